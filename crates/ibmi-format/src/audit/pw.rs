@@ -1,0 +1,45 @@
+//! PW — Invalid password or user ID (QASYPWJ5).
+//! IBM topic: "PW (Password) journal entries", rzarlf45 (7.3); violation types F, G, K, O, T are from 7.6.
+
+use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
+
+pub static VIOLATION_TYPES: CodeTable = CodeTable {
+    name: "PW violation type",
+    entries: &[
+        ("A", "APPC bind failure"),
+        ("C", "User authentication with the CHKPWD command failed"),
+        ("D", "Service tools user ID name not valid"),
+        ("E", "Service tools user ID password not valid"),
+        ("F", "Service tools user ID TOTP not valid or recovery key not valid"),
+        ("G", "Authentication exit program returned failure"),
+        ("K", "Password specified on CHKTOTP or QSYS2.CHECK_TOTP not valid"),
+        ("O", "TOTP specified on CHKTOTP or QSYS2.CHECK_TOTP not valid"),
+        ("P", "Password not valid"),
+        ("Q", "Attempted signon failed because user profile is disabled"),
+        ("R", "Attempted signon failed because password was expired"),
+        ("S", "SQL decryption password is not valid"),
+        ("T", "TOTP not valid or recovery key not valid"),
+        ("U", "User name not valid"),
+        ("X", "Service tools user ID is disabled"),
+        ("Y", "Service tools user ID not valid"),
+        ("Z", "Service tools user ID password not valid"),
+    ],
+};
+
+pub static PW: EntryLayout = EntryLayout {
+    entry_type: "PW",
+    title: "Invalid password or user ID",
+    model_file: "QASYPWJ5",
+    topic: "https://www.ibm.com/docs/en/i/7.6.0?topic=entries-pw-password-journal",
+    fields: &[
+        Field::coded("violation_type", 610, 1, Char, &VIOLATION_TYPES),
+        Field::new("audit_user_name", 611, 10, Char),
+        Field::new("device_name", 621, 40, Char),
+        Field::new("remote_location", 661, 8, Char),
+        Field::new("local_location", 669, 8, Char),
+        Field::new("network_id", 677, 8, Char),
+        Field::new("decrypt_object_name", 685, 10, Char),
+        Field::new("decrypt_object_library", 695, 10, Char),
+        Field::new("decrypt_object_type", 705, 8, Char),
+    ],
+};

@@ -1,0 +1,258 @@
+//! Packed and zoned decimal, as IBM i stores numbers in records.
+//!
+//! Packed: two digits a byte, the last half-byte is the sign. Zoned: one digit a byte (zone 0xF),
+//! the zone of the last byte is the sign. Signs 0xA, 0xC, 0xE, 0xF are positive and 0xB, 0xD negative
+//! (IBM writes C, D or F); a digit above 9 is an error, never a panic.
+
+use std::fmt;
+use thiserror::Error;
+
+/// An exact decimal number: `mantissa × 10^-scale`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    pub mantissa: i128,
+    pub scale: u8,
+}
+
+/// Why a packed or zoned field could not be read.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DecimalError {
+    #[error("empty decimal field")]
+    Empty,
+    #[error("invalid digit 0x{0:X} at byte {1}")]
+    InvalidDigit(u8, usize),
+    #[error("invalid sign 0x{0:X}")]
+    InvalidSign(u8),
+    #[error("invalid zone 0x{0:X} at byte {1}")]
+    InvalidZone(u8, usize),
+    #[error("more than 38 digits")]
+    TooLong,
+}
+
+impl Decimal {
+    pub fn new(mantissa: i128, scale: u8) -> Self {
+        Decimal { mantissa, scale }
+    }
+
+    /// The integer value when the scale is 0.
+    pub fn to_i64(self) -> Option<i64> {
+        if self.scale == 0 { i64::try_from(self.mantissa).ok() } else { None }
+    }
+
+    /// The nearest binary float (for charts and sums, not for evidence).
+    pub fn to_f64(self) -> f64 {
+        self.mantissa as f64 / 10f64.powi(self.scale as i32)
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let neg = self.mantissa < 0;
+        let digits = self.mantissa.unsigned_abs().to_string();
+        let scale = self.scale as usize;
+        let (int, frac) = if digits.len() > scale {
+            digits.split_at(digits.len() - scale)
+        } else {
+            ("0", "")
+        };
+        if neg {
+            f.write_str("-")?;
+        }
+        if scale == 0 {
+            f.write_str(&digits)
+        } else if digits.len() > scale {
+            write!(f, "{int}.{frac}")
+        } else {
+            write!(f, "0.{}{}", "0".repeat(scale - digits.len()), digits)
+        }
+    }
+}
+
+fn sign_negative(nibble: u8) -> Result<bool, DecimalError> {
+    match nibble {
+        0xA | 0xC | 0xE | 0xF => Ok(false),
+        0xB | 0xD => Ok(true),
+        other => Err(DecimalError::InvalidSign(other)),
+    }
+}
+
+/// Reads a packed decimal field of `bytes.len()` bytes (`2 × len − 1` digits).
+pub fn unpack(bytes: &[u8], scale: u8) -> Result<Decimal, DecimalError> {
+    if bytes.is_empty() {
+        return Err(DecimalError::Empty);
+    }
+    if bytes.len() > 19 {
+        return Err(DecimalError::TooLong);
+    }
+    let mut m: i128 = 0;
+    let last = bytes.len() - 1;
+    for (i, &b) in bytes.iter().enumerate() {
+        let hi = b >> 4;
+        let lo = b & 0x0F;
+        if hi > 9 {
+            return Err(DecimalError::InvalidDigit(b, i));
+        }
+        m = m * 10 + hi as i128;
+        if i == last {
+            if sign_negative(lo)? {
+                m = -m;
+            }
+        } else {
+            if lo > 9 {
+                return Err(DecimalError::InvalidDigit(b, i));
+            }
+            m = m * 10 + lo as i128;
+        }
+    }
+    Ok(Decimal::new(m, scale))
+}
+
+/// Reads a zoned decimal field (one digit a byte, EBCDIC `0`–`9` = 0xF0–0xF9).
+pub fn unzone(bytes: &[u8], scale: u8) -> Result<Decimal, DecimalError> {
+    if bytes.is_empty() {
+        return Err(DecimalError::Empty);
+    }
+    if bytes.len() > 38 {
+        return Err(DecimalError::TooLong);
+    }
+    let mut m: i128 = 0;
+    let last = bytes.len() - 1;
+    for (i, &b) in bytes.iter().enumerate() {
+        let zone = b >> 4;
+        let digit = b & 0x0F;
+        if digit > 9 {
+            return Err(DecimalError::InvalidDigit(b, i));
+        }
+        m = m * 10 + digit as i128;
+        if i == last {
+            if sign_negative(zone)? {
+                m = -m;
+            }
+        } else if zone != 0xF {
+            return Err(DecimalError::InvalidZone(b, i));
+        }
+    }
+    Ok(Decimal::new(m, scale))
+}
+
+/// Reads an unsigned zoned integer quickly (the journal heading's sequence numbers and lengths).
+pub fn unzone_u64(bytes: &[u8]) -> Result<u64, DecimalError> {
+    if bytes.is_empty() {
+        return Err(DecimalError::Empty);
+    }
+    if bytes.len() > 19 {
+        return Err(DecimalError::TooLong);
+    }
+    let mut v: u64 = 0;
+    let last = bytes.len() - 1;
+    for (i, &b) in bytes.iter().enumerate() {
+        let digit = b & 0x0F;
+        let zone = b >> 4;
+        if digit > 9 {
+            return Err(DecimalError::InvalidDigit(b, i));
+        }
+        if zone != 0xF && !(i == last && matches!(zone, 0xA | 0xC | 0xE)) {
+            return Err(DecimalError::InvalidZone(b, i));
+        }
+        v = v * 10 + digit as u64;
+    }
+    Ok(v)
+}
+
+/// Writes `mantissa` as packed decimal into `len` bytes (sign C or D). Digits that do not fit are cut
+/// from the left, as a too-small packed field would hold them on IBM i.
+pub fn pack(mantissa: i128, len: usize, out: &mut Vec<u8>) {
+    let digits = 2 * len - 1;
+    let mut nibbles = Vec::with_capacity(2 * len);
+    let mut v = mantissa.unsigned_abs();
+    for _ in 0..digits {
+        nibbles.push((v % 10) as u8);
+        v /= 10;
+    }
+    nibbles.reverse();
+    nibbles.push(if mantissa < 0 { 0xD } else { 0xC });
+    for pair in nibbles.chunks(2) {
+        out.push((pair[0] << 4) | pair[1]);
+    }
+}
+
+/// Writes `mantissa` as zoned decimal into `len` bytes (last zone F when positive, D when negative).
+pub fn zone(mantissa: i128, len: usize, out: &mut Vec<u8>) {
+    let start = out.len();
+    let mut v = mantissa.unsigned_abs();
+    out.resize(start + len, 0xF0);
+    for i in (0..len).rev() {
+        out[start + i] = 0xF0 | (v % 10) as u8;
+        v /= 10;
+    }
+    if mantissa < 0 && len > 0 {
+        let last = start + len - 1;
+        out[last] = 0xD0 | (out[last] & 0x0F);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn ibm_documented_examples() {
+        // IBM: packed +123 in 2 bytes is X'123C'; -123 is X'123D'; zoned -123 is X'F1F2D3'.
+        assert_eq!(unpack(&[0x12, 0x3C], 0).unwrap(), Decimal::new(123, 0));
+        assert_eq!(unpack(&[0x12, 0x3D], 0).unwrap(), Decimal::new(-123, 0));
+        assert_eq!(unpack(&[0x12, 0x3F], 0).unwrap(), Decimal::new(123, 0));
+        assert_eq!(unzone(&[0xF1, 0xF2, 0xD3], 0).unwrap(), Decimal::new(-123, 0));
+        assert_eq!(unzone(&[0xF1, 0xF2, 0xC3], 0).unwrap(), Decimal::new(123, 0));
+        assert_eq!(unpack(&[0x00, 0x85, 0x00, 0x00, 0x0C], 2).unwrap().to_string(), "85000.00");
+        assert_eq!(Decimal::new(-5, 2).to_string(), "-0.05");
+        assert_eq!(Decimal::new(0, 2).to_string(), "0.00");
+    }
+
+    #[test]
+    fn invalid_input_is_an_error() {
+        assert_eq!(unpack(&[0x1A, 0x3C], 0), Err(DecimalError::InvalidDigit(0x1A, 0)));
+        assert_eq!(unpack(&[0x12, 0x35], 0), Err(DecimalError::InvalidSign(5)));
+        assert_eq!(unzone(&[0x40, 0xF1], 0), Err(DecimalError::InvalidZone(0x40, 0)));
+        assert_eq!(unzone(&[0xFA], 0), Err(DecimalError::InvalidDigit(0xFA, 0)));
+        assert_eq!(unzone(&[], 0), Err(DecimalError::Empty));
+        assert_eq!(unzone_u64(&[0xF1, 0x40]), Err(DecimalError::InvalidZone(0x40, 1)));
+        assert_eq!(unzone_u64(&[0xF0, 0xF4, 0xF2]).unwrap(), 42);
+    }
+
+    proptest! {
+        #[test]
+        fn packed_round_trip(v in -999_999_999_999_999i128..999_999_999_999_999, scale in 0u8..6) {
+            let mut out = Vec::new();
+            pack(v, 8, &mut out);
+            prop_assert_eq!(out.len(), 8);
+            prop_assert_eq!(unpack(&out, scale).unwrap(), Decimal::new(v, scale));
+        }
+
+        #[test]
+        fn zoned_round_trip(v in -999_999_999_999i128..999_999_999_999, scale in 0u8..4) {
+            let mut out = Vec::new();
+            zone(v, 12, &mut out);
+            prop_assert_eq!(unzone(&out, scale).unwrap(), Decimal::new(v, scale));
+            if v >= 0 {
+                prop_assert_eq!(unzone_u64(&out).unwrap() as i128, v);
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let _ = unpack(&bytes, 2);
+            let _ = unzone(&bytes, 2);
+            let _ = unzone_u64(&bytes);
+        }
+
+        #[test]
+        fn display_parses_back(v in any::<i64>(), scale in 0u8..10) {
+            let d = Decimal::new(v as i128, scale);
+            let s = d.to_string();
+            let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+            prop_assert_eq!(digits.trim_start_matches('0').to_string(), v.unsigned_abs().to_string().trim_start_matches('0').to_string());
+            prop_assert_eq!(s.starts_with('-'), v < 0);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Fixed-width record layouts as data, and the one decoder (and encoder) that walks them.
+//!
+//! A layout is a table of fields: name, IBM's 1-based offset, length, type, and an optional code table
+//! that gives a code its meaning. Adding an entry type means adding a table, not code. Offsets are the
+//! ones IBM prints for the `*TYPE5` model outfiles (QASYxxJ5); a caller that holds only the entry-specific
+//! data (DISPLAY_JOURNAL's `ENTRY_DATA`, which starts at J5 offset 610) passes that base offset.
+
+use crate::binary;
+use crate::decimal::{self, DecimalError};
+use crate::ebcdic::{Ccsid, EBCDIC_SPACE};
+use crate::timestamp;
+use crate::value::Value;
+use thiserror::Error;
+
+/// How a field's bytes are encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    /// EBCDIC text, blank-padded; trailing blanks are dropped.
+    Char,
+    /// Zoned decimal, one digit a byte, with this many fraction digits.
+    Zoned { scale: u8 },
+    /// Packed decimal (`len` bytes hold `2 × len − 1` digits), with this many fraction digits.
+    Packed { scale: u8 },
+    /// Big-endian signed binary of `len` bytes (IBM `Bin(4)` = 2 bytes, `Bin(5)` = 4 bytes).
+    Binary,
+    /// Bytes kept as hex (thread ids, file ids, tokens).
+    Hex,
+    /// SAA timestamp text `YYYY-MM-DD-HH.MM.SS.ffffff`.
+    Timestamp,
+}
+
+/// The meanings of a field's codes (`violation_type` `P` → "Password not valid").
+#[derive(Debug)]
+pub struct CodeTable {
+    /// Name of the table, for documentation.
+    pub name: &'static str,
+    /// (code, meaning) pairs; codes are compared with the trimmed text of the field.
+    pub entries: &'static [(&'static str, &'static str)],
+}
+
+impl CodeTable {
+    /// The meaning of a code, if the table has it.
+    pub fn meaning(&self, code: &str) -> Option<&'static str> {
+        self.entries.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
+    }
+}
+
+/// One field of a layout.
+#[derive(Debug)]
+pub struct Field {
+    /// Lower-case name, as IBM's SQL services name the column (`violation_type`).
+    pub name: &'static str,
+    /// 1-based offset as IBM prints it in the `*TYPE5` layout.
+    pub offset: u32,
+    /// Length in bytes.
+    pub len: u32,
+    pub ty: FieldType,
+    /// When set, the decoder adds `<name>_detail` with the code's meaning.
+    pub codes: Option<&'static CodeTable>,
+}
+
+impl Field {
+    /// A field without a code table.
+    pub const fn new(name: &'static str, offset: u32, len: u32, ty: FieldType) -> Field {
+        Field { name, offset, len, ty, codes: None }
+    }
+
+    /// A field whose codes have meanings.
+    pub const fn coded(name: &'static str, offset: u32, len: u32, ty: FieldType, codes: &'static CodeTable) -> Field {
+        Field { name, offset, len, ty, codes: Some(codes) }
+    }
+
+    /// The first byte after the field (1-based).
+    pub const fn end(&self) -> u32 {
+        self.offset + self.len
+    }
+}
+
+/// The layout of one audit journal entry type's entry-specific data.
+#[derive(Debug)]
+pub struct EntryLayout {
+    /// Two-letter entry type (`AF`).
+    pub entry_type: &'static str,
+    /// IBM's title for the entry type.
+    pub title: &'static str,
+    /// The model outfile (`QASYAFJ5`).
+    pub model_file: &'static str,
+    /// The IBM Documentation topic the offsets come from.
+    pub topic: &'static str,
+    /// The `entry_type` sub-type codes live in the first field; fields in offset order.
+    pub fields: &'static [Field],
+}
+
+impl EntryLayout {
+    /// The first byte after the last known field (1-based).
+    pub fn known_end(&self) -> u32 {
+        self.fields.iter().map(Field::end).max().unwrap_or(0)
+    }
+
+    /// A field by name.
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// Why a field could not be decoded.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    #[error("field {name} at offset {offset}: {source}")]
+    Decimal { name: &'static str, offset: u32, source: DecimalError },
+    #[error("field {name} at offset {offset}: not a timestamp")]
+    Timestamp { name: &'static str, offset: u32 },
+    #[error("field {name} at offset {offset}: binary length {len} not supported")]
+    Binary { name: &'static str, offset: u32, len: u32 },
+}
+
+/// Where a field sits in `data`, whose first byte has IBM offset `base`: `None` when the data ends
+/// before the field starts; a field cut short by the end of the data is decoded from what is there.
+fn slice<'a>(data: &'a [u8], base: u32, f: &Field) -> Option<&'a [u8]> {
+    let start = f.offset.checked_sub(base)? as usize;
+    if start >= data.len() {
+        return None;
+    }
+    let end = (start + f.len as usize).min(data.len());
+    Some(&data[start..end])
+}
+
+fn blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b == EBCDIC_SPACE || b == 0)
+}
+
+/// Decodes one field's bytes. Numeric fields that are all blank or all NUL are `Null`, not errors:
+/// IBM leaves fields blank when they do not apply to a sub-type.
+pub fn decode_value(bytes: &[u8], f: &Field, ccsid: &Ccsid) -> Result<Value, FieldError> {
+    let (name, offset) = (f.name, f.offset);
+    Ok(match f.ty {
+        FieldType::Char => Value::Text(ccsid.decode_field(bytes)),
+        FieldType::Hex => {
+            if bytes.iter().all(|&b| b == 0) {
+                Value::Null
+            } else {
+                Value::Bytes(bytes.to_vec())
+            }
+        }
+        _ if blank(bytes) => Value::Null,
+        FieldType::Zoned { scale } => {
+            let d = decimal::unzone(bytes, scale).map_err(|source| FieldError::Decimal { name, offset, source })?;
+            d.to_i64().map_or(Value::Decimal(d), Value::Int)
+        }
+        FieldType::Packed { scale } => {
+            let d = decimal::unpack(bytes, scale).map_err(|source| FieldError::Decimal { name, offset, source })?;
+            d.to_i64().map_or(Value::Decimal(d), Value::Int)
+        }
+        FieldType::Binary => match binary::read_be(bytes) {
+            Some(v) => Value::Int(v),
+            None => return Err(FieldError::Binary { name, offset, len: bytes.len() as u32 }),
+        },
+        FieldType::Timestamp => match timestamp::parse_ebcdic(bytes) {
+            Some(t) => Value::Timestamp(t),
+            None => return Err(FieldError::Timestamp { name, offset }),
+        },
+    })
+}
+
+/// Decodes every field of `fields` present in `data` (first byte at IBM offset `base`) and pushes
+/// `(name, value)` pairs, plus `(<name>_detail, meaning)` for coded fields. Fields past the end of the
+/// data are left out; empty text fields are kept as empty text.
+pub fn decode_fields(
+    data: &[u8],
+    base: u32,
+    fields: &'static [Field],
+    ccsid: &Ccsid,
+    out: &mut Vec<(&'static str, Value)>,
+) -> Result<(), FieldError> {
+    for f in fields {
+        let Some(bytes) = slice(data, base, f) else { continue };
+        let v = decode_value(bytes, f, ccsid)?;
+        if let Some(codes) = f.codes {
+            let code = v.render();
+            let meaning = codes.meaning(code.trim());
+            out.push((f.name, v));
+            if let Some(m) = meaning {
+                out.push((detail_name(f.name), Value::from(m)));
+            }
+        } else {
+            out.push((f.name, v));
+        }
+    }
+    Ok(())
+}
+
+/// `<name>_detail` as a static string. The set of coded field names is small and fixed by the layout
+/// tables, so each name is leaked at most once.
+pub fn detail_name(name: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let map = NAMES.get_or_init(Default::default);
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(name).or_insert_with(|| Box::leak(format!("{name}_detail").into_boxed_str()))
+}
+
+/// Writes `value` into its field's bytes (`record` holds the whole record, first byte at offset `base`;
+/// the record is grown with EBCDIC blanks as needed). Used by the simulator, so that what is written
+/// and what is read go through the same table.
+pub fn encode_value(record: &mut Vec<u8>, base: u32, f: &Field, value: &Value, ccsid: &Ccsid) {
+    let start = (f.offset - base) as usize;
+    let len = f.len as usize;
+    if record.len() < start + len {
+        record.resize(start + len, EBCDIC_SPACE);
+    }
+    let mut buf = Vec::with_capacity(len);
+    match (f.ty, value) {
+        (_, Value::Null) => buf.resize(len, EBCDIC_SPACE),
+        (FieldType::Char, v) => ccsid.encode_field(&v.render(), len, &mut buf),
+        (FieldType::Zoned { scale }, v) => decimal::zone(mantissa(v, scale), len, &mut buf),
+        (FieldType::Packed { scale }, v) => decimal::pack(mantissa(v, scale), len, &mut buf),
+        (FieldType::Binary, v) => binary::write_be(mantissa(v, 0) as i64, len, &mut buf),
+        (FieldType::Hex, Value::Bytes(b)) => {
+            buf.extend(b.iter().take(len));
+            buf.resize(len, 0);
+        }
+        (FieldType::Hex, _) => buf.resize(len, 0),
+        (FieldType::Timestamp, Value::Timestamp(t)) => ccsid.encode_field(&timestamp::format_ibm(t), len, &mut buf),
+        (FieldType::Timestamp, v) => ccsid.encode_field(&v.render(), len, &mut buf),
+    }
+    record[start..start + len].copy_from_slice(&buf);
+}
+
+fn mantissa(v: &Value, scale: u8) -> i128 {
+    match v {
+        Value::Int(i) => *i as i128 * 10i128.pow(scale as u32),
+        Value::Decimal(d) if d.scale <= scale => d.mantissa * 10i128.pow((scale - d.scale) as u32),
+        Value::Decimal(d) => d.mantissa / 10i128.pow((d.scale - scale) as u32),
+        Value::Text(t) => t.trim().parse::<i128>().unwrap_or(0) * 10i128.pow(scale as u32),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static CODES: CodeTable = CodeTable { name: "test", entries: &[("P", "Password not valid")] };
+    static FIELDS: [Field; 4] = [
+        Field::coded("violation_type", 610, 1, FieldType::Char, &CODES),
+        Field::new("audit_user_name", 611, 10, FieldType::Char),
+        Field::new("access_type", 621, 3, FieldType::Packed { scale: 0 }),
+        Field::new("count", 624, 2, FieldType::Binary),
+    ];
+
+    #[test]
+    fn encode_then_decode_through_one_table() {
+        let c = Ccsid::default_ccsid();
+        let mut rec = Vec::new();
+        encode_value(&mut rec, 610, &FIELDS[0], &Value::from("P"), c);
+        encode_value(&mut rec, 610, &FIELDS[1], &Value::from("JERRYB"), c);
+        encode_value(&mut rec, 610, &FIELDS[2], &Value::Int(35), c);
+        encode_value(&mut rec, 610, &FIELDS[3], &Value::Int(-2), c);
+        assert_eq!(rec.len(), 16);
+        let mut out = Vec::new();
+        decode_fields(&rec, 610, &FIELDS, c, &mut out).unwrap();
+        assert_eq!(
+            out,
+            vec![
+                ("violation_type", Value::from("P")),
+                ("violation_type_detail", Value::from("Password not valid")),
+                ("audit_user_name", Value::from("JERRYB")),
+                ("access_type", Value::Int(35)),
+                ("count", Value::Int(-2)),
+            ]
+        );
+    }
+
+    #[test]
+    fn short_data_leaves_fields_out_and_bad_digits_are_errors() {
+        let c = Ccsid::default_ccsid();
+        let mut out = Vec::new();
+        decode_fields(&[0xD7, 0xC1], 610, &FIELDS, c, &mut out).unwrap();
+        assert_eq!(out.len(), 3); // violation_type, detail, and the 1-byte start of the user name
+        let mut rec = vec![0x40; 16];
+        rec[11] = 0x1A;
+        rec[12] = 0x2B;
+        rec[13] = 0x3C;
+        let err = decode_fields(&rec, 610, &FIELDS, c, &mut Vec::new()).unwrap_err();
+        assert!(matches!(err, FieldError::Decimal { name: "access_type", offset: 621, .. }));
+    }
+}

@@ -1,0 +1,232 @@
+//! Opening a file as a stream of events: format detection, decode options and the reader interface.
+//!
+//! Each format has a reader that frames its input (records, rows, lines, message blocks) sequentially
+//! and decodes frames in parallel batches ([`par_decode`]); batches come out in file order, so the
+//! output is deterministic. Memory is bounded by the batch size, whatever the file size.
+
+use crate::event::{Format, Origin, Reject, Unit};
+use crate::dbfile::RecordLayout;
+use compact_str::CompactString;
+use ibmi_format::Ccsid;
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Units decoded per batch: large enough to amortize thread hand-off, small enough to bound memory.
+pub const BATCH: usize = 4096;
+
+/// What the caller knows that the file may not say.
+#[derive(Clone, Debug)]
+pub struct DecodeOptions {
+    /// CCSID of EBCDIC data (default 37).
+    pub ccsid: &'static Ccsid,
+    /// System name for sources that do not carry one.
+    pub system: Option<CompactString>,
+    /// The system's UTC offset in seconds (QUTCOFFSET), to fill `entry_timestamp_utc`.
+    pub utc_offset_seconds: Option<i32>,
+    /// Record layouts of journaled files (from QSYS2.SYSCOLUMNS exports) for database (R) entries.
+    pub layouts: Arc<Vec<RecordLayout>>,
+    /// Fixed record length of a binary outfile, when detection is not wanted.
+    pub record_length: Option<usize>,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            ccsid: Ccsid::default_ccsid(),
+            system: None,
+            utc_offset_seconds: None,
+            layouts: Arc::new(Vec::new()),
+            record_length: None,
+        }
+    }
+}
+
+/// The byte stream a reader consumes.
+pub type Input = Box<dyn std::io::BufRead + Send>;
+
+/// A stream of units in file order, a batch at a time.
+pub trait Reader: Send {
+    /// The next batch (never empty), or `None` at the end of the input.
+    fn next_batch(&mut self) -> Option<Vec<Unit>>;
+}
+
+/// Decodes frames in parallel, keeping their order.
+pub fn par_decode<F, D>(frames: Vec<F>, decode: D) -> Vec<Unit>
+where
+    F: Send,
+    D: Fn(F) -> Unit + Sync + Send,
+{
+    if frames.len() < 64 {
+        frames.into_iter().map(decode).collect()
+    } else {
+        frames.into_par_iter().map(decode).collect()
+    }
+}
+
+/// Why a file could not be opened as a source (the whole file, not one unit).
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(
+        "{path}: format not recognised. Name it with --format (one of: {})",
+        Format::ALL.map(Format::name).join(", ")
+    )]
+    Unknown { path: String },
+}
+
+/// Reads the first bytes of a file for detection.
+fn head(path: &Path, n: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(n);
+    File::open(path)?.take(n as u64).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// Detects a file's format from its first bytes (and, for SYSTOOLS exports, its name).
+pub fn sniff(name: &str, head: &[u8]) -> Option<Format> {
+    if crate::type5_binary::looks_like(head) {
+        return Some(Format::Type5Binary);
+    }
+    let text = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let upper = first.to_ascii_uppercase();
+    if first.starts_with("CEF:") || first.contains("CEF:0|") && !first.starts_with('<') {
+        return Some(Format::Cef);
+    }
+    if crate::syslog::looks_like(first) {
+        return Some(Format::Syslog);
+    }
+    if crate::history::dsplog::looks_like(text) {
+        return Some(Format::Dsplog);
+    }
+    if first.starts_with('{') {
+        if upper.contains("\"MESSAGE_ID\"") {
+            return Some(Format::HistoryLogJsonl);
+        }
+        if upper.contains("\"JOURNAL_CODE\"") || upper.contains("\"ENTRY_DATA\"") || upper.contains("\"JOURNAL_ENTRY_TYPE\"") {
+            return Some(Format::DisplayJournalJsonl);
+        }
+        return None;
+    }
+    let cells: Vec<String> = first.split(',').map(|c| c.trim().trim_matches('"').to_ascii_uppercase()).collect();
+    let has = |c: &str| cells.iter().any(|x| x == c);
+    if has("MESSAGE_ID") {
+        return Some(Format::HistoryLogCsv);
+    }
+    if has("JOENTL") || has("JOSEQN") || has("JOCODE") {
+        return Some(Format::Type5Csv);
+    }
+    if has("ENTRY_DATA") || has("JOURNAL_CODE") {
+        return Some(Format::DisplayJournalCsv);
+    }
+    if has("ENTRY_TIMESTAMP") && has("SEQUENCE_NUMBER") {
+        return Some(Format::AuditJournalCsv);
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("audit_journal_") && lower.ends_with(".csv") {
+        return Some(Format::AuditJournalCsv);
+    }
+    if crate::type5_csv::looks_like_headerless(first) {
+        return Some(Format::Type5Csv);
+    }
+    None
+}
+
+/// Opens a file as a reader, detecting its format unless `format` is given.
+pub fn open(path: &Path, format: Option<Format>, opts: &DecodeOptions) -> Result<(Format, Box<dyn Reader>), OpenError> {
+    let name = path.display().to_string();
+    let io = |source| OpenError::Io { path: name.clone(), source };
+    let format = match format {
+        Some(f) => f,
+        None => {
+            let h = head(path, 64 * 1024).map_err(io)?;
+            if h.is_empty() {
+                // An empty file is not an error: it yields nothing. Say so with an empty reader.
+                return Ok((Format::Type5Binary, Box::new(Empty)));
+            }
+            sniff(&name, &h).ok_or_else(|| OpenError::Unknown { path: name.clone() })?
+        }
+    };
+    let file: Arc<str> = Arc::from(name.as_str());
+    let input: Input = Box::new(BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?));
+    let opts = opts.clone();
+    let reader: Box<dyn Reader> = match format {
+        Format::Type5Binary => Box::new(crate::type5_binary::Type5BinaryReader::new(input, file, opts).map_err(io)?),
+        Format::Type5Csv => Box::new(crate::type5_csv::Type5CsvReader::new(input, file, opts)),
+        Format::DisplayJournalCsv => Box::new(crate::display_journal::DisplayJournalReader::csv(input, file, opts)),
+        Format::DisplayJournalJsonl => Box::new(crate::display_journal::DisplayJournalReader::jsonl(input, file, opts)),
+        Format::AuditJournalCsv => Box::new(crate::audit_journal_csv::AuditJournalCsvReader::new(input, file, opts)),
+        Format::Syslog => Box::new(crate::syslog::SyslogReader::new(input, file, opts)),
+        Format::Cef => Box::new(crate::cef::CefReader::new(input, file, opts)),
+        Format::HistoryLogCsv => Box::new(crate::history::info::HistoryLogInfoReader::csv(input, file, opts)),
+        Format::HistoryLogJsonl => Box::new(crate::history::info::HistoryLogInfoReader::jsonl(input, file, opts)),
+        Format::Dsplog => Box::new(crate::history::dsplog::DsplogReader::new(input, file, opts)),
+    };
+    Ok((format, reader))
+}
+
+struct Empty;
+impl Reader for Empty {
+    fn next_batch(&mut self) -> Option<Vec<Unit>> {
+        None
+    }
+}
+
+/// A reject for a whole unit.
+pub fn reject(format: Format, file: &Arc<str>, record: u64, offset: u64, reason: impl Into<String>, raw: &[u8]) -> Reject {
+    Reject {
+        origin: Origin { format, file: file.clone(), record, offset },
+        reason: reason.into(),
+        raw: raw.to_vec(),
+    }
+}
+
+/// Reads text input line by line as bytes, tracking line numbers and byte offsets; invalid UTF-8 is
+/// reported per line, never a panic. Shared by the line-oriented readers (syslog, CEF).
+pub struct Lines<R> {
+    input: R,
+    line_no: u64,
+    offset: u64,
+    buf: Vec<u8>,
+}
+
+/// One physical line.
+pub struct Line {
+    pub number: u64,
+    pub offset: u64,
+    /// The line without its terminator, or the raw bytes when they are not UTF-8.
+    pub text: Result<String, Vec<u8>>,
+}
+
+impl<R: std::io::BufRead> Lines<R> {
+    pub fn new(input: R) -> Self {
+        Lines { input, line_no: 0, offset: 0, buf: Vec::new() }
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for Lines<R> {
+    type Item = std::io::Result<Line>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.buf.clear();
+        match self.input.read_until(b'\n', &mut self.buf) {
+            Ok(0) => None,
+            Ok(n) => {
+                self.line_no += 1;
+                let offset = self.offset;
+                self.offset += n as u64;
+                let mut bytes = std::mem::take(&mut self.buf);
+                while matches!(bytes.last(), Some(b'\n' | b'\r')) {
+                    bytes.pop();
+                }
+                let text = String::from_utf8(bytes).map_err(|e| e.into_bytes());
+                Some(Ok(Line { number: self.line_no, offset, text }))
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
