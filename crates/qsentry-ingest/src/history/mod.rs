@@ -3,3 +3,4 @@
 
 pub mod dsplog;
 pub mod info;
+pub mod messages;
