@@ -3,6 +3,7 @@
 //! reject naming its file, record number and byte offset.
 
 pub mod audit_journal_csv;
+pub mod changes;
 pub mod dbfile;
 pub mod display_journal;
 pub mod entry;
