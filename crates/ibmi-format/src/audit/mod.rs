@@ -213,6 +213,18 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any bytes decode through every layout without a panic: a field error at worst.
+        #[test]
+        fn arbitrary_entry_data_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..3000)) {
+            let c = crate::ebcdic::Ccsid::default_ccsid();
+            for l in LAYOUTS {
+                let mut out = Vec::new();
+                let _ = crate::layout::decode_fields(&data, 610, l.fields, c, &mut out);
+            }
+        }
+    }
+
     #[test]
     fn code_meaning_looks_through_the_tables() {
         assert_eq!(
