@@ -148,3 +148,23 @@ fn binary_entry_decodes_and_normalizes_through_the_layout() {
         "Sign-on with an unknown user name (ROOT) on device QPADEV0004",
     );
 }
+
+proptest::proptest! {
+    /// Any text in any field of any entry type normalizes without a panic, and every known type gets
+    /// a category, an action and a summary.
+    #[test]
+    fn arbitrary_fields_never_panic(
+        t in proptest::sample::select(ibmi_format::audit::LAYOUTS.iter().map(|l| l.entry_type).collect::<Vec<_>>()),
+        values in proptest::collection::vec(".{0,40}", 0..40),
+    ) {
+        let l = ibmi_format::audit::layout(t).unwrap();
+        let mut ev = entry(t, "U", &[]);
+        for (f, v) in l.fields.iter().zip(values.iter()) {
+            ev.fields.push((Cow::Borrowed(f.name), Value::from(v.as_str())));
+        }
+        normalize(&mut ev);
+        proptest::prop_assert!(ev.norm.category.is_some());
+        proptest::prop_assert!(ev.norm.action.is_some());
+        proptest::prop_assert!(ev.norm.summary.is_some());
+    }
+}
