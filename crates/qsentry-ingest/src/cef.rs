@@ -33,7 +33,9 @@ use std::sync::Arc;
 
 /// Whether a line holds a CEF record (`CEF:` then a version number and `|`).
 pub fn looks_like(first_line: &str) -> bool {
-    let Some(at) = parse::find_start(first_line) else { return false };
+    let Some(at) = parse::find_start(first_line) else {
+        return false;
+    };
     let rest = first_line.get(at + 4..).unwrap_or("");
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     digits > 0 && rest.as_bytes().get(digits) == Some(&b'|')
@@ -49,7 +51,12 @@ pub struct CefReader {
 
 impl CefReader {
     pub fn new(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        CefReader { lines: LineBatches::new(input), file, opts, today: chrono::Utc::now().date_naive() }
+        CefReader {
+            lines: LineBatches::new(input),
+            file,
+            opts,
+            today: chrono::Utc::now().date_naive(),
+        }
     }
 }
 
@@ -68,22 +75,56 @@ fn decode_line(line: Line, file: &Arc<str>, opts: &DecodeOptions, today: NaiveDa
     let (record, offset) = (line.number, line.offset);
     let text = match line.text {
         Ok(t) => t,
-        Err(bytes) => return Err(reject(Format::Cef, file, record, offset, "line is not UTF-8 text", &bytes)),
+        Err(bytes) => {
+            return Err(reject(
+                Format::Cef,
+                file,
+                record,
+                offset,
+                "line is not UTF-8 text",
+                &bytes,
+            ));
+        }
     };
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let cef = match parse::parse(body) {
         Ok(c) => c,
-        Err(e) => return Err(reject(Format::Cef, file, record, offset, e.to_string(), text.as_bytes())),
-    };
-    let mut ev = Event::new(Origin { format: Format::Cef, file: file.clone(), record, offset });
-    let mut no_year = None;
-    if !cef.prefix.is_empty() {
-        match crate::syslog::header::parse(cef.prefix, false) {
-            Ok(h) if h.msg.is_empty() => no_year = crate::syslog::header::apply(&mut ev, &h),
-            _ => values::push_text(&mut ev, "syslog_prefix", cef.prefix),
+        Err(e) => {
+            return Err(reject(
+                Format::Cef,
+                file,
+                record,
+                offset,
+                e.to_string(),
+                text.as_bytes(),
+            ));
         }
-    }
+    };
+    let mut ev = Event::new(Origin {
+        format: Format::Cef,
+        file: file.clone(),
+        record,
+        offset,
+    });
+    let prefix = match cef.prefix {
+        "" => None,
+        p => Some(
+            crate::syslog::header::parse(p, false)
+                .ok()
+                .filter(|h| h.msg.is_empty())
+                .ok_or(p),
+        ),
+    };
+    let no_year = match &prefix {
+        Some(Ok(h)) => crate::syslog::header::apply(&mut ev, h),
+        _ => None,
+    };
     let kind = map::map(&mut ev, &cef, opts);
+    match &prefix {
+        Some(Ok(h)) => crate::syslog::header::push_fields(&mut ev, h),
+        Some(Err(p)) => values::push_text(&mut ev, "syslog_prefix", p),
+        None => {}
+    }
     if ev.heading.entry_timestamp.is_none()
         && let Some((month, day, time)) = no_year
     {
@@ -105,11 +146,19 @@ pub(crate) struct LineBatches {
 
 impl LineBatches {
     pub(crate) fn new(input: Input) -> Self {
-        LineBatches { lines: Lines::new(input), done: false, last: (0, 0) }
+        LineBatches {
+            lines: Lines::new(input),
+            done: false,
+            last: (0, 0),
+        }
     }
 
     /// The next batch of up to [`BATCH`] lines and a read-error reject; `None` at the end.
-    pub(crate) fn next(&mut self, format: Format, file: &Arc<str>) -> Option<(Vec<Line>, Option<Reject>)> {
+    pub(crate) fn next(
+        &mut self,
+        format: Format,
+        file: &Arc<str>,
+    ) -> Option<(Vec<Line>, Option<Reject>)> {
         if self.done {
             return None;
         }
@@ -131,7 +180,14 @@ impl LineBatches {
                 Some(Err(e)) => {
                     self.done = true;
                     let (n, off) = self.last;
-                    err = Some(reject(format, file, n + 1, off, format!("read error after line {n}: {e}"), &[]));
+                    err = Some(reject(
+                        format,
+                        file,
+                        n + 1,
+                        off,
+                        format!("read error after line {n}: {e}"),
+                        &[],
+                    ));
                     break;
                 }
             }
