@@ -197,10 +197,11 @@ fn object_name(ev: &mut Event, value: &str, audit: bool) {
     }
     let (lib, obj) = split_qualified(v);
     if audit {
+        // Layout order: object name, then library.
+        push_text(ev, "object_name", obj);
         if let Some(lib) = lib {
             push_text(ev, "object_library", lib);
         }
-        push_text(ev, "object_name", obj);
     } else {
         if let Some(lib) = lib {
             fill(&mut ev.heading.object_library, lib);

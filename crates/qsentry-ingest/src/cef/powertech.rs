@@ -54,19 +54,15 @@ const LABELS: [&str; 10] = [
 /// `LABEL:value` parts of `msg`, in order; DETAIL runs to the end. `None` when `msg` has no label.
 fn msg_parts(msg: &str) -> Option<Vec<(&'static str, &str)>> {
     let mut starts: Vec<(usize, &'static str)> = Vec::new();
-    let bytes = msg.as_bytes();
     for (i, _) in msg.match_indices(':') {
+        if starts.last().is_some_and(|(_, l)| *l == "DETAIL") {
+            break; // DETAIL runs to the end
+        }
         let word_start = msg.get(..i).and_then(|s| s.rfind(' ')).map_or(0, |p| p + 1);
-        let Some(label) = msg
+        if let Some(label) = msg
             .get(word_start..i)
             .and_then(|w| LABELS.iter().find(|l| **l == w))
-        else {
-            continue;
-        };
-        if starts.last().is_some_and(|(_, l)| *l == "DETAIL") {
-            break;
-        }
-        if word_start == 0 || bytes.get(word_start - 1) == Some(&b' ') {
+        {
             starts.push((word_start, label));
         }
     }
@@ -138,9 +134,9 @@ pub(crate) fn map(ev: &mut Event, cef: &Cef, opts: &DecodeOptions) -> Kind {
                     }
                     "TYPE" => push_text(ev, "powertech_type", v),
                     "CLS" => push_text(ev, "powertech_class", v),
-                    "OBJECT" if !v.is_empty() => push_text(ev, "object_name", v),
-                    "LIBRARY" if !v.is_empty() => push_text(ev, "object_library", v),
-                    "MEMBER" if !v.is_empty() => push_text(ev, "member_name", v),
+                    "OBJECT" => push_unless_decoded(ev, "object_name", "powertech_object", v),
+                    "LIBRARY" => push_unless_decoded(ev, "object_library", "powertech_library", v),
+                    "MEMBER" => push_unless_decoded(ev, "member_name", "powertech_member", v),
                     _ => {}
                 }
             }
@@ -164,6 +160,17 @@ pub(crate) fn map(ev: &mut Event, cef: &Cef, opts: &DecodeOptions) -> Kind {
         Kind::Journal
     } else {
         Kind::Other
+    }
+}
+
+/// Pushes a msg value as `name` unless it is empty or DETAIL already gave that field; a different value
+/// is kept under `other`.
+fn push_unless_decoded(ev: &mut Event, name: &'static str, other: &'static str, v: &str) {
+    match ev.text(name) {
+        _ if v.is_empty() => {}
+        None => push_text(ev, name, v),
+        Some(d) if d == v => {}
+        Some(_) => push_text(ev, other, v),
     }
 }
 
