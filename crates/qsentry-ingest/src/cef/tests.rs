@@ -482,6 +482,8 @@ fn looks_like_cef() {
     assert!(looks_like("May 8 13:27:58 MYAS400 CEF:0|PowerTech|"));
     assert!(!looks_like("CEF:|x"));
     assert!(!looks_like("<13>1 - - - - - - hello"));
+    let first = b"CEF:0|IBM|IBM i|7.4|QSYS-QAUDJRN|T-AF|Medium|suser=THOMAS\n";
+    assert_eq!(crate::source::sniff("x.txt", first), Some(Format::Cef));
 }
 
 proptest! {

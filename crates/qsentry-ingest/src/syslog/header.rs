@@ -74,8 +74,9 @@ pub fn parse(line: &str, need_pri: bool) -> Result<Header<'_>, String> {
     let (pri, rest) = match line.strip_prefix('<') {
         Some(r) => {
             let close = r
-                .get(..4)
-                .and_then(|s| s.find('>'))
+                .bytes()
+                .take(4)
+                .position(|b| b == b'>')
                 .ok_or("no `>` closing <PRI>")?;
             let digits = r.get(..close).unwrap_or("");
             let pri: u8 = digits
