@@ -25,7 +25,8 @@ pub fn looks_like(text: &str) -> bool {
     let mut banner = false;
     let mut column_header = false;
     for line in text.lines().take(200) {
-        banner |= line.contains("History Log") && matches!(spool::classify(line, false), LineKind::Banner(_));
+        banner |= line.contains("History Log")
+            && matches!(spool::classify(line, false), LineKind::Banner(_));
         column_header |= line.trim_start().starts_with("MSGID ");
         if banner && column_header {
             return true;
@@ -107,18 +108,29 @@ impl DsplogReader {
     }
 
     fn reject(&mut self, record: u64, offset: u64, reason: String, raw: &[u8]) {
-        self.frames.push(Frame::Reject(reject(Format::Dsplog, &self.file, record, offset, reason, raw)));
+        self.frames.push(Frame::Reject(reject(
+            Format::Dsplog,
+            &self.file,
+            record,
+            offset,
+            reason,
+            raw,
+        )));
     }
 
     fn flush_stray(&mut self) {
         if let Some((line, offset, raw, n)) = self.stray.take() {
-            let reason = format!("line {line}: {n} line(s) of text outside any message (no message header before them)");
+            let reason = format!(
+                "line {line}: {n} line(s) of text outside any message (no message header before them)"
+            );
             self.reject(line, offset, reason, &raw);
         }
     }
 
     fn add_stray(&mut self, line: &Line, bytes: &[u8]) {
-        let stray = self.stray.get_or_insert_with(|| (line.number, line.offset, Vec::new(), 0));
+        let stray = self
+            .stray
+            .get_or_insert_with(|| (line.number, line.offset, Vec::new(), 0));
         push_line(&mut stray.2, bytes);
         stray.3 += 1;
         if stray.3 >= MAX_BLOCK_LINES {
@@ -143,7 +155,10 @@ impl DsplogReader {
         };
         let kind = spool::classify(&text, self.after_banner);
         let starts_message = matches!(kind, LineKind::Header(_));
-        if bad && !starts_message && let Some(b) = &mut self.open {
+        if bad
+            && !starts_message
+            && let Some(b) = &mut self.open
+        {
             b.bad_line.get_or_insert(line.number);
         }
         self.after_banner = match kind {
@@ -171,7 +186,11 @@ impl DsplogReader {
                     message_id: h.message_id.map(str::to_string),
                     severity: h.severity,
                     message_type: h.message_type.to_string(),
-                    first: if h.text.is_empty() { Vec::new() } else { vec![h.text.to_string()] },
+                    first: if h.text.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![h.text.to_string()]
+                    },
                     second: Vec::new(),
                     raw,
                     lines: 1,
@@ -186,7 +205,9 @@ impl DsplogReader {
                     self.add_stray(&line, bytes);
                 }
             }
-            LineKind::Label(_) | LineKind::Text(_) if self.open.is_none() => self.add_stray(&line, bytes),
+            LineKind::Label(_) | LineKind::Text(_) if self.open.is_none() => {
+                self.add_stray(&line, bytes)
+            }
             LineKind::Label(s) => {
                 if let Some(b) = &mut self.open {
                     b.second.push(s.to_string());
@@ -195,7 +216,11 @@ impl DsplogReader {
             }
             LineKind::Text(s) => {
                 if let Some(b) = &mut self.open {
-                    if b.second.is_empty() { b.first.push(s.to_string()) } else { b.second.push(s.to_string()) }
+                    if b.second.is_empty() {
+                        b.first.push(s.to_string())
+                    } else {
+                        b.second.push(s.to_string())
+                    }
                 }
                 self.extend_open(bytes);
             }
@@ -208,19 +233,33 @@ impl DsplogReader {
         push_line(&mut b.raw, bytes);
         b.lines += 1;
         if b.lines > MAX_BLOCK_LINES {
-            self.abandon(&format!("more than {MAX_BLOCK_LINES} lines without a trailer line"));
+            self.abandon(&format!(
+                "more than {MAX_BLOCK_LINES} lines without a trailer line"
+            ));
         }
     }
 
     /// Completes the open block with its trailer.
     fn close(&mut self, t: &spool::Trailer, line_no: u64) {
-        let Some(block) = self.open.take() else { return };
+        let Some(block) = self.open.take() else {
+            return;
+        };
         if let Some(bad) = block.bad_line {
-            let reason = format!("message {} at line {}: line {bad} is not valid UTF-8", block.number, block.line);
+            let reason = format!(
+                "message {} at line {}: line {bad} is not valid UTF-8",
+                block.number, block.line
+            );
             return self.reject(block.line, block.offset, reason, &block.raw);
         }
         let Some(date) = self.dates.parse(t.date) else {
-            let reason = format!("message {} at line {}: trailer date {:?} (line {line_no}) is not a date", block.number, block.line, t.date);
+            let reason = format!(
+                "message {} at line {}: trailer date {:?} (line {line_no}) is not a date in any of the \
+                 spool's possible date formats {:?}",
+                block.number,
+                block.line,
+                t.date,
+                self.dates.candidates()
+            );
             return self.reject(block.line, block.offset, reason, &block.raw);
         };
         let trailer = Trailer {
@@ -232,7 +271,11 @@ impl DsplogReader {
             timestamp: NaiveDateTime::new(date, t.time),
             current_user: t.current_user.map(str::to_string),
         };
-        self.frames.push(Frame::Message(Box::new(Message { block, trailer, system: self.system.clone() })));
+        self.frames.push(Frame::Message(Box::new(Message {
+            block,
+            trailer,
+            system: self.system.clone(),
+        })));
     }
 
     fn finish(&mut self) {
@@ -278,7 +321,11 @@ impl Reader for DsplogReader {
 
 /// DSPLOG prints `INFO` where HISTORY_LOG_INFO says `INFORMATIONAL`; one vocabulary serves both.
 fn message_type(printed: &str) -> &str {
-    if printed == "INFO" { "INFORMATIONAL" } else { printed }
+    if printed == "INFO" {
+        "INFORMATIONAL"
+    } else {
+        printed
+    }
 }
 
 fn opt_text(v: &Option<String>) -> Value {
@@ -287,10 +334,24 @@ fn opt_text(v: &Option<String>) -> Value {
 
 /// Builds the event of a complete message.
 fn decode(m: Message, file: &Arc<str>, opts: &DecodeOptions) -> Event {
-    let Message { block: b, trailer: t, system } = m;
-    let origin = Origin { format: Format::Dsplog, file: file.clone(), record: b.number, offset: b.offset };
+    let Message {
+        block: b,
+        trailer: t,
+        system,
+    } = m;
+    let origin = Origin {
+        format: Format::Dsplog,
+        file: file.clone(),
+        record: b.number,
+        offset: b.offset,
+    };
     let mut ev = Event::new(origin);
-    let job = format!("{}/{}/{}", t.job_number, t.job_user.as_deref().unwrap_or(""), t.job_name.as_deref().unwrap_or(""));
+    let job = format!(
+        "{}/{}/{}",
+        t.job_number,
+        t.job_user.as_deref().unwrap_or(""),
+        t.job_name.as_deref().unwrap_or("")
+    );
     let first = b.first.join(" ");
     let second = b.second.join(" ");
     let fields: [(&'static str, Value); 13] = [
@@ -306,9 +367,19 @@ fn decode(m: Message, file: &Arc<str>, opts: &DecodeOptions) -> Event {
         ("from_program", Value::from(t.program.as_str())),
         ("from_instruction", Value::from(t.instruction.as_str())),
         ("message_text", Value::from(first.as_str())),
-        ("message_second_level_text", if second.is_empty() { Value::Null } else { Value::from(second.as_str()) }),
+        (
+            "message_second_level_text",
+            if second.is_empty() {
+                Value::Null
+            } else {
+                Value::from(second.as_str())
+            },
+        ),
     ];
-    ev.fields = fields.into_iter().map(|(n, v)| (Name::Borrowed(n), v)).collect();
+    ev.fields = fields
+        .into_iter()
+        .map(|(n, v)| (Name::Borrowed(n), v))
+        .collect();
     ev.heading.system_name = system;
     ev.heading.entry_timestamp = Some(t.timestamp);
     ev.heading.job_name = t.job_name.as_deref().map(Text::from);

@@ -25,8 +25,14 @@ use std::sync::Arc;
 const MAX_ROW_LINES: usize = 64;
 
 /// Integer columns (HISTORY_LOG_INFO: SEVERITY SMALLINT, ORDINAL_POSITION INTEGER ...).
-const INT_COLUMNS: &[&str] =
-    &["SEVERITY", "ORDINAL_POSITION", "MESSAGE_TOKEN_LENGTH", "SYSLOG_FACILITY", "SYSLOG_SEVERITY", "SYSLOG_PRIORITY"];
+const INT_COLUMNS: &[&str] = &[
+    "SEVERITY",
+    "ORDINAL_POSITION",
+    "MESSAGE_TOKEN_LENGTH",
+    "SYSLOG_FACILITY",
+    "SYSLOG_SEVERITY",
+    "SYSLOG_PRIORITY",
+];
 /// Timestamp columns.
 const TIMESTAMP_COLUMNS: &[&str] = &["MESSAGE_TIMESTAMP"];
 
@@ -47,9 +53,19 @@ enum Cell {
 /// A framed unit, decoded in parallel.
 enum Frame {
     /// A CSV row: header, cells, line, offset, raw text.
-    Row { header: Arc<Vec<String>>, cells: Vec<String>, line: u64, offset: u64, raw: String },
+    Row {
+        header: Arc<Vec<String>>,
+        cells: Vec<String>,
+        line: u64,
+        offset: u64,
+        raw: String,
+    },
     /// A JSON line.
-    Json { line: u64, offset: u64, text: String },
+    Json {
+        line: u64,
+        offset: u64,
+        text: String,
+    },
     Reject(Reject),
 }
 
@@ -110,7 +126,10 @@ impl HistoryLogInfoReader {
             }
             Some(Err(e)) => {
                 self.eof = true;
-                let (line, offset) = self.ahead.back().map_or((0, 0), |l| (l.number + 1, l.offset));
+                let (line, offset) = self
+                    .ahead
+                    .back()
+                    .map_or((0, 0), |l| (l.number + 1, l.offset));
                 Err(self.reject(line, offset, format!("read error: {e}"), &[]))
             }
             None => {
@@ -132,8 +151,21 @@ impl HistoryLogInfoReader {
             };
             match line.text {
                 Ok(t) if t.trim().is_empty() => continue,
-                Ok(text) => return Some(Frame::Json { line: line.number, offset: line.offset, text }),
-                Err(b) => return Some(self.reject(line.number, line.offset, format!("line {}: not valid UTF-8", line.number), &b)),
+                Ok(text) => {
+                    return Some(Frame::Json {
+                        line: line.number,
+                        offset: line.offset,
+                        text,
+                    });
+                }
+                Err(b) => {
+                    return Some(self.reject(
+                        line.number,
+                        line.offset,
+                        format!("line {}: not valid UTF-8", line.number),
+                        &b,
+                    ));
+                }
             }
         }
     }
@@ -164,17 +196,19 @@ impl HistoryLogInfoReader {
                         Err(f) => return Some(f),
                     }
                 }
-                let Some(l) = self.ahead.get(k) else { break false };
+                let Some(l) = self.ahead.get(k) else {
+                    break false;
+                };
                 quotes += line_bytes(l).iter().filter(|&&b| b == b'"').count();
                 k += 1;
-                if quotes % 2 == 0 {
+                if quotes.is_multiple_of(2) {
                     break true;
                 }
                 if k >= MAX_ROW_LINES {
                     break false;
                 }
             };
-            let Some(head) = self.ahead.front() else { return None };
+            let head = self.ahead.front()?;
             let (line, offset) = (head.number, head.offset);
             if !balanced {
                 let l = self.ahead.pop_front()?;
@@ -206,7 +240,9 @@ impl HistoryLogInfoReader {
                 // A quote that opened on this line and closed lines later did not give a row: only
                 // this line is at fault; the next lines are read again on their own.
                 let l = self.ahead.pop_front()?;
-                let reason = format!("line {line}: unterminated quoted field (no row with the header's columns)");
+                let reason = format!(
+                    "line {line}: unterminated quoted field (no row with the header's columns)"
+                );
                 return Some(self.reject(line, offset, reason, line_bytes(&l)));
             }
             self.ahead.drain(..k);
@@ -216,7 +252,15 @@ impl HistoryLogInfoReader {
             };
             let header = match (&self.header, cells) {
                 (None, Ok(cells)) => {
-                    let names = cells.iter().map(|c| c.trim().trim_start_matches('\u{feff}').trim().to_ascii_uppercase()).collect();
+                    let names = cells
+                        .iter()
+                        .map(|c| {
+                            c.trim()
+                                .trim_start_matches('\u{feff}')
+                                .trim()
+                                .to_ascii_uppercase()
+                        })
+                        .collect();
                     self.header = Some(Ok(Arc::new(names)));
                     continue;
                 }
@@ -226,18 +270,29 @@ impl HistoryLogInfoReader {
                 }
                 (_, Err(e)) => return Some(self.reject(line, offset, e, &raw)),
                 (Some(Err(h)), Ok(_)) => {
-                    let reason = format!("line {line}: no usable header (line {h} could not be read)");
+                    let reason =
+                        format!("line {line}: no usable header (line {h} could not be read)");
                     return Some(self.reject(line, offset, reason, &raw));
                 }
                 (Some(Ok(h)), Ok(cells)) => (h.clone(), cells),
             };
             let (header, cells) = header;
             if cells.len() != header.len() {
-                let reason = format!("line {line}: {} fields, the header has {}", cells.len(), header.len());
+                let reason = format!(
+                    "line {line}: {} fields, the header has {}",
+                    cells.len(),
+                    header.len()
+                );
                 return Some(self.reject(line, offset, reason, &raw));
             }
             let raw = String::from_utf8_lossy(&raw).into_owned();
-            return Some(Frame::Row { header, cells, line, offset, raw });
+            return Some(Frame::Row {
+                header,
+                cells,
+                line,
+                offset,
+                raw,
+            });
         }
     }
 }
@@ -262,12 +317,17 @@ fn parse_record(bytes: &[u8]) -> Result<Vec<String>, String> {
         Ok(false) => return Err("empty row".to_string()),
         Err(e) => return Err(e.to_string()),
     }
-    if rdr.read_byte_record(&mut csv::ByteRecord::new()).unwrap_or(true) {
+    if rdr
+        .read_byte_record(&mut csv::ByteRecord::new())
+        .unwrap_or(true)
+    {
         return Err("quotes do not pair up into one row".to_string());
     }
     rec.iter()
         .enumerate()
-        .map(|(i, f)| String::from_utf8(f.to_vec()).map_err(|_| format!("field {} is not valid UTF-8", i + 1)))
+        .map(|(i, f)| {
+            String::from_utf8(f.to_vec()).map_err(|_| format!("field {} is not valid UTF-8", i + 1))
+        })
         .collect()
 }
 
@@ -295,12 +355,41 @@ impl Reader for HistoryLogInfoReader {
 fn decode(frame: Frame, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
     match frame {
         Frame::Reject(r) => Err(r),
-        Frame::Row { header, cells, line, offset, raw } => {
-            let cols = header.iter().cloned().zip(cells.into_iter().map(|c| if c.is_empty() { Cell::Null } else { Cell::Text(c) }));
-            build(Format::HistoryLogCsv, file, line, offset, cols.collect(), raw, opts)
+        Frame::Row {
+            header,
+            cells,
+            line,
+            offset,
+            raw,
+        } => {
+            let cols = header.iter().cloned().zip(cells.into_iter().map(|c| {
+                if c.is_empty() {
+                    Cell::Null
+                } else {
+                    Cell::Text(c)
+                }
+            }));
+            build(
+                Format::HistoryLogCsv,
+                file,
+                line,
+                offset,
+                cols.collect(),
+                raw,
+                opts,
+            )
         }
         Frame::Json { line, offset, text } => {
-            let fail = |reason: String| reject(Format::HistoryLogJsonl, file, line, offset, reason, text.as_bytes());
+            let fail = |reason: String| {
+                reject(
+                    Format::HistoryLogJsonl,
+                    file,
+                    line,
+                    offset,
+                    reason,
+                    text.as_bytes(),
+                )
+            };
             let map = match serde_json::from_str::<serde_json::Value>(&text) {
                 Ok(serde_json::Value::Object(m)) => m,
                 Ok(_) => return Err(fail(format!("line {line}: not a JSON object"))),
@@ -314,7 +403,15 @@ fn decode(frame: Frame, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
                 };
                 (k.trim().to_ascii_uppercase(), cell)
             });
-            build(Format::HistoryLogJsonl, file, line, offset, cols.collect(), text, opts)
+            build(
+                Format::HistoryLogJsonl,
+                file,
+                line,
+                offset,
+                cols.collect(),
+                text,
+                opts,
+            )
         }
     }
 }
@@ -330,9 +427,13 @@ fn value(column: &str, cell: Cell) -> Result<Value, String> {
             if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "-" {
                 Ok(Value::Null)
             } else if is_int {
-                t.parse::<i64>().map(Value::Int).map_err(|_| format!("{column} {t:?} is not an integer"))
+                t.parse::<i64>()
+                    .map(Value::Int)
+                    .map_err(|_| format!("{column} {t:?} is not an integer"))
             } else {
-                parse_any(t).map(Value::Timestamp).ok_or_else(|| format!("{column} {t:?} is not a timestamp"))
+                parse_any(t)
+                    .map(Value::Timestamp)
+                    .ok_or_else(|| format!("{column} {t:?} is not a timestamp"))
             }
         }
         Cell::Text(s) => Ok(Value::from(s.as_str())),
@@ -347,13 +448,37 @@ fn value(column: &str, cell: Cell) -> Result<Value, String> {
 }
 
 /// Builds the event of a row.
-fn build(format: Format, file: &Arc<str>, line: u64, offset: u64, cols: Vec<(String, Cell)>, raw: String, opts: &DecodeOptions) -> Unit {
-    let mut ev = Event::new(Origin { format, file: file.clone(), record: line, offset });
+fn build(
+    format: Format,
+    file: &Arc<str>,
+    line: u64,
+    offset: u64,
+    cols: Vec<(String, Cell)>,
+    raw: String,
+    opts: &DecodeOptions,
+) -> Unit {
+    let mut ev = Event::new(Origin {
+        format,
+        file: file.clone(),
+        record: line,
+        offset,
+    });
     ev.fields.reserve(cols.len() + 4);
     for (column, cell) in cols {
         match value(&column, cell) {
-            Ok(v) => ev.fields.push((Name::Owned(column.to_ascii_lowercase()), v)),
-            Err(e) => return Err(reject(format, file, line, offset, format!("line {line}: {e}"), raw.as_bytes())),
+            Ok(v) => ev
+                .fields
+                .push((Name::Owned(column.to_ascii_lowercase()), v)),
+            Err(e) => {
+                return Err(reject(
+                    format,
+                    file,
+                    line,
+                    offset,
+                    format!("line {line}: {e}"),
+                    raw.as_bytes(),
+                ));
+            }
         }
     }
     if let Some(s) = ev.text("syslog_event").map(str::to_string) {
@@ -367,8 +492,12 @@ fn build(format: Format, file: &Arc<str>, line: u64, offset: u64, cols: Vec<(Str
 /// System name and UTC offset from a GENERATE_SYSLOG header: RFC 5424 `<14>1 2026-08-07T16:40:50.48-05:00
 /// HOST ...` or RFC 3164 `<14>Aug  7 16:40:50 HOST ...`.
 fn syslog_header(ev: &mut Event, s: &str) {
-    let Some(rest) = s.trim_start().strip_prefix('<') else { return };
-    let Some(rest) = rest.find('>').and_then(|p| rest.get(p + 1..)) else { return };
+    let Some(rest) = s.trim_start().strip_prefix('<') else {
+        return;
+    };
+    let Some(rest) = rest.find('>').and_then(|p| rest.get(p + 1..)) else {
+        return;
+    };
     let (host, zone) = match rest.strip_prefix("1 ") {
         Some(r) => {
             let mut it = r.split(' ');
