@@ -146,6 +146,10 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 
 /// A page banner: `... SYSTEM DATE TIME Page NNNN`.
 fn banner(line: &str) -> Option<Banner<'_>> {
+    // Cheap test first: a banner ends with its page number.
+    if !line.as_bytes().last().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     let toks: Vec<&str> = line.split_whitespace().collect();
     let n = toks.len();
     if n < 5 || !digits(toks.get(n - 1)?) {
@@ -248,7 +252,7 @@ fn trailer(line: &str) -> Option<Trailer<'_>> {
     if !line.starts_with(' ') {
         return None;
     }
-    let toks: Vec<(usize, &str)> = tokens(line).collect();
+    let toks: Vec<(usize, &str)> = tokens(line).take(10).collect();
     if !(5..=9).contains(&toks.len()) {
         return None;
     }
