@@ -431,7 +431,11 @@ fn value(column: &str, cell: Cell) -> Result<Value, String> {
                     .map(Value::Int)
                     .map_err(|_| format!("{column} {t:?} is not an integer"))
             } else {
-                parse_any(t)
+                // A zone, when the export adds one, is kept for the UTC time (see `build`); the
+                // value stays the time as written.
+                parse_rfc3339(t)
+                    .map(|d| d.naive_local())
+                    .or_else(|| parse_any(t))
                     .map(Value::Timestamp)
                     .ok_or_else(|| format!("{column} {t:?} is not a timestamp"))
             }
@@ -465,6 +469,12 @@ fn build(
     });
     ev.fields.reserve(cols.len() + 4);
     for (column, cell) in cols {
+        if let Cell::Text(t) = &cell
+            && TIMESTAMP_COLUMNS.contains(&column.as_str())
+            && let Some(d) = parse_rfc3339(t)
+        {
+            ev.heading.entry_timestamp_utc = Some(d.naive_utc());
+        }
         match value(&column, cell) {
             Ok(v) => ev
                 .fields

@@ -279,6 +279,10 @@ fn jsonl_broken_lines_are_rejects() {
     assert_eq!(e.field("severity"), Some(&Value::Int(40)));
     assert_eq!(
         e.heading.entry_timestamp,
+        Some(ts(2026, 8, 7, 0, 0, 1, 500000))
+    );
+    assert_eq!(
+        e.heading.entry_timestamp_utc,
         Some(ts(2026, 8, 6, 22, 0, 1, 500000))
     );
     assert_eq!(e.text("tokens"), Some("[1]"));
