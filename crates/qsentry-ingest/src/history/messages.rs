@@ -73,8 +73,10 @@ const MESSAGES: &[Known] = &[
         id: "CPF2234",
         meaning: Meaning::SignonFailure("password-invalid"),
         text: "Password not correct.",
-        source: "IBM i Security reference: security messages CPx2200-CPx22FF go to QHST; Carol Woodbury, \
-                 SearchDataCenter 'Why are the user passwords getting disabled?' (CPF2234 vs CPF1393)",
+        source: "meaning: IBM i Security reference (security messages CPx2200-CPx22FF go to QHST) and \
+                 Carol Woodbury, SearchDataCenter 'Why are the user passwords getting disabled?' (CPF2234: \
+                 a password that is not valid was entered). The exact first-level text was not found in \
+                 the searched sources; recognition uses the ID only",
     },
     Known {
         id: "CPF1107",
