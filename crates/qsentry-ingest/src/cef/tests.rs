@@ -227,9 +227,8 @@ fn cpi3e34_history_message() {
 }
 
 /// The client address of CPI3E34 is only in the message text; `history::messages::apply` (written by
-/// another helper; a stub on this branch) extracts it. Un-ignore once it is merged.
+/// the history message recognizer) extracts it.
 #[test]
-#[ignore = "needs history::messages::apply, a stub on this branch"]
 fn cpi3e34_client_address_comes_from_the_message_recognizer() {
     let Some(ev) = sample("cpi3e34_1.json") else {
         return;

@@ -106,6 +106,9 @@ fn history_event() -> Event {
         Some("QZDASOINIT".into()),
     );
     h.user_name = Some("QUSER".into());
+    // As a history reader would: the message's security meaning is added before it is forwarded.
+    let text = "Job 123456/QUSER/QZDASOINIT started on 11/20/26 at 13:45:00 in subsystem QUSRWRK in QSYS.";
+    crate::history::messages::apply(&mut ev, "CPF1124", text);
     ev
 }
 
