@@ -4,8 +4,8 @@
 
 use crate::event::{Event, Name};
 use crate::source::DecodeOptions;
-use ibmi_format::heading::ENTRY_DATA_OFFSET;
 use ibmi_format::ebcdic::EBCDIC_SPACE as EBCDIC_BLANK;
+use ibmi_format::heading::ENTRY_DATA_OFFSET;
 use ibmi_format::layout;
 use ibmi_format::{Value, audit};
 use std::borrow::Cow;
@@ -13,7 +13,12 @@ use std::borrow::Cow;
 /// Decodes `data` (entry-specific bytes; `data[0]` is J5 offset 610) into `ev.fields`, then fills the
 /// normalized fields. Unknown entry types and bytes past the known fields are kept as hex
 /// (`entry_data`, `unparsed_entry_data`): nothing is dropped. `null_indicators` are JONVI (R entries).
-pub fn decode_entry_data(ev: &mut Event, data: &[u8], null_indicators: Option<&[u8]>, opts: &DecodeOptions) -> Result<(), String> {
+pub fn decode_entry_data(
+    ev: &mut Event,
+    data: &[u8],
+    null_indicators: Option<&[u8]>,
+    opts: &DecodeOptions,
+) -> Result<(), String> {
     match ev.heading.journal_code {
         Some('T') => decode_audit(ev, data, opts)?,
         Some('R') => crate::dbfile::decode_record_entry(ev, data, null_indicators, opts)?,

@@ -23,7 +23,8 @@ pub fn run(args: &DecodeArgs) -> i32 {
 
 fn options(args: &DecodeArgs) -> anyhow::Result<DecodeOptions> {
     let mut opts = DecodeOptions {
-        ccsid: ibmi_format::Ccsid::get(args.ccsid).ok_or_else(|| anyhow::anyhow!("CCSID {} has no table", args.ccsid))?,
+        ccsid: ibmi_format::Ccsid::get(args.ccsid)
+            .ok_or_else(|| anyhow::anyhow!("CCSID {} has no table", args.ccsid))?,
         system: args.system.as_deref().map(Into::into),
         utc_offset_seconds: args.utc_offset,
         record_length: args.record_length,
@@ -52,7 +53,10 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
     let mut writer = EventWriter::new(BufWriter::with_capacity(1 << 20, stdout), args.output);
     let progress = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new_spinner();
-        pb.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} events ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {pos} events ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         pb
     } else {
         ProgressBar::hidden()

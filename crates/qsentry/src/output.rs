@@ -175,7 +175,10 @@ impl<W: Write> EventWriter<W> {
                     self.out.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
                 }
                 DecodeOutput::Table => {
-                    let head = format!("{:<26} {:<8} {:<8} {:<10} {:<15} {}\n", "time", "system", "type", "user", "source", "what");
+                    let head = format!(
+                        "{:<26} {:<8} {:<8} {:<10} {:<15} {}\n",
+                        "time", "system", "type", "user", "source", "what"
+                    );
                     self.out.write_all(head.as_bytes())?;
                 }
                 _ => {}
