@@ -33,9 +33,13 @@ fn decode_audit(ev: &mut Event, data: &[u8], opts: &DecodeOptions) -> Result<(),
         push_hex(ev, "entry_data", data);
         return Ok(());
     };
-    let mut fields = Vec::with_capacity(l.fields.len() + 4);
-    layout::decode_fields(data, ENTRY_DATA_OFFSET, l.fields, opts.ccsid, &mut fields).map_err(|e| e.to_string())?;
-    ev.fields.extend(fields.into_iter().map(|(n, v)| (Cow::Borrowed(n), v)));
+    ev.fields.reserve(l.fields.len() + 8);
+    let mut fields = std::mem::take(&mut ev.fields);
+    let result = layout::decode_fields_with(data, ENTRY_DATA_OFFSET, l.fields, opts.ccsid, |n, v| {
+        fields.push((Cow::Borrowed(n), v))
+    });
+    ev.fields = fields;
+    result.map_err(|e| e.to_string())?;
     let known = (l.known_end() - ENTRY_DATA_OFFSET) as usize;
     if data.len() > known {
         let tail = &data[known..];
