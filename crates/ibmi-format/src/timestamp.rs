@@ -75,7 +75,10 @@ pub fn parse_any(text: &str) -> Option<NaiveDateTime> {
         return parse_ibm_bytes(b);
     }
     if b.len() >= 19 && (b[10] == b' ' || b[10] == b'T') && b[4] == b'-' && b[13] == b':' {
-        let (body, has_zone) = match t[19..].find(['Z', '+', '-']) {
+        // The first 19 bytes must be ASCII for this form; anything else (a multi-byte character among
+        // them) is not a timestamp, and slicing there would split a character.
+        let tail = t.get(19..)?;
+        let (body, has_zone) = match tail.find(['Z', '+', '-']) {
             Some(p) => (&t[..19 + p], true),
             None => (t, false),
         };
@@ -121,6 +124,9 @@ mod tests {
         assert_eq!(parse_any("2026-08-07 11:27:43.7367"), Some(want.with_nanosecond_micro(736700)));
         assert_eq!(parse_any("2026-02-30-11.27.43.000000"), None);
         assert_eq!(parse_any("garbage"), None);
+        // Found by the `codecs` fuzz target: a multi-byte character at byte 18-19 once panicked.
+        assert_eq!(parse_any("2026-11-20T12:<4:5\u{2bf}+0\u{1}\0\0I"), None);
+        assert_eq!(parse_any("2026-11-20 12:34:5é"), None);
         assert_eq!(format_ibm(&want), "2026-08-07-11.27.43.736738");
     }
 
