@@ -15,6 +15,7 @@ mod ebcdic_tables;
 pub mod ip;
 pub mod layout;
 pub mod timestamp;
+pub mod type5;
 pub mod value;
 
 pub use decimal::Decimal;

@@ -1,23 +1,140 @@
-//! display_journal reader (in progress).
+//! QSYS2.DISPLAY_JOURNAL result sets exported as CSV (header row) or JSON lines, for audit (T) and
+//! database (R) entries. Heading columns are read by name; `ENTRY_DATA` (hex) is decoded through the
+//! entry type's layout (T, position 1 = J5 offset 610) or the journaled file's record layout (R, with
+//! `NULL_VALUE_INDICATORS`). Columns qsentry does not know are kept as fields.
 
-use crate::event::Unit;
-use crate::source::{DecodeOptions, Input, Reader};
+use crate::columns::apply_heading_column;
+use crate::csvrows::{CsvRows, Row};
+use crate::entry::{decode_entry_data, finish_heading};
+use crate::event::{Event, Format, Origin, Raw, Reject, Unit};
+use crate::source::{BATCH, DecodeOptions, Input, Lines, Reader, par_decode, reject};
+use ibmi_format::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 
-pub struct DisplayJournalReader;
+/// A unit before decoding: named cells and where they were.
+struct Named {
+    line: u64,
+    offset: u64,
+    cells: Vec<(Arc<str>, String)>,
+    raw: String,
+}
+
+enum Framing {
+    Csv { rows: CsvRows, first: Vec<Result<Row, Reject>>, names: Vec<Arc<str>> },
+    Jsonl(Lines<Input>),
+}
+
+/// Reads DISPLAY_JOURNAL exports.
+pub struct DisplayJournalReader {
+    framing: Framing,
+    format: Format,
+    file: Arc<str>,
+    opts: DecodeOptions,
+}
 
 impl DisplayJournalReader {
     pub fn csv(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        let _ = (input, file, opts);
-        DisplayJournalReader
+        let (rows, first) = CsvRows::new(input, Format::DisplayJournalCsv, file.clone(), |_| true);
+        let names = rows.header.as_ref().map(|h| h.iter().map(|n| Arc::from(n.as_str())).collect()).unwrap_or_default();
+        DisplayJournalReader { framing: Framing::Csv { rows, first, names }, format: Format::DisplayJournalCsv, file, opts }
     }
+
     pub fn jsonl(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        Self::csv(input, file, opts)
+        DisplayJournalReader { framing: Framing::Jsonl(Lines::new(input)), format: Format::DisplayJournalJsonl, file, opts }
     }
 }
 
 impl Reader for DisplayJournalReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        None
+        let (format, file) = (self.format, &self.file);
+        let units: Vec<Result<Named, Reject>> = match &mut self.framing {
+            Framing::Csv { rows, first, names } => {
+                let mut batch = std::mem::take(first);
+                batch.extend(rows.read(BATCH - batch.len()));
+                batch
+                    .into_iter()
+                    .map(|r| {
+                        r.map(|row| Named {
+                            line: row.line,
+                            offset: row.offset,
+                            cells: names.iter().enumerate().map(|(i, n)| (n.clone(), row.cell(i).to_string())).collect(),
+                            raw: String::from_utf8_lossy(&row.raw()).into_owned(),
+                        })
+                    })
+                    .collect()
+            }
+            Framing::Jsonl(lines) => lines.by_ref().take(BATCH).filter_map(|l| json_line(l, format, file)).collect(),
+        };
+        if units.is_empty() {
+            return None;
+        }
+        let opts = &self.opts;
+        Some(par_decode(units, |u| u.and_then(|n| decode_named(n, format, file, opts))))
     }
+}
+
+/// One JSON object per line; keys upper-cased; values as text (null → empty). Blank lines are skipped.
+fn json_line(line: std::io::Result<crate::source::Line>, format: Format, file: &Arc<str>) -> Option<Result<Named, Reject>> {
+    let line = match line {
+        Ok(l) => l,
+        Err(e) => return Some(Err(reject(format, file, 0, 0, format!("read error: {e}"), &[]))),
+    };
+    let text = match line.text {
+        Ok(t) => t,
+        Err(bytes) => return Some(Err(reject(format, file, line.number, line.offset, "line is not valid UTF-8", &bytes))),
+    };
+    if text.trim().is_empty() {
+        return None;
+    }
+    let obj = match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text) {
+        Ok(o) => o,
+        Err(e) => return Some(Err(reject(format, file, line.number, line.offset, format!("JSON: {e}"), text.as_bytes()))),
+    };
+    let cells = obj
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (Arc::from(k.to_ascii_uppercase().as_str()), v)
+        })
+        .collect();
+    Some(Ok(Named { line: line.number, offset: line.offset, cells, raw: text }))
+}
+
+fn decode_named(n: Named, format: Format, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
+    let bad = |reason: String| Err(reject(format, file, n.line, n.offset, reason, n.raw.as_bytes()));
+    let mut ev = Event::new(Origin { format, file: file.clone(), record: n.line, offset: n.offset });
+    let mut data = Vec::new();
+    let mut nvi = None;
+    for (name, value) in &n.cells {
+        match &**name {
+            "ENTRY_DATA" => {
+                let hex_text = value.trim().trim_start_matches("X'").trim_end_matches('\'');
+                match hex::decode(hex_text) {
+                    Ok(d) => data = d,
+                    Err(e) => return bad(format!("ENTRY_DATA is not hex: {e}")),
+                }
+            }
+            "NULL_VALUE_INDICATORS" => nvi = Some(value.trim().as_bytes().to_vec()).filter(|v| !v.is_empty()),
+            _ => match apply_heading_column(&mut ev.heading, name, value) {
+                Ok(true) => {}
+                Ok(false) if value.is_empty() => {}
+                Ok(false) => ev.fields.push((Cow::Owned(name.to_ascii_lowercase()), Value::from(value.as_str()))),
+                Err(e) => return bad(e),
+            },
+        }
+    }
+    if ev.heading.journal_code.is_none() || ev.heading.journal_entry_type.is_none() {
+        return bad("JOURNAL_CODE or JOURNAL_ENTRY_TYPE missing".into());
+    }
+    if let Err(e) = decode_entry_data(&mut ev, &data, nvi.as_deref(), opts) {
+        return bad(e);
+    }
+    finish_heading(&mut ev, opts);
+    ev.raw = Raw::Text(n.raw);
+    Ok(ev)
 }

@@ -3,10 +3,13 @@
 //! reject naming its file, record number and byte offset.
 
 pub mod audit_journal_csv;
+pub mod columns;
+pub mod csvrows;
 pub mod dbfile;
 pub mod display_journal;
 pub mod entry;
 pub mod event;
+pub mod event_json;
 pub mod cef;
 pub mod history;
 pub mod normalize;

@@ -1,26 +1,194 @@
-//! type5_csv reader (in progress).
+//! A DSPJRN `*TYPE5` outfile exported by CPYTOIMPF to CSV, with or without a header row.
+//!
+//! Columns: the 44 heading fields in QJORDJE5 order (`heading::TYPE5_FIELD_NAMES`), then either one
+//! column per entry-specific field of the QASYxxJ5 model file (a per-type outfile), or a single JOESD
+//! column holding the entry-specific data as text (a mixed outfile), which is decoded positionally
+//! after conversion back to EBCDIC. With a header row, heading columns are found by their JO* names.
 
-use crate::event::Unit;
-use crate::source::{DecodeOptions, Input, Reader};
+use crate::columns::{apply_heading_column, push_field, text_value};
+use crate::csvrows::{CsvRows, Row};
+use crate::entry::{decode_entry_data, finish_heading};
+use crate::event::{Event, Format, Name, Origin, Raw, Reject, Unit};
+use crate::source::{BATCH, DecodeOptions, Input, Reader, par_decode, reject};
+use ibmi_format::heading::{TYPE5_FIELD_NAMES, TYPE5_HEADING};
+use ibmi_format::{Value, audit, timestamp};
+use std::borrow::Cow;
 use std::sync::Arc;
 
-pub struct Type5CsvReader;
+/// Heading fields kept as event fields when not empty (same set as the binary reader).
+const EXTRA: [&str; 12] = [
+    "indicator_flag",
+    "commit_cycle",
+    "journal_identifier",
+    "referential_constraint",
+    "trigger",
+    "incomplete_data",
+    "ignored_by_apyjrnchg_rmvjrnchg",
+    "minimized_entry_data",
+    "object_indicator",
+    "arm_number",
+    "address_family",
+    "file_type_indicator",
+];
+
+/// Whether a first line looks like a headerless CPYTOIMPF row of a *TYPE5 outfile.
+pub fn looks_like_headerless(first_line: &str) -> bool {
+    let cells: Vec<&str> = first_line.split(',').map(|c| c.trim().trim_matches('"').trim()).collect();
+    cells.len() >= 45
+        && cells[0].bytes().all(|b| b.is_ascii_digit())
+        && cells[1].bytes().all(|b| b.is_ascii_digit())
+        && cells[2].len() == 1
+        && cells[3].len() == 2
+        && timestamp::parse_any(cells[4]).is_some()
+}
+
+/// Which column holds what.
+struct Columns {
+    /// Column index → heading field index.
+    heading: Vec<(usize, usize)>,
+    joesd: Option<usize>,
+    /// Entry-specific columns in order, with their header names when known.
+    esd: Vec<(usize, Option<String>)>,
+}
+
+impl Columns {
+    fn from_header(header: &[String]) -> Columns {
+        let mut c = Columns { heading: Vec::new(), joesd: None, esd: Vec::new() };
+        for (i, name) in header.iter().enumerate() {
+            if let Some(h) = TYPE5_FIELD_NAMES.iter().position(|n| n == name) {
+                c.heading.push((i, h));
+            } else if name == "JOESD" {
+                c.joesd = Some(i);
+            } else if !(name.starts_with("JO") && name.len() <= 8 && c.esd.is_empty()) {
+                c.esd.push((i, Some(name.to_ascii_lowercase())));
+            }
+        }
+        c
+    }
+
+    fn headerless(width: usize) -> Columns {
+        let n = TYPE5_FIELD_NAMES.len();
+        Columns { heading: (0..n.min(width)).map(|i| (i, i)).collect(), joesd: None, esd: (n..width).map(|i| (i, None)).collect() }
+    }
+}
+
+/// Reads CPYTOIMPF CSV.
+pub struct Type5CsvReader {
+    rows: CsvRows,
+    first: Vec<Result<Row, Reject>>,
+    columns: Option<Arc<Columns>>,
+    file: Arc<str>,
+    opts: DecodeOptions,
+}
 
 impl Type5CsvReader {
     pub fn new(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        let _ = (input, file, opts);
-        Type5CsvReader
+        let (rows, first) = CsvRows::new(input, Format::Type5Csv, file.clone(), |cells| {
+            cells.iter().any(|c| c == "JOENTL" || c == "JOSEQN" || c == "JOCODE")
+        });
+        let columns = rows.header.as_ref().map(|h| Arc::new(Columns::from_header(h)));
+        Type5CsvReader { rows, first, columns, file, opts }
     }
 }
 
 impl Reader for Type5CsvReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        None
+        let mut rows = std::mem::take(&mut self.first);
+        rows.extend(self.rows.read(BATCH - rows.len()));
+        if rows.is_empty() {
+            return None;
+        }
+        if self.columns.is_none()
+            && let Some(Ok(r)) = rows.iter().find(|r| r.is_ok())
+        {
+            self.columns = Some(Arc::new(Columns::headerless(r.record.len())));
+        }
+        let columns = self.columns.clone();
+        let (file, opts) = (&self.file, &self.opts);
+        Some(par_decode(rows, |row| match (row, &columns) {
+            (Ok(row), Some(c)) => decode_row(&row, c, file, opts),
+            (Ok(row), None) => Err(reject(Format::Type5Csv, file, row.line, row.offset, "no columns", &row.raw())),
+            (Err(r), _) => Err(r),
+        }))
     }
 }
 
-/// Whether a first line looks like a headerless CPYTOIMPF row of a *TYPE5 outfile.
-pub fn looks_like_headerless(first_line: &str) -> bool {
-    let _ = first_line;
-    false
+fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
+    let bad = |reason: String| Err(reject(Format::Type5Csv, file, row.line, row.offset, reason, &row.raw()));
+    let mut ev = Event::new(Origin { format: Format::Type5Csv, file: file.clone(), record: row.line, offset: row.offset });
+    for &(col, h) in &c.heading {
+        let f = &TYPE5_HEADING[h];
+        let cell = row.cell(col);
+        let name = f.name.to_ascii_uppercase();
+        match apply_heading_column(&mut ev.heading, &name, cell) {
+            Ok(true) => {}
+            Ok(false) => match f.name {
+                "object_name" => ev.heading.object_name = non_empty(cell),
+                "object_library" => ev.heading.object_library = non_empty(cell),
+                "member" => ev.heading.member = non_empty(cell),
+                n if EXTRA.contains(&n) => match text_value(f, cell) {
+                    Ok(Value::Null) => {}
+                    Ok(Value::Text(t)) if t.is_empty() || t == "0" => {}
+                    Ok(Value::Int(0)) => {}
+                    Ok(v) => ev.fields.push((Cow::Borrowed(f.name), v)),
+                    Err(e) => return bad(e),
+                },
+                _ => {}
+            },
+            Err(e) => return bad(e),
+        }
+    }
+    if ev.heading.sequence_number.is_none() || ev.heading.entry_timestamp.is_none() {
+        return bad("JOSEQN or JOTSTP missing".into());
+    }
+    if ev.heading.journal_code == Some('T') {
+        let h = &mut ev.heading;
+        (h.object_name, h.object_library, h.member, h.count_or_rrn, h.object_type) = (None, None, None, None, None);
+    }
+    let result = if let Some(j) = c.joesd {
+        // Mixed outfile: the entry-specific data as text; back to EBCDIC bytes for the layout.
+        let mut bytes = Vec::new();
+        let cell = row.cell(j);
+        opts.ccsid.encode_field(cell, cell.chars().count(), &mut bytes);
+        decode_entry_data(&mut ev, &bytes, None, opts)
+    } else {
+        decode_columns(&mut ev, row, &c.esd);
+        Ok(())
+    };
+    if let Err(e) = result {
+        return bad(e);
+    }
+    finish_heading(&mut ev, opts);
+    ev.raw = Raw::Text(String::from_utf8_lossy(&row.raw()).into_owned());
+    Ok(ev)
+}
+
+/// Per-type outfile: one column per layout field, in layout order.
+fn decode_columns(ev: &mut Event, row: &Row, esd: &[(usize, Option<String>)]) {
+    let layout = if ev.heading.journal_code == Some('T') { audit::layout(ev.entry_type()) } else { None };
+    let fields = layout.map_or(&[][..], |l| l.fields);
+    for (k, (col, header)) in esd.iter().enumerate() {
+        let cell = row.cell(*col);
+        match fields.get(k) {
+            Some(f) => match text_value(f, cell) {
+                Ok(v) => push_field(&mut ev.fields, f, v),
+                // A cell that does not fit its field's type is kept as text, not lost.
+                Err(_) => ev.fields.push((Cow::Borrowed(f.name), Value::from(cell))),
+            },
+            None if !cell.trim().is_empty() => {
+                let name: Name = match header {
+                    Some(h) => Cow::Owned(h.clone()),
+                    None => Cow::Owned(format!("column_{}", col + 1)),
+                };
+                ev.fields.push((name, Value::from(cell.trim_end())));
+            }
+            None => {}
+        }
+    }
+    crate::normalize::normalize(ev);
+}
+
+fn non_empty(v: &str) -> Option<compact_str::CompactString> {
+    let t = v.trim();
+    (!t.is_empty()).then(|| t.into())
 }

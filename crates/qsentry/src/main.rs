@@ -1,1 +1,18 @@
-fn main() {}
+//! The `qsentry` command: CLI wiring only. Each subcommand lives in its own module and calls the
+//! library crates; exit codes are defined in [`exit`].
+
+mod cli;
+mod decode;
+mod exit;
+mod files;
+mod output;
+
+use clap::Parser;
+
+fn main() {
+    let args = cli::Cli::parse();
+    let code = match args.command {
+        cli::Command::Decode(a) => decode::run(&a),
+    };
+    std::process::exit(code);
+}

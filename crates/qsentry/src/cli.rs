@@ -1,0 +1,125 @@
+//! Command-line definitions (clap derive), with examples in `--help`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "qsentry",
+    version,
+    about = "Security analytics for IBM i: decode what IBM i writes (QAUDJRN, journals, history log, SIEM exports).",
+    after_help = "Exit codes: 0 done (rejects, if any, were counted and quarantined); 1 error (a file could not be \
+                  opened, a bad option); 2 usage error; 3 stopped at a reject (--on-error stop)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Decode audit journal, database journal, history log and SIEM exports into events.
+    #[command(after_help = DECODE_EXAMPLES)]
+    Decode(DecodeArgs),
+}
+
+const DECODE_EXAMPLES: &str = "Examples:
+  qsentry decode QASYPWJ5.bin                         # binary DSPJRN *TYPE5 outfile, CCSID 37
+  qsentry decode --ccsid 273 --system PRODA audit/    # a folder, German EBCDIC, system named
+  qsentry decode --output stats export.csv            # counts per source, type and rejects
+  qsentry decode --layout SYSCOLUMNS.csv DISPLAY_JOURNAL_PAYJRN.csv   # record images field by field
+  qsentry decode --format cef --quarantine bad.jsonl siem.log
+  qsentry decode --on-error stop --output csv QPDSPLOG.txt > history.csv";
+
+/// Output forms of `decode`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeOutput {
+    /// One JSON object per event and line.
+    Jsonl,
+    /// One CSV row per event; entry-specific fields in a JSON column.
+    Csv,
+    /// An aligned table for reading on a terminal.
+    Table,
+    /// Counts per source format, entry type and rejects, after decoding every field.
+    Stats,
+}
+
+/// What to do with a unit that cannot be decoded.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnError {
+    /// Count it, quarantine it, go on.
+    Skip,
+    /// Stop at the first one with exit code 3.
+    Stop,
+}
+
+#[derive(Args, Debug)]
+pub struct DecodeArgs {
+    /// Files or folders (walked recursively) to decode.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output form.
+    #[arg(long, short, value_enum, default_value_t = DecodeOutput::Jsonl)]
+    pub output: DecodeOutput,
+    /// Input format, when detection from the content is not wanted.
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<qsentry_ingest::Format>,
+    /// CCSID of EBCDIC data.
+    #[arg(long, default_value_t = 37, value_parser = parse_ccsid)]
+    pub ccsid: u16,
+    /// System name for sources that do not carry one.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// The system's UTC offset (QUTCOFFSET, e.g. +01:00 or -05:00), to add UTC timestamps.
+    #[arg(long, value_parser = parse_offset, allow_hyphen_values = true)]
+    pub utc_offset: Option<i32>,
+    /// QSYS2.SYSCOLUMNS CSV export(s) describing journaled files, for database (R) record images.
+    #[arg(long)]
+    pub layout: Vec<PathBuf>,
+    /// Record length of a binary *TYPE5 outfile (detected when omitted).
+    #[arg(long)]
+    pub record_length: Option<usize>,
+    /// What to do with a unit that cannot be decoded.
+    #[arg(long, value_enum, default_value_t = OnError::Skip)]
+    pub on_error: OnError,
+    /// Write rejects here as JSON lines (file, record, offset, reason, raw bytes in hex).
+    #[arg(long)]
+    pub quarantine: Option<PathBuf>,
+}
+
+fn parse_format(s: &str) -> Result<qsentry_ingest::Format, String> {
+    qsentry_ingest::Format::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = qsentry_ingest::Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format {s:?}; one of: {}", names.join(", "))
+    })
+}
+
+fn parse_ccsid(s: &str) -> Result<u16, String> {
+    let id: u16 = s.parse().map_err(|_| format!("{s:?} is not a CCSID number"))?;
+    if ibmi_format::Ccsid::get(id).is_some() {
+        Ok(id)
+    } else {
+        let ids: Vec<String> = ibmi_format::Ccsid::supported().iter().map(u16::to_string).collect();
+        Err(format!("CCSID {id} has no table; supported: {}", ids.join(", ")))
+    }
+}
+
+/// `+01:00`, `-0500`, `+1` → seconds east of UTC.
+pub fn parse_offset(s: &str) -> Result<i32, String> {
+    let t = s.trim();
+    let (sign, rest) = match t.as_bytes().first() {
+        Some(b'+') => (1, &t[1..]),
+        Some(b'-') => (-1, &t[1..]),
+        _ => (1, t),
+    };
+    let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+    let (h, m) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().ok(), Some(0)),
+        4 => (digits[..2].parse().ok(), digits[2..].parse().ok()),
+        _ => (None, None),
+    };
+    match (h, m) {
+        (Some(h), Some(m)) if h <= 14 && m < 60 => Ok(sign * (h * 3600 + m * 60)),
+        _ => Err(format!("{s:?} is not a UTC offset like +01:00 or -05:00")),
+    }
+}
