@@ -10,12 +10,24 @@ pub static VIOLATION_TYPES: CodeTable = CodeTable {
         ("C", "User authentication with the CHKPWD command failed"),
         ("D", "Service tools user ID name not valid"),
         ("E", "Service tools user ID password not valid"),
-        ("F", "Service tools user ID TOTP not valid or recovery key not valid"),
+        (
+            "F",
+            "Service tools user ID TOTP not valid or recovery key not valid",
+        ),
         ("G", "Authentication exit program returned failure"),
-        ("K", "Password specified on CHKTOTP or QSYS2.CHECK_TOTP not valid"),
-        ("O", "TOTP specified on CHKTOTP or QSYS2.CHECK_TOTP not valid"),
+        (
+            "K",
+            "Password specified on CHKTOTP or QSYS2.CHECK_TOTP not valid",
+        ),
+        (
+            "O",
+            "TOTP specified on CHKTOTP or QSYS2.CHECK_TOTP not valid",
+        ),
         ("P", "Password not valid"),
-        ("Q", "Attempted signon failed because user profile is disabled"),
+        (
+            "Q",
+            "Attempted signon failed because user profile is disabled",
+        ),
         ("R", "Attempted signon failed because password was expired"),
         ("S", "SQL decryption password is not valid"),
         ("T", "TOTP not valid or recovery key not valid"),
@@ -43,3 +55,63 @@ pub static PW: EntryLayout = EntryLayout {
         Field::new("decrypt_object_type", 705, 8, Char),
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::testutil::{roundtrip, text};
+    use crate::value::Value;
+
+    #[test]
+    fn invalid_password_on_a_display() {
+        let out = roundtrip(
+            &PW,
+            &[
+                ("violation_type", Value::from("P")),
+                ("audit_user_name", Value::from("JERRYB")),
+                ("device_name", Value::from("QPADEV000B")),
+            ],
+        );
+        assert_eq!(text(&out, "violation_type"), "P");
+        assert_eq!(text(&out, "violation_type_detail"), "Password not valid");
+        assert_eq!(text(&out, "audit_user_name"), "JERRYB");
+        assert_eq!(text(&out, "device_name"), "QPADEV000B");
+    }
+
+    #[test]
+    fn documented_violation_meanings() {
+        // rzarlf45 (7.3) and the 7.6 topic.
+        let m = |c| VIOLATION_TYPES.meaning(c);
+        assert_eq!(m("A"), Some("APPC bind failure"));
+        assert_eq!(m("U"), Some("User name not valid"));
+        assert_eq!(
+            m("Q"),
+            Some("Attempted signon failed because user profile is disabled")
+        );
+        assert_eq!(
+            m("R"),
+            Some("Attempted signon failed because password was expired")
+        );
+        assert_eq!(m("S"), Some("SQL decryption password is not valid"));
+        assert_eq!(m("Y"), Some("Service tools user ID not valid"));
+        assert_eq!(m("T"), Some("TOTP not valid or recovery key not valid"));
+        assert_eq!(m("B"), None);
+    }
+
+    #[test]
+    fn appc_bind_failure_names_the_locations() {
+        let out = roundtrip(
+            &PW,
+            &[
+                ("violation_type", Value::from("A")),
+                ("remote_location", Value::from("RMTLOC")),
+                ("local_location", Value::from("LCLLOC")),
+                ("network_id", Value::from("APPN")),
+            ],
+        );
+        assert_eq!(text(&out, "violation_type_detail"), "APPC bind failure");
+        assert_eq!(text(&out, "remote_location"), "RMTLOC");
+        assert_eq!(text(&out, "local_location"), "LCLLOC");
+        assert_eq!(text(&out, "network_id"), "APPN");
+    }
+}
