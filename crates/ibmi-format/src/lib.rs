@@ -14,6 +14,7 @@ pub mod heading;
 mod ebcdic_tables;
 pub mod ip;
 pub mod layout;
+pub mod record_image;
 pub mod timestamp;
 pub mod type5;
 pub mod value;
