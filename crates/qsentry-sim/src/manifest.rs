@@ -205,7 +205,7 @@ pub fn render(run: &RunInfo, fleet: &Fleet, incidents: &[Incident], gaps: &[Gap]
             audit_journal: "QSYS/QAUDJRN",
             audit_receiver_library: s.receiver_library,
             payroll_journal: "PAYLIB/PAYJRN",
-            journaled_files: crate::payroll::FILES.iter().map(|f| f.qualified).collect(),
+            journaled_files: crate::payroll::files().iter().map(|f| f.qualified).collect(),
             audited_objects: s
                 .objects
                 .iter()

@@ -4,7 +4,7 @@
 
 use crate::names;
 use crate::rng::Rng;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::net::Ipv4Addr;
 
@@ -121,7 +121,7 @@ impl System {
     }
 
     /// An address on the LAN.
-    pub fn lan_ip(&self, rng: &mut Rng) -> Ipv4Addr {
+    pub fn lan_ip(&self, rng: &Rng) -> Ipv4Addr {
         Ipv4Addr::new(self.lan[0], self.lan[1], rng.range(1, 30) as u8, rng.range(2, 250) as u8)
     }
 }
@@ -219,7 +219,7 @@ fn system_name(i: usize) -> String {
 }
 
 fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
-    let mut rng = Rng::new(seed, &[1, i as u64]);
+    let rng = Rng::new(seed, &[1, i as u64]);
     let lan = [10, 10 + i as u8 % 200];
     let mut used: Vec<String> = Vec::new();
     let mut users = ibm_supplied();
@@ -232,9 +232,9 @@ fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
     for (g, text) in groups {
         users.push(user(g, Role::Group, text));
     }
-    let mut staff = |rng: &mut Rng, role: Role, group: &str, count: usize, users: &mut Vec<User>| {
+    let staff = |rng: &Rng, role: Role, group: &str, count: usize, users: &mut Vec<User>, used: &mut Vec<String>| {
         for _ in 0..count {
-            let (profile, full) = names::staff_profile(rng, &used);
+            let (profile, full) = names::staff_profile(rng, used);
             used.push(profile.clone());
             let special = match role {
                 Role::SecurityOfficer => vec!["*AUDIT", "*SECADM", "*JOBCTL"],
@@ -251,8 +251,8 @@ fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
             });
         }
     };
-    staff(&mut rng, Role::SecurityOfficer, "GRPSEC", 2, &mut users);
-    staff(&mut rng, Role::Operator, "GRPOPS", 2, &mut users);
+    staff(&rng, Role::SecurityOfficer, "GRPSEC", 2, &mut users, &mut used);
+    staff(&rng, Role::Operator, "GRPOPS", 2, &mut users, &mut used);
     // An old-style first-name profile: the real profile the FTP dictionary attack hits.
     users.push(User {
         group: Some("GRPOPS".into()),
@@ -261,10 +261,10 @@ fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
         ..user(names::FIRST_NAME_PROFILE, Role::Operator, "Peter Lindqvist, night operator")
     });
     used.push(names::FIRST_NAME_PROFILE.into());
-    staff(&mut rng, Role::Programmer, "GRPDEV", 4, &mut users);
-    staff(&mut rng, Role::Accountant, "GRPACCT", 5, &mut users);
+    staff(&rng, Role::Programmer, "GRPDEV", 4, &mut users, &mut used);
+    staff(&rng, Role::Accountant, "GRPACCT", 5, &mut users, &mut used);
     // The dismissed accountant whose profile stays enabled.
-    let (leaver, full) = names::staff_profile(&mut rng, &used);
+    let (leaver, full) = names::staff_profile(&rng, &used);
     used.push(leaver.clone());
     users.push(User {
         group: Some("GRPACCT".into()),
@@ -285,7 +285,7 @@ fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
     }
     let employees = (0..rng.range(40, 90))
         .map(|k| {
-            let (first, last) = names::person(&mut rng);
+            let (first, last) = names::person(&rng);
             let dept = *rng.pick(&["ACC", "OPS", "DEV", "SAL", "HRM", "LOG", "MGT"]);
             let title = *rng.pick(&["Clerk", "Analyst", "Manager", "Specialist", "Assistant", "Director", "Engineer"]);
             let year = 1995 + rng.below(30) as i32;
@@ -302,7 +302,6 @@ fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
             }
         })
         .collect();
-    let _ = start.weekday();
     System {
         index: i,
         name: system_name(i),

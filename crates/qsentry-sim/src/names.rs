@@ -33,13 +33,13 @@ pub const TELNET_TARGETS: [&str; 12] =
     ["QSECOFR", "QSYSOPR", "ADMIN", "ROOT", "QPGMR", "TEST", "USER", "QSRV", "GUEST", "OPERATOR", "QUSER", "SYSADM"];
 
 /// A person's first and last name.
-pub fn person(rng: &mut Rng) -> (&'static str, &'static str) {
-    (rng.pick(&FIRST), rng.pick(&LAST))
+pub fn person(rng: &Rng) -> (&'static str, &'static str) {
+    (*rng.pick(&FIRST[..]), *rng.pick(&LAST[..]))
 }
 
 /// A staff profile name (first initial + surname, at most 10 characters, not in `used`) and the
 /// person's full name.
-pub fn staff_profile(rng: &mut Rng, used: &[String]) -> (String, String) {
+pub fn staff_profile(rng: &Rng, used: &[String]) -> (String, String) {
     loop {
         let (f, l) = person(rng);
         let mut p: String = format!("{}{}", &f[..1], l).to_ascii_uppercase();
@@ -61,7 +61,7 @@ pub const RIRS: [(&str, &[u8]); 5] = [
 ];
 
 /// A public address inside registry `rir` (index into [`RIRS`]).
-pub fn rir_address(rng: &mut Rng, rir: usize) -> Ipv4Addr {
+pub fn rir_address(rng: &Rng, rir: usize) -> Ipv4Addr {
     let blocks = RIRS[rir % RIRS.len()].1;
     Ipv4Addr::new(*rng.pick(blocks), rng.range(1, 254) as u8, rng.range(0, 255) as u8, rng.range(1, 254) as u8)
 }
@@ -72,10 +72,10 @@ mod tests {
 
     #[test]
     fn profiles_are_unique_short_and_upper() {
-        let mut rng = Rng::new(3, &[]);
+        let rng = Rng::new(3, &[]);
         let mut used = Vec::new();
         for _ in 0..40 {
-            let (p, _) = staff_profile(&mut rng, &used);
+            let (p, _) = staff_profile(&rng, &used);
             assert!(p.len() <= 10 && p.chars().all(|c| c.is_ascii_uppercase()));
             assert!(!used.contains(&p));
             used.push(p);
@@ -84,10 +84,10 @@ mod tests {
 
     #[test]
     fn rir_addresses_are_public_unicast() {
-        let mut rng = Rng::new(3, &[]);
+        let rng = Rng::new(3, &[]);
         for rir in 0..5 {
             for _ in 0..100 {
-                let ip = rir_address(&mut rng, rir);
+                let ip = rir_address(&rng, rir);
                 assert!(!ip.is_private() && !ip.is_loopback() && !ip.is_multicast() && !ip.is_broadcast());
                 assert!(RIRS[rir].1.contains(&ip.octets()[0]));
             }

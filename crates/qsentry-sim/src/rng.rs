@@ -2,6 +2,8 @@
 //! streams per system and day, so the same seed always yields the same bytes and one part of the
 //! model does not shift another's draws.
 
+use std::cell::Cell;
+
 /// SplitMix64 step, used to seed and to derive streams.
 pub fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -12,9 +14,11 @@ pub fn splitmix(state: &mut u64) -> u64 {
 }
 
 /// xoshiro256** (Blackman and Vigna), small and fast.
+/// The state sits in a `Cell` so that draws need only `&self`: model code can draw while it builds
+/// arguments for another call on the same context. One `Rng` belongs to one thread.
 #[derive(Clone, Debug)]
 pub struct Rng {
-    s: [u64; 4],
+    s: Cell<[u64; 4]>,
 }
 
 impl Rng {
@@ -28,23 +32,25 @@ impl Rng {
         for v in &mut s {
             *v = splitmix(&mut st);
         }
-        Rng { s }
+        Rng { s: Cell::new(s) }
     }
 
-    pub fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
+    pub fn next_u64(&self) -> u64 {
+        let mut s = self.s.get();
+        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        self.s.set(s);
         result
     }
 
     /// Uniform in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&self, n: u64) -> u64 {
         if n == 0 {
             return 0;
         }
@@ -52,27 +58,27 @@ impl Rng {
     }
 
     /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+    pub fn range(&self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi.saturating_sub(lo) + 1)
     }
 
     /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
+    pub fn unit(&self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// True with probability `p`.
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub fn chance(&self, p: f64) -> bool {
         self.unit() < p
     }
 
     /// One element of a non-empty slice.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 
     /// An index chosen with the given weights (all zero: index 0).
-    pub fn weighted(&mut self, weights: &[u32]) -> usize {
+    pub fn weighted(&self, weights: &[u32]) -> usize {
         let total: u64 = weights.iter().map(|&w| w as u64).sum();
         let mut x = self.below(total);
         for (i, &w) in weights.iter().enumerate() {
@@ -85,7 +91,7 @@ impl Rng {
     }
 
     /// A Poisson-distributed count with mean `mean` (Knuth for small means, normal approximation above).
-    pub fn poisson(&mut self, mean: f64) -> u64 {
+    pub fn poisson(&self, mean: f64) -> u64 {
         if mean <= 0.0 {
             return 0;
         }
@@ -123,7 +129,7 @@ mod tests {
 
     #[test]
     fn ranges_hold() {
-        let mut r = Rng::new(7, &[]);
+        let r = Rng::new(7, &[]);
         for _ in 0..10_000 {
             let v = r.range(5, 9);
             assert!((5..=9).contains(&v));
