@@ -25,7 +25,7 @@ pub enum DecimalError {
     InvalidSign(u8),
     #[error("invalid zone 0x{0:X} at byte {1}")]
     InvalidZone(u8, usize),
-    #[error("more than 38 digits")]
+    #[error("too many digits for the value")]
     TooLong,
 }
 
@@ -140,9 +140,6 @@ pub fn unzone_u64(bytes: &[u8]) -> Result<u64, DecimalError> {
     if bytes.is_empty() {
         return Err(DecimalError::Empty);
     }
-    if bytes.len() > 19 {
-        return Err(DecimalError::TooLong);
-    }
     let mut v: u64 = 0;
     let last = bytes.len() - 1;
     for (i, &b) in bytes.iter().enumerate() {
@@ -154,7 +151,7 @@ pub fn unzone_u64(bytes: &[u8]) -> Result<u64, DecimalError> {
         if zone != 0xF && !(i == last && matches!(zone, 0xA | 0xC | 0xE)) {
             return Err(DecimalError::InvalidZone(b, i));
         }
-        v = v * 10 + digit as u64;
+        v = v.checked_mul(10).and_then(|v| v.checked_add(digit as u64)).ok_or(DecimalError::TooLong)?;
     }
     Ok(v)
 }
@@ -218,6 +215,11 @@ mod tests {
         assert_eq!(unzone(&[], 0), Err(DecimalError::Empty));
         assert_eq!(unzone_u64(&[0xF1, 0x40]), Err(DecimalError::InvalidZone(0x40, 1)));
         assert_eq!(unzone_u64(&[0xF0, 0xF4, 0xF2]).unwrap(), 42);
+        // JOSEQN is 20 zoned digits; u64 holds every value IBM can write there (max 18446744073709551615).
+        let mut seq = vec![0xF0; 19];
+        seq.push(0xF7);
+        assert_eq!(unzone_u64(&seq).unwrap(), 7);
+        assert_eq!(unzone_u64(&[0xF9; 20]), Err(DecimalError::TooLong));
     }
 
     proptest! {

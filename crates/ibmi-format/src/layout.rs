@@ -189,15 +189,29 @@ pub fn decode_fields(
     Ok(())
 }
 
-/// `<name>_detail` as a static string. The set of coded field names is small and fixed by the layout
-/// tables, so each name is leaked at most once.
+/// `<name>_detail` as a static string. The names of every coded field in the audit layouts are made
+/// once into a read-only map (no lock on the hot path); any other name is made on first use.
 pub fn detail_name(name: &'static str) -> &'static str {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static NAMES: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
-    let map = NAMES.get_or_init(Default::default);
-    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(name).or_insert_with(|| Box::leak(format!("{name}_detail").into_boxed_str()))
+    fn leak(name: &str) -> &'static str {
+        Box::leak(format!("{name}_detail").into_boxed_str())
+    }
+    static KNOWN: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        crate::audit::LAYOUTS
+            .iter()
+            .flat_map(|l| l.fields.iter())
+            .filter(|f| f.codes.is_some())
+            .map(|f| (f.name, leak(f.name)))
+            .collect()
+    });
+    if let Some(d) = known.get(name) {
+        return d;
+    }
+    static OTHERS: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let mut map = OTHERS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(name).or_insert_with(|| leak(name))
 }
 
 /// Writes `value` into its field's bytes (`record` holds the whole record, first byte at offset `base`;

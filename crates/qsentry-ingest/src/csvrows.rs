@@ -76,11 +76,11 @@ impl CsvRows {
                         continue; // blank line
                     }
                     let width = *self.width.get_or_insert(record.len());
-                    let row = Row { line, offset, record: record.clone() };
-                    if record.len() != width {
-                        let reason = format!("{} fields where the file has {width}", record.len());
+                    let row = Row { line, offset, record: std::mem::take(&mut record) };
+                    if row.record.len() != width {
+                        let reason = format!("{} fields where the file has {width}", row.record.len());
                         out.push(Err(reject(self.format, &self.file, line, offset, reason, &row.raw())));
-                    } else if let Some(i) = record.iter().position(|c| std::str::from_utf8(c).is_err()) {
+                    } else if let Some(i) = row.record.iter().position(|c| std::str::from_utf8(c).is_err()) {
                         let reason = format!("field {} is not valid UTF-8", i + 1);
                         out.push(Err(reject(self.format, &self.file, line, offset, reason, &row.raw())));
                     } else {

@@ -3,6 +3,8 @@
 //! reject naming its file, record number and byte offset.
 
 pub mod audit_journal_csv;
+pub mod cef;
+pub mod changes;
 pub mod columns;
 pub mod csvrows;
 pub mod dbfile;
@@ -10,7 +12,6 @@ pub mod display_journal;
 pub mod entry;
 pub mod event;
 pub mod event_json;
-pub mod cef;
 pub mod history;
 pub mod normalize;
 pub mod source;

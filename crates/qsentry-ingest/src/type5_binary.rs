@@ -78,31 +78,38 @@ pub fn looks_like(head: &[u8]) -> bool {
     heading_at(head, 0)
 }
 
-/// Detects the record length from the first bytes of a file: the smallest length at which the heading
-/// repeats, confirmed at every further multiple inside `head`. `head` shorter than two records: the
-/// whole head is one record.
+/// Detects the record length from the first bytes of a file. Every candidate length is scored by how
+/// many of its multiples inside `head` carry a heading: the most confirmations win, then the highest
+/// share of multiples confirmed (so half a record length, which also lands on every heading, loses),
+/// then the smallest length. A few damaged records do not mislead it. A `head` that holds a single
+/// record at the end of the file is one record.
 pub fn detect_record_length(head: &[u8], at_eof: bool) -> Option<usize> {
     if !heading_at(head, 0) {
         return None;
     }
     let limit = MAX_RECORD.min(head.len().saturating_sub(54));
+    let mut best: Option<(usize, usize, usize)> = None; // (found, seen, len)
     for len in MIN_RECORD..=limit {
-        if heading_at(head, len) {
-            let mut pos = 2 * len;
-            let mut ok = true;
-            while pos + 54 <= head.len() {
-                if !heading_at(head, pos) {
-                    ok = false;
-                    break;
-                }
-                pos += len;
-            }
-            if ok {
-                return Some(len);
-            }
+        let (mut seen, mut found) = (0, 0);
+        let mut pos = len;
+        while pos + 54 <= head.len() {
+            seen += 1;
+            found += heading_at(head, pos) as usize;
+            pos += len;
+        }
+        let better = match best {
+            _ if found == 0 => false,
+            None => true,
+            Some((bf, bs, _)) => found > bf || (found == bf && found * bs > bf * seen),
+        };
+        if better {
+            best = Some((found, seen, len));
         }
     }
-    (at_eof && head.len() >= MIN_RECORD && head.len() <= MAX_RECORD).then_some(head.len())
+    match best {
+        Some((_, _, len)) => Some(len),
+        None => (at_eof && head.len() >= MIN_RECORD && head.len() <= MAX_RECORD).then_some(head.len()),
+    }
 }
 
 /// Reads a binary *TYPE5 outfile.

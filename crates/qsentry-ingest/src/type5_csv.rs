@@ -44,8 +44,8 @@ pub fn looks_like_headerless(first_line: &str) -> bool {
 
 /// Which column holds what.
 struct Columns {
-    /// Column index → heading field index.
-    heading: Vec<(usize, usize)>,
+    /// Column index → heading field index and the DISPLAY_JOURNAL column name it maps to.
+    heading: Vec<(usize, usize, String)>,
     joesd: Option<usize>,
     /// Entry-specific columns in order, with their header names when known.
     esd: Vec<(usize, Option<String>)>,
@@ -56,7 +56,7 @@ impl Columns {
         let mut c = Columns { heading: Vec::new(), joesd: None, esd: Vec::new() };
         for (i, name) in header.iter().enumerate() {
             if let Some(h) = TYPE5_FIELD_NAMES.iter().position(|n| n == name) {
-                c.heading.push((i, h));
+                c.heading.push((i, h, TYPE5_HEADING[h].name.to_ascii_uppercase()));
             } else if name == "JOESD" {
                 c.joesd = Some(i);
             } else if !(name.starts_with("JO") && name.len() <= 8 && c.esd.is_empty()) {
@@ -68,7 +68,9 @@ impl Columns {
 
     fn headerless(width: usize) -> Columns {
         let n = TYPE5_FIELD_NAMES.len();
-        Columns { heading: (0..n.min(width)).map(|i| (i, i)).collect(), joesd: None, esd: (n..width).map(|i| (i, None)).collect() }
+        Columns {
+            heading: (0..n.min(width)).map(|i| (i, i, TYPE5_HEADING[i].name.to_ascii_uppercase())).collect(),
+            joesd: None, esd: (n..width).map(|i| (i, None)).collect() }
     }
 }
 
@@ -116,11 +118,10 @@ impl Reader for Type5CsvReader {
 fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
     let bad = |reason: String| Err(reject(Format::Type5Csv, file, row.line, row.offset, reason, &row.raw()));
     let mut ev = Event::new(Origin { format: Format::Type5Csv, file: file.clone(), record: row.line, offset: row.offset });
-    for &(col, h) in &c.heading {
-        let f = &TYPE5_HEADING[h];
-        let cell = row.cell(col);
-        let name = f.name.to_ascii_uppercase();
-        match apply_heading_column(&mut ev.heading, &name, cell) {
+    for (col, h, name) in &c.heading {
+        let f = &TYPE5_HEADING[*h];
+        let cell = row.cell(*col);
+        match apply_heading_column(&mut ev.heading, name, cell) {
             Ok(true) => {}
             Ok(false) => match f.name {
                 "object_name" => ev.heading.object_name = non_empty(cell),

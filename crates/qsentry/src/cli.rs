@@ -21,6 +21,16 @@ pub enum Command {
     /// Decode audit journal, database journal, history log and SIEM exports into events.
     #[command(after_help = DECODE_EXAMPLES)]
     Decode(DecodeArgs),
+    /// Measure speed against baselines, side by side in one run (see docs/PERFORMANCE.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Binary *TYPE5 decode against a plain Python decoder; CPYTOIMPF CSV against a bare csv pass.
+    #[command(after_help = "Example:\n  qsentry bench decode --entries 2000000 --dir target/bench")]
+    Decode(crate::bench::BenchArgs),
 }
 
 const DECODE_EXAMPLES: &str = "Examples:

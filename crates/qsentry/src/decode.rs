@@ -8,6 +8,7 @@ use qsentry_ingest::{DecodeOptions, open};
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 
+use std::sync::Arc;
 use std::time::Instant;
 
 pub fn run(args: &DecodeArgs) -> i32 {
@@ -21,7 +22,7 @@ pub fn run(args: &DecodeArgs) -> i32 {
 }
 
 fn options(args: &DecodeArgs) -> anyhow::Result<DecodeOptions> {
-    let opts = DecodeOptions {
+    let mut opts = DecodeOptions {
         ccsid: ibmi_format::Ccsid::get(args.ccsid).ok_or_else(|| anyhow::anyhow!("CCSID {} has no table", args.ccsid))?,
         system: args.system.as_deref().map(Into::into),
         utc_offset_seconds: args.utc_offset,
@@ -29,8 +30,11 @@ fn options(args: &DecodeArgs) -> anyhow::Result<DecodeOptions> {
         ..DecodeOptions::default()
     };
     if !args.layout.is_empty() {
-        // WIRE(dbfile): load_layouts lands with the dbfile branch.
-        anyhow::bail!("--layout is not available yet");
+        let mut layouts = Vec::new();
+        for p in &args.layout {
+            layouts.extend(qsentry_ingest::dbfile::load_layouts(p)?);
+        }
+        opts.layouts = Arc::new(layouts);
     }
     Ok(opts)
 }
@@ -54,6 +58,7 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
         ProgressBar::hidden()
     };
     let mut stats = Stats::default();
+    let mut changes = qsentry_ingest::changes::ChangeTracker::default();
     let started = Instant::now();
     let mut code = exit::OK;
     'files: for path in &files {
@@ -64,7 +69,8 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
             let mut events = Vec::with_capacity(batch.len());
             for unit in batch {
                 match unit {
-                    Ok(ev) => {
+                    Ok(mut ev) => {
+                        changes.observe(&mut ev);
                         stats.count_event(&ev);
                         events.push(ev);
                     }

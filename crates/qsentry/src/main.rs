@@ -1,6 +1,7 @@
 //! The `qsentry` command: CLI wiring only. Each subcommand lives in its own module and calls the
 //! library crates; exit codes are defined in [`exit`].
 
+mod bench;
 mod cli;
 mod decode;
 mod exit;
@@ -13,6 +14,9 @@ fn main() {
     let args = cli::Cli::parse();
     let code = match args.command {
         cli::Command::Decode(a) => decode::run(&a),
+        cli::Command::Bench(b) => match b {
+            cli::BenchCommand::Decode(a) => bench::run(&a),
+        },
     };
     std::process::exit(code);
 }

@@ -1,0 +1,246 @@
+//! `qsentry bench decode`: measures decode speed side by side with baselines, on data it generates
+//! through the same layout tables the readers use.
+//!
+//! - binary *TYPE5: qsentry (every heading and entry-specific field decoded, events counted as
+//!   `decode --output stats` does) against `tools/baseline_decode.py`, a plain Python decoder of the same
+//!   file and the same fields;
+//! - CPYTOIMPF CSV: qsentry's reader against a bare `csv`-crate pass over the same file.
+
+use crate::exit;
+use clap::Args;
+use ibmi_format::heading::TYPE5_HEADING;
+use ibmi_format::layout::{Field, FieldType};
+use ibmi_format::{Ccsid, Value, audit, timestamp, type5};
+use qsentry_ingest::{DecodeOptions, Format, open};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Entries in the generated binary file.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub entries: usize,
+    /// Entries the Python baseline decodes (its rate does not depend on file size).
+    #[arg(long, default_value_t = 200_000)]
+    pub baseline_entries: usize,
+    /// Folder for the generated files.
+    #[arg(long, default_value = "target/bench")]
+    pub dir: PathBuf,
+    /// Python interpreter for the baseline.
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+    /// The baseline script.
+    #[arg(long, default_value = "tools/baseline_decode.py")]
+    pub baseline: PathBuf,
+}
+
+fn sample_value(f: &Field, i: usize) -> Value {
+    match f.ty {
+        FieldType::Char => match f.codes.and_then(|c| c.entries.first()) {
+            Some((code, _)) if code.len() <= f.len as usize => Value::from(*code),
+            _ => Value::from(format!("V{}", i % 1000).chars().take(f.len as usize).collect::<String>().as_str()),
+        },
+        FieldType::Zoned { .. } | FieldType::Packed { .. } | FieldType::Binary => {
+            let max = if f.len >= 2 { 9 } else { 1 };
+            Value::Int((i % max) as i64 + 1)
+        }
+        FieldType::Hex => Value::Bytes(vec![0x0A; f.len as usize]),
+        FieldType::Timestamp => Value::Timestamp(timestamp::parse_any("2026-11-20-12.00.00.000000").unwrap_or_default()),
+    }
+}
+
+/// One template record per entry type with a layout, all padded to the longest.
+fn templates(ccsid: &Ccsid) -> anyhow::Result<(usize, Vec<Vec<u8>>)> {
+    let len = audit::LAYOUTS.iter().map(|l| type5::record_length(l.entry_type)).max().unwrap_or(610);
+    let ts = timestamp::parse_any("2026-11-20-12.34.56.123456").unwrap_or_default();
+    let mut out = Vec::new();
+    for (k, l) in audit::LAYOUTS.iter().enumerate() {
+        let heading = [
+            ("sequence_number", Value::Int(1)),
+            ("journal_code", Value::from("T")),
+            ("journal_entry_type", Value::from(l.entry_type)),
+            ("entry_timestamp", Value::Timestamp(ts)),
+            ("job_name", Value::from("QPADEV0001")),
+            ("job_user", Value::from("JSMITH")),
+            ("job_number", Value::Int(123456)),
+            ("program_name", Value::from("QCMD")),
+            ("program_library", Value::from("QSYS")),
+            ("user_name", Value::from("JSMITH")),
+            ("system_name", Value::from("PRODA")),
+            ("system_sequence_number", Value::Int(1)),
+            ("receiver_name", Value::from("AUDRCV0001")),
+            ("receiver_library", Value::from("QGPL")),
+            ("remote_address", Value::from("10.1.2.3")),
+            ("remote_port", Value::Int(50000)),
+        ];
+        let fields: Vec<(&str, Value)> = l.fields.iter().map(|f| (f.name, sample_value(f, k))).collect();
+        out.push(type5::encode_record(&heading, &fields, None, len, ccsid).map_err(anyhow::Error::msg)?);
+    }
+    Ok((len, out))
+}
+
+fn write_binary(path: &Path, entries: usize, ccsid: &Ccsid) -> anyhow::Result<usize> {
+    let (len, templates) = templates(ccsid)?;
+    let seq = &TYPE5_HEADING[1];
+    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    let mut rec = Vec::with_capacity(len);
+    for i in 0..entries {
+        rec.clear();
+        rec.extend_from_slice(&templates[i % templates.len()]);
+        let mut digits = Vec::with_capacity(20);
+        ibmi_format::decimal::zone(i as i128 + 1, 20, &mut digits);
+        let at = (seq.offset - 1) as usize;
+        rec[at..at + 20].copy_from_slice(&digits);
+        w.write_all(&rec)?;
+    }
+    w.flush()?;
+    Ok(len)
+}
+
+fn write_layouts(path: &Path) -> anyhow::Result<()> {
+    let ty = |f: &Field| match f.ty {
+        FieldType::Char => "char",
+        FieldType::Zoned { .. } => "zoned",
+        FieldType::Packed { .. } => "packed",
+        FieldType::Binary => "binary",
+        FieldType::Hex => "hex",
+        FieldType::Timestamp => "timestamp",
+    };
+    let fields = |fs: &[Field]| -> Vec<serde_json::Value> {
+        fs.iter().map(|f| serde_json::json!({"name": f.name, "offset": f.offset, "len": f.len, "type": ty(f)})).collect()
+    };
+    let types: serde_json::Map<String, serde_json::Value> =
+        audit::LAYOUTS.iter().map(|l| (l.entry_type.to_string(), serde_json::Value::from(fields(l.fields)))).collect();
+    let doc = serde_json::json!({"heading": fields(&TYPE5_HEADING), "types": types});
+    std::fs::write(path, serde_json::to_vec_pretty(&doc)?)?;
+    Ok(())
+}
+
+/// Decodes a file as `decode --output stats` does; returns (events, rejects, seconds).
+fn time_decode(path: &Path, format: Option<Format>) -> anyhow::Result<(u64, u64, f64)> {
+    let start = Instant::now();
+    let (_, mut reader) = open(path, format, &DecodeOptions::default())?;
+    let (mut events, mut rejects) = (0u64, 0u64);
+    let mut fields = 0usize;
+    while let Some(batch) = reader.next_batch() {
+        for u in batch {
+            match u {
+                Ok(e) => {
+                    events += 1;
+                    fields += e.fields.len();
+                }
+                Err(_) => rejects += 1,
+            }
+        }
+    }
+    std::hint::black_box(fields);
+    Ok((events, rejects, start.elapsed().as_secs_f64()))
+}
+
+fn write_csv(path: &Path, rows: usize) -> anyhow::Result<()> {
+    let l = audit::layout("PW").ok_or_else(|| anyhow::anyhow!("no PW layout"))?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(std::fs::File::create(path)?));
+    let mut header: Vec<String> = ibmi_format::heading::TYPE5_FIELD_NAMES.iter().map(|s| s.to_string()).collect();
+    header.extend(l.fields.iter().map(|f| f.name.to_ascii_uppercase()));
+    w.write_record(&header)?;
+    for i in 0..rows {
+        let mut row: Vec<String> = TYPE5_HEADING
+            .iter()
+            .map(|f| match f.name {
+                "entry_length" => "712".into(),
+                "sequence_number" => (i + 1).to_string(),
+                "journal_code" => "T".into(),
+                "journal_entry_type" => "PW".into(),
+                "entry_timestamp" => "2026-11-20-12.34.56.123456".into(),
+                "job_name" => "QTVDEVICE".into(),
+                "job_user" => "QTCP".into(),
+                "job_number" => "004711".into(),
+                "user_name" => "QTCP".into(),
+                "system_name" => "PRODA".into(),
+                "remote_address" => "185.220.101.4".into(),
+                "remote_port" => "50123".into(),
+                _ => match f.ty {
+                    FieldType::Char | FieldType::Hex => String::new(),
+                    _ => "0".into(),
+                },
+            })
+            .collect();
+        row.extend(l.fields.iter().map(|f| sample_value(f, i).render()));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn bare_csv_pass(path: &Path) -> anyhow::Result<(u64, f64)> {
+    let start = Instant::now();
+    let mut r = csv::ReaderBuilder::new().has_headers(true).from_path(path)?;
+    let mut rec = csv::ByteRecord::new();
+    let (mut rows, mut bytes) = (0u64, 0usize);
+    while r.read_byte_record(&mut rec)? {
+        rows += 1;
+        bytes += rec.as_slice().len();
+    }
+    std::hint::black_box(bytes);
+    Ok((rows, start.elapsed().as_secs_f64()))
+}
+
+fn python_baseline(args: &BenchArgs, path: &Path, layouts: &Path, len: usize) -> anyhow::Result<f64> {
+    // The baseline reads the first `baseline_entries` records of its own copy of the file.
+    let small = args.dir.join("baseline.type5");
+    let bytes = (args.baseline_entries * len) as u64;
+    std::io::copy(&mut std::io::Read::take(std::fs::File::open(path)?, bytes), &mut std::fs::File::create(&small)?)?;
+    let out = std::process::Command::new(&args.python)
+        .arg(&args.baseline)
+        .arg(&small)
+        .arg(layouts)
+        .arg(len.to_string())
+        .output()
+        .map_err(|e| anyhow::anyhow!("cannot run {}: {e} (install Python 3 or pass --python)", args.python))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .find_map(|t| t.strip_prefix("entries_per_s="))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("baseline printed no rate: {text} {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+pub fn run(args: &BenchArgs) -> i32 {
+    match bench(args) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("qsentry bench: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.dir)?;
+    let ccsid = Ccsid::default_ccsid();
+    let bin = args.dir.join("mixed.type5");
+    let layouts = args.dir.join("layouts.json");
+    let len = write_binary(&bin, args.entries, ccsid)?;
+    write_layouts(&layouts)?;
+    let mb = (args.entries * len) as f64 / 1e6;
+    eprintln!("generated {} entries of {} types, record length {len} ({mb:.0} MB)", args.entries, audit::LAYOUTS.len());
+    let (events, rejects, secs) = time_decode(&bin, None)?;
+    anyhow::ensure!(rejects == 0 && events as usize == args.entries, "decode gave {events} events, {rejects} rejects");
+    let rate = events as f64 / secs;
+    let py = python_baseline(args, &bin, &layouts, len)?;
+    let csv_path = args.dir.join("QASYPWJ5.csv");
+    let csv_rows = args.entries / 2;
+    write_csv(&csv_path, csv_rows)?;
+    let (bare_rows, bare_secs) = bare_csv_pass(&csv_path)?;
+    let (csv_events, csv_rejects, csv_secs) = time_decode(&csv_path, Some(Format::Type5Csv))?;
+    anyhow::ensure!(csv_rejects == 0 && csv_events == bare_rows, "CSV decode gave {csv_events} events, {csv_rejects} rejects");
+    println!("benchmark                          entries        seconds     entries/s");
+    println!("binary *TYPE5, qsentry           {events:>9}   {secs:>12.3}   {rate:>11.0}");
+    println!("binary *TYPE5, Python baseline   {:>9}   {:>12}   {py:>11.0}", args.baseline_entries, "");
+    println!("CPYTOIMPF CSV, bare csv pass     {bare_rows:>9}   {bare_secs:>12.3}   {:>11.0}", bare_rows as f64 / bare_secs);
+    println!("CPYTOIMPF CSV, qsentry           {csv_events:>9}   {csv_secs:>12.3}   {:>11.0}", csv_events as f64 / csv_secs);
+    println!();
+    println!("binary: qsentry / Python = {:.1}x", rate / py);
+    println!("CSV: qsentry / bare csv pass = {:.0}%", 100.0 * bare_secs / csv_secs);
+    Ok(())
+}
