@@ -5,7 +5,7 @@
 //! changes, profile and authority maintenance, compiles, and payroll updates with record images.
 
 use crate::ctx::{Ctx, PORT_DATABASE, PORT_FTP, PORT_SIGNON, PORT_TELNET, after, jitter};
-use crate::entry::{DbRecord, Origin, Remote, n, t};
+use crate::entry::{DbRecord, Origin, Remote, t};
 use crate::model::{AuditedObject, ObjAud, Role, User};
 use crate::payroll;
 use chrono::{Datelike, Duration, NaiveDateTime, Timelike, Weekday};
@@ -48,12 +48,13 @@ fn episode(ctx: &mut Ctx, ts: NaiveDateTime) {
     let weights: [u32; 11] = if day { [24, 30, 4, 8, 14, 3, 1, 2, 4, 4, 1] } else { [2, 10, 4, 30, 40, 0, 0, 0, 0, 0, 1] };
     match ctx.rng.weighted(&weights) {
         0 => {
-            if let Some(u) = staff(ctx, None) {
+            // At night only the operators work.
+            if let Some(u) = staff(ctx, if day { None } else { Some(Role::Operator) }) {
                 interactive(ctx, ts, &u, None);
             }
         }
-        1 => host_server(ctx, ts),
-        2 => ftp(ctx, ts),
+        1 => host_server(ctx, ts, day),
+        2 => ftp(ctx, ts, day),
         3 => batch(ctx, ts),
         4 => system_job(ctx, ts),
         5 => typo(ctx, ts),
@@ -145,9 +146,9 @@ fn use_object(ctx: &mut Ctx, ts: NaiveDateTime, incident: Option<usize>, o: &Ori
 }
 
 /// An ODBC or ACS connection to a host server: SK, CPIAD09, JS M to the user, object use, JS M back.
-fn host_server(ctx: &mut Ctx, ts: NaiveDateTime) {
+fn host_server(ctx: &mut Ctx, ts: NaiveDateTime, day: bool) {
     let svc = ctx.sys.with_role(Role::Service).into_iter().find(|u| u.name == "SVCODBC").cloned();
-    let user = if ctx.rng.chance(0.3) { svc } else { staff(ctx, None) };
+    let user = if !day || ctx.rng.chance(0.3) { svc } else { staff(ctx, None) };
     let Some(u) = user else { return };
     let ip = u.workstation.unwrap_or_else(|| ctx.sys.lan_ip(&ctx.rng));
     server_session(ctx, ts, &u.name, if u.role == Role::Service { Role::Service } else { u.role }, ip, None, ctx.rng.range(1, 10));
@@ -193,8 +194,8 @@ fn swap(ctx: &mut Ctx, ts: NaiveDateTime, incident: Option<usize>, o: &Origin, j
 }
 
 /// An FTP transfer by the bank-file service account or an operator.
-fn ftp(ctx: &mut Ctx, ts: NaiveDateTime) {
-    let (user, ip) = if ctx.rng.chance(0.7) {
+fn ftp(ctx: &mut Ctx, ts: NaiveDateTime, day: bool) {
+    let (user, ip) = if !day || ctx.rng.chance(0.7) {
         ("SVCFTP".to_string(), std::net::Ipv4Addr::new(10, 200, 1, 20 + ctx.sys.index as u8))
     } else {
         match staff(ctx, Some(Role::Operator)) {
@@ -416,5 +417,4 @@ fn authority_failure(ctx: &mut Ctx, ts: NaiveDateTime) {
         ("object_type", t("*FILE")),
     ];
     ctx.audit(ts, None, "AF", &o, f);
-    let _ = n(0);
 }

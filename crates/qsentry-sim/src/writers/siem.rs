@@ -1,14 +1,20 @@
-//! Lines for SIEMs: `syslog_rfc5424.log` (GENERATE_SYSLOG output) and `cef.log`, in the shape of the
+//! Lines for SIEMs: `syslog_rfc5424.log` (GENERATE_SYSLOG output, through the syslog reader's own
+//! formatter so writer and reader meet in one place) and `cef.log`, in the shape of the
 //! real CEF samples (`CEF:0|IBM|IBM i|7.4|QSYS-QAUDJRN|T-AF|Medium|reason=… msg=… suser=… sproc=…`).
 //! The samples carry no time for QAUDJRN and QHST events; these lines add `rt=` (as the MSGMON sample
 //! does) so that every line is placed in time.
 
 use super::csv::{TsForm, timestamp_text};
 use super::{Decoded, Files, Formats, OutFormat};
-use crate::entry::Message;
+use crate::entry::{Job, Message};
 use crate::model::System;
 use anyhow::Result;
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
+use ibmi_format::Value;
+use qsentry_ingest::event::{Event, Format, Origin as EventOrigin};
+use qsentry_ingest::syslog::{SyslogOptions, format_rfc5424};
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
@@ -106,11 +112,9 @@ impl Siem {
             done = done.with(OutFormat::Cef);
         }
         if self.formats.has(OutFormat::Syslog) {
-            let mut text = format!("{} {}: {} user {} job {}", et, sub, msg, o.user, o.job.qualified());
-            if let Some(r) = o.remote {
-                text.push_str(&format!(" from {}:{}", r.ip, r.port));
-            }
-            let line = rfc5424(4, severity_code(et), d.pos.timestamp, self.utc_offset, &self.system, "QAUDJRN", &d.pos.sequence.to_string(), et, &text);
+            let ev = self.audit_event(d);
+            let mut line = format_rfc5424(&ev, &self.syslog_options());
+            line.push('\n');
             Self::open(&self.files, &mut self.syslog, "syslog_rfc5424.log")?.write_all(line.as_bytes())?;
             done = done.with(OutFormat::Syslog);
         }
@@ -139,8 +143,9 @@ impl Siem {
             done = done.with(OutFormat::Cef);
         }
         if self.formats.has(OutFormat::Syslog) {
-            let sev = if m.severity >= 40 { 4 } else { 6 };
-            let line = rfc5424(1, sev, ts, self.utc_offset, &self.system, "QHST", &format!("{:06}", m.job.number), m.id, &m.text);
+            let ev = self.message_event(m, ts);
+            let mut line = format_rfc5424(&ev, &self.syslog_options());
+            line.push('\n');
             Self::open(&self.files, &mut self.syslog, "syslog_rfc5424.log")?.write_all(line.as_bytes())?;
             done = done.with(OutFormat::Syslog);
         }
@@ -153,22 +158,60 @@ impl Siem {
     }
 }
 
-fn severity_code(entry_type: &str) -> u8 {
-    match severity(entry_type, "") {
-        "High" => 3,
-        "Medium" => 4,
-        _ => 6,
+impl Siem {
+    fn syslog_options(&self) -> SyslogOptions {
+        SyslogOptions { utc_offset_seconds: Some(self.utc_offset), release: Some(self.release.to_string()), ..Default::default() }
     }
-}
 
-/// One RFC 5424 line: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG`, the timestamp with the system's
-/// UTC offset.
-#[allow(clippy::too_many_arguments)]
-fn rfc5424(facility: u8, severity: u8, ts: NaiveDateTime, offset: i32, host: &str, app: &str, procid: &str, msgid: &str, msg: &str) -> String {
-    let pri = facility as u32 * 8 + severity as u32;
-    format!(
-        "<{pri}>1 {}{} {host} {app} {procid} {msgid} - {msg}\n",
-        ts.format("%Y-%m-%dT%H:%M:%S%.6f"),
-        crate::manifest::offset_text(offset)
-    )
+    fn event(&self, ts: NaiveDateTime, job: &Job) -> Event {
+        let mut ev = Event::new(EventOrigin { format: Format::Syslog, file: Arc::from(""), record: 0, offset: 0 });
+        let h = &mut ev.heading;
+        h.system_name = Some(self.system.as_str().into());
+        h.entry_timestamp = Some(ts);
+        h.entry_timestamp_utc = Some(ts - Duration::seconds(self.utc_offset as i64));
+        h.job_name = Some(job.name.clone());
+        h.job_user = Some(job.user.clone());
+        h.job_number = Some(format!("{:06}", job.number).into());
+        ev
+    }
+
+    /// The audit entry as the event the syslog formatter takes: heading and decoded fields.
+    fn audit_event(&self, d: &Decoded) -> Event {
+        let o = &d.audit.origin;
+        let mut ev = self.event(d.pos.timestamp, &o.job);
+        let h = &mut ev.heading;
+        h.journal_library = Some("QSYS".into());
+        h.journal_name = Some("QAUDJRN".into());
+        h.receiver_library = Some(d.pos.receiver_library.into());
+        h.receiver_name = Some(d.pos.receiver.into());
+        h.sequence_number = Some(d.pos.sequence);
+        h.system_sequence_number = Some(d.pos.system_sequence);
+        h.journal_code = Some('T');
+        h.journal_entry_type = Some(d.audit.entry_type.into());
+        h.thread = Some(format!("{:016X}", o.job.thread).into());
+        h.user_name = Some(o.user.clone());
+        h.program_library = Some(o.program_library.into());
+        h.program_name = Some(o.program.into());
+        if let Some(r) = o.remote {
+            h.remote_address = Some(r.ip.to_string().into());
+            h.remote_port = Some(r.port as u32);
+        }
+        ev.fields = d.fields.iter().map(|(n, v)| (Cow::Borrowed(*n), v.clone())).collect();
+        ev
+    }
+
+    /// A history message as the event the syslog formatter takes.
+    fn message_event(&self, m: &Message, ts: NaiveDateTime) -> Event {
+        let mut ev = self.event(ts, &m.job);
+        ev.heading.user_name = Some(m.from_user.clone());
+        ev.fields = vec![
+            (Cow::Borrowed("message_id"), Value::from(m.id)),
+            (Cow::Borrowed("message_type"), Value::from(m.message_type)),
+            (Cow::Borrowed("severity"), Value::Int(m.severity as i64)),
+            (Cow::Borrowed("message_text"), Value::from(m.text.as_str())),
+            (Cow::Borrowed("from_user"), Value::Text(m.from_user.clone())),
+            (Cow::Borrowed("from_program"), Value::from(m.program)),
+        ];
+        ev
+    }
 }
