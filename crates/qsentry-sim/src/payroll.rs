@@ -159,7 +159,7 @@ mod tests {
         let image = encode_image(&values, &f.columns, c);
         assert_eq!(image.len(), record_length(&f.columns));
         let decoded = decode_image(&image, &f.columns, None, c).unwrap();
-        let get = |n: &str| decoded.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap();
+        let get = |n: &str| decoded.iter().find(|(k, _)| *k == n).map(|(_, v)| v.clone()).unwrap();
         assert_eq!(get("salary"), Value::Decimal(ibmi_format::Decimal::new(5_250_000, 2)));
         assert_eq!(get("name"), Value::from("Müller, Jürgen"));
         assert_eq!(get("lastchg"), Value::Timestamp(ts));
