@@ -9,7 +9,7 @@ fn main() {
     let mut args = SimulateArgs::new(&dir);
     args.systems = 1;
     args.days = 1;
-    args.entries_per_day = std::env::var("SIM_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000_000);
+    args.entries_per_day = std::env::var("SIM_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     args.formats = "type5-binary".into();
     for run in 0..3 {
         let t = Instant::now();

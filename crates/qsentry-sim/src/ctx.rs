@@ -33,10 +33,13 @@ pub struct Ctx<'a> {
     pub salaries: Vec<i64>,
     /// Audit entries pushed (the budget counter).
     pub audit_pushed: u64,
+    /// Whether history messages are written at all.
+    messages: bool,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(sys: &'a System, em: Emitter<'a>, rng: Rng) -> Ctx<'a> {
+        let messages = em.wants_messages();
         Ctx {
             sys,
             em,
@@ -47,6 +50,7 @@ impl<'a> Ctx<'a> {
             command_audit: sys.users.iter().filter(|u| u.command_audit).map(|u| u.name.clone()).collect(),
             salaries: sys.employees.iter().map(|e| e.salary).collect(),
             audit_pushed: 0,
+            messages,
         }
     }
 
@@ -97,6 +101,9 @@ impl<'a> Ctx<'a> {
         text: String,
         second_level: String,
     ) {
+        if !self.messages {
+            return;
+        }
         let m = Message { id, message_type, severity, job: job.clone(), program, from_user: from_user.into(), text, second_level };
         self.em.push(ts, incident, Body::Message(m));
     }
@@ -120,6 +127,9 @@ impl<'a> Ctx<'a> {
         }
         let o = Origin { program: "QWTPIIPP", program_library: "QSYS", ..origin.clone() };
         self.audit(ts, incident, "JS", &o, f);
+        if !self.messages {
+            return;
+        }
         let (d, tm) = (ts.format("%y/%m/%d"), ts.format("%H:%M:%S"));
         let text = format!(
             "Job {} started on {d} at {tm} in subsystem {subsystem} in QSYS. Job entered system on {d} at {tm}.",
@@ -141,13 +151,16 @@ impl<'a> Ctx<'a> {
         let o = Origin { program: "QWTMCEOJ", program_library: "QSYS", ..origin.clone() };
         self.audit(ts, incident, "JS", &o, f);
         let cpu = self.rng.range(3, 9_000);
+        let storage = self.rng.range(3, 60);
+        if !self.messages {
+            return;
+        }
         let cpu = if cpu < 1000 { format!(".{cpu:03}") } else { format!("{}.{:03}", cpu / 1000, cpu % 1000) };
         let (d, tm) = (ts.format("%y/%m/%d"), ts.format("%H:%M:%S"));
         let q = job.qualified();
         let text = format!("Job {q} ended on {d} at {tm}; {cpu} seconds used; end code 0 .");
         let second = format!(
-            "Job {q} completed on {d} at {tm} after it used {cpu} seconds processing unit time. The maximum temporary storage used was {} megabytes. The job had ending code 0. The job ended after 1 routing steps with a secondary ending code of 0.",
-            self.rng.range(3, 60)
+            "Job {q} completed on {d} at {tm} after it used {cpu} seconds processing unit time. The maximum temporary storage used was {storage} megabytes. The job had ending code 0. The job ended after 1 routing steps with a secondary ending code of 0."
         );
         self.message(ts + Duration::microseconds(200), incident, "CPF1164", "COMPLETION", 0, job, "QWTMCEOJ", &job.user, text, second);
     }
@@ -170,6 +183,9 @@ impl<'a> Ctx<'a> {
 
     /// CPIAD09: a host-server connection.
     pub fn host_connect(&mut self, ts: NaiveDateTime, incident: Option<usize>, user: &str, ip: Ipv4Addr, job: &Job) {
+        if !self.messages {
+            return;
+        }
         let text = format!(
             "User {user} from client {ip} connected to job {} in subsystem QUSRWRK in QSYS on {} {}.",
             job.qualified(),

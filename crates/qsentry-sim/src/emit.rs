@@ -115,6 +115,12 @@ impl<'a> Emitter<'a> {
         })
     }
 
+    /// Whether history messages go to any file (their text need not be built otherwise).
+    pub fn wants_messages(&self) -> bool {
+        use crate::writers::OutFormat::*;
+        [Syslog, Cef, HistoryLogCsv, Dsplog].iter().any(|f| self.formats.has(*f))
+    }
+
     pub fn plan_gap(&mut self, gap: GapPlan) {
         self.gap = Some(gap);
     }
@@ -127,7 +133,7 @@ impl<'a> Emitter<'a> {
     /// Queues a unit.
     pub fn push(&mut self, ts: NaiveDateTime, incident: Option<usize>, body: Body) {
         self.order += 1;
-        self.heap.push(Pending { ts, order: self.order, incident, body });
+        self.heap.push(Pending { ts, order: self.order, incident, body: Box::new(body) });
     }
 
     /// Units waiting (for tests of the memory bound).
@@ -197,7 +203,7 @@ impl<'a> Emitter<'a> {
         if p.ts >= self.end {
             return Ok(());
         }
-        match &p.body {
+        match &*p.body {
             Body::Audit(a) => {
                 if self.audit_off_from.is_some_and(|off| p.ts > off) {
                     return Ok(());

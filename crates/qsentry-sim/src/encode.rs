@@ -3,14 +3,12 @@
 //! the entry type's [`audit::layout`]. Constant bytes (journal code, system name, blank and zero
 //! defaults) are encoded once per entry type into a template; each entry overwrites only its own fields.
 
-use crate::entry::Audit;
+use crate::entry::{Audit, hex16, ip_text, saa};
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDateTime;
-use compact_str::CompactString;
 use ibmi_format::heading::{ENTRY_DATA_OFFSET, TYPE5_HEADING, TYPE5_NULL_INDICATORS};
 use ibmi_format::layout::{EntryLayout, Field, FieldType, encode_value};
 use ibmi_format::{Ccsid, Value, audit};
-use std::collections::BTreeMap;
 
 /// Finds a heading field by name, or fails naming it.
 fn heading(name: &str) -> Result<&'static Field> {
@@ -68,8 +66,27 @@ struct Varying {
 }
 
 struct Template {
+    entry_type: &'static str,
     layout: &'static EntryLayout,
     bytes: Vec<u8>,
+    /// Field names already looked up (compared by address first: callers pass literals).
+    fields: Vec<(&'static str, &'static Field)>,
+}
+
+impl Template {
+    fn field(&mut self, name: &'static str) -> Result<&'static Field> {
+        if let Some((_, f)) = self.fields.iter().find(|(n, _)| std::ptr::eq(*n, name) || *n == name) {
+            return Ok(f);
+        }
+        let f = layout_field(self.layout, name)?;
+        self.fields.push((name, f));
+        Ok(f)
+    }
+}
+
+/// Same string, by address first.
+fn same(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 /// Where an entry sits in its journal.
@@ -88,7 +105,7 @@ pub struct Type5Encoder {
     system_name: String,
     journal_id: Vec<u8>,
     v: Varying,
-    templates: BTreeMap<&'static str, Template>,
+    templates: Vec<Template>,
 }
 
 impl Type5Encoder {
@@ -116,50 +133,61 @@ impl Type5Encoder {
             system_name: system_name.to_string(),
             journal_id: journal_id.to_vec(),
             v,
-            templates: BTreeMap::new(),
+            templates: Vec::new(),
         })
     }
 
-    fn template(&mut self, entry_type: &'static str) -> Result<&Template> {
-        if !self.templates.contains_key(entry_type) {
-            let layout = layout_of(entry_type)?;
-            let len = record_len(layout);
-            let c = self.ccsid;
-            let mut rec = Vec::with_capacity(len);
-            for f in TYPE5_HEADING.iter() {
-                encode_value(&mut rec, 1, f, &default_value(f), c);
+    fn template(&mut self, entry_type: &'static str) -> Result<&mut Template> {
+        let found = self.templates.iter().position(|t| same(t.entry_type, entry_type));
+        let at = match found {
+            Some(i) => i,
+            None => {
+                self.templates.push(self.build(entry_type)?);
+                self.templates.len() - 1
             }
-            let set = |rec: &mut Vec<u8>, name: &str, v: Value| -> Result<()> {
-                encode_value(rec, 1, heading(name)?, &v, c);
-                Ok(())
-            };
-            set(&mut rec, "entry_length", Value::Int(len as i64))?;
-            set(&mut rec, "journal_code", Value::from("T"))?;
-            set(&mut rec, "journal_entry_type", Value::from(entry_type))?;
-            set(&mut rec, "system_name", Value::from(self.system_name.as_str()))?;
-            set(&mut rec, "journal_identifier", Value::Bytes(self.journal_id.clone()))?;
-            set(&mut rec, "program_library_asp_number", Value::Int(1))?;
-            set(&mut rec, "receiver_asp_number", Value::Int(1))?;
-            set(&mut rec, "referential_constraint", Value::from("0"))?;
-            set(&mut rec, "trigger", Value::from("0"))?;
-            set(&mut rec, "incomplete_data", Value::from("0"))?;
-            set(&mut rec, "ignored_by_apyjrnchg_rmvjrnchg", Value::from("0"))?;
-            set(&mut rec, "minimized_entry_data", Value::from("0"))?;
-            set(&mut rec, "indicator_flag", Value::from("0"))?;
-            set(&mut rec, "null_value_indicators_length", Value::Int(0))?;
-            set(&mut rec, "null_value_indicators", Value::Null)?;
-            let esd = len - (ENTRY_DATA_OFFSET as usize - 1);
-            set(&mut rec, "entry_data_length", Value::Int(esd as i64))?;
-            for f in layout.fields {
-                encode_value(&mut rec, 1, f, &default_value(f), c);
-            }
-            rec.resize(len, ibmi_format::ebcdic::EBCDIC_SPACE);
-            if rec.len() != len {
-                bail!("{entry_type}: template is {} bytes, expected {len}", rec.len());
-            }
-            self.templates.insert(entry_type, Template { layout, bytes: rec });
+        };
+        self.templates.get_mut(at).ok_or_else(|| anyhow!("template {entry_type}"))
+    }
+
+    fn build(&self, entry_type: &'static str) -> Result<Template> {
+        let layout = layout_of(entry_type)?;
+        let len = record_len(layout);
+        let c = self.ccsid;
+        let mut rec = Vec::with_capacity(len);
+        for f in TYPE5_HEADING.iter() {
+            encode_value(&mut rec, 1, f, &default_value(f), c);
         }
-        self.templates.get(entry_type).ok_or_else(|| anyhow!("template {entry_type}"))
+        let set = |rec: &mut Vec<u8>, name: &str, v: Value| -> Result<()> {
+            encode_value(rec, 1, heading(name)?, &v, c);
+            Ok(())
+        };
+        set(&mut rec, "entry_length", Value::Int(len as i64))?;
+        set(&mut rec, "journal_code", Value::from("T"))?;
+        set(&mut rec, "journal_entry_type", Value::from(entry_type))?;
+        set(&mut rec, "system_name", Value::from(self.system_name.as_str()))?;
+        set(&mut rec, "journal_identifier", Value::Bytes(self.journal_id.clone()))?;
+        set(&mut rec, "program_library_asp_device", Value::from("*SYSBAS"))?;
+        set(&mut rec, "program_library_asp_number", Value::Int(1))?;
+        set(&mut rec, "receiver_asp_device", Value::from("*SYSBAS"))?;
+        set(&mut rec, "receiver_asp_number", Value::Int(1))?;
+        set(&mut rec, "referential_constraint", Value::from("0"))?;
+        set(&mut rec, "trigger", Value::from("0"))?;
+        set(&mut rec, "incomplete_data", Value::from("0"))?;
+        set(&mut rec, "ignored_by_apyjrnchg_rmvjrnchg", Value::from("0"))?;
+        set(&mut rec, "minimized_entry_data", Value::from("0"))?;
+        set(&mut rec, "indicator_flag", Value::from("0"))?;
+        set(&mut rec, "null_value_indicators_length", Value::Int(0))?;
+        set(&mut rec, "null_value_indicators", Value::Null)?;
+        let esd = len - (ENTRY_DATA_OFFSET as usize - 1);
+        set(&mut rec, "entry_data_length", Value::Int(esd as i64))?;
+        for f in layout.fields {
+            encode_value(&mut rec, 1, f, &default_value(f), c);
+        }
+        rec.resize(len, ibmi_format::ebcdic::EBCDIC_SPACE);
+        if rec.len() != len {
+            bail!("{entry_type}: template is {} bytes, expected {len}", rec.len());
+        }
+        Ok(Template { entry_type, layout, bytes: rec, fields: Vec::new() })
     }
 
     /// The record length of an entry type's outfile.
@@ -171,14 +199,17 @@ impl Type5Encoder {
     pub fn encode(&mut self, a: &Audit, pos: &Position, out: &mut Vec<u8>) -> Result<()> {
         let c = self.ccsid;
         let tpl = self.template(a.entry_type)?;
-        let layout = tpl.layout;
         out.clear();
         out.extend_from_slice(&tpl.bytes);
+        for (name, val) in &a.fields {
+            let f = tpl.field(name).with_context(|| format!("entry {}", a.entry_type))?;
+            encode_value(out, 1, f, val, c);
+        }
         let v = &self.v;
         let o = &a.origin;
         let put = |out: &mut Vec<u8>, f: &Field, val: &Value| encode_value(out, 1, f, val, c);
         put(out, v.sequence, &Value::Int(pos.sequence as i64));
-        put(out, v.timestamp, &Value::Timestamp(pos.timestamp));
+        put(out, v.timestamp, &Value::Text(saa(pos.timestamp)));
         put(out, v.job_name, &Value::Text(o.job.name.clone()));
         put(out, v.job_user, &Value::Text(o.job.user.clone()));
         put(out, v.job_number, &Value::Int(o.job.number as i64));
@@ -189,15 +220,11 @@ impl Type5Encoder {
         put(out, v.receiver, &Value::from(pos.receiver));
         put(out, v.receiver_library, &Value::from(pos.receiver_library));
         put(out, v.thread_binary, &Value::Bytes(o.job.thread.to_be_bytes().to_vec()));
-        put(out, v.thread, &Value::Text(CompactString::from(format!("{:016X}", o.job.thread))));
+        put(out, v.thread, &Value::Text(hex16(o.job.thread)));
         if let Some(r) = o.remote {
             put(out, v.address_family, &Value::from("4"));
             put(out, v.remote_port, &Value::Int(r.port as i64));
-            put(out, v.remote_address, &Value::Text(CompactString::from(r.ip.to_string())));
-        }
-        for (name, val) in &a.fields {
-            let f = layout_field(layout, name).with_context(|| format!("entry {}", a.entry_type))?;
-            put(out, f, val);
+            put(out, v.remote_address, &Value::Text(ip_text(r.ip)));
         }
         Ok(())
     }

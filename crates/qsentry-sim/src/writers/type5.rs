@@ -17,7 +17,7 @@ pub struct Type5Files {
     formats: Formats,
     /// CPYTOIMPF default: no header row.
     headerless: bool,
-    binary: BTreeMap<&'static str, BufWriter<File>>,
+    binary: Vec<(&'static str, BufWriter<File>)>,
     csv: BTreeMap<&'static str, BufWriter<File>>,
     line: String,
 }
@@ -28,18 +28,22 @@ impl Type5Files {
             files: Files { dir: files.dir.clone() },
             formats,
             headerless,
-            binary: BTreeMap::new(),
+            binary: Vec::new(),
             csv: BTreeMap::new(),
             line: String::with_capacity(2048),
         }
     }
 
     pub fn binary(&mut self, entry_type: &'static str, record: &[u8]) -> Result<()> {
-        if !self.binary.contains_key(entry_type) {
-            let w = self.files.create(&format!("QAUDJRN_{entry_type}.type5"))?;
-            self.binary.insert(entry_type, w);
-        }
-        if let Some(w) = self.binary.get_mut(entry_type) {
+        let at = match self.binary.iter().position(|(t, _)| std::ptr::eq(*t, entry_type) || *t == entry_type) {
+            Some(i) => i,
+            None => {
+                let w = self.files.create(&format!("QAUDJRN_{entry_type}.type5"))?;
+                self.binary.push((entry_type, w));
+                self.binary.len() - 1
+            }
+        };
+        if let Some((_, w)) = self.binary.get_mut(at) {
             w.write_all(record)?;
         }
         Ok(())
