@@ -57,7 +57,12 @@ impl<'a> Ctx<'a> {
     /// A new job (the next job number, a fresh thread id).
     pub fn job(&mut self, name: &str, user: &str) -> Job {
         self.next_job = if self.next_job >= 999_999 { 1 } else { self.next_job + 1 };
-        Job { name: CompactString::from(name), user: CompactString::from(user), number: self.next_job, thread: self.rng.next_u64() >> 16 }
+        Job {
+            name: CompactString::from(name),
+            user: CompactString::from(user),
+            number: self.next_job,
+            thread: self.rng.next_u64() >> 16,
+        }
     }
 
     /// A virtual display device name (`QPADEV0042`).
@@ -71,12 +76,26 @@ impl<'a> Ctx<'a> {
         self.rng.range(49_152, 65_535) as u16
     }
 
-    pub fn origin(&self, job: &Job, program: &'static str, library: &'static str, user: &str, remote: Option<Remote>) -> Origin {
+    pub fn origin(
+        &self,
+        job: &Job,
+        program: &'static str,
+        library: &'static str,
+        user: &str,
+        remote: Option<Remote>,
+    ) -> Origin {
         Origin { job: job.clone(), program, program_library: library, user: CompactString::from(user), remote }
     }
 
     /// Queues an audit entry.
-    pub fn audit(&mut self, ts: NaiveDateTime, incident: Option<usize>, entry_type: &'static str, origin: &Origin, fields: Vec<(&'static str, Value)>) {
+    pub fn audit(
+        &mut self,
+        ts: NaiveDateTime,
+        incident: Option<usize>,
+        entry_type: &'static str,
+        origin: &Origin,
+        fields: Vec<(&'static str, Value)>,
+    ) {
         self.audit_pushed += 1;
         self.em.push(ts, incident, Body::Audit(Audit { entry_type, origin: origin.clone(), fields }));
     }
@@ -104,12 +123,32 @@ impl<'a> Ctx<'a> {
         if !self.messages {
             return;
         }
-        let m = Message { id, message_type, severity, job: job.clone(), program, from_user: from_user.into(), text, second_level };
+        let m = Message {
+            id,
+            message_type,
+            severity,
+            job: job.clone(),
+            program,
+            from_user: from_user.into(),
+            text,
+            second_level,
+        };
         self.em.push(ts, incident, Body::Message(m));
     }
 
     /// JS S and CPF1124 for a job starting in a subsystem.
-    pub fn job_start(&mut self, ts: NaiveDateTime, incident: Option<usize>, job: &Job, job_type: &'static str, subtype: &'static str, subsystem: &str, origin: &Origin, device: &str) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn job_start(
+        &mut self,
+        ts: NaiveDateTime,
+        incident: Option<usize>,
+        job: &Job,
+        job_type: &'static str,
+        subtype: &'static str,
+        subsystem: &str,
+        origin: &Origin,
+        device: &str,
+    ) {
         let mut f = vec![
             ("entry_type", t("S")),
             ("job_type", t(job_type)),
@@ -123,7 +162,12 @@ impl<'a> Ctx<'a> {
             f.push(("device_name", t(device)));
         }
         if job_type == "B" {
-            f.extend([("job_description", t("QDFTJOBD")), ("job_description_library", t("QGPL")), ("job_queue", t("QBATCH")), ("job_queue_library", t("QGPL"))]);
+            f.extend([
+                ("job_description", t("QDFTJOBD")),
+                ("job_description_library", t("QGPL")),
+                ("job_queue", t("QBATCH")),
+                ("job_queue_library", t("QGPL")),
+            ]);
         }
         let o = Origin { program: "QWTPIIPP", program_library: "QSYS", ..origin.clone() };
         self.audit(ts, incident, "JS", &o, f);
@@ -135,11 +179,29 @@ impl<'a> Ctx<'a> {
             "Job {} started on {d} at {tm} in subsystem {subsystem} in QSYS. Job entered system on {d} at {tm}.",
             job.qualified()
         );
-        self.message(ts + Duration::microseconds(150), incident, "CPF1124", "INFORMATIONAL", 0, job, "QWTPIIPP", &job.user, text, String::new());
+        self.message(
+            ts + Duration::microseconds(150),
+            incident,
+            "CPF1124",
+            "INFORMATIONAL",
+            0,
+            job,
+            "QWTPIIPP",
+            &job.user,
+            text,
+            String::new(),
+        );
     }
 
     /// JS E and CPF1164 for a job ending.
-    pub fn job_end(&mut self, ts: NaiveDateTime, incident: Option<usize>, job: &Job, job_type: &'static str, origin: &Origin) {
+    pub fn job_end(
+        &mut self,
+        ts: NaiveDateTime,
+        incident: Option<usize>,
+        job: &Job,
+        job_type: &'static str,
+        origin: &Origin,
+    ) {
         let f = vec![
             ("entry_type", t("E")),
             ("job_type", t(job_type)),
@@ -162,11 +224,29 @@ impl<'a> Ctx<'a> {
         let second = format!(
             "Job {q} completed on {d} at {tm} after it used {cpu} seconds processing unit time. The maximum temporary storage used was {storage} megabytes. The job had ending code 0. The job ended after 1 routing steps with a secondary ending code of 0."
         );
-        self.message(ts + Duration::microseconds(200), incident, "CPF1164", "COMPLETION", 0, job, "QWTMCEOJ", &job.user, text, second);
+        self.message(
+            ts + Duration::microseconds(200),
+            incident,
+            "CPF1164",
+            "COMPLETION",
+            0,
+            job,
+            "QWTMCEOJ",
+            &job.user,
+            text,
+            second,
+        );
     }
 
     /// SK: a socket connection accepted on a local port.
-    pub fn socket_accept(&mut self, ts: NaiveDateTime, incident: Option<usize>, origin: &Origin, local_port: u16, remote: Remote) {
+    pub fn socket_accept(
+        &mut self,
+        ts: NaiveDateTime,
+        incident: Option<usize>,
+        origin: &Origin,
+        local_port: u16,
+        remote: Remote,
+    ) {
         let f = vec![
             ("entry_type", t("A")),
             ("local_address", t(&self.sys.ip.to_string())),
@@ -196,7 +276,15 @@ impl<'a> Ctx<'a> {
     }
 
     /// ZR (read) or ZC (change) of an audited object.
-    pub fn object_access(&mut self, ts: NaiveDateTime, incident: Option<usize>, origin: &Origin, obj: &AuditedObject, change: bool, access: i64) {
+    pub fn object_access(
+        &mut self,
+        ts: NaiveDateTime,
+        incident: Option<usize>,
+        origin: &Origin,
+        obj: &AuditedObject,
+        change: bool,
+        access: i64,
+    ) {
         let member = if obj.object_type == "*FILE" { obj.name } else { "" };
         let f = vec![
             ("entry_type", t(if change { "C" } else { "R" })),
@@ -210,7 +298,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// CD: a command run by a command-audited user.
-    pub fn command(&mut self, ts: NaiveDateTime, incident: Option<usize>, origin: &Origin, command: &str, where_run: &'static str) {
+    pub fn command(
+        &mut self,
+        ts: NaiveDateTime,
+        incident: Option<usize>,
+        origin: &Origin,
+        command: &str,
+        where_run: &'static str,
+    ) {
         let name = command.split_whitespace().next().unwrap_or("").to_string();
         let f = vec![
             ("entry_type", t("C")),
@@ -226,13 +321,32 @@ impl<'a> Ctx<'a> {
     }
 
     /// PW: a failed sign-on.
-    pub fn bad_password(&mut self, ts: NaiveDateTime, incident: Option<usize>, origin: &Origin, violation: &'static str, user: &str, device: &str) {
+    pub fn bad_password(
+        &mut self,
+        ts: NaiveDateTime,
+        incident: Option<usize>,
+        origin: &Origin,
+        violation: &'static str,
+        user: &str,
+        device: &str,
+    ) {
         let f = vec![("violation_type", t(violation)), ("audit_user_name", t(user)), ("device_name", t(device))];
         self.audit(ts, incident, "PW", origin, f);
     }
 
     /// CO or DO for an object.
-    pub fn object_life(&mut self, ts: NaiveDateTime, incident: Option<usize>, origin: &Origin, create: bool, lib: &str, name: &str, typ: &str, attr: &str) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn object_life(
+        &mut self,
+        ts: NaiveDateTime,
+        incident: Option<usize>,
+        origin: &Origin,
+        create: bool,
+        lib: &str,
+        name: &str,
+        typ: &str,
+        attr: &str,
+    ) {
         let f = vec![
             ("entry_type", t(if create { "N" } else { "A" })),
             ("object_name", t(name)),

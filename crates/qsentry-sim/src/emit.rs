@@ -85,7 +85,13 @@ pub struct Emitter<'a> {
 
 impl<'a> Emitter<'a> {
     /// `end` is the first instant after the simulated period: units at or after it are not written.
-    pub fn new(sys: &'a System, out_dir: PathBuf, formats: Formats, receiver_size: u64, end: NaiveDateTime) -> Result<Self> {
+    pub fn new(
+        sys: &'a System,
+        out_dir: PathBuf,
+        formats: Formats,
+        receiver_size: u64,
+        end: NaiveDateTime,
+    ) -> Result<Self> {
         let ccsid = ibmi_format::Ccsid::get(sys.ccsid).ok_or_else(|| anyhow::anyhow!("no CCSID {}", sys.ccsid))?;
         let mut jid = [0u8; 10];
         for (i, b) in sys.name.bytes().enumerate().take(10) {
@@ -100,8 +106,20 @@ impl<'a> Emitter<'a> {
             seq: sys.first_sequence,
             system_seq: sys.first_system_sequence,
             pay_seq: sys.first_pay_sequence,
-            audit_chain: Chain { prefix: "AUDRCV", library: sys.receiver_library, number: 1, in_current: 0, size: receiver_size.max(1) },
-            pay_chain: Chain { prefix: "PAYRCV", library: "PAYLIB", number: 1, in_current: 0, size: receiver_size.max(1) },
+            audit_chain: Chain {
+                prefix: "AUDRCV",
+                library: sys.receiver_library,
+                number: 1,
+                in_current: 0,
+                size: receiver_size.max(1),
+            },
+            pay_chain: Chain {
+                prefix: "PAYRCV",
+                library: "PAYLIB",
+                number: 1,
+                in_current: 0,
+                size: receiver_size.max(1),
+            },
             gap: None,
             gap_state: GapState::default(),
             audit_off_from: None,
@@ -211,7 +229,12 @@ impl<'a> Emitter<'a> {
                 let in_gap = self.gap.as_ref().is_some_and(|g| p.ts >= g.from && p.ts < g.to);
                 if in_gap && !self.gap_state.active && !self.gap_state.done {
                     self.audit_chain.next();
-                    self.gap_state = GapState { active: true, receiver: self.audit_chain.name(), first: self.seq + 1, ..Default::default() };
+                    self.gap_state = GapState {
+                        active: true,
+                        receiver: self.audit_chain.name(),
+                        first: self.seq + 1,
+                        ..Default::default()
+                    };
                 } else if !in_gap && self.gap_state.active {
                     self.close_gap();
                     self.audit_chain.next();
@@ -241,7 +264,16 @@ impl<'a> Emitter<'a> {
                 let files = w.write(&unit)?;
                 self.totals.count(0, &files, a.entry_type);
                 if let Some(i) = p.incident {
-                    self.evidence.add(i, &self.sys.name, date, "QSYS/QAUDJRN", a.entry_type, Some(self.seq), p.ts, &files);
+                    self.evidence.add(
+                        i,
+                        &self.sys.name,
+                        date,
+                        "QSYS/QAUDJRN",
+                        a.entry_type,
+                        Some(self.seq),
+                        p.ts,
+                        &files,
+                    );
                 }
                 self.buf = record;
             }
@@ -263,7 +295,16 @@ impl<'a> Emitter<'a> {
                 let files = w.write(&unit)?;
                 self.totals.count(1, &files, r.entry_type);
                 if let Some(i) = p.incident {
-                    self.evidence.add(i, &self.sys.name, date, "PAYLIB/PAYJRN", r.entry_type, Some(self.pay_seq), p.ts, &files);
+                    self.evidence.add(
+                        i,
+                        &self.sys.name,
+                        date,
+                        "PAYLIB/PAYJRN",
+                        r.entry_type,
+                        Some(self.pay_seq),
+                        p.ts,
+                        &files,
+                    );
                 }
             }
             Body::Message(m) => {

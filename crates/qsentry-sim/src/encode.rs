@@ -255,7 +255,13 @@ mod tests {
         let c = Ccsid::get(273).unwrap();
         let mut e = Type5Encoder::new(c, "PRODB", *b"0123456789").unwrap();
         let ts = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap().and_hms_micro_opt(3, 4, 5, 678901).unwrap();
-        let pos = Position { sequence: 42, system_sequence: 4242, timestamp: ts, receiver: "AUDRCV0001", receiver_library: "QSYS" };
+        let pos = Position {
+            sequence: 42,
+            system_sequence: 4242,
+            timestamp: ts,
+            receiver: "AUDRCV0001",
+            receiver_library: "QSYS",
+        };
         let mut rec = Vec::new();
         e.encode(&audit_pw(), &pos, &mut rec).unwrap();
         assert_eq!(rec.len(), record_len(layout_of("PW").unwrap()));

@@ -190,7 +190,13 @@ pub fn offset_text(seconds: i32) -> String {
 }
 
 /// Renders the manifest as pretty JSON.
-pub fn render(run: &RunInfo, fleet: &Fleet, incidents: &[Incident], gaps: &[Gap], totals: &[(String, Totals)]) -> serde_json::Result<String> {
+pub fn render(
+    run: &RunInfo,
+    fleet: &Fleet,
+    incidents: &[Incident],
+    gaps: &[Gap],
+    totals: &[(String, Totals)],
+) -> serde_json::Result<String> {
     let systems = fleet
         .systems
         .iter()
@@ -209,10 +215,18 @@ pub fn render(run: &RunInfo, fleet: &Fleet, incidents: &[Incident], gaps: &[Gap]
             audited_objects: s
                 .objects
                 .iter()
-                .map(|o| format!("{}/{} {} OBJAUD({})", o.library, o.name, o.object_type, match o.audit {
-                    crate::model::ObjAud::All => "*ALL",
-                    crate::model::ObjAud::Change => "*CHANGE",
-                }))
+                .map(|o| {
+                    format!(
+                        "{}/{} {} OBJAUD({})",
+                        o.library,
+                        o.name,
+                        o.object_type,
+                        match o.audit {
+                            crate::model::ObjAud::All => "*ALL",
+                            crate::model::ObjAud::Change => "*CHANGE",
+                        }
+                    )
+                })
                 .collect(),
             users: &s.users,
         })

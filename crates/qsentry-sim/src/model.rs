@@ -179,11 +179,13 @@ fn user(name: &str, role: Role, text: &str) -> User {
 }
 
 fn ibm_supplied() -> Vec<User> {
-    let all = vec![
-        ALLOBJ, "*AUDIT", "*IOSYSCFG", "*JOBCTL", "*SAVSYS", "*SECADM", "*SERVICE", "*SPLCTL",
-    ];
+    let all = vec![ALLOBJ, "*AUDIT", "*IOSYSCFG", "*JOBCTL", "*SAVSYS", "*SECADM", "*SERVICE", "*SPLCTL"];
     let mut v = vec![
-        User { special_authorities: all, command_audit: true, ..user("QSECOFR", Role::IbmSupplied, "Security officer") },
+        User {
+            special_authorities: all,
+            command_audit: true,
+            ..user("QSECOFR", Role::IbmSupplied, "Security officer")
+        },
         User {
             special_authorities: vec!["*JOBCTL", "*SAVSYS"],
             ..user("QSYSOPR", Role::IbmSupplied, "System operator")
@@ -289,8 +291,8 @@ fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
             let dept = *rng.pick(&["ACC", "OPS", "DEV", "SAL", "HRM", "LOG", "MGT"]);
             let title = *rng.pick(&["Clerk", "Analyst", "Manager", "Specialist", "Assistant", "Director", "Engineer"]);
             let year = 1995 + rng.below(30) as i32;
-            let hire = NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
-                .unwrap_or(start);
+            let hire =
+                NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).unwrap_or(start);
             Employee {
                 empno: format!("{:06}", 100_001 + k * 7 + rng.below(5)),
                 name: format!("{last}, {first}"),
@@ -298,7 +300,12 @@ fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
                 title,
                 salary: (rng.range(32_000, 140_000) * 100) as i64,
                 hire_date: hire,
-                bank_account: format!("{}{:02}{:018}", ["US", "DE", "FR"][i % 3], rng.below(100), rng.next_u64() % 1_000_000_000_000_000_000),
+                bank_account: format!(
+                    "{}{:02}{:018}",
+                    ["US", "DE", "FR"][i % 3],
+                    rng.below(100),
+                    rng.next_u64() % 1_000_000_000_000_000_000
+                ),
             }
         })
         .collect();
@@ -310,7 +317,7 @@ fn build_system(i: usize, seed: u64, start: NaiveDate) -> System {
         release: if i % 3 == 2 { "7.4" } else { "7.5" },
         ip: Ipv4Addr::new(lan[0], lan[1], 0, 10),
         lan,
-        receiver_library: if i % 2 == 0 { "QSYS" } else { "QGPL" },
+        receiver_library: if i.is_multiple_of(2) { "QSYS" } else { "QGPL" },
         users,
         objects: objects(),
         employees,

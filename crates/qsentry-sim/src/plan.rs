@@ -81,7 +81,13 @@ impl Planner<'_> {
             .iter()
             .filter(|t| t.system == system)
             .map(|t| (t.start, self.plan.incidents[t.incident].to.min(t.start + Duration::hours(3))))
-            .chain(self.plan.incidents.iter().filter(|i| i.number == 13 && self.fleet.systems[system].name == i.system).map(|i| (i.from, i.to)))
+            .chain(
+                self.plan
+                    .incidents
+                    .iter()
+                    .filter(|i| i.number == 13 && self.fleet.systems[system].name == i.system)
+                    .map(|i| (i.from, i.to)),
+            )
             .any(|(a, b)| from < b + margin && a < to + margin)
     }
 
@@ -101,7 +107,16 @@ impl Planner<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn incident(&mut self, number: u8, sys: &System, from: NaiveDateTime, to: NaiveDateTime, actors: Vec<String>, ips: Vec<Ipv4Addr>, summary: String) -> usize {
+    fn incident(
+        &mut self,
+        number: u8,
+        sys: &System,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        actors: Vec<String>,
+        ips: Vec<Ipv4Addr>,
+        summary: String,
+    ) -> usize {
         self.counters[number as usize] += 1;
         self.plan.incidents.push(Incident {
             id: format!("INC{number:02}-{:03}", self.counters[number as usize]),
@@ -135,7 +150,14 @@ impl Planner<'_> {
 
 /// Plans every incident for `days` days from `start`.
 pub fn plan(fleet: &Fleet, seed: u64, start: NaiveDate, days: u32) -> Plan {
-    let mut p = Planner { fleet, start, days: days.max(1), rng: Rng::new(seed, &[7]), plan: Plan { incidents: Vec::new(), triggers: Vec::new() }, counters: [0; 14] };
+    let mut p = Planner {
+        fleet,
+        start,
+        days: days.max(1),
+        rng: Rng::new(seed, &[7]),
+        plan: Plan { incidents: Vec::new(), triggers: Vec::new() },
+        counters: [0; 14],
+    };
     let n = fleet.systems.len();
     let on = |k: usize| if n == 0 { 0 } else { (k - 2) % n };
     // 1. Telnet brute force on the internet-facing system, every day.
@@ -152,7 +174,10 @@ pub fn plan(fleet: &Fleet, seed: u64, start: NaiveDate, days: u32) -> Plan {
             let seconds = p.rng.range(120, 175) as u32;
             let from = p.slot(0, d, 10, 22 * 60 + 50, 4);
             let to = from + Duration::seconds(seconds as i64 + 5);
-            let summary = format!("27 Telnet sign-on attempts in {seconds} s from {ip} ({}), 9 connections of 3 tries", RIRS[rir].0);
+            let summary = format!(
+                "27 Telnet sign-on attempts in {seconds} s from {ip} ({}), 9 connections of 3 tries",
+                RIRS[rir].0
+            );
             let i = p.incident(1, s0, from, to, vec![], vec![ip], summary);
             p.trigger(0, from, i, Kind::TelnetWave { ip, seconds });
         }
@@ -214,8 +239,15 @@ pub fn plan(fleet: &Fleet, seed: u64, start: NaiveDate, days: u32) -> Plan {
                 let target = p.user_of(sys, Role::Programmer);
                 let ip = p.external();
                 let from = p.slot(si, day, 60 + 30, 4 * 60 + 30, 12);
-                let i = p.incident(5, sys, from, from + Duration::minutes(12), vec![officer.clone(), target.clone()], vec![ip],
-                    format!("{officer} signs on at night from {ip} and grants *ALLOBJ to {target}"));
+                let i = p.incident(
+                    5,
+                    sys,
+                    from,
+                    from + Duration::minutes(12),
+                    vec![officer.clone(), target.clone()],
+                    vec![ip],
+                    format!("{officer} signs on at night from {ip} and grants *ALLOBJ to {target}"),
+                );
                 p.trigger(si, from, i, Kind::AllObjAtNight { officer, target, ip });
             }
             7 => {
@@ -268,8 +300,17 @@ pub fn plan(fleet: &Fleet, seed: u64, start: NaiveDate, days: u32) -> Plan {
                 let ip = sys.lan_ip(&p.rng);
                 let profile = "SVCBATCH".to_string();
                 let from = p.slot(si, day, 8 * 60, 18 * 60, 30);
-                let i = p.incident(12, sys, from, from + Duration::minutes(30), vec![profile.clone()], vec![ip],
-                    format!("A QIBM_QTG_DEVINIT exit program swaps Telnet sessions from {ip} to {profile} (PS T, PS U)"));
+                let i = p.incident(
+                    12,
+                    sys,
+                    from,
+                    from + Duration::minutes(30),
+                    vec![profile.clone()],
+                    vec![ip],
+                    format!(
+                        "A QIBM_QTG_DEVINIT exit program swaps Telnet sessions from {ip} to {profile} (PS T, PS U)"
+                    ),
+                );
                 p.trigger(si, from, i, Kind::TelnetProfileSwap { ip, profile });
             }
             13 => {
@@ -291,7 +332,8 @@ pub fn plan(fleet: &Fleet, seed: u64, start: NaiveDate, days: u32) -> Plan {
 pub fn leavers_csv(sys: &System, seed: u64) -> String {
     let rng = Rng::new(seed, &[11, sys.index as u64]);
     let mut s = String::from("user,termination_date\n");
-    let mut rows: Vec<(String, NaiveDate)> = sys.users.iter().filter_map(|u| u.termination_date.map(|d| (u.name.clone(), d))).collect();
+    let mut rows: Vec<(String, NaiveDate)> =
+        sys.users.iter().filter_map(|u| u.termination_date.map(|d| (u.name.clone(), d))).collect();
     let base = rows.first().map(|r| r.1).unwrap_or_default();
     for _ in 0..2 {
         let (f, l) = names::person(&rng);

@@ -26,7 +26,9 @@ pub fn run(ctx: &mut Ctx, tr: &Trigger) {
         }
         Kind::AllObjAtNight { officer, target, ip } => allobj(ctx, ts, i, officer, target, *ip),
         Kind::AuditingOff { actor, ip } => auditing_off(ctx, ts, i, actor, *ip),
-        Kind::ExitProgramRemoved { actor, ip, ftp_user, ftp_ip } => exit_removed(ctx, ts, i, actor, *ip, ftp_user, *ftp_ip),
+        Kind::ExitProgramRemoved { actor, ip, ftp_user, ftp_ip } => {
+            exit_removed(ctx, ts, i, actor, *ip, ftp_user, *ftp_ip)
+        }
         Kind::PayrollTampering { actor, ip, employee, percent } => payroll(ctx, ts, i, actor, *ip, *employee, *percent),
         Kind::WatchStart { officer, user } => watch_start(ctx, ts, i, officer, user),
         Kind::WatchStory { user } => watch_story(ctx, ts, i, user),
@@ -38,7 +40,13 @@ pub fn run(ctx: &mut Ctx, tr: &Trigger) {
 }
 
 /// An interactive job of `user` from `ip`, started with SK and JS S; returns its origin.
-fn session(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, user: &str, ip: Ipv4Addr) -> (Origin, crate::entry::Job) {
+fn session(
+    ctx: &mut Ctx,
+    ts: NaiveDateTime,
+    i: Option<usize>,
+    user: &str,
+    ip: Ipv4Addr,
+) -> (Origin, crate::entry::Job) {
     let remote = Remote { ip, port: ctx.client_port() };
     let telnet = ctx.job("QTVTELNET", "QTCP");
     let so = ctx.origin(&telnet, "QTVTELNET", "QSYS", "QTCP", Some(remote));
@@ -103,7 +111,18 @@ fn ftp_dictionary(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, ip: Ipv4Ad
             ];
             ctx.audit(now, i, "CP", &sys, f);
             let text = format!("Subsystem QSYSWRK disabled user profile {name} on device {}.", job.name);
-            ctx.message(after(now, 2), i, "CPF1393", "INFORMATIONAL", 40, &job, "QWTSCSBJ", "QSYS", text, String::new());
+            ctx.message(
+                after(now, 2),
+                i,
+                "CPF1393",
+                "INFORMATIONAL",
+                40,
+                &job,
+                "QWTSCSBJ",
+                "QSYS",
+                text,
+                String::new(),
+            );
             ctx.disabled.insert(name.to_string());
         }
         now = after(now, ctx.rng.range(1_000, 4_000) as i64);
@@ -111,7 +130,8 @@ fn ftp_dictionary(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, ip: Ipv4Ad
 }
 
 fn spray(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, ip: Ipv4Addr) {
-    let mut targets: Vec<String> = ctx.sys.users.iter().filter(|u| u.role != Role::Group).map(|u| u.name.clone()).collect();
+    let mut targets: Vec<String> =
+        ctx.sys.users.iter().filter(|u| u.role != Role::Group).map(|u| u.name.clone()).collect();
     targets.extend(["ADMIN", "ORACLE", "BACKUP", "WEBADM", "SAPADM", "TESTUSER"].map(String::from));
     for k in (1..targets.len()).rev() {
         targets.swap(k, ctx.rng.below(k as u64 + 1) as usize);
@@ -168,7 +188,15 @@ fn sysval(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, o: &Origin, name: 
 fn auditing_off(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, actor: &str, ip: Ipv4Addr) {
     let (o, _) = session(ctx, ts, i, actor, ip);
     let mut now = after(ts, 40_000);
-    sysval(ctx, now, i, &o, "QAUDLVL", "*AUTFAIL *CREATE *DELETE *JOBDTA *NETCMN *OBJMGT *SAVRST *SECURITY *SERVICE *SYSMGT", "*AUTFAIL");
+    sysval(
+        ctx,
+        now,
+        i,
+        &o,
+        "QAUDLVL",
+        "*AUTFAIL *CREATE *DELETE *JOBDTA *NETCMN *OBJMGT *SAVRST *SECURITY *SERVICE *SYSMGT",
+        "*AUTFAIL",
+    );
     now = after(now, ctx.rng.range(30_000, 60_000) as i64);
     sysval(ctx, now, i, &o, "QSECURITY", "40", "30");
     now = after(now, ctx.rng.range(30_000, 60_000) as i64);
@@ -176,7 +204,15 @@ fn auditing_off(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, actor: &str,
     ctx.em.audit_off(after(now, 80));
 }
 
-fn exit_removed(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, actor: &str, ip: Ipv4Addr, ftp_user: &str, ftp_ip: Ipv4Addr) {
+fn exit_removed(
+    ctx: &mut Ctx,
+    ts: NaiveDateTime,
+    i: Option<usize>,
+    actor: &str,
+    ip: Ipv4Addr,
+    ftp_user: &str,
+    ftp_ip: Ipv4Addr,
+) {
     let (o, job) = session(ctx, ts, i, actor, ip);
     let now = after(ts, ctx.rng.range(30_000, 90_000) as i64);
     ctx.command(now, i, &o, "RMVEXITPGM EXITPNT(QIBM_QTMF_SERVER_REQ) FORMAT(VLRQ0100) PGMNBR(1)", "N");
@@ -218,7 +254,15 @@ fn exit_removed(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, actor: &str,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn payroll(ctx: &mut Ctx, ts: NaiveDateTime, i: Option<usize>, actor: &str, ip: Ipv4Addr, employee: usize, percent: u32) {
+fn payroll(
+    ctx: &mut Ctx,
+    ts: NaiveDateTime,
+    i: Option<usize>,
+    actor: &str,
+    ip: Ipv4Addr,
+    employee: usize,
+    percent: u32,
+) {
     let (o, now) = server_session(ctx, ts, actor, Role::Service, ip, i, 0);
     let Some(pm) = ctx.sys.objects.iter().find(|x| x.name == "PAYMAST").cloned() else { return };
     let now = after(now, ctx.rng.range(5_000, 30_000) as i64);

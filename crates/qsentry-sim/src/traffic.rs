@@ -45,7 +45,8 @@ fn episode(ctx: &mut Ctx, ts: NaiveDateTime) {
     let day = business_hours(ts);
     // interactive, host server, ftp, batch, system job, typo, password change, profile work, compile,
     // payroll update, authority failure
-    let weights: [u32; 11] = if day { [24, 30, 4, 8, 14, 3, 1, 2, 4, 4, 1] } else { [2, 10, 4, 30, 40, 0, 0, 0, 0, 0, 1] };
+    let weights: [u32; 11] =
+        if day { [24, 30, 4, 8, 14, 3, 1, 2, 4, 4, 1] } else { [2, 10, 4, 30, 40, 0, 0, 0, 0, 0, 1] };
     match ctx.rng.weighted(&weights) {
         0 => {
             // At night only the operators work.
@@ -95,7 +96,9 @@ fn commands_for(role: Role) -> &'static [&'static str] {
             "PRTUSRPRF TYPE(*PWDLVL)",
             "DSPOBJAUT OBJ(PAYLIB/PAYMAST) OBJTYPE(*FILE)",
         ],
-        Role::Operator => &["WRKACTJOB SBS(QBATCH)", "WRKSPLF", "DSPMSG MSGQ(QSYSOPR)", "WRKOUTQ OUTQ(QPRINT)", "WRKJOBSCDE"],
+        Role::Operator => {
+            &["WRKACTJOB SBS(QBATCH)", "WRKSPLF", "DSPMSG MSGQ(QSYSOPR)", "WRKOUTQ OUTQ(QPRINT)", "WRKJOBSCDE"]
+        }
         Role::Programmer => &[
             "STRPDM",
             "WRKMBRPDM FILE(DEVLIB/QRPGLESRC)",
@@ -127,15 +130,21 @@ pub fn interactive(ctx: &mut Ctx, ts: NaiveDateTime, u: &User, incident: Option<
             ctx.command(now, incident, &o, cmd, "N");
         } else if !objects.is_empty() {
             let obj = ctx.rng.pick(&objects).clone();
-            use_object(ctx, now, incident, &o, &obj);
+            use_object(ctx, now, incident, &o, &obj, u.role);
         }
     }
     ctx.job_end(after(now, ctx.rng.range(2_000, 60_000) as i64), incident, &job, "I", &o);
 }
 
-/// Reads (ZR when audited *ALL) or changes (ZC) an object.
-fn use_object(ctx: &mut Ctx, ts: NaiveDateTime, incident: Option<usize>, o: &Origin, obj: &AuditedObject) {
-    let change = ctx.rng.chance(0.3);
+/// Reads (ZR when audited *ALL) or changes (ZC) an object. Files are changed by their users;
+/// programs only by programmers; profiles, journals and job descriptions are only read.
+fn use_object(ctx: &mut Ctx, ts: NaiveDateTime, incident: Option<usize>, o: &Origin, obj: &AuditedObject, role: Role) {
+    let may_change = match obj.object_type {
+        "*FILE" => true,
+        "*PGM" => role == Role::Programmer,
+        _ => false,
+    };
+    let change = ctx.rng.chance(0.3) && may_change;
     if change {
         let access = if obj.object_type == "*FILE" { 30 } else { 7 };
         ctx.object_access(ts, incident, o, obj, true, access);
@@ -151,11 +160,27 @@ fn host_server(ctx: &mut Ctx, ts: NaiveDateTime, day: bool) {
     let user = if !day || ctx.rng.chance(0.3) { svc } else { staff(ctx, None) };
     let Some(u) = user else { return };
     let ip = u.workstation.unwrap_or_else(|| ctx.sys.lan_ip(&ctx.rng));
-    server_session(ctx, ts, &u.name, if u.role == Role::Service { Role::Service } else { u.role }, ip, None, ctx.rng.range(1, 10));
+    server_session(
+        ctx,
+        ts,
+        &u.name,
+        if u.role == Role::Service { Role::Service } else { u.role },
+        ip,
+        None,
+        ctx.rng.range(1, 10),
+    );
 }
 
 /// The body of a host-server session; returns the server job's origin for more work.
-pub fn server_session(ctx: &mut Ctx, ts: NaiveDateTime, user: &str, role: Role, ip: std::net::Ipv4Addr, incident: Option<usize>, reads: u64) -> (Origin, NaiveDateTime) {
+pub fn server_session(
+    ctx: &mut Ctx,
+    ts: NaiveDateTime,
+    user: &str,
+    role: Role,
+    ip: std::net::Ipv4Addr,
+    incident: Option<usize>,
+    reads: u64,
+) -> (Origin, NaiveDateTime) {
     let remote = Remote { ip, port: ctx.client_port() };
     let database = ctx.rng.chance(0.75);
     let (name, port) = if database { ("QZDASOINIT", PORT_DATABASE) } else { ("QZRCSRVS", PORT_SIGNON) };
@@ -170,7 +195,7 @@ pub fn server_session(ctx: &mut Ctx, ts: NaiveDateTime, user: &str, role: Role, 
     for _ in 0..reads {
         now = after(now, ctx.rng.range(200, 20_000) as i64);
         if let Some(obj) = (!objects.is_empty()).then(|| ctx.rng.pick(&objects).clone()) {
-            use_object(ctx, now, incident, &o, &obj);
+            use_object(ctx, now, incident, &o, &obj, role);
         }
     }
     let back = ctx.origin(&job, name, "QSYS", "QUSER", Some(remote));
@@ -214,7 +239,7 @@ fn ftp(ctx: &mut Ctx, ts: NaiveDateTime, day: bool) {
     for _ in 0..ctx.rng.range(1, 4) {
         now = after(now, ctx.rng.range(500, 30_000) as i64);
         if let Some(obj) = (!objects.is_empty()).then(|| ctx.rng.pick(&objects).clone()) {
-            use_object(ctx, now, None, &o, &obj);
+            use_object(ctx, now, None, &o, &obj, Role::Service);
         }
     }
     let back = ctx.origin(&job, "QTMFSRVR", "QSYS", "QTCP", Some(remote));
@@ -224,7 +249,11 @@ fn ftp(ctx: &mut Ctx, ts: NaiveDateTime, day: bool) {
 /// A submitted batch job: JS B, JS S, work, a work file created and deleted, JS E.
 fn batch(ctx: &mut Ctx, ts: NaiveDateTime) {
     let services = ctx.sys.with_role(Role::Service).into_iter().cloned().collect::<Vec<_>>();
-    let u = if ctx.rng.chance(0.7) { ctx.rng.pick(&services).clone() } else { ctx.sys.user("QSYSOPR").cloned().unwrap_or_else(|| services[0].clone()) };
+    let u = if ctx.rng.chance(0.7) {
+        ctx.rng.pick(&services).clone()
+    } else {
+        ctx.sys.user("QSYSOPR").cloned().unwrap_or_else(|| services[0].clone())
+    };
     let name = *ctx.rng.pick(&["NIGHTLY", "GLPOST", "ARAGING", "EXTRACT", "BKUPLIB", "ORDPURGE", "PAYEXPORT"]);
     let job = ctx.job(name, &u.name);
     let o = ctx.origin(&job, "QCMD", "QSYS", &u.name, None);
@@ -248,7 +277,7 @@ fn batch(ctx: &mut Ctx, ts: NaiveDateTime) {
     for _ in 0..ctx.rng.range(1, 6) {
         now = after(now, ctx.rng.range(1_000, 60_000) as i64);
         if let Some(obj) = (!objects.is_empty()).then(|| ctx.rng.pick(&objects).clone()) {
-            use_object(ctx, now, None, &o, &obj);
+            use_object(ctx, now, None, &o, &obj, Role::Service);
         }
     }
     if ctx.rng.chance(0.5) {
@@ -264,7 +293,17 @@ fn batch(ctx: &mut Ctx, ts: NaiveDateTime) {
         let period = (ts.year() as u32) * 100 + ts.month();
         let row = payroll::payhist_row(&e, period, ts.date(), job.number as i64);
         now = after(now, 300);
-        ctx.record(now, None, DbRecord { entry_type: "PT", origin: o.clone(), file: payroll::PAYHIST, rrn: 1000 + ctx.rng.below(90_000), row });
+        ctx.record(
+            now,
+            None,
+            DbRecord {
+                entry_type: "PT",
+                origin: o.clone(),
+                file: payroll::PAYHIST,
+                rrn: 1000 + ctx.rng.below(90_000),
+                row,
+            },
+        );
     }
     ctx.job_end(after(now, ctx.rng.range(200, 10_000) as i64), None, &job, "B", &o);
 }
@@ -366,7 +405,16 @@ fn compile(ctx: &mut Ctx, ts: NaiveDateTime) {
     ctx.object_life(ts, None, &o, true, "DEVLIB", &pgm, "*PGM", "RPGLE");
     if ctx.rng.chance(0.4) {
         let old = format!("TST{:03}", ctx.rng.below(1000));
-        ctx.object_life(after(ts, ctx.rng.range(5_000, 60_000) as i64), None, &o, false, "DEVLIB", &old, "*PGM", "RPGLE");
+        ctx.object_life(
+            after(ts, ctx.rng.range(5_000, 60_000) as i64),
+            None,
+            &o,
+            false,
+            "DEVLIB",
+            &old,
+            "*PGM",
+            "RPGLE",
+        );
     }
 }
 
@@ -388,7 +436,15 @@ fn payroll_update(ctx: &mut Ctx, ts: NaiveDateTime) {
 }
 
 /// UB/UP pair for one employee's salary.
-pub fn update_salary(ctx: &mut Ctx, ts: NaiveDateTime, incident: Option<usize>, o: &Origin, k: usize, new_salary: i64, by: &str) {
+pub fn update_salary(
+    ctx: &mut Ctx,
+    ts: NaiveDateTime,
+    incident: Option<usize>,
+    o: &Origin,
+    k: usize,
+    new_salary: i64,
+    by: &str,
+) {
     let Some(e) = ctx.sys.employees.get(k).cloned() else { return };
     let mut before = e.clone();
     before.salary = ctx.salaries[k];
@@ -399,7 +455,11 @@ pub fn update_salary(ctx: &mut Ctx, ts: NaiveDateTime, incident: Option<usize>, 
     let ub = payroll::paymast_row(&before, 0, prev_change, "PAYADMIN");
     let up = payroll::paymast_row(&after_e, 0, ts, by);
     ctx.record(ts, incident, DbRecord { entry_type: "UB", origin: o.clone(), file: payroll::PAYMAST, rrn, row: ub });
-    ctx.record(after(ts, 1), incident, DbRecord { entry_type: "UP", origin: o.clone(), file: payroll::PAYMAST, rrn, row: up });
+    ctx.record(
+        after(ts, 1),
+        incident,
+        DbRecord { entry_type: "UP", origin: o.clone(), file: payroll::PAYMAST, rrn, row: up },
+    );
     ctx.salaries[k] = new_salary;
 }
 

@@ -91,16 +91,24 @@ fn every_incident_has_its_evidence_where_the_manifest_says() {
             let found = check_group(&mut f, id, g);
             by_type.entry(g["entry_type"].as_str().unwrap().to_string()).or_default().extend(found);
         }
-        let count = |t: &str| evidence.iter().filter(|g| g["entry_type"] == t).map(|g| g["count"].as_u64().unwrap()).sum::<u64>();
+        let count = |t: &str| {
+            evidence.iter().filter(|g| g["entry_type"] == t).map(|g| g["count"].as_u64().unwrap()).sum::<u64>()
+        };
         let binary = |t: &str| -> Vec<Event> {
-            by_type.get(t).map(|v| v.iter().filter(|e| e.origin.file.ends_with(".type5")).cloned().collect()).unwrap_or_default()
+            by_type
+                .get(t)
+                .map(|v| v.iter().filter(|e| e.origin.file.ends_with(".type5")).cloned().collect())
+                .unwrap_or_default()
         };
         match number {
             1 => {
                 assert_eq!(count("PW"), 27, "{id}: a wave is 27 attempts");
                 assert_eq!(count("SK"), 9, "{id}: in 9 Telnet connections");
                 let pw = binary("PW");
-                let (a, b) = (pw.first().unwrap().heading.entry_timestamp.unwrap(), pw.last().unwrap().heading.entry_timestamp.unwrap());
+                let (a, b) = (
+                    pw.first().unwrap().heading.entry_timestamp.unwrap(),
+                    pw.last().unwrap().heading.entry_timestamp.unwrap(),
+                );
                 let secs = (b - a).num_seconds();
                 assert!((115..=180).contains(&secs), "{id}: wave lasts {secs} s");
                 let ip = inc["source_ips"][0].as_str().unwrap();
@@ -109,22 +117,37 @@ fn every_incident_has_its_evidence_where_the_manifest_says() {
             }
             2 => {
                 let cp = binary("CP");
-                assert!(cp.iter().any(|e| e.text("status") == Some("*DISABLED") && e.text("user_profile") == Some("PETER")), "{id}: PETER disabled");
+                assert!(
+                    cp.iter().any(|e| e.text("status") == Some("*DISABLED") && e.text("user_profile") == Some("PETER")),
+                    "{id}: PETER disabled"
+                );
                 assert_eq!(count("CPF1393"), 1, "{id}: CPF1393");
-                assert!(binary("PW").iter().any(|e| e.text("violation_type") == Some("U") && e.text("audit_user_name") == Some("ADMIN")));
+                assert!(
+                    binary("PW")
+                        .iter()
+                        .any(|e| e.text("violation_type") == Some("U") && e.text("audit_user_name") == Some("ADMIN"))
+                );
             }
             3 => {
                 let pw = binary("PW");
-                let users: std::collections::BTreeSet<_> = pw.iter().filter_map(|e| e.text("audit_user_name")).collect();
+                let users: std::collections::BTreeSet<_> =
+                    pw.iter().filter_map(|e| e.text("audit_user_name")).collect();
                 assert!(users.len() >= 24, "{id}: dozens of profiles, got {}", users.len());
-                let ips: std::collections::BTreeSet<_> = pw.iter().filter_map(|e| e.heading.remote_address.clone()).collect();
+                let ips: std::collections::BTreeSet<_> =
+                    pw.iter().filter_map(|e| e.heading.remote_address.clone()).collect();
                 assert_eq!(ips.len(), 1, "{id}: one source");
             }
             4 => {
                 let user = inc["actors"][0].as_str().unwrap();
                 let system = inc["system"].as_str().unwrap();
                 let leavers = std::fs::read_to_string(dir.join(system).join("leavers.csv")).unwrap();
-                let term = leavers.lines().find(|l| l.starts_with(&format!("{user},"))).expect("leaver listed").split(',').nth(1).unwrap();
+                let term = leavers
+                    .lines()
+                    .find(|l| l.starts_with(&format!("{user},")))
+                    .expect("leaver listed")
+                    .split(',')
+                    .nth(1)
+                    .unwrap();
                 let term = chrono::NaiveDate::parse_from_str(term, "%Y-%m-%d").unwrap();
                 assert!(count("CPIAD09") >= 1, "{id}: host-server connections");
                 assert!(ts(&inc["from"]).date() > term, "{id}: connects after the termination date");
@@ -137,7 +160,8 @@ fn every_incident_has_its_evidence_where_the_manifest_says() {
                 assert!((1..=5).contains(&h), "{id}: at night ({h} h)");
             }
             6 => {
-                let names: Vec<_> = binary("SV").iter().filter_map(|e| e.text("system_value").map(String::from)).collect();
+                let names: Vec<_> =
+                    binary("SV").iter().filter_map(|e| e.text("system_value").map(String::from)).collect();
                 assert_eq!(names, ["QAUDLVL", "QSECURITY", "QAUDCTL"], "{id}");
                 let off = binary("SV").last().unwrap().heading.entry_timestamp.unwrap();
                 let system = inc["system"].as_str().unwrap();
@@ -151,11 +175,15 @@ fn every_incident_has_its_evidence_where_the_manifest_says() {
             7 => {
                 let gr = binary("GR");
                 assert_eq!(gr[0].text("entry_type"), Some("D"));
-                assert!(gr[0].text("field_1").unwrap_or("").starts_with("QIBM_QTMF_SERVER_REQ"), "{id}: exit point named");
+                assert!(
+                    gr[0].text("field_1").unwrap_or("").starts_with("QIBM_QTMF_SERVER_REQ"),
+                    "{id}: exit point named"
+                );
             }
             8 => {
                 let (ub, up) = (by_type.get("UB").unwrap(), by_type.get("UP").unwrap());
-                let salary = |e: &Event| e.field("salary").map(|v| v.render()).unwrap_or_default().parse::<f64>().unwrap();
+                let salary =
+                    |e: &Event| e.field("salary").map(|v| v.render()).unwrap_or_default().parse::<f64>().unwrap();
                 let (before, after) = (salary(&ub[0]), salary(&up[0]));
                 assert!(after > before * 1.2, "{id}: salary {before} -> {after}");
                 assert_eq!(ub[0].field("empno"), up[0].field("empno"));

@@ -30,7 +30,10 @@ fn binary_records_follow_ibm_layouts() {
             decode_fields(&bytes, 1, &TYPE5_HEADING[..1], ccsid, &mut head).unwrap();
             let Value::Int(len) = head[0].1 else { panic!("{fname}: JOENTL") };
             let len = len as usize;
-            assert!(len > ENTRY_DATA_OFFSET as usize && bytes.len() % len == 0, "{fname}: whole records of {len} bytes");
+            assert!(
+                len > ENTRY_DATA_OFFSET as usize && bytes.len() % len == 0,
+                "{fname}: whole records of {len} bytes"
+            );
             for rec in bytes.chunks(len) {
                 let mut h = Vec::new();
                 decode_fields(rec, 1, &TYPE5_HEADING, ccsid, &mut h).unwrap_or_else(|e| panic!("{fname}: {e}"));
@@ -46,13 +49,23 @@ fn binary_records_follow_ibm_layouts() {
                 assert!(receiver.starts_with("AUDRCV"), "{fname}: receiver {receiver}");
                 journal.push((seq as u64, ts, receiver));
                 let mut data = Vec::new();
-                decode_fields(&rec[ENTRY_DATA_OFFSET as usize - 1..], ENTRY_DATA_OFFSET, layout.fields, ccsid, &mut data)
-                    .unwrap_or_else(|e| panic!("{fname}: {e}"));
+                decode_fields(
+                    &rec[ENTRY_DATA_OFFSET as usize - 1..],
+                    ENTRY_DATA_OFFSET,
+                    layout.fields,
+                    ccsid,
+                    &mut data,
+                )
+                .unwrap_or_else(|e| panic!("{fname}: {e}"));
                 for f in layout.fields.iter().filter(|f| f.codes.is_some()) {
                     let v = data.iter().find(|(k, _)| *k == f.name).map(|(_, v)| v.render()).unwrap_or_default();
                     let code = v.trim();
                     if !code.is_empty() {
-                        assert!(f.codes.unwrap().meaning(code).is_some(), "{fname}: {} code {code:?} is not documented", f.name);
+                        assert!(
+                            f.codes.unwrap().meaning(code).is_some(),
+                            "{fname}: {} code {code:?} is not documented",
+                            f.name
+                        );
                     }
                 }
                 let sub = data[0].1.render();
@@ -92,11 +105,22 @@ fn every_file_of_every_format_decodes_without_rejects() {
             assert!(!events.is_empty(), "{}", p.display());
             formats.insert(events[0].origin.format.name());
             if fname.ends_with(".csv") && fname.starts_with("QAUDJRN_") || fname.ends_with(".type5") {
-                assert!(events.iter().all(|e| e.heading.journal_code == Some('T') && e.heading.sequence_number.is_some()));
+                assert!(
+                    events.iter().all(|e| e.heading.journal_code == Some('T') && e.heading.sequence_number.is_some())
+                );
             }
         }
     }
-    let want = ["audit-journal-csv", "cef", "display-journal-csv", "dsplog", "history-log-csv", "syslog", "type5-binary", "type5-csv"];
+    let want = [
+        "audit-journal-csv",
+        "cef",
+        "display-journal-csv",
+        "dsplog",
+        "history-log-csv",
+        "syslog",
+        "type5-binary",
+        "type5-csv",
+    ];
     assert_eq!(formats.into_iter().collect::<Vec<_>>(), want);
 }
 
@@ -110,5 +134,8 @@ fn one_system_exports_cpytoimpf_without_header_and_all_binary_files_share_one_ta
     assert!(without.chars().next().unwrap().is_ascii_digit(), "PRODB: CPYTOIMPF default, no header row");
     let dj = std::fs::read_to_string(dir.join("PRODA/2026-11-02/DISPLAY_JOURNAL_PAYJRN.csv")).unwrap();
     let row = dj.lines().nth(1).unwrap();
-    assert!(row.contains(",\"R\",") && row.contains("\"PAYMAST   PAYLIB    PAYMAST   \"") || row.contains("PAYHIST   PAYLIB    PAYHIST   "));
+    assert!(
+        row.contains(",\"R\",") && row.contains("\"PAYMAST   PAYLIB    PAYMAST   \"")
+            || row.contains("PAYHIST   PAYLIB    PAYHIST   ")
+    );
 }

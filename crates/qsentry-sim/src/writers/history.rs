@@ -66,9 +66,10 @@ impl History {
                 quoted(&mut l, text);
             }
             l.push_str(&format!(",{},{},", m.severity, timestamp_text(&ts, TsForm::Iso)));
-            for (i, text) in [m.from_user.as_str(), &m.job.name, &m.job.user, &format!("{:06}", m.job.number), m.program, &m.text]
-                .iter()
-                .enumerate()
+            for (i, text) in
+                [m.from_user.as_str(), &m.job.name, &m.job.user, &format!("{:06}", m.job.number), m.program, &m.text]
+                    .iter()
+                    .enumerate()
             {
                 if i > 0 {
                     l.push(',');

@@ -108,7 +108,9 @@ fn heading_cells(line: &mut String, h: &HeadingCells) {
     quoted(line, h.object);
     line.push(',');
     quoted(line, h.object_type);
-    for text in [o.job.name.as_str(), o.job.user.as_str(), &format!("{:06}", o.job.number), &format!("{:016X}", o.job.thread)] {
+    for text in
+        [o.job.name.as_str(), o.job.user.as_str(), &format!("{:06}", o.job.number), &format!("{:016X}", o.job.thread)]
+    {
         line.push(',');
         quoted(line, text);
     }
@@ -149,7 +151,11 @@ impl JournalCsv {
         })
     }
 
-    fn display_journal<'w>(files: &Files, slot: &'w mut Option<BufWriter<File>>, name: &str) -> Result<&'w mut BufWriter<File>> {
+    fn display_journal<'w>(
+        files: &Files,
+        slot: &'w mut Option<BufWriter<File>>,
+        name: &str,
+    ) -> Result<&'w mut BufWriter<File>> {
         if slot.is_none() {
             let mut w = files.create(name)?;
             w.write_all(super::csv::header(&DISPLAY_JOURNAL_COLUMNS.map(String::from), "\n").as_bytes())?;
@@ -182,7 +188,8 @@ impl JournalCsv {
             let data = d.record.get(ENTRY_DATA_OFFSET as usize - 1..).unwrap_or(&[]);
             quoted(line, &hex_upper(data));
             line.push('\n');
-            Self::display_journal(&self.files, &mut self.dj_audit, "DISPLAY_JOURNAL_QAUDJRN.csv")?.write_all(line.as_bytes())?;
+            Self::display_journal(&self.files, &mut self.dj_audit, "DISPLAY_JOURNAL_QAUDJRN.csv")?
+                .write_all(line.as_bytes())?;
             done = done.with(OutFormat::DisplayJournalCsv);
         }
         let et = d.audit.entry_type;
@@ -215,7 +222,8 @@ impl JournalCsv {
             return Ok(Formats::none());
         }
         let file = payroll::file(r.file)?;
-        let values: Vec<(&str, Value)> = file.columns.iter().map(|c| c.name.as_str()).zip(r.row.iter().cloned()).collect();
+        let values: Vec<(&str, Value)> =
+            file.columns.iter().map(|c| c.name.as_str()).zip(r.row.iter().cloned()).collect();
         let image = ibmi_format::record_image::encode_image(&values, &file.columns, ccsid);
         let nvi: String = file.columns.iter().map(|_| '0').collect();
         let object = format!("{:<10}{:<10}{:<10}", file.name, file.library, file.name);
@@ -241,7 +249,8 @@ impl JournalCsv {
         line.push(',');
         quoted(line, &hex_upper(&image));
         line.push('\n');
-        Self::display_journal(&self.files, &mut self.dj_pay, "DISPLAY_JOURNAL_PAYJRN.csv")?.write_all(line.as_bytes())?;
+        Self::display_journal(&self.files, &mut self.dj_pay, "DISPLAY_JOURNAL_PAYJRN.csv")?
+            .write_all(line.as_bytes())?;
         Ok(Formats::none().with(OutFormat::DisplayJournalCsv))
     }
 
@@ -265,7 +274,9 @@ fn audit_journal_row(line: &mut String, d: &Decoded, system: &str) {
     quoted(line, &o.user);
     line.push(',');
     quoted(line, &o.job.qualified());
-    for text in [o.job.name.as_str(), o.job.user.as_str(), &format!("{:06}", o.job.number), &format!("{:016X}", o.job.thread)] {
+    for text in
+        [o.job.name.as_str(), o.job.user.as_str(), &format!("{:06}", o.job.number), &format!("{:016X}", o.job.thread)]
+    {
         line.push(',');
         quoted(line, text);
     }

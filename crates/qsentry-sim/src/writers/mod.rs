@@ -203,9 +203,15 @@ impl DayWriters {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let ccsid = Ccsid::get(sys.ccsid).with_context(|| format!("CCSID {}", sys.ccsid))?;
         let files = Files { dir };
-        let text_audit = [OutFormat::Type5Csv, OutFormat::DisplayJournalCsv, OutFormat::AuditJournalCsv, OutFormat::Syslog, OutFormat::Cef]
-            .iter()
-            .any(|f| formats.has(*f));
+        let text_audit = [
+            OutFormat::Type5Csv,
+            OutFormat::DisplayJournalCsv,
+            OutFormat::AuditJournalCsv,
+            OutFormat::Syslog,
+            OutFormat::Cef,
+        ]
+        .iter()
+        .any(|f| formats.has(*f));
         Ok(DayWriters {
             formats,
             ccsid,

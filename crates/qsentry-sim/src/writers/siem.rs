@@ -14,9 +14,9 @@ use ibmi_format::Value;
 use qsentry_ingest::event::{Event, Format, Origin as EventOrigin};
 use qsentry_ingest::syslog::{SyslogOptions, format_rfc5424};
 use std::borrow::Cow;
-use std::sync::Arc;
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::sync::Arc;
 
 pub struct Siem {
     files: Files,
@@ -74,7 +74,8 @@ impl Siem {
         let o = &d.audit.origin;
         let et = d.audit.entry_type;
         let sub = d.layout.fields.first().map(|f| d.text(f.name)).unwrap_or_default();
-        let detail = d.layout.fields.first().map(|f| d.text(ibmi_format::layout::detail_name(f.name))).unwrap_or_default();
+        let detail =
+            d.layout.fields.first().map(|f| d.text(ibmi_format::layout::detail_name(f.name))).unwrap_or_default();
         let mut msg = if detail.is_empty() { d.layout.title.to_string() } else { detail };
         let command = d.text("command_string");
         if !command.is_empty() {
@@ -160,7 +161,11 @@ impl Siem {
 
 impl Siem {
     fn syslog_options(&self) -> SyslogOptions {
-        SyslogOptions { utc_offset_seconds: Some(self.utc_offset), release: Some(self.release.to_string()), ..Default::default() }
+        SyslogOptions {
+            utc_offset_seconds: Some(self.utc_offset),
+            release: Some(self.release.to_string()),
+            ..Default::default()
+        }
     }
 
     fn event(&self, ts: NaiveDateTime, job: &Job) -> Event {

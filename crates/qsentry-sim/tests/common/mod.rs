@@ -38,7 +38,8 @@ pub fn manifest(dir: &Path) -> Json {
 
 /// Decode options for a system of the manifest: its CCSID, offset and the SYSCOLUMNS layouts.
 pub fn options(dir: &Path, m: &Json, system: &str) -> DecodeOptions {
-    let sys = m["systems"].as_array().expect("systems").iter().find(|s| s["name"] == system).expect("system in manifest");
+    let sys =
+        m["systems"].as_array().expect("systems").iter().find(|s| s["name"] == system).expect("system in manifest");
     let ccsid = sys["ccsid"].as_u64().expect("ccsid") as u16;
     let layouts = qsentry_ingest::dbfile::load_layouts(dir.join(system).join("SYSCOLUMNS.csv")).expect("SYSCOLUMNS");
     DecodeOptions {
