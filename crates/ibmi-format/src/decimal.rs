@@ -50,11 +50,7 @@ impl fmt::Display for Decimal {
         let neg = self.mantissa < 0;
         let digits = self.mantissa.unsigned_abs().to_string();
         let scale = self.scale as usize;
-        let (int, frac) = if digits.len() > scale {
-            digits.split_at(digits.len() - scale)
-        } else {
-            ("0", "")
-        };
+        let (int, frac) = if digits.len() > scale { digits.split_at(digits.len() - scale) } else { ("0", "") };
         if neg {
             f.write_str("-")?;
         }

@@ -18,59 +18,59 @@ pub const FIXED_HEADING_LEN: u32 = 555;
 /// Heading fields, named as QSYS2.DISPLAY_JOURNAL names its columns (lower case). The DSPJRN field name
 /// is in each comment.
 pub static TYPE5_HEADING: [Field; 44] = [
-    Field::new("entry_length", 1, 5, Zoned { scale: 0 }),            // JOENTL
-    Field::new("sequence_number", 6, 20, Zoned { scale: 0 }),        // JOSEQN
-    Field::new("journal_code", 26, 1, Char),                         // JOCODE
-    Field::new("journal_entry_type", 27, 2, Char),                   // JOENTT
-    Field::new("entry_timestamp", 29, 26, Timestamp),                // JOTSTP
-    Field::new("job_name", 55, 10, Char),                            // JOJOB
-    Field::new("job_user", 65, 10, Char),                            // JOUSER
-    Field::new("job_number", 75, 6, Zoned { scale: 0 }),             // JONBR
-    Field::new("program_name", 81, 10, Char),                        // JOPGM
-    Field::new("program_library", 91, 10, Char),                     // JOPGMLIB
-    Field::new("program_library_asp_device", 101, 10, Char),         // JOPGMDEV
+    Field::new("entry_length", 1, 5, Zoned { scale: 0 }),     // JOENTL
+    Field::new("sequence_number", 6, 20, Zoned { scale: 0 }), // JOSEQN
+    Field::new("journal_code", 26, 1, Char),                  // JOCODE
+    Field::new("journal_entry_type", 27, 2, Char),            // JOENTT
+    Field::new("entry_timestamp", 29, 26, Timestamp),         // JOTSTP
+    Field::new("job_name", 55, 10, Char),                     // JOJOB
+    Field::new("job_user", 65, 10, Char),                     // JOUSER
+    Field::new("job_number", 75, 6, Zoned { scale: 0 }),      // JONBR
+    Field::new("program_name", 81, 10, Char),                 // JOPGM
+    Field::new("program_library", 91, 10, Char),              // JOPGMLIB
+    Field::new("program_library_asp_device", 101, 10, Char),  // JOPGMDEV
     Field::new("program_library_asp_number", 111, 5, Zoned { scale: 0 }), // JOPGMASP
-    Field::new("object_name", 116, 10, Char),                        // JOOBJ
-    Field::new("object_library", 126, 10, Char),                     // JOLIB
-    Field::new("member", 136, 10, Char),                             // JOMBR
-    Field::new("count_or_rrn", 146, 20, Zoned { scale: 0 }),         // JOCTRR
-    Field::new("indicator_flag", 166, 1, Char),                      // JOFLAG
-    Field::new("commit_cycle", 167, 20, Zoned { scale: 0 }),         // JOCCID
-    Field::new("user_name", 187, 10, Char),                          // JOUSPF (current user)
-    Field::new("system_name", 197, 8, Char),                         // JOSYNM
-    Field::new("journal_identifier", 205, 10, Hex),                  // JOJID
-    Field::new("referential_constraint", 215, 1, Char),              // JORCST
-    Field::new("trigger", 216, 1, Char),                             // JOTGR
-    Field::new("incomplete_data", 217, 1, Char),                     // JOINCDAT
-    Field::new("ignored_by_apyjrnchg_rmvjrnchg", 218, 1, Char),      // JOIGNAPY
-    Field::new("minimized_entry_data", 219, 1, Char),                // JOMINESD
-    Field::new("object_indicator", 220, 1, Char),                    // JOOBJIND
+    Field::new("object_name", 116, 10, Char),                 // JOOBJ
+    Field::new("object_library", 126, 10, Char),              // JOLIB
+    Field::new("member", 136, 10, Char),                      // JOMBR
+    Field::new("count_or_rrn", 146, 20, Zoned { scale: 0 }),  // JOCTRR
+    Field::new("indicator_flag", 166, 1, Char),               // JOFLAG
+    Field::new("commit_cycle", 167, 20, Zoned { scale: 0 }),  // JOCCID
+    Field::new("user_name", 187, 10, Char),                   // JOUSPF (current user)
+    Field::new("system_name", 197, 8, Char),                  // JOSYNM
+    Field::new("journal_identifier", 205, 10, Hex),           // JOJID
+    Field::new("referential_constraint", 215, 1, Char),       // JORCST
+    Field::new("trigger", 216, 1, Char),                      // JOTGR
+    Field::new("incomplete_data", 217, 1, Char),              // JOINCDAT
+    Field::new("ignored_by_apyjrnchg_rmvjrnchg", 218, 1, Char), // JOIGNAPY
+    Field::new("minimized_entry_data", 219, 1, Char),         // JOMINESD
+    Field::new("object_indicator", 220, 1, Char),             // JOOBJIND
     Field::new("system_sequence_number", 221, 20, Zoned { scale: 0 }), // JOSYSSEQ
-    Field::new("receiver_name", 241, 10, Char),                      // JORCV
-    Field::new("receiver_library", 251, 10, Char),                   // JORCVLIB
-    Field::new("receiver_asp_device", 261, 10, Char),                // JORCVDEV
-    Field::new("receiver_asp_number", 271, 5, Zoned { scale: 0 }),   // JORCVASP
-    Field::new("arm_number", 276, 5, Zoned { scale: 0 }),            // JOARM
-    Field::new("thread_binary", 281, 8, Hex),                        // JOTHD
-    Field::new("thread", 289, 16, Char),                             // JOTHDX
-    Field::new("address_family", 305, 1, Char),                      // JOADF
-    Field::new("remote_port", 306, 5, Zoned { scale: 0 }),           // JORPORT
-    Field::new("remote_address", 311, 46, Char),                     // JORADR
-    Field::new("logical_unit_of_work", 357, 39, Char),               // JOLUW
-    Field::new("transaction_identifier", 396, 140, Char),            // JOXID
-    Field::new("object_type", 536, 7, Char),                         // JOOBJTYP
-    Field::new("file_type_indicator", 543, 1, Char),                 // JOFILTYP
-    Field::new("nested_commit_level", 544, 7, Char),                 // JOCMTLVL
-    Field::new("reserved", 551, 5, Char),                            // JORES
+    Field::new("receiver_name", 241, 10, Char),               // JORCV
+    Field::new("receiver_library", 251, 10, Char),            // JORCVLIB
+    Field::new("receiver_asp_device", 261, 10, Char),         // JORCVDEV
+    Field::new("receiver_asp_number", 271, 5, Zoned { scale: 0 }), // JORCVASP
+    Field::new("arm_number", 276, 5, Zoned { scale: 0 }),     // JOARM
+    Field::new("thread_binary", 281, 8, Hex),                 // JOTHD
+    Field::new("thread", 289, 16, Char),                      // JOTHDX
+    Field::new("address_family", 305, 1, Char),               // JOADF
+    Field::new("remote_port", 306, 5, Zoned { scale: 0 }),    // JORPORT
+    Field::new("remote_address", 311, 46, Char),              // JORADR
+    Field::new("logical_unit_of_work", 357, 39, Char),        // JOLUW
+    Field::new("transaction_identifier", 396, 140, Char),     // JOXID
+    Field::new("object_type", 536, 7, Char),                  // JOOBJTYP
+    Field::new("file_type_indicator", 543, 1, Char),          // JOFILTYP
+    Field::new("nested_commit_level", 544, 7, Char),          // JOCMTLVL
+    Field::new("reserved", 551, 5, Char),                     // JORES
 ];
 
 /// The DSPJRN field name of each heading field, in the same order (CPYTOIMPF header rows use these).
 pub static TYPE5_FIELD_NAMES: [&str; 44] = [
-    "JOENTL", "JOSEQN", "JOCODE", "JOENTT", "JOTSTP", "JOJOB", "JOUSER", "JONBR", "JOPGM", "JOPGMLIB",
-    "JOPGMDEV", "JOPGMASP", "JOOBJ", "JOLIB", "JOMBR", "JOCTRR", "JOFLAG", "JOCCID", "JOUSPF", "JOSYNM",
-    "JOJID", "JORCST", "JOTGR", "JOINCDAT", "JOIGNAPY", "JOMINESD", "JOOBJIND", "JOSYSSEQ", "JORCV",
-    "JORCVLIB", "JORCVDEV", "JORCVASP", "JOARM", "JOTHD", "JOTHDX", "JOADF", "JORPORT", "JORADR", "JOLUW",
-    "JOXID", "JOOBJTYP", "JOFILTYP", "JOCMTLVL", "JORES",
+    "JOENTL", "JOSEQN", "JOCODE", "JOENTT", "JOTSTP", "JOJOB", "JOUSER", "JONBR", "JOPGM", "JOPGMLIB", "JOPGMDEV",
+    "JOPGMASP", "JOOBJ", "JOLIB", "JOMBR", "JOCTRR", "JOFLAG", "JOCCID", "JOUSPF", "JOSYNM", "JOJID", "JORCST",
+    "JOTGR", "JOINCDAT", "JOIGNAPY", "JOMINESD", "JOOBJIND", "JOSYSSEQ", "JORCV", "JORCVLIB", "JORCVDEV", "JORCVASP",
+    "JOARM", "JOTHD", "JOTHDX", "JOADF", "JORPORT", "JORADR", "JOLUW", "JOXID", "JOOBJTYP", "JOFILTYP", "JOCMTLVL",
+    "JORES",
 ];
 
 /// Null-value indicators of a `*TYPE5` record: bytes 556–609 between the fixed heading and the

@@ -172,18 +172,33 @@ pub fn decode_fields(
     ccsid: &Ccsid,
     out: &mut Vec<(&'static str, Value)>,
 ) -> Result<(), FieldError> {
+    decode_fields_with(data, base, fields, ccsid, |n, v| out.push((n, v)))
+}
+
+/// [`decode_fields`] into any sink, so callers can fill their own containers without a copy.
+pub fn decode_fields_with(
+    data: &[u8],
+    base: u32,
+    fields: &'static [Field],
+    ccsid: &Ccsid,
+    mut sink: impl FnMut(&'static str, Value),
+) -> Result<(), FieldError> {
     for f in fields {
         let Some(bytes) = slice(data, base, f) else { continue };
         let v = decode_value(bytes, f, ccsid)?;
-        if let Some(codes) = f.codes {
-            let code = v.render();
-            let meaning = codes.meaning(code.trim());
-            out.push((f.name, v));
-            if let Some(m) = meaning {
-                out.push((detail_name(f.name), Value::from(m)));
+        match f.codes {
+            Some(codes) => {
+                let meaning = match &v {
+                    Value::Text(t) => codes.meaning(t.trim()),
+                    Value::Int(i) => codes.meaning(&i.to_string()),
+                    _ => None,
+                };
+                sink(f.name, v);
+                if let Some(m) = meaning {
+                    sink(detail_name(f.name), Value::from(m));
+                }
             }
-        } else {
-            out.push((f.name, v));
+            None => sink(f.name, v),
         }
     }
     Ok(())

@@ -116,22 +116,14 @@ impl ColumnType {
             "DATE" => ColumnType::Date,
             "TIME" => ColumnType::Time,
             "TIMESTMP" | "TIMESTAMP" => ColumnType::Timestamp,
-            "DECFLOAT" | "CLOB" | "BLOB" | "DBCLOB" | "DATALINK" | "ROWID" | "XML" | "DISTINCT" => {
-                ColumnType::Other
-            }
+            "DECFLOAT" | "CLOB" | "BLOB" | "DBCLOB" | "DATALINK" | "ROWID" | "XML" | "DISTINCT" => ColumnType::Other,
             _ => return None,
         })
     }
 
     /// True for the varying-length types (2-byte length prefix).
     fn is_varying(self) -> bool {
-        matches!(
-            self,
-            ColumnType::VarChar
-                | ColumnType::VarGraphic
-                | ColumnType::NVarChar
-                | ColumnType::VarBinary
-        )
+        matches!(self, ColumnType::VarChar | ColumnType::VarGraphic | ColumnType::NVarChar | ColumnType::VarBinary)
     }
 }
 
@@ -155,14 +147,7 @@ pub struct Column {
 impl Column {
     /// A column; the name is lower-cased.
     pub fn new(name: &str, ty: ColumnType, length: u32, scale: u8) -> Column {
-        Column {
-            name: name.trim().to_lowercase(),
-            ty,
-            length,
-            scale,
-            ccsid: None,
-            nullable: false,
-        }
+        Column { name: name.trim().to_lowercase(), ty, length, scale, ccsid: None, nullable: false }
     }
 
     /// The same column with a CCSID.
@@ -289,23 +274,13 @@ pub fn decode_image<'c>(
     for (i, col) in columns.iter().enumerate() {
         let len = col.byte_len();
         let end = start.saturating_add(len);
-        let err = |position, problem| ImageError {
-            column: col.name.clone(),
-            position,
-            problem,
-        };
+        let err = |position, problem| ImageError { column: col.name.clone(), position, problem };
         let ind = match null_indicators.and_then(|n| n.get(i)) {
             None => Indicator::NotNull,
             Some(&b) => indicator(b).ok_or_else(|| err(i + 1, Problem::Indicator(b)))?,
         };
         let Some(bytes) = image.get(start..end) else {
-            return Err(err(
-                start + 1,
-                Problem::Short {
-                    len: image.len(),
-                    needed: len,
-                },
-            ));
+            return Err(err(start + 1, Problem::Short { len: image.len(), needed: len }));
         };
         match ind {
             Indicator::NotRecorded => {}
@@ -323,11 +298,7 @@ pub fn decode_image<'c>(
 /// Decodes one column's bytes (exactly [`Column::byte_len`] of them).
 pub fn decode_column(bytes: &[u8], col: &Column, default_ccsid: &Ccsid) -> Result<Value, Problem> {
     let ccsid = col.effective_ccsid(default_ccsid);
-    let (body, used) = if col.ty.is_varying() {
-        varying(bytes, col)?
-    } else {
-        (bytes, bytes.len())
-    };
+    let (body, used) = if col.ty.is_varying() { varying(bytes, col)? } else { (bytes, bytes.len()) };
     let used_bytes = body.get(..used).unwrap_or(body);
     Ok(match col.ty {
         ColumnType::Char => text::decode_sbcs(used_bytes, ccsid, default_ccsid, true),
@@ -335,26 +306,16 @@ pub fn decode_column(bytes: &[u8], col: &Column, default_ccsid: &Ccsid) -> Resul
         ColumnType::Graphic | ColumnType::VarGraphic if !UTF16_CCSIDS.contains(&ccsid) => {
             Value::Bytes(used_bytes.to_vec())
         }
-        ColumnType::Graphic | ColumnType::NChar => {
-            Value::Text(text::decode_utf16(used_bytes, true))
-        }
-        ColumnType::VarGraphic | ColumnType::NVarChar => {
-            Value::Text(text::decode_utf16(used_bytes, false))
-        }
-        ColumnType::Binary | ColumnType::VarBinary | ColumnType::Other => {
-            Value::Bytes(used_bytes.to_vec())
-        }
+        ColumnType::Graphic | ColumnType::NChar => Value::Text(text::decode_utf16(used_bytes, true)),
+        ColumnType::VarGraphic | ColumnType::NVarChar => Value::Text(text::decode_utf16(used_bytes, false)),
+        ColumnType::Binary | ColumnType::VarBinary | ColumnType::Other => Value::Bytes(used_bytes.to_vec()),
         ColumnType::Decimal if bytes.len() > 19 => Value::Bytes(bytes.to_vec()),
         ColumnType::Decimal => number(decimal::unpack(bytes, col.scale).map_err(Problem::Decimal)?),
         ColumnType::Numeric if bytes.len() > 38 => Value::Bytes(bytes.to_vec()),
         ColumnType::Numeric => number(decimal::unzone(bytes, col.scale).map_err(Problem::Decimal)?),
         ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => {
             let v = binary::read_be(bytes).unwrap_or(0);
-            if col.scale == 0 {
-                Value::Int(v)
-            } else {
-                Value::Decimal(Decimal::new(v as i128, col.scale))
-            }
+            if col.scale == 0 { Value::Int(v) } else { Value::Decimal(Decimal::new(v as i128, col.scale)) }
         }
         ColumnType::Real => match <[u8; 4]>::try_from(bytes) {
             Ok(b) => Value::Float(f32::from_be_bytes(b) as f64),
@@ -374,8 +335,7 @@ pub fn decode_column(bytes: &[u8], col: &Column, default_ccsid: &Ccsid) -> Resul
                 Some(t) => Value::Time(t),
                 // IBM i allows 24.00.00 (end of day), which chrono cannot hold: keep it as written.
                 None if s.starts_with("24")
-                    && s.get(2..)
-                        .is_some_and(|r| r.trim_matches(['.', ':', '0']).is_empty()) =>
+                    && s.get(2..).is_some_and(|r| r.trim_matches(['.', ':', '0']).is_empty()) =>
                 {
                     Value::Text(CompactString::from(s))
                 }
@@ -392,21 +352,14 @@ pub fn decode_column(bytes: &[u8], col: &Column, default_ccsid: &Ccsid) -> Resul
 /// The data part and used length of a varying column: (bytes after the 2-byte length, used bytes).
 fn varying<'a>(bytes: &'a [u8], col: &Column) -> Result<(&'a [u8], usize), Problem> {
     let (Some(&hi), Some(&lo)) = (bytes.first(), bytes.get(1)) else {
-        return Err(Problem::Short {
-            len: bytes.len(),
-            needed: 2,
-        });
+        return Err(Problem::Short { len: bytes.len(), needed: 2 });
     };
     let n = u16::from_be_bytes([hi, lo]) as usize;
     let max = col.length as usize;
     if n > max {
         return Err(Problem::VaryingLength { len: n, max });
     }
-    let unit = if matches!(col.ty, ColumnType::VarGraphic | ColumnType::NVarChar) {
-        2
-    } else {
-        1
-    };
+    let unit = if matches!(col.ty, ColumnType::VarGraphic | ColumnType::NVarChar) { 2 } else { 1 };
     Ok((bytes.get(2..).unwrap_or(&[]), n * unit))
 }
 
@@ -424,9 +377,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     }
     let n = |r: std::ops::Range<usize>| -> Option<u32> {
         let d = b.get(r)?;
-        d.iter()
-            .all(u8::is_ascii_digit)
-            .then(|| d.iter().fold(0, |a, &c| a * 10 + (c - b'0') as u32))
+        d.iter().all(u8::is_ascii_digit).then(|| d.iter().fold(0, |a, &c| a * 10 + (c - b'0') as u32))
     };
     let (y, m, d) = match (b[2], b[4], b[5]) {
         (_, b'-', _) if b[7] == b'-' => (n(0..4)?, n(5..7)?, n(8..10)?),

@@ -51,7 +51,8 @@ pub fn encode_record(
     if let Some(data) = entry_data {
         rec.extend_from_slice(data);
     } else if !fields.is_empty() {
-        let entry_type = heading.iter().find(|(n, _)| *n == "journal_entry_type").map(|(_, v)| v.render()).unwrap_or_default();
+        let entry_type =
+            heading.iter().find(|(n, _)| *n == "journal_entry_type").map(|(_, v)| v.render()).unwrap_or_default();
         let layout = audit::layout(&entry_type).ok_or_else(|| format!("no layout for entry type {entry_type:?}"))?;
         for (name, v) in fields {
             encode_value(&mut rec, 1, find(layout.fields, name)?, v, ccsid);

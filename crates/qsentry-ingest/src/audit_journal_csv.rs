@@ -49,13 +49,24 @@ impl Reader for AuditJournalCsvReader {
     }
 }
 
-fn decode_row(row: &Row, header: &[String], layout: Option<&'static EntryLayout>, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
+fn decode_row(
+    row: &Row,
+    header: &[String],
+    layout: Option<&'static EntryLayout>,
+    file: &Arc<str>,
+    opts: &DecodeOptions,
+) -> Unit {
     let raw = row.raw();
     let bad = |reason: String| Err(reject(Format::AuditJournalCsv, file, row.line, row.offset, reason, &raw));
     let Some(layout) = layout else {
         return bad("entry type unknown: name the file AUDIT_JOURNAL_xx.csv".into());
     };
-    let mut ev = Event::new(Origin { format: Format::AuditJournalCsv, file: file.clone(), record: row.line, offset: row.offset });
+    let mut ev = Event::new(Origin {
+        format: Format::AuditJournalCsv,
+        file: file.clone(),
+        record: row.line,
+        offset: row.offset,
+    });
     ev.heading.journal_code = Some('T');
     ev.heading.journal_entry_type = Some(layout.entry_type.into());
     for (i, name) in header.iter().enumerate() {
@@ -69,7 +80,9 @@ fn decode_row(row: &Row, header: &[String], layout: Option<&'static EntryLayout>
         match layout.field(&lower) {
             Some(f) => {
                 let v = text_value(f, cell).unwrap_or_else(|_| Value::from(cell.trim_end()));
-                let has_detail = header.iter().any(|h| h.len() == name.len() + 7 && h.starts_with(name.as_str()) && h.ends_with("_DETAIL"));
+                let has_detail = header
+                    .iter()
+                    .any(|h| h.len() == name.len() + 7 && h.starts_with(name.as_str()) && h.ends_with("_DETAIL"));
                 if has_detail {
                     ev.fields.push((Cow::Borrowed(f.name), v));
                 } else {

@@ -51,12 +51,7 @@ pub struct CefReader {
 
 impl CefReader {
     pub fn new(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        CefReader {
-            lines: LineBatches::new(input),
-            file,
-            opts,
-            today: chrono::Utc::now().date_naive(),
-        }
+        CefReader { lines: LineBatches::new(input), file, opts, today: chrono::Utc::now().date_naive() }
     }
 }
 
@@ -76,44 +71,20 @@ fn decode_line(line: Line, file: &Arc<str>, opts: &DecodeOptions, today: NaiveDa
     let text = match line.text {
         Ok(t) => t,
         Err(bytes) => {
-            return Err(reject(
-                Format::Cef,
-                file,
-                record,
-                offset,
-                "line is not UTF-8 text",
-                &bytes,
-            ));
+            return Err(reject(Format::Cef, file, record, offset, "line is not UTF-8 text", &bytes));
         }
     };
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let cef = match parse::parse(body) {
         Ok(c) => c,
         Err(e) => {
-            return Err(reject(
-                Format::Cef,
-                file,
-                record,
-                offset,
-                e.to_string(),
-                text.as_bytes(),
-            ));
+            return Err(reject(Format::Cef, file, record, offset, e.to_string(), text.as_bytes()));
         }
     };
-    let mut ev = Event::new(Origin {
-        format: Format::Cef,
-        file: file.clone(),
-        record,
-        offset,
-    });
+    let mut ev = Event::new(Origin { format: Format::Cef, file: file.clone(), record, offset });
     let prefix = match cef.prefix {
         "" => None,
-        p => Some(
-            crate::syslog::header::parse(p, false)
-                .ok()
-                .filter(|h| h.msg.is_empty())
-                .ok_or(p),
-        ),
+        p => Some(crate::syslog::header::parse(p, false).ok().filter(|h| h.msg.is_empty()).ok_or(p)),
     };
     let no_year = match &prefix {
         Some(Ok(h)) => crate::syslog::header::apply(&mut ev, h),
@@ -146,19 +117,11 @@ pub(crate) struct LineBatches {
 
 impl LineBatches {
     pub(crate) fn new(input: Input) -> Self {
-        LineBatches {
-            lines: Lines::new(input),
-            done: false,
-            last: (0, 0),
-        }
+        LineBatches { lines: Lines::new(input), done: false, last: (0, 0) }
     }
 
     /// The next batch of up to [`BATCH`] lines and a read-error reject; `None` at the end.
-    pub(crate) fn next(
-        &mut self,
-        format: Format,
-        file: &Arc<str>,
-    ) -> Option<(Vec<Line>, Option<Reject>)> {
+    pub(crate) fn next(&mut self, format: Format, file: &Arc<str>) -> Option<(Vec<Line>, Option<Reject>)> {
         if self.done {
             return None;
         }
@@ -180,14 +143,7 @@ impl LineBatches {
                 Some(Err(e)) => {
                     self.done = true;
                     let (n, off) = self.last;
-                    err = Some(reject(
-                        format,
-                        file,
-                        n + 1,
-                        off,
-                        format!("read error after line {n}: {e}"),
-                        &[],
-                    ));
+                    err = Some(reject(format, file, n + 1, off, format!("read error after line {n}: {e}"), &[]));
                     break;
                 }
             }

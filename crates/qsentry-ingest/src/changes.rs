@@ -17,12 +17,7 @@ use std::collections::{HashMap, VecDeque};
 pub const DEFAULT_CAPACITY: usize = 100_000;
 
 /// Fields the record decoder adds that are not columns of the record.
-const NOT_COLUMNS: [&str; 4] = [
-    "entry_data",
-    "layout_missing",
-    "unparsed_entry_data",
-    "changed_columns",
-];
+const NOT_COLUMNS: [&str; 4] = ["entry_data", "layout_missing", "unparsed_entry_data", "changed_columns"];
 
 /// What identifies the record an update is about.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -132,19 +127,14 @@ impl ChangeTracker {
         // Paired UBs leave stale entries in `order`; drop them before they outnumber the live ones.
         if self.order.len() > 2 * self.capacity + 16 {
             let pending = &self.pending;
-            self.order
-                .retain(|(seq, key)| pending.get(key).is_some_and(|p| p.seq == *seq));
+            self.order.retain(|(seq, key)| pending.get(key).is_some_and(|p| p.seq == *seq));
         }
     }
 }
 
 /// The decoded columns of an R event.
 fn columns(ev: &Event) -> Vec<(Name, Value)> {
-    ev.fields
-        .iter()
-        .filter(|(n, _)| !NOT_COLUMNS.contains(&n.as_ref()))
-        .cloned()
-        .collect()
+    ev.fields.iter().filter(|(n, _)| !NOT_COLUMNS.contains(&n.as_ref())).cloned().collect()
 }
 
 fn apply_changes(ev: &mut Event, before: &[(Name, Value)]) {
@@ -157,22 +147,11 @@ fn apply_changes(ev: &mut Event, before: &[(Name, Value)]) {
         if let Some((_, old)) = before.iter().find(|(n, _)| n == name)
             && old != after
         {
-            changes.push(FieldChange {
-                column: Text::from(name.as_ref()),
-                before: old.clone(),
-                after: after.clone(),
-            });
+            changes.push(FieldChange { column: Text::from(name.as_ref()), before: old.clone(), after: after.clone() });
         }
     }
-    let list = changes
-        .iter()
-        .map(|c| c.column.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
-    ev.fields.push((
-        Name::Borrowed("changed_columns"),
-        Value::from(list.as_str()),
-    ));
+    let list = changes.iter().map(|c| c.column.as_str()).collect::<Vec<_>>().join(",");
+    ev.fields.push((Name::Borrowed("changed_columns"), Value::from(list.as_str())));
     ev.norm.summary = Some(summary(ev, &changes));
     ev.changes = changes;
 }
@@ -188,21 +167,11 @@ fn summary(ev: &Event, changes: &[FieldChange]) -> String {
         let parts: Vec<String> = changes
             .iter()
             .take(SHOWN)
-            .map(|c| {
-                format!(
-                    "{} changed from {} to {}",
-                    c.column.to_uppercase(),
-                    show(&c.before),
-                    show(&c.after)
-                )
-            })
+            .map(|c| format!("{} changed from {} to {}", c.column.to_uppercase(), show(&c.before), show(&c.after)))
             .collect();
         let mut s = parts.join(", ");
         if changes.len() > SHOWN {
-            s.push_str(&format!(
-                " and {} more columns changed",
-                changes.len() - SHOWN
-            ));
+            s.push_str(&format!(" and {} more columns changed", changes.len() - SHOWN));
         }
         format!("{s} in {record}")
     };
@@ -244,16 +213,8 @@ mod tests {
         assert_eq!(
             up.changes,
             vec![
-                FieldChange {
-                    column: "salary".into(),
-                    before: money(5_200_000),
-                    after: money(9_100_000)
-                },
-                FieldChange {
-                    column: "bonus".into(),
-                    before: Value::Null,
-                    after: money(50_000)
-                },
+                FieldChange { column: "salary".into(), before: money(5_200_000), after: money(9_100_000) },
+                FieldChange { column: "bonus".into(), before: Value::Null, after: money(50_000) },
             ]
         );
         assert_eq!(up.text("changed_columns"), Some("salary,bonus"));
@@ -305,19 +266,11 @@ mod tests {
         }
         assert_eq!(
             events[2].changes,
-            vec![FieldChange {
-                column: "salary".into(),
-                before: money(200),
-                after: money(250)
-            }]
+            vec![FieldChange { column: "salary".into(), before: money(200), after: money(250) }]
         );
         assert_eq!(
             events[3].changes,
-            vec![FieldChange {
-                column: "bonus".into(),
-                before: Value::Null,
-                after: money(7)
-            }]
+            vec![FieldChange { column: "bonus".into(), before: Value::Null, after: money(7) }]
         );
         assert_eq!(t.pending(), 0);
     }

@@ -35,11 +35,7 @@ pub fn split_object(v: &str) -> (Option<CompactString>, Option<CompactString>, O
         return (text(lib), text(obj), mbr.and_then(text));
     }
     let part = |a: usize, b: usize| v.get(a..b.min(v.len())).and_then(text);
-    if v.len() > 10 {
-        (part(10, 20), part(0, 10), part(20, 30))
-    } else {
-        (None, text(v), None)
-    }
+    if v.len() > 10 { (part(10, 20), part(0, 10), part(20, 30)) } else { (None, text(v), None) }
 }
 
 /// Sets the heading field a named column carries. Returns `Ok(false)` for a column that is not a heading
@@ -165,7 +161,10 @@ mod tests {
             split_object("PAYMAST   PAYLIB    PAYMAST   "),
             (Some("PAYLIB".into()), Some("PAYMAST".into()), Some("PAYMAST".into()))
         );
-        assert_eq!(split_object("PAYLIB/PAYMAST(M1)"), (Some("PAYLIB".into()), Some("PAYMAST".into()), Some("M1".into())));
+        assert_eq!(
+            split_object("PAYLIB/PAYMAST(M1)"),
+            (Some("PAYLIB".into()), Some("PAYMAST".into()), Some("M1".into()))
+        );
         assert_eq!(split_object(""), (None, None, None));
     }
 

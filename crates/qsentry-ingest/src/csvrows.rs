@@ -46,12 +46,18 @@ pub struct CsvRows {
 
 impl CsvRows {
     /// Starts reading; `has_header` decides from the first row whether it is a header.
-    pub fn new(input: Input, format: Format, file: Arc<str>, has_header: impl Fn(&[String]) -> bool) -> (Self, Vec<Result<Row, Reject>>) {
+    pub fn new(
+        input: Input,
+        format: Format,
+        file: Arc<str>,
+        has_header: impl Fn(&[String]) -> bool,
+    ) -> (Self, Vec<Result<Row, Reject>>) {
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
         let mut rows = CsvRows { reader, format, file, header: None, width: None, done: false };
         let mut first = rows.read(1);
         if let Some(Ok(row)) = first.first() {
-            let cells: Vec<String> = row.record.iter().map(|c| String::from_utf8_lossy(c).trim().to_ascii_uppercase()).collect();
+            let cells: Vec<String> =
+                row.record.iter().map(|c| String::from_utf8_lossy(c).trim().to_ascii_uppercase()).collect();
             if has_header(&cells) {
                 rows.width = Some(cells.len());
                 rows.header = Some(Arc::new(cells));

@@ -53,11 +53,7 @@ impl RecordLayout {
 }
 
 /// The layout for `library/file`, if one was loaded.
-pub fn find_layout<'a>(
-    layouts: &'a [RecordLayout],
-    library: &str,
-    file: &str,
-) -> Option<&'a RecordLayout> {
+pub fn find_layout<'a>(layouts: &'a [RecordLayout], library: &str, file: &str) -> Option<&'a RecordLayout> {
     layouts.iter().find(|l| l.matches(library, file))
 }
 
@@ -82,20 +78,13 @@ pub fn decode_record_entry(
     let file = ev.heading.object_name.as_deref().unwrap_or("");
     let Some(layout) = find_layout(&opts.layouts, lib, file) else {
         push_hex(ev, "entry_data", data);
-        ev.fields.push((
-            Name::Borrowed("layout_missing"),
-            Value::from(target.as_str()),
-        ));
+        ev.fields.push((Name::Borrowed("layout_missing"), Value::from(target.as_str())));
         return Ok(());
     };
     let values = record_image::decode_image(data, &layout.columns, null_indicators, opts.ccsid)
         .map_err(|e| format!("record image of {target} (ENTRY_DATA): {e}"))?;
     ev.fields.reserve(values.len());
-    ev.fields.extend(
-        values
-            .into_iter()
-            .map(|(n, v)| (Cow::Owned(n.to_owned()), v)),
-    );
+    ev.fields.extend(values.into_iter().map(|(n, v)| (Cow::Owned(n.to_owned()), v)));
     let tail = data.get(layout.record_length()..).unwrap_or(&[]);
     if tail.iter().any(|&b| b != EBCDIC_SPACE && b != 0) {
         push_hex(ev, "unparsed_entry_data", tail);
@@ -105,20 +94,13 @@ pub fn decode_record_entry(
 
 /// Entry types whose entry-specific data is a record image.
 pub fn carries_image(entry_type: &str) -> bool {
-    matches!(
-        entry_type,
-        "PT" | "PX" | "UB" | "UP" | "DL" | "DR" | "BR" | "UR"
-    )
+    matches!(entry_type, "PT" | "PX" | "UB" | "UP" | "DL" | "DR" | "BR" | "UR")
 }
 
 /// `LIB/FILE` of the journaled file (`*N` for a part the source did not give).
 pub fn target_name(ev: &Event) -> String {
     let h = &ev.heading;
-    format!(
-        "{}/{}",
-        nonblank(&h.object_library).unwrap_or("*N"),
-        nonblank(&h.object_name).unwrap_or("*N")
-    )
+    format!("{}/{}", nonblank(&h.object_library).unwrap_or("*N"), nonblank(&h.object_name).unwrap_or("*N"))
 }
 
 /// "record 12 of PAYLIB/PAYMAST" (or "a record of …" without a relative record number).
@@ -141,12 +123,7 @@ pub fn actor_phrase(ev: &Event) -> String {
         if !s.is_empty() {
             s.push(' ');
         }
-        s.push_str(&format!(
-            "through job {}/{}/{}",
-            n.trim(),
-            u.trim(),
-            j.trim()
-        ));
+        s.push_str(&format!("through job {}/{}/{}", n.trim(), u.trim(), j.trim()));
     }
     s
 }
@@ -169,10 +146,7 @@ fn action(entry_type: &str) -> Option<(&'static str, &'static str)> {
         "UB" => ("record-before-update", "about to be updated (before-image)"),
         "UP" => ("record-updated", "updated"),
         "DL" => ("record-deleted", "deleted"),
-        "BR" => (
-            "rollback",
-            "restored by rollback (before-image of an update)",
-        ),
+        "BR" => ("rollback", "restored by rollback (before-image of an update)"),
         "UR" => ("rollback", "rolled back (after-image of an update)"),
         "DR" => ("rollback", "deleted by rollback of an add"),
         _ => return None,
@@ -197,18 +171,12 @@ fn normalize_record(ev: &mut Event, target: &str) {
     ev.norm.outcome = Outcome::Success;
     ev.norm.subject_user = subject;
     ev.norm.target_object = Some(Text::from(target));
-    ev.norm.summary = Some(if who.is_empty() {
-        summary
-    } else {
-        format!("{summary} {who}")
-    });
+    ev.norm.summary = Some(if who.is_empty() { summary } else { format!("{summary} {who}") });
 }
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

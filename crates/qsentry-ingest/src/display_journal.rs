@@ -37,11 +37,21 @@ impl DisplayJournalReader {
     pub fn csv(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
         let (rows, first) = CsvRows::new(input, Format::DisplayJournalCsv, file.clone(), |_| true);
         let names = rows.header.as_ref().map(|h| h.iter().map(|n| Arc::from(n.as_str())).collect()).unwrap_or_default();
-        DisplayJournalReader { framing: Framing::Csv { rows, first, names }, format: Format::DisplayJournalCsv, file, opts }
+        DisplayJournalReader {
+            framing: Framing::Csv { rows, first, names },
+            format: Format::DisplayJournalCsv,
+            file,
+            opts,
+        }
     }
 
     pub fn jsonl(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        DisplayJournalReader { framing: Framing::Jsonl(Lines::new(input)), format: Format::DisplayJournalJsonl, file, opts }
+        DisplayJournalReader {
+            framing: Framing::Jsonl(Lines::new(input)),
+            format: Format::DisplayJournalJsonl,
+            file,
+            opts,
+        }
     }
 }
 
@@ -58,7 +68,11 @@ impl Reader for DisplayJournalReader {
                         r.map(|row| Named {
                             line: row.line,
                             offset: row.offset,
-                            cells: names.iter().enumerate().map(|(i, n)| (n.clone(), row.cell(i).to_string())).collect(),
+                            cells: names
+                                .iter()
+                                .enumerate()
+                                .map(|(i, n)| (n.clone(), row.cell(i).to_string()))
+                                .collect(),
                             raw: String::from_utf8_lossy(&row.raw()).into_owned(),
                         })
                     })
@@ -75,21 +89,29 @@ impl Reader for DisplayJournalReader {
 }
 
 /// One JSON object per line; keys upper-cased; values as text (null → empty). Blank lines are skipped.
-fn json_line(line: std::io::Result<crate::source::Line>, format: Format, file: &Arc<str>) -> Option<Result<Named, Reject>> {
+fn json_line(
+    line: std::io::Result<crate::source::Line>,
+    format: Format,
+    file: &Arc<str>,
+) -> Option<Result<Named, Reject>> {
     let line = match line {
         Ok(l) => l,
         Err(e) => return Some(Err(reject(format, file, 0, 0, format!("read error: {e}"), &[]))),
     };
     let text = match line.text {
         Ok(t) => t,
-        Err(bytes) => return Some(Err(reject(format, file, line.number, line.offset, "line is not valid UTF-8", &bytes))),
+        Err(bytes) => {
+            return Some(Err(reject(format, file, line.number, line.offset, "line is not valid UTF-8", &bytes)));
+        }
     };
     if text.trim().is_empty() {
         return None;
     }
     let obj = match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text) {
         Ok(o) => o,
-        Err(e) => return Some(Err(reject(format, file, line.number, line.offset, format!("JSON: {e}"), text.as_bytes()))),
+        Err(e) => {
+            return Some(Err(reject(format, file, line.number, line.offset, format!("JSON: {e}"), text.as_bytes())));
+        }
     };
     let cells = obj
         .into_iter()

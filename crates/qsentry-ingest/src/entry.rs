@@ -4,8 +4,8 @@
 
 use crate::event::{Event, Name};
 use crate::source::DecodeOptions;
-use ibmi_format::heading::ENTRY_DATA_OFFSET;
 use ibmi_format::ebcdic::EBCDIC_SPACE as EBCDIC_BLANK;
+use ibmi_format::heading::ENTRY_DATA_OFFSET;
 use ibmi_format::layout;
 use ibmi_format::{Value, audit};
 use std::borrow::Cow;
@@ -13,7 +13,12 @@ use std::borrow::Cow;
 /// Decodes `data` (entry-specific bytes; `data[0]` is J5 offset 610) into `ev.fields`, then fills the
 /// normalized fields. Unknown entry types and bytes past the known fields are kept as hex
 /// (`entry_data`, `unparsed_entry_data`): nothing is dropped. `null_indicators` are JONVI (R entries).
-pub fn decode_entry_data(ev: &mut Event, data: &[u8], null_indicators: Option<&[u8]>, opts: &DecodeOptions) -> Result<(), String> {
+pub fn decode_entry_data(
+    ev: &mut Event,
+    data: &[u8],
+    null_indicators: Option<&[u8]>,
+    opts: &DecodeOptions,
+) -> Result<(), String> {
     match ev.heading.journal_code {
         Some('T') => decode_audit(ev, data, opts)?,
         Some('R') => crate::dbfile::decode_record_entry(ev, data, null_indicators, opts)?,
@@ -28,9 +33,13 @@ fn decode_audit(ev: &mut Event, data: &[u8], opts: &DecodeOptions) -> Result<(),
         push_hex(ev, "entry_data", data);
         return Ok(());
     };
-    let mut fields = Vec::with_capacity(l.fields.len() + 4);
-    layout::decode_fields(data, ENTRY_DATA_OFFSET, l.fields, opts.ccsid, &mut fields).map_err(|e| e.to_string())?;
-    ev.fields.extend(fields.into_iter().map(|(n, v)| (Cow::Borrowed(n), v)));
+    ev.fields.reserve(l.fields.len() + 8);
+    let mut fields = std::mem::take(&mut ev.fields);
+    let result = layout::decode_fields_with(data, ENTRY_DATA_OFFSET, l.fields, opts.ccsid, |n, v| {
+        fields.push((Cow::Borrowed(n), v))
+    });
+    ev.fields = fields;
+    result.map_err(|e| e.to_string())?;
     let known = (l.known_end() - ENTRY_DATA_OFFSET) as usize;
     if data.len() > known {
         let tail = &data[known..];

@@ -44,7 +44,6 @@ pub enum Format {
     Dsplog,
 }
 
-
 impl Format {
     /// All formats, in the order `--help` lists them.
     pub const ALL: [Format; 10] = [

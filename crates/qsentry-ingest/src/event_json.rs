@@ -7,7 +7,10 @@ use ibmi_format::timestamp::format_iso;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Heading keys present in this event, in output order, with their values as JSON-able text or numbers.
-fn text_pair<'a>(k: &'static str, x: &'a Option<compact_str::CompactString>) -> Option<(&'static str, HeadingValue<'a>)> {
+fn text_pair<'a>(
+    k: &'static str,
+    x: &'a Option<compact_str::CompactString>,
+) -> Option<(&'static str, HeadingValue<'a>)> {
     x.as_ref().map(|t| (k, HeadingValue::Str(t.as_str())))
 }
 

@@ -26,11 +26,7 @@ pub fn normalize(ev: &mut Event) {
     let c = Ctx { ev };
     let n = derive(&c);
     let subject = c.subject().map(Text::from);
-    let heading_ip = ev
-        .heading
-        .remote_address
-        .clone()
-        .filter(|s| !s.trim().is_empty());
+    let heading_ip = ev.heading.remote_address.clone().filter(|s| !s.trim().is_empty());
     let norm = &mut ev.norm;
     if norm.subject_user.is_none() {
         norm.subject_user = subject;
@@ -78,13 +74,7 @@ pub(crate) struct Norm {
 
 impl Norm {
     pub fn new(category: Category, action: &str, outcome: Outcome, summary: String) -> Norm {
-        Norm {
-            category: Some(category),
-            action: action.to_string(),
-            outcome,
-            summary,
-            ..Norm::default()
-        }
+        Norm { category: Some(category), action: action.to_string(), outcome, summary, ..Norm::default() }
     }
 
     pub fn user(mut self, u: Option<String>) -> Norm {
@@ -158,9 +148,8 @@ impl Ctx<'_> {
 
     /// The meaning of a coded field: its `_detail` field, else the layout's code table.
     pub fn detail(&self, name: &str) -> Option<String> {
-        self.s(&format!("{name}_detail")).or_else(|| {
-            audit::code_meaning(self.ev.entry_type(), name, &self.code(name)).map(str::to_string)
-        })
+        self.s(&format!("{name}_detail"))
+            .or_else(|| audit::code_meaning(self.ev.entry_type(), name, &self.code(name)).map(str::to_string))
     }
 
     /// Whether a flag field is set (`Y`, `YES`).
@@ -171,19 +160,12 @@ impl Ctx<'_> {
     /// Who did it: the current user of the heading, else the job user.
     pub fn subject(&self) -> Option<String> {
         let h = &self.ev.heading;
-        [&h.user_name, &h.job_user]
-            .into_iter()
-            .flatten()
-            .map(|t| t.trim())
-            .find(|t| !t.is_empty())
-            .map(str::to_string)
+        [&h.user_name, &h.job_user].into_iter().flatten().map(|t| t.trim()).find(|t| !t.is_empty()).map(str::to_string)
     }
 
     /// `" by USER"`, or nothing.
     pub fn by(&self) -> String {
-        self.subject()
-            .map(|u| format!(" by {u}"))
-            .unwrap_or_default()
+        self.subject().map(|u| format!(" by {u}")).unwrap_or_default()
     }
 
     /// `LIB/OBJ *TYPE` from the given name, library and type fields (missing parts left out).
@@ -202,11 +184,7 @@ impl Ctx<'_> {
 
     /// The object the entry is about (`object_name`, `object_library` or `library_name`, `object_type`).
     pub fn object(&self) -> Option<String> {
-        self.qualified(
-            "object_name",
-            &["object_library", "library_name"],
-            "object_type",
-        )
+        self.qualified("object_name", &["object_library", "library_name"], "object_type")
     }
 }
 
@@ -237,8 +215,5 @@ pub(crate) fn lookup<'t>(
     code: &str,
     default: (&'t str, Outcome),
 ) -> (&'t str, Outcome) {
-    table
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map_or(default, |(_, a, o)| (*a, *o))
+    table.iter().find(|(c, _, _)| *c == code).map_or(default, |(_, a, o)| (*a, *o))
 }

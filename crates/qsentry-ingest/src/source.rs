@@ -4,8 +4,8 @@
 //! and decodes frames in parallel batches ([`par_decode`]); batches come out in file order, so the
 //! output is deterministic. Memory is bounded by the batch size, whatever the file size.
 
-use crate::event::{Format, Origin, Reject, Unit};
 use crate::dbfile::RecordLayout;
+use crate::event::{Format, Origin, Reject, Unit};
 use compact_str::CompactString;
 use ibmi_format::Ccsid;
 use rayon::prelude::*;
@@ -107,7 +107,10 @@ pub fn sniff(name: &str, head: &[u8]) -> Option<Format> {
         if upper.contains("\"MESSAGE_ID\"") {
             return Some(Format::HistoryLogJsonl);
         }
-        if upper.contains("\"JOURNAL_CODE\"") || upper.contains("\"ENTRY_DATA\"") || upper.contains("\"JOURNAL_ENTRY_TYPE\"") {
+        if upper.contains("\"JOURNAL_CODE\"")
+            || upper.contains("\"ENTRY_DATA\"")
+            || upper.contains("\"JOURNAL_ENTRY_TYPE\"")
+        {
             return Some(Format::DisplayJournalJsonl);
         }
         return None;
@@ -177,12 +180,15 @@ impl Reader for Empty {
 }
 
 /// A reject for a whole unit.
-pub fn reject(format: Format, file: &Arc<str>, record: u64, offset: u64, reason: impl Into<String>, raw: &[u8]) -> Reject {
-    Reject {
-        origin: Origin { format, file: file.clone(), record, offset },
-        reason: reason.into(),
-        raw: raw.to_vec(),
-    }
+pub fn reject(
+    format: Format,
+    file: &Arc<str>,
+    record: u64,
+    offset: u64,
+    reason: impl Into<String>,
+    raw: &[u8],
+) -> Reject {
+    Reject { origin: Origin { format, file: file.clone(), record, offset }, reason: reason.into(), raw: raw.to_vec() }
 }
 
 /// Reads text input line by line as bytes, tracking line numbers and byte offsets; invalid UTF-8 is

@@ -60,12 +60,7 @@ pub struct SyslogReader {
 
 impl SyslogReader {
     pub fn new(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        SyslogReader {
-            lines: LineBatches::new(input),
-            file,
-            opts,
-            today: chrono::Utc::now().date_naive(),
-        }
+        SyslogReader { lines: LineBatches::new(input), file, opts, today: chrono::Utc::now().date_naive() }
     }
 
     /// Sets the date RFC 3164 years are inferred against (tests; default today, UTC).
@@ -90,25 +85,13 @@ fn decode_line(line: Line, file: &Arc<str>, opts: &DecodeOptions, today: NaiveDa
     let text = match line.text {
         Ok(t) => t,
         Err(bytes) => {
-            return Err(reject(
-                Format::Syslog,
-                file,
-                record,
-                offset,
-                "line is not UTF-8 text",
-                &bytes,
-            ));
+            return Err(reject(Format::Syslog, file, record, offset, "line is not UTF-8 text", &bytes));
         }
     };
     let fail = |why: String| reject(Format::Syslog, file, record, offset, why, text.as_bytes());
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let h = header::parse(body, true).map_err(&fail)?;
-    let mut ev = Event::new(Origin {
-        format: Format::Syslog,
-        file: file.clone(),
-        record,
-        offset,
-    });
+    let mut ev = Event::new(Origin { format: Format::Syslog, file: file.clone(), record, offset });
     let no_year = header::apply(&mut ev, &h);
     let msg = h.msg.trim_start_matches('\u{feff}');
     let kind = match cef_parse::find_start(msg) {
@@ -159,20 +142,10 @@ fn plain(ev: &mut Event, h: &header::Header, msg: &str) -> Kind {
         push_text(ev, "message_text", msg);
         return Kind::Other;
     };
-    let text = if id == first {
-        msg.trim_start()
-            .get(first.len()..)
-            .unwrap_or("")
-            .trim_start()
-    } else {
-        msg
-    };
+    let text = if id == first { msg.trim_start().get(first.len()..).unwrap_or("").trim_start() } else { msg };
     push_text(ev, "message_id", id);
     push_text(ev, "message_text", text);
-    Kind::History {
-        id: id.to_string(),
-        text: text.to_string(),
-    }
+    Kind::History { id: id.to_string(), text: text.to_string() }
 }
 
 #[cfg(test)]

@@ -134,7 +134,9 @@ impl Type5BinaryReader {
         let at_eof = pending.len() < 3 * MAX_RECORD;
         let (record_length, failure) = match opts.record_length {
             Some(l) if l >= MIN_RECORD => (l, None),
-            Some(l) => (MIN_RECORD, Some(format!("--record-length {l} is shorter than a *TYPE5 heading ({MIN_RECORD} bytes)"))),
+            Some(l) => {
+                (MIN_RECORD, Some(format!("--record-length {l} is shorter than a *TYPE5 heading ({MIN_RECORD} bytes)")))
+            }
             None => match detect_record_length(&pending, at_eof) {
                 Some(l) => (l, None),
                 None => (
@@ -173,7 +175,8 @@ impl Reader for Type5BinaryReader {
         let len = self.record_length;
         if let Err(e) = self.fill(len * BATCH) {
             self.done = true;
-            let r = reject(Format::Type5Binary, &self.file, self.records + 1, self.offset, format!("read error: {e}"), &[]);
+            let r =
+                reject(Format::Type5Binary, &self.file, self.records + 1, self.offset, format!("read error: {e}"), &[]);
             return Some(vec![Err(r)]);
         }
         if self.pending.is_empty() {
@@ -184,7 +187,8 @@ impl Reader for Type5BinaryReader {
         let whole = buf.len() / len * len;
         let first_record = self.records;
         let first_offset = self.offset;
-        let frames: Vec<(u64, &[u8])> = buf[..whole].chunks_exact(len).enumerate().map(|(i, r)| (i as u64, r)).collect();
+        let frames: Vec<(u64, &[u8])> =
+            buf[..whole].chunks_exact(len).enumerate().map(|(i, r)| (i as u64, r)).collect();
         let (file, opts) = (&self.file, &self.opts);
         let mut units = par_decode(frames, |(i, rec)| {
             decode_record(rec, first_record + i + 1, first_offset + i * len as u64, file, opts)

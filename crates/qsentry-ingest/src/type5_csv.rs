@@ -70,7 +70,9 @@ impl Columns {
         let n = TYPE5_FIELD_NAMES.len();
         Columns {
             heading: (0..n.min(width)).map(|i| (i, i, TYPE5_HEADING[i].name.to_ascii_uppercase())).collect(),
-            joesd: None, esd: (n..width).map(|i| (i, None)).collect() }
+            joesd: None,
+            esd: (n..width).map(|i| (i, None)).collect(),
+        }
     }
 }
 
@@ -117,7 +119,8 @@ impl Reader for Type5CsvReader {
 
 fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
     let bad = |reason: String| Err(reject(Format::Type5Csv, file, row.line, row.offset, reason, &row.raw()));
-    let mut ev = Event::new(Origin { format: Format::Type5Csv, file: file.clone(), record: row.line, offset: row.offset });
+    let mut ev =
+        Event::new(Origin { format: Format::Type5Csv, file: file.clone(), record: row.line, offset: row.offset });
     for (col, h, name) in &c.heading {
         let f = &TYPE5_HEADING[*h];
         let cell = row.cell(*col);

@@ -23,7 +23,8 @@ pub fn run(args: &DecodeArgs) -> i32 {
 
 fn options(args: &DecodeArgs) -> anyhow::Result<DecodeOptions> {
     let mut opts = DecodeOptions {
-        ccsid: ibmi_format::Ccsid::get(args.ccsid).ok_or_else(|| anyhow::anyhow!("CCSID {} has no table", args.ccsid))?,
+        ccsid: ibmi_format::Ccsid::get(args.ccsid)
+            .ok_or_else(|| anyhow::anyhow!("CCSID {} has no table", args.ccsid))?,
         system: args.system.as_deref().map(Into::into),
         utc_offset_seconds: args.utc_offset,
         record_length: args.record_length,
@@ -41,7 +42,7 @@ fn options(args: &DecodeArgs) -> anyhow::Result<DecodeOptions> {
 
 fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
     let opts = options(args)?;
-    let files = crate::files::expand(&args.paths).map_err(anyhow::Error::msg)?;
+    let files = crate::files::expand_marked(&args.paths).map_err(anyhow::Error::msg)?;
     let mut quarantine = match &args.quarantine {
         Some(p) => Some(BufWriter::new(
             File::create(p).map_err(|e| anyhow::anyhow!("cannot create quarantine file {}: {e}", p.display()))?,
@@ -52,7 +53,10 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
     let mut writer = EventWriter::new(BufWriter::with_capacity(1 << 20, stdout), args.output);
     let progress = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new_spinner();
-        pb.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} events ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {pos} events ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         pb
     } else {
         ProgressBar::hidden()
@@ -61,8 +65,16 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
     let mut changes = qsentry_ingest::changes::ChangeTracker::default();
     let started = Instant::now();
     let mut code = exit::OK;
-    'files: for path in &files {
-        let (format, mut reader) = open(path, args.format, &opts)?;
+    'files: for (path, named) in &files {
+        let (format, mut reader) = match open(path, args.format, &opts) {
+            Ok(r) => r,
+            Err(qsentry_ingest::source::OpenError::Unknown { path }) if !named => {
+                eprintln!("skipped {path}: not a format qsentry reads");
+                stats.skipped += 1;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         stats.files += 1;
         progress.set_message(format!("{} ({})", path.display(), format.name()));
         while let Some(batch) = reader.next_batch() {
@@ -106,10 +118,11 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
         print!("{}", stats.report());
     }
     eprintln!(
-        "decoded {} events, {} rejects from {} files in {:.2}s ({:.0} events/s){}",
+        "decoded {} events, {} rejects from {} files{} in {:.2}s ({:.0} events/s){}",
         stats.events,
         stats.rejects,
         stats.files,
+        if stats.skipped > 0 { format!(" ({} skipped)", stats.skipped) } else { String::new() },
         secs,
         stats.events as f64 / secs.max(1e-9),
         if code == exit::STOPPED_AT_REJECT { "; stopped at the first reject (--on-error stop)" } else { "" }

@@ -10,6 +10,11 @@ mod output;
 
 use clap::Parser;
 
+/// Decoding allocates many small values on two threads; mimalloc serves that faster than the system
+/// allocator (see docs/PERFORMANCE.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args = cli::Cli::parse();
     let code = match args.command {

@@ -14,6 +14,8 @@ pub struct Stats {
     pub events: u64,
     pub rejects: u64,
     pub files: u64,
+    /// Files found in folders whose format is not one qsentry reads.
+    pub skipped: u64,
     pub by_format: BTreeMap<&'static str, (u64, u64)>,
     /// (journal code or source, entry type or message id) → count.
     pub by_type: BTreeMap<(String, String), u64>,
@@ -175,7 +177,10 @@ impl<W: Write> EventWriter<W> {
                     self.out.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
                 }
                 DecodeOutput::Table => {
-                    let head = format!("{:<26} {:<8} {:<8} {:<10} {:<15} {}\n", "time", "system", "type", "user", "source", "what");
+                    let head = format!(
+                        "{:<26} {:<8} {:<8} {:<10} {:<15} {}\n",
+                        "time", "system", "type", "user", "source", "what"
+                    );
                     self.out.write_all(head.as_bytes())?;
                 }
                 _ => {}

@@ -10,10 +10,7 @@ pub static ENTRY_TYPES: CodeTable = CodeTable {
     entries: &[
         ("D", "CHGDLOAUD command"),
         ("O", "CHGOBJAUD or CHGAUD command"),
-        (
-            "S",
-            "Scan attribute change by CHGATR command or the Qp0lSetAttr API, or when the object was created",
-        ),
+        ("S", "Scan attribute change by CHGATR command or the Qp0lSetAttr API, or when the object was created"),
         ("U", "CHGUSRAUD command"),
     ],
 };
@@ -60,10 +57,7 @@ mod tests {
                 ("object_audit", Value::from("*NONE")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "CHGOBJAUD or CHGAUD command"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "CHGOBJAUD or CHGAUD command");
         assert_eq!(text(&out, "object_audit"), "*NONE");
     }
 

@@ -12,10 +12,7 @@ pub static VIOLATION_TYPES: CodeTable = CodeTable {
         ("B", "Restricted instruction"),
         ("C", "Validation failure"),
         ("D", "Use of unsupported interface, object domain failure"),
-        (
-            "E",
-            "Hardware storage protection error, program constant space violation",
-        ),
+        ("E", "Hardware storage protection error, program constant space violation"),
         ("F", "ICAPI authorization error"),
         ("G", "ICAPI authentication error"),
         ("H", "Scan exit program action"),
@@ -29,20 +26,11 @@ pub static VIOLATION_TYPES: CodeTable = CodeTable {
         ("S", "Default sign-on attempt"),
         ("T", "Not authorized to TCP/IP port"),
         ("U", "User permission request not valid"),
-        (
-            "V",
-            "Profile token not valid for generating new profile token",
-        ),
+        ("V", "Profile token not valid for generating new profile token"),
         ("W", "Profile token not valid for swap"),
         ("X", "System violation"),
-        (
-            "Y",
-            "Not authorized to the current JUID field during a clear JUID operation",
-        ),
-        (
-            "Z",
-            "Not authorized to the current JUID field during a set JUID operation",
-        ),
+        ("Y", "Not authorized to the current JUID field during a clear JUID operation"),
+        ("Z", "Not authorized to the current JUID field during a set JUID operation"),
     ],
 };
 
@@ -82,10 +70,7 @@ mod tests {
             ],
         );
         assert_eq!(text(&out, "violation_type"), "A");
-        assert_eq!(
-            text(&out, "violation_type_detail"),
-            "Not authorized to object"
-        );
+        assert_eq!(text(&out, "violation_type_detail"), "Not authorized to object");
         assert_eq!(text(&out, "object_name"), "PAYROLL");
         assert_eq!(text(&out, "object_library"), "PAYLIB");
         assert_eq!(text(&out, "object_type"), "*FILE");
@@ -106,13 +91,8 @@ mod tests {
 
     #[test]
     fn system_violation_carries_its_code_at_723() {
-        let out = roundtrip(
-            &AF,
-            &[
-                ("violation_type", Value::from("X")),
-                ("operation_violation_code", Value::from("HCA")),
-            ],
-        );
+        let out =
+            roundtrip(&AF, &[("violation_type", Value::from("X")), ("operation_violation_code", Value::from("HCA"))]);
         assert_eq!(text(&out, "violation_type_detail"), "System violation");
         assert_eq!(text(&out, "operation_violation_code"), "HCA");
     }

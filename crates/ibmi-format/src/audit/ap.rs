@@ -51,10 +51,7 @@ mod tests {
                 ("object_asp_name", Value::from("*SYSBAS")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Start of adopted authority"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Start of adopted authority");
         assert_eq!(text(&out, "object_owner"), "QSECOFR");
         // Blank (0x40) file ID bytes are kept as bytes; only NULs are null.
         assert!(matches!(get(&out, "object_file_id"), Value::Bytes(_)));

@@ -7,19 +7,11 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "CA entry type",
-    entries: &[("A", "Changes to authority")],
-};
+pub static ENTRY_TYPES: CodeTable = CodeTable { name: "CA entry type", entries: &[("A", "Changes to authority")] };
 
 pub static COMMAND_TYPES: CodeTable = CodeTable {
     name: "CA command type",
-    entries: &[
-        ("GRT", "Grant"),
-        ("RVK", "Revoke"),
-        ("RPL", "Grant with replace"),
-        ("USR", "GRTUSRAUT operation"),
-    ],
+    entries: &[("GRT", "Grant"), ("RVK", "Revoke"), ("RPL", "Grant with replace"), ("USR", "GRTUSRAUT operation")],
 };
 
 pub static CA: EntryLayout = EntryLayout {

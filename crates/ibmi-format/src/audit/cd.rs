@@ -21,19 +21,10 @@ pub static WHERE_RUN: CodeTable = CodeTable {
     name: "CD where run",
     entries: &[
         ("B", "From a batch job"),
-        (
-            "E",
-            "Passed as a parameter to the QCMDEXC, QCAPCMD or QCAEXEC API",
-        ),
-        (
-            "N",
-            "Interactively from a command line or by choosing an option from a menu",
-        ),
+        ("E", "Passed as a parameter to the QCMDEXC, QCAPCMD or QCAEXEC API"),
+        ("N", "Interactively from a command line or by choosing an option from a menu"),
         // unverified: from memory of older releases, not in the stored excerpts.
-        (
-            "I",
-            "Interactive from a command line or by choosing an option from a menu that runs a CL command",
-        ),
+        ("I", "Interactive from a command line or by choosing an option from a menu that runs a CL command"),
         ("R", "From a REXX procedure"),
     ],
 };

@@ -8,10 +8,7 @@ use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
 pub static ENTRY_TYPES: CodeTable = CodeTable {
     name: "CO entry type",
-    entries: &[
-        ("N", "Creation of a new object"),
-        ("R", "Replacement of an existing object"),
-    ],
+    entries: &[("N", "Creation of a new object"), ("R", "Replacement of an existing object")],
 };
 
 pub static CO: EntryLayout = EntryLayout {

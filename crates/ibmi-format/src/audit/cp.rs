@@ -9,10 +9,7 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "CP entry type",
-    entries: &[("A", "Change to a user profile")],
-};
+pub static ENTRY_TYPES: CodeTable = CodeTable { name: "CP entry type", entries: &[("A", "Change to a user profile")] };
 
 /// The command (or interface) that changed the profile.
 pub static COMMAND_TYPES: CodeTable = CodeTable {
@@ -29,10 +26,7 @@ pub static COMMAND_TYPES: CodeTable = CodeTable {
 
 pub static PASSWORD_EXPIRED: CodeTable = CodeTable {
     name: "CP password expired",
-    entries: &[
-        ("Y", "Password expired is *YES"),
-        ("N", "Password expired is *NO"),
-    ],
+    entries: &[("Y", "Password expired is *YES"), ("N", "Password expired is *NO")],
 };
 
 pub static CP: EntryLayout = EntryLayout {
@@ -122,10 +116,7 @@ mod tests {
         assert_eq!(text(&out, "command_type"), "CRT");
         assert_eq!(text(&out, "command_type_detail"), "CRTUSRPRF");
         assert_eq!(text(&out, "password_changed"), "Y");
-        assert_eq!(
-            text(&out, "password_expired_detail"),
-            "Password expired is *YES"
-        );
+        assert_eq!(text(&out, "password_expired_detail"), "Password expired is *YES");
         assert_eq!(text(&out, "allobj"), "Y");
         assert_eq!(text(&out, "jobctl"), "");
         assert_eq!(text(&out, "secadm"), "Y");
@@ -145,10 +136,7 @@ mod tests {
                 ("status", Value::from("*DISABLED")),
             ],
         );
-        assert_eq!(
-            text(&out, "command_type_detail"),
-            "QSECOFR password reset using DST"
-        );
+        assert_eq!(text(&out, "command_type_detail"), "QSECOFR password reset using DST");
         assert_eq!(text(&out, "status"), "*DISABLED");
     }
 }

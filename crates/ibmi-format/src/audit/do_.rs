@@ -11,10 +11,7 @@ pub static ENTRY_TYPES: CodeTable = CodeTable {
         ("C", "A pending object delete was committed"),
         ("D", "A pending object create was rolled back"),
         ("I", "Initialize environment variable space"),
-        (
-            "P",
-            "The object delete is pending (the delete was performed under commitment control)",
-        ),
+        ("P", "The object delete is pending (the delete was performed under commitment control)"),
         ("R", "A pending object delete was rolled back"),
     ],
 };
@@ -55,10 +52,7 @@ mod tests {
                 ("object_attribute", Value::from("PF")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Object was deleted (not under commitment control)"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Object was deleted (not under commitment control)");
         assert_eq!(text(&out, "object_name"), "PAYHIST");
         assert_eq!(text(&out, "object_attribute"), "PF");
     }

@@ -7,10 +7,7 @@ use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 pub static ENTRY_TYPES: CodeTable = CodeTable {
     name: "DS entry type",
     entries: &[
-        (
-            "A",
-            "Request to reset the IBM-supplied service tools user ID password",
-        ),
+        ("A", "Request to reset the IBM-supplied service tools user ID password"),
         ("C", "Change to a service tools user ID"),
         ("P", "Service tools user ID password changed"),
     ],
@@ -53,10 +50,7 @@ mod tests {
                 ("requesting_service_tools_user_id", Value::from("QSECOFR")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Change to a service tools user ID"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Change to a service tools user ID");
         assert_eq!(text(&out, "service_tools_user_id_type"), "*SECURITY");
         assert_eq!(text(&out, "service_tools_user_id"), "SECADMST");
         assert_eq!(text(&out, "requesting_service_tools_user_id"), "QSECOFR");

@@ -4,10 +4,8 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "EV entry type",
-    entries: &[("A", "Add"), ("C", "Change"), ("D", "Delete")],
-};
+pub static ENTRY_TYPES: CodeTable =
+    CodeTable { name: "EV entry type", entries: &[("A", "Add"), ("C", "Change"), ("D", "Delete")] };
 
 pub static EV: EntryLayout = EntryLayout {
     entry_type: "EV",
@@ -48,10 +46,7 @@ mod tests {
         );
         assert_eq!(text(&out, "entry_type_detail"), "Add");
         assert_eq!(get(&out, "environment_variable_ccsid"), &Value::Int(37));
-        assert_eq!(
-            get(&out, "environment_variable_name_length"),
-            &Value::Int(14)
-        );
+        assert_eq!(get(&out, "environment_variable_name_length"), &Value::Int(14));
         assert_eq!(text(&out, "environment_variable_name"), "QIBM_JAVA_HOME");
     }
 }

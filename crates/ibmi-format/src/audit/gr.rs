@@ -27,15 +27,8 @@ pub static ENTRY_TYPES: CodeTable = CodeTable {
     ],
 };
 
-pub static ACTIONS: CodeTable = CodeTable {
-    name: "GR action",
-    entries: &[
-        ("ZC", "Change"),
-        ("ZR", "Read"),
-        ("SV", "Save"),
-        ("RS", "Restore"),
-    ],
-};
+pub static ACTIONS: CodeTable =
+    CodeTable { name: "GR action", entries: &[("ZC", "Change"), ("ZR", "Read"), ("SV", "Save"), ("RS", "Restore")] };
 
 /// Field 1 of F (function registration) entries.
 pub static FUNCTION_OPERATIONS: CodeTable = CodeTable {
@@ -46,10 +39,7 @@ pub static FUNCTION_OPERATIONS: CodeTable = CodeTable {
         ("*DEREGISTER", "Function deregistered"),
         ("*CHGUSAGE", "Function usage information changed"),
         ("*CHKUSAGE", "Function usage checked and the check passed"),
-        (
-            "*USAGEFAILURE",
-            "Function usage checked and the check failed",
-        ),
+        ("*USAGEFAILURE", "Function usage checked and the check failed"),
     ],
 };
 
@@ -165,18 +155,12 @@ mod tests {
                 ("field_2", Value::from("QIBM_DB_SECURITY_ADM")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Function registration operations"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Function registration operations");
         assert_eq!(text(&out, "action_detail"), "Read");
         assert_eq!(text(&out, "user_profile_name"), "JERRYB");
         assert_eq!(text(&out, "field_1"), "*USAGEFAILURE");
         assert_eq!(text(&out, "field_2"), "QIBM_DB_SECURITY_ADM");
-        assert_eq!(
-            FUNCTION_OPERATIONS.meaning("*USAGEFAILURE"),
-            Some("Function usage checked and the check failed")
-        );
+        assert_eq!(FUNCTION_OPERATIONS.meaning("*USAGEFAILURE"), Some("Function usage checked and the check failed"));
     }
 
     #[test]

@@ -3,15 +3,11 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "JD entry type",
-    entries: &[("A", "Change to the USER parameter of a job description")],
-};
+pub static ENTRY_TYPES: CodeTable =
+    CodeTable { name: "JD entry type", entries: &[("A", "Change to the USER parameter of a job description")] };
 
-pub static COMMAND_TYPES: CodeTable = CodeTable {
-    name: "JD command type",
-    entries: &[("CHG", "CHGJOBD"), ("CRT", "CRTJOBD")],
-};
+pub static COMMAND_TYPES: CodeTable =
+    CodeTable { name: "JD command type", entries: &[("CHG", "CHGJOBD"), ("CRT", "CRTJOBD")] };
 
 pub static JD: EntryLayout = EntryLayout {
     entry_type: "JD",
@@ -51,10 +47,7 @@ mod tests {
                 ("new_user", Value::from("QSECOFR")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Change to the USER parameter of a job description"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Change to the USER parameter of a job description");
         assert_eq!(text(&out, "command_type_detail"), "CHGJOBD");
         assert_eq!(text(&out, "old_user"), "*RQD");
         assert_eq!(text(&out, "new_user"), "QSECOFR");

@@ -14,10 +14,7 @@ pub static ENTRY_TYPES: CodeTable = CodeTable {
         ("E", "End"),
         ("H", "Hold"),
         ("I", "Disconnect"),
-        (
-            "J",
-            "The current job is attempting to interrupt another job",
-        ),
+        ("J", "The current job is attempting to interrupt another job"),
         ("K", "The current job is about to be interrupted"),
         ("L", "The interruption of the current job has completed"),
         ("M", "Change profile or group profile"),
@@ -130,10 +127,7 @@ mod tests {
                 ("effective_user_profile", Value::from("QSECOFR")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Change profile or group profile"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Change profile or group profile");
         assert_eq!(text(&out, "job_type_detail"), "Interactive");
         assert_eq!(text(&out, "job_subtype_detail"), "Prestart");
         assert_eq!(text(&out, "device_name"), "QPADEV0001");

@@ -95,16 +95,11 @@ pub(crate) mod testutil {
     use crate::value::Value;
 
     /// Builds a record holding `values` (by field name) and decodes it with the same layout.
-    pub fn roundtrip(
-        l: &'static EntryLayout,
-        values: &[(&str, Value)],
-    ) -> Vec<(&'static str, Value)> {
+    pub fn roundtrip(l: &'static EntryLayout, values: &[(&str, Value)]) -> Vec<(&'static str, Value)> {
         let c = Ccsid::default_ccsid();
         let mut rec = Vec::new();
         for (name, v) in values {
-            let f = l
-                .field(name)
-                .unwrap_or_else(|| panic!("{}: no field {name}", l.entry_type));
+            let f = l.field(name).unwrap_or_else(|| panic!("{}: no field {name}", l.entry_type));
             encode_value(&mut rec, 610, f, v, c);
         }
         let mut out = Vec::new();
@@ -114,17 +109,12 @@ pub(crate) mod testutil {
 
     /// A decoded value by name.
     pub fn get<'a>(out: &'a [(&'static str, Value)], name: &str) -> &'a Value {
-        out.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
-            .unwrap_or_else(|| panic!("no field {name}"))
+        out.iter().find(|(n, _)| *n == name).map(|(_, v)| v).unwrap_or_else(|| panic!("no field {name}"))
     }
 
     /// A decoded text value by name.
     pub fn text<'a>(out: &'a [(&'static str, Value)], name: &str) -> &'a str {
-        get(out, name)
-            .as_str()
-            .unwrap_or_else(|| panic!("{name} is not text"))
+        get(out, name).as_str().unwrap_or_else(|| panic!("{name} is not text"))
     }
 }
 
@@ -136,34 +126,15 @@ mod tests {
     fn layouts_are_well_formed() {
         for l in LAYOUTS {
             assert_eq!(l.entry_type.len(), 2);
-            assert!(
-                l.topic.starts_with("https://"),
-                "{} cites its IBM topic",
-                l.entry_type
-            );
+            assert!(l.topic.starts_with("https://"), "{} cites its IBM topic", l.entry_type);
             assert_eq!(l.fields[0].offset, 610, "{} starts at J5 610", l.entry_type);
             let mut names = std::collections::HashSet::new();
             for f in l.fields {
-                assert!(
-                    names.insert(f.name),
-                    "{}: duplicate field {}",
-                    l.entry_type,
-                    f.name
-                );
-                assert!(
-                    f.name
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                );
+                assert!(names.insert(f.name), "{}: duplicate field {}", l.entry_type, f.name);
+                assert!(f.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
             }
             for w in l.fields.windows(2) {
-                assert!(
-                    w[0].end() <= w[1].offset,
-                    "{}: {} overlaps {}",
-                    l.entry_type,
-                    w[0].name,
-                    w[1].name
-                );
+                assert!(w[0].end() <= w[1].offset, "{}: {} overlaps {}", l.entry_type, w[0].name, w[1].name);
             }
         }
     }
@@ -174,21 +145,11 @@ mod tests {
         for t in wanted.split(' ') {
             let l = layout(t).unwrap_or_else(|| panic!("no layout for {t}"));
             let first = &l.fields[0];
-            let expect = if t == "AF" || t == "PW" {
-                "violation_type"
-            } else {
-                "entry_type"
-            };
+            let expect = if t == "AF" || t == "PW" { "violation_type" } else { "entry_type" };
             assert_eq!(first.name, expect, "{t}");
-            let codes = first
-                .codes
-                .unwrap_or_else(|| panic!("{t}: first field has no code table"));
+            let codes = first.codes.unwrap_or_else(|| panic!("{t}: first field has no code table"));
             assert!(!codes.entries.is_empty(), "{t}");
-            assert!(
-                l.model_file == format!("QASY{t}J5"),
-                "{t}: {}",
-                l.model_file
-            );
+            assert!(l.model_file == format!("QASY{t}J5"), "{t}: {}", l.model_file);
         }
         assert_eq!(LAYOUTS.len(), wanted.split(' ').count());
     }
@@ -200,12 +161,7 @@ mod tests {
                 if let Some(c) = f.codes {
                     let mut seen = std::collections::HashSet::new();
                     for (code, meaning) in c.entries {
-                        assert!(
-                            seen.insert(*code),
-                            "{}.{}: duplicate code {code}",
-                            l.entry_type,
-                            f.name
-                        );
+                        assert!(seen.insert(*code), "{}.{}: duplicate code {code}", l.entry_type, f.name);
                         assert!(!meaning.is_empty());
                     }
                 }
@@ -227,10 +183,7 @@ mod tests {
 
     #[test]
     fn code_meaning_looks_through_the_tables() {
-        assert_eq!(
-            code_meaning("PW", "violation_type", "P"),
-            Some("Password not valid")
-        );
+        assert_eq!(code_meaning("PW", "violation_type", "P"), Some("Password not valid"));
         assert_eq!(code_meaning("ZC", "access_type", "35"), Some("Read"));
         assert_eq!(code_meaning("ZZ", "entry_type", "A"), None);
     }

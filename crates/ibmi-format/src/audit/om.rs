@@ -6,10 +6,7 @@ use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
 pub static ENTRY_TYPES: CodeTable = CodeTable {
     name: "OM entry type",
-    entries: &[
-        ("M", "Object moved to a different library"),
-        ("R", "Object renamed"),
-    ],
+    entries: &[("M", "Object moved to a different library"), ("R", "Object renamed")],
 };
 
 pub static OM: EntryLayout = EntryLayout {
@@ -54,10 +51,7 @@ mod tests {
                 ("object_attribute", Value::from("CLP")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Object moved to a different library"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Object moved to a different library");
         assert_eq!(text(&out, "prev_object_library"), "QGPL");
         assert_eq!(text(&out, "object_library"), "QSYS");
         assert_eq!(text(&out, "object_attribute"), "CLP");

@@ -7,10 +7,7 @@ use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
 pub static ENTRY_TYPES: CodeTable = CodeTable {
     name: "OR entry type",
-    entries: &[
-        ("E", "Restore of an object that replaced an existing object"),
-        ("N", "Restore of a new object"),
-    ],
+    entries: &[("E", "Restore of an object that replaced an existing object"), ("N", "Restore of a new object")],
 };
 
 pub static OR: EntryLayout = EntryLayout {

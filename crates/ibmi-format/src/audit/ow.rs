@@ -4,10 +4,7 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "OW entry type",
-    entries: &[("A", "Change of object owner")],
-};
+pub static ENTRY_TYPES: CodeTable = CodeTable { name: "OW entry type", entries: &[("A", "Change of object owner")] };
 
 pub static OW: EntryLayout = EntryLayout {
     entry_type: "OW",

@@ -9,10 +9,7 @@ pub static ENTRY_TYPES: CodeTable = CodeTable {
     entries: &[
         ("A", "Change program to adopt owner's authority"),
         ("J", "Java program adopts owner's authority"),
-        (
-            "M",
-            "Change object's SETUID, SETGID, or restricted rename and unlink mode indicator",
-        ),
+        ("M", "Change object's SETUID, SETGID, or restricted rename and unlink mode indicator"),
     ],
 };
 
@@ -52,10 +49,7 @@ mod tests {
                 ("object_owner", Value::from("QSECOFR")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Change program to adopt owner's authority"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Change program to adopt owner's authority");
         assert_eq!(text(&out, "object_owner"), "QSECOFR");
     }
 }

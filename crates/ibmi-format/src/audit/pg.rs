@@ -3,10 +3,7 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "PG entry type",
-    entries: &[("A", "Change primary group")],
-};
+pub static ENTRY_TYPES: CodeTable = CodeTable { name: "PG entry type", entries: &[("A", "Change primary group")] };
 
 pub static PG: EntryLayout = EntryLayout {
     entry_type: "PG",

@@ -17,10 +17,7 @@ pub static ENTRY_TYPES: CodeTable = CodeTable {
         ("R", "All profile tokens for a user have been removed"),
         ("S", "Start work on behalf of relationship"),
         ("T", "Telnet exit program profile swap (QIBM_QTG_DEVINIT)"),
-        (
-            "U",
-            "Exit program profile override (QIBM_QTG_DEVINIT, QIBM_QTMF_SVR_LOGON)",
-        ),
+        ("U", "Exit program profile override (QIBM_QTG_DEVINIT, QIBM_QTMF_SVR_LOGON)"),
         ("V", "User profile authenticated"),
     ],
 };
@@ -66,10 +63,7 @@ mod tests {
                 ("port_number", Value::from("00023")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Telnet exit program profile swap (QIBM_QTG_DEVINIT)"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Telnet exit program profile swap (QIBM_QTG_DEVINIT)");
         assert_eq!(text(&out, "user_profile"), "APPUSER");
         assert_eq!(text(&out, "original_target_user_profile"), "JERRYB");
         assert_eq!(text(&out, "new_target_user_profile"), "APPUSER");
@@ -87,10 +81,7 @@ mod tests {
                 ("profile_token_timeout", Value::Int(3600)),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Profile token generated for user"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Profile token generated for user");
         assert_eq!(get(&out, "profile_token_timeout"), &Value::Int(3600));
     }
 }

@@ -10,24 +10,12 @@ pub static VIOLATION_TYPES: CodeTable = CodeTable {
         ("C", "User authentication with the CHKPWD command failed"),
         ("D", "Service tools user ID name not valid"),
         ("E", "Service tools user ID password not valid"),
-        (
-            "F",
-            "Service tools user ID TOTP not valid or recovery key not valid",
-        ),
+        ("F", "Service tools user ID TOTP not valid or recovery key not valid"),
         ("G", "Authentication exit program returned failure"),
-        (
-            "K",
-            "Password specified on CHKTOTP or QSYS2.CHECK_TOTP not valid",
-        ),
-        (
-            "O",
-            "TOTP specified on CHKTOTP or QSYS2.CHECK_TOTP not valid",
-        ),
+        ("K", "Password specified on CHKTOTP or QSYS2.CHECK_TOTP not valid"),
+        ("O", "TOTP specified on CHKTOTP or QSYS2.CHECK_TOTP not valid"),
         ("P", "Password not valid"),
-        (
-            "Q",
-            "Attempted signon failed because user profile is disabled",
-        ),
+        ("Q", "Attempted signon failed because user profile is disabled"),
         ("R", "Attempted signon failed because password was expired"),
         ("S", "SQL decryption password is not valid"),
         ("T", "TOTP not valid or recovery key not valid"),
@@ -84,14 +72,8 @@ mod tests {
         let m = |c| VIOLATION_TYPES.meaning(c);
         assert_eq!(m("A"), Some("APPC bind failure"));
         assert_eq!(m("U"), Some("User name not valid"));
-        assert_eq!(
-            m("Q"),
-            Some("Attempted signon failed because user profile is disabled")
-        );
-        assert_eq!(
-            m("R"),
-            Some("Attempted signon failed because password was expired")
-        );
+        assert_eq!(m("Q"), Some("Attempted signon failed because user profile is disabled"));
+        assert_eq!(m("R"), Some("Attempted signon failed because password was expired"));
         assert_eq!(m("S"), Some("SQL decryption password is not valid"));
         assert_eq!(m("Y"), Some("Service tools user ID not valid"));
         assert_eq!(m("T"), Some("TOTP not valid or recovery key not valid"));

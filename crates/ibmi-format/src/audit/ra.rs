@@ -6,10 +6,8 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "RA entry type",
-    entries: &[("A", "Changes to authority for object restored")],
-};
+pub static ENTRY_TYPES: CodeTable =
+    CodeTable { name: "RA entry type", entries: &[("A", "Changes to authority for object restored")] };
 
 pub static RA: EntryLayout = EntryLayout {
     entry_type: "RA",
@@ -47,10 +45,7 @@ mod tests {
                 ("private_authority", Value::from("Y")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Changes to authority for object restored"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Changes to authority for object restored");
         assert_eq!(text(&out, "private_authority"), "Y");
         assert_eq!(text(&out, "public_authority"), "");
     }

@@ -3,13 +3,8 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "RJ entry type",
-    entries: &[(
-        "A",
-        "Restore of job description with user profile specified",
-    )],
-};
+pub static ENTRY_TYPES: CodeTable =
+    CodeTable { name: "RJ entry type", entries: &[("A", "Restore of job description with user profile specified")] };
 
 pub static RJ: EntryLayout = EntryLayout {
     entry_type: "RJ",
@@ -48,10 +43,7 @@ mod tests {
                 ("previous_user_profile", Value::from("OPER1")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Restore of job description with user profile specified"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Restore of job description with user profile specified");
         assert_eq!(text(&out, "user_profile"), "QSECOFR");
         assert_eq!(text(&out, "previous_user_profile"), "OPER1");
     }

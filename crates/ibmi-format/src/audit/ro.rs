@@ -8,10 +8,7 @@ use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
 pub static ENTRY_TYPES: CodeTable = CodeTable {
     name: "RO entry type",
-    entries: &[(
-        "A",
-        "Restore of object that had ownership changed when restored",
-    )],
+    entries: &[("A", "Restore of object that had ownership changed when restored")],
 };
 
 pub static RO: EntryLayout = EntryLayout {
@@ -50,10 +47,7 @@ mod tests {
                 ("new_owner", Value::from("QDFTOWN")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Restore of object that had ownership changed when restored"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Restore of object that had ownership changed when restored");
         assert_eq!(text(&out, "previous_owner"), "GONEUSER");
         assert_eq!(text(&out, "new_owner"), "QDFTOWN");
     }

@@ -4,10 +4,8 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "RP entry type",
-    entries: &[("A", "Restore of program that adopts owner's authority")],
-};
+pub static ENTRY_TYPES: CodeTable =
+    CodeTable { name: "RP entry type", entries: &[("A", "Restore of program that adopts owner's authority")] };
 
 pub static RP: EntryLayout = EntryLayout {
     entry_type: "RP",
@@ -41,10 +39,7 @@ mod tests {
                 ("object_owner", Value::from("QSECOFR")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Restore of program that adopts owner's authority"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Restore of program that adopts owner's authority");
         assert_eq!(text(&out, "object_owner"), "QSECOFR");
     }
 }

@@ -3,19 +3,14 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "RU entry type",
-    entries: &[("A", "Restore of authority for user profile")],
-};
+pub static ENTRY_TYPES: CodeTable =
+    CodeTable { name: "RU entry type", entries: &[("A", "Restore of authority for user profile")] };
 
 /// Whether all authorities were restored for the user.
 pub static AUTHORITY_RESTORED: CodeTable = CodeTable {
     name: "RU authority restored",
     // unverified: the codes were cut off in the stored excerpt; A and S from general knowledge.
-    entries: &[
-        ("A", "All authorities were restored"),
-        ("S", "Some authorities were not restored"),
-    ],
+    entries: &[("A", "All authorities were restored"), ("S", "Some authorities were not restored")],
 };
 
 pub static RU: EntryLayout = EntryLayout {
@@ -51,14 +46,8 @@ mod tests {
                 ("authority_restored", Value::from("S")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Restore of authority for user profile"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Restore of authority for user profile");
         assert_eq!(text(&out, "user_profile"), "JERRYB");
-        assert_eq!(
-            text(&out, "authority_restored_detail"),
-            "Some authorities were not restored"
-        );
+        assert_eq!(text(&out, "authority_restored_detail"), "Some authorities were not restored");
     }
 }

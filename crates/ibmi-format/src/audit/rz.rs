@@ -4,10 +4,8 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "RZ entry type",
-    entries: &[("A", "Primary group changed for restored object")],
-};
+pub static ENTRY_TYPES: CodeTable =
+    CodeTable { name: "RZ entry type", entries: &[("A", "Primary group changed for restored object")] };
 
 pub static RZ: EntryLayout = EntryLayout {
     entry_type: "RZ",
@@ -45,10 +43,7 @@ mod tests {
                 ("new_primary_group", Value::from("*NONE")),
             ],
         );
-        assert_eq!(
-            text(&out, "entry_type_detail"),
-            "Primary group changed for restored object"
-        );
+        assert_eq!(text(&out, "entry_type_detail"), "Primary group changed for restored object");
         assert_eq!(text(&out, "previous_primary_group"), "OLDGRP");
         assert_eq!(text(&out, "new_primary_group"), "*NONE");
     }

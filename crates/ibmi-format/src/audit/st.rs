@@ -4,20 +4,14 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "ST entry type",
-    entries: &[("A", "Service record")],
-};
+pub static ENTRY_TYPES: CodeTable = CodeTable { name: "ST entry type", entries: &[("A", "Service record")] };
 
 pub static SERVICE_TOOLS: CodeTable = CodeTable {
     name: "ST service tool",
     entries: &[
         ("AN", "ANZJVM"),
         ("AR", "ARM diagnostic trace"),
-        (
-            "AS",
-            "Storage altered (Display/Alter/Dump or the remote debugger)",
-        ),
+        ("AS", "Storage altered (Display/Alter/Dump or the remote debugger)"),
         ("CD", "QTACTLDV, QTADMPDV"),
         ("CE", "QWTCTLTR"),
         ("CS", "STRCPYSCN"),
@@ -92,13 +86,7 @@ mod tests {
 
     #[test]
     fn strsst_used() {
-        let out = roundtrip(
-            &ST,
-            &[
-                ("entry_type", Value::from("A")),
-                ("service_tool", Value::from("ST")),
-            ],
-        );
+        let out = roundtrip(&ST, &[("entry_type", Value::from("A")), ("service_tool", Value::from("ST"))]);
         assert_eq!(text(&out, "entry_type_detail"), "Service record");
         assert_eq!(text(&out, "service_tool"), "ST");
         assert_eq!(text(&out, "service_tool_detail"), "STRSST");

@@ -5,10 +5,7 @@ use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
 pub static ENTRY_TYPES: CodeTable = CodeTable {
     name: "VP entry type",
-    entries: &[
-        ("P", "Password error"),
-        ("D", "User profile disabled for IBM i NetServer"),
-    ],
+    entries: &[("P", "Password error"), ("D", "User profile disabled for IBM i NetServer")],
 };
 
 pub static VP: EntryLayout = EntryLayout {

@@ -7,10 +7,7 @@ use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
 pub static ENTRY_TYPES: CodeTable = CodeTable {
     name: "ZC entry type",
-    entries: &[
-        ("C", "Object changes"),
-        ("U", "Upgrade of open access to an object"),
-    ],
+    entries: &[("C", "Object changes"), ("U", "Upgrade of open access to an object")],
 };
 
 /// Numeric access codes of ZC, ZR, YC and YR entries (rzarlf79). Code 31 is blank in IBM's table.
@@ -134,11 +131,7 @@ mod tests {
     #[test]
     fn every_access_code_from_1_to_72_but_31() {
         for n in 1..=72 {
-            assert_eq!(
-                ACCESS_TYPES.meaning(&n.to_string()).is_some(),
-                n != 31,
-                "{n}"
-            );
+            assert_eq!(ACCESS_TYPES.meaning(&n.to_string()).is_some(), n != 31, "{n}");
         }
     }
 }

@@ -3,10 +3,7 @@
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
-pub static ENTRY_TYPES: CodeTable = CodeTable {
-    name: "ZR entry type",
-    entries: &[("R", "Read of object")],
-};
+pub static ENTRY_TYPES: CodeTable = CodeTable { name: "ZR entry type", entries: &[("R", "Read of object")] };
 
 pub static ZR: EntryLayout = EntryLayout {
     entry_type: "ZR",
@@ -18,13 +15,7 @@ pub static ZR: EntryLayout = EntryLayout {
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),
-        Field::coded(
-            "access_type",
-            639,
-            3,
-            Packed { scale: 0 },
-            &super::zc::ACCESS_TYPES,
-        ),
+        Field::coded("access_type", 639, 3, Packed { scale: 0 }, &super::zc::ACCESS_TYPES),
         Field::new("access_specific_data", 642, 50, Char),
     ],
 };

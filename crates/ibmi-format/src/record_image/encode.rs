@@ -14,11 +14,7 @@ use crate::value::Value;
 /// numbers, `0001-01-01` / `00.00.00` for dates and times). Text longer than a column is cut; characters
 /// the CCSID lacks become `?`; a number too large for its column loses its leftmost digits, as on IBM i.
 /// Text goes in each column's CCSID, or `ccsid` when the column has none.
-pub fn encode_image<S: AsRef<str>>(
-    values: &[(S, Value)],
-    columns: &[Column],
-    ccsid: &Ccsid,
-) -> Vec<u8> {
+pub fn encode_image<S: AsRef<str>>(values: &[(S, Value)], columns: &[Column], ccsid: &Ccsid) -> Vec<u8> {
     let mut out = Vec::with_capacity(super::record_length(columns));
     for col in columns {
         let v = lookup(values, &col.name).unwrap_or(&Value::Null);
@@ -43,10 +39,7 @@ pub fn encode_null_indicators<S: AsRef<str>>(values: &[(S, Value)], columns: &[C
 }
 
 fn lookup<'v, S: AsRef<str>>(values: &'v [(S, Value)], name: &str) -> Option<&'v Value> {
-    values
-        .iter()
-        .find(|(n, _)| n.as_ref().trim().eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
+    values.iter().find(|(n, _)| n.as_ref().trim().eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
 
 fn encode_column(v: &Value, col: &Column, default: &Ccsid, out: &mut Vec<u8>) {
@@ -65,11 +58,7 @@ fn encode_column(v: &Value, col: &Column, default: &Ccsid, out: &mut Vec<u8>) {
         ColumnType::VarChar | ColumnType::VarBinary => {
             let at = out.len();
             out.extend_from_slice(&[0, 0]);
-            let used = if null {
-                0
-            } else {
-                encode_sbcs(v, ccsid_for(col.ty, ccsid), default, n, 0, out)
-            };
+            let used = if null { 0 } else { encode_sbcs(v, ccsid_for(col.ty, ccsid), default, n, 0, out) };
             out.truncate(at + 2 + used);
             out.resize(at + 2 + n, 0);
             set_len(out, at, used);
@@ -100,11 +89,7 @@ fn encode_column(v: &Value, col: &Column, default: &Ccsid, out: &mut Vec<u8>) {
         ColumnType::VarGraphic | ColumnType::NVarChar => {
             let at = out.len();
             out.extend_from_slice(&[0, 0]);
-            let used = if null {
-                0
-            } else {
-                encode_utf16(&v.render(), n, false, out)
-            };
+            let used = if null { 0 } else { encode_utf16(&v.render(), n, false, out) };
             if null {
                 encode_utf16("", n, false, out);
             }
@@ -156,11 +141,7 @@ fn encode_column(v: &Value, col: &Column, default: &Ccsid, out: &mut Vec<u8>) {
 
 /// Binary strings take their bytes as given; a VARCHAR FOR BIT DATA column likewise.
 fn ccsid_for(ty: ColumnType, ccsid: u16) -> u16 {
-    if ty == ColumnType::VarBinary {
-        CCSID_BINARY
-    } else {
-        ccsid
-    }
+    if ty == ColumnType::VarBinary { CCSID_BINARY } else { ccsid }
 }
 
 /// Writes a 2-byte big-endian length at `at`.
@@ -186,14 +167,9 @@ fn mantissa(v: &Value, scale: u8) -> i128 {
 
 fn rescale(d: Decimal, scale: u8) -> i128 {
     if d.scale <= scale {
-        10i128
-            .checked_pow((scale - d.scale) as u32)
-            .and_then(|p| d.mantissa.checked_mul(p))
-            .unwrap_or(0)
+        10i128.checked_pow((scale - d.scale) as u32).and_then(|p| d.mantissa.checked_mul(p)).unwrap_or(0)
     } else {
-        10i128
-            .checked_pow((d.scale - scale) as u32)
-            .map_or(0, |p| d.mantissa / p)
+        10i128.checked_pow((d.scale - scale) as u32).map_or(0, |p| d.mantissa / p)
     }
 }
 
@@ -205,9 +181,7 @@ fn parse_decimal(s: &str) -> Option<Decimal> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() && frac.is_empty()
-        || !(int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()))
-    {
+    if int.is_empty() && frac.is_empty() || !(int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())) {
         return None;
     }
     let mut m: i128 = 0;

@@ -22,21 +22,15 @@ fn ibm_vartable() -> Vec<Column> {
 fn ibm_vartable_image() -> Vec<u8> {
     let mut img = vec![0xC1];
     img.resize(32, 0x40);
-    img.extend([
-        0x00, 0x0A, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xD1,
-    ]);
+    img.extend([0x00, 0x0A, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xD1]);
     img.resize(162, 0x00);
     img.extend([0x00, 0x0D]);
-    for u in [
-        0xC4u16, 0xD6, 0xDC, 0xE4, 0xF6, 0xFC, 0xDF, 0xA7, 0x7B, 0x5D, 0x5B, 0x5D, 0x7D,
-    ] {
+    for u in [0xC4u16, 0xD6, 0xDC, 0xE4, 0xF6, 0xFC, 0xDF, 0xA7, 0x7B, 0x5D, 0x5B, 0x5D, 0x7D] {
         img.extend(u.to_be_bytes());
     }
     img.resize(420, 0x00);
     img.extend([0x00, 0x00, 0x00, 0x01, 0x23, 0x4C]); // 12.34 packed in 6 bytes
-    img.extend([
-        0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF5, 0xF6, 0xF7, 0xF8,
-    ]); // 56.78 zoned
+    img.extend([0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF5, 0xF6, 0xF7, 0xF8]); // 56.78 zoned
     img.extend([0x00, 0x00, 0x00, 0x5A]); // 90
     img
 }
@@ -46,10 +40,7 @@ fn ibm_worked_example_positions() {
     let cols = ibm_vartable();
     // IBM: F1 1..32, F2 33..162, F3 163..420, N1 421..426, N2 427..437, N3 438..441.
     assert_eq!(positions(&cols), vec![1, 33, 163, 421, 427, 438]);
-    assert_eq!(
-        cols.iter().map(Column::byte_len).collect::<Vec<_>>(),
-        vec![32, 130, 258, 6, 11, 4]
-    );
+    assert_eq!(cols.iter().map(Column::byte_len).collect::<Vec<_>>(), vec![32, 130, 258, 6, 11, 4]);
     assert_eq!(record_length(&cols), 441);
 }
 
@@ -80,10 +71,7 @@ fn ibm_worked_example_values() {
 #[test]
 fn column_ccsid_overrides_the_default() {
     // CCSID 273 (Germany) puts Ä at 0x4A; CCSID 37 has ¢ there.
-    let cols = vec![
-        Column::new("A", ColumnType::Char, 2, 0).with_ccsid(273),
-        Column::new("B", ColumnType::Char, 2, 0),
-    ];
+    let cols = vec![Column::new("A", ColumnType::Char, 2, 0).with_ccsid(273), Column::new("B", ColumnType::Char, 2, 0)];
     let got = decode_image(&[0x4A, 0x40, 0x4A, 0x40], &cols, None, c37()).unwrap();
     assert_eq!(got, vec![("a", Value::from("Ä")), ("b", Value::from("¢"))]);
     // FOR BIT DATA and UTF-8 columns.
@@ -115,32 +103,13 @@ fn null_indicators() {
     // B holds bad digits, but it is null: its bytes are not read.
     let img = [0xC1, 0xFF, 0xFF, 0xC3];
     let got = decode_image(&img, &cols, Some(&[0xF0, 0xF1, 0xF9]), c37()).unwrap();
-    assert_eq!(
-        got,
-        vec![("a", Value::from("A")), ("b", Value::Null)],
-        "C was not recorded: left out"
-    );
+    assert_eq!(got, vec![("a", Value::from("A")), ("b", Value::Null)], "C was not recorded: left out");
     let got = decode_image(&img, &cols, Some(b"91"), c37()).unwrap();
-    assert_eq!(
-        got,
-        vec![("b", Value::Null), ("c", Value::from("C"))],
-        "ASCII indicators; C has none: not null"
-    );
+    assert_eq!(got, vec![("b", Value::Null), ("c", Value::from("C"))], "ASCII indicators; C has none: not null");
     let err = decode_image(&img, &cols, Some(&[0x40, 0xF0]), c37()).unwrap_err();
-    assert_eq!(
-        (err.column.as_str(), err.position),
-        ("b", 2),
-        "blank means not null, so B's digits are read"
-    );
+    assert_eq!((err.column.as_str(), err.position), ("b", 2), "blank means not null, so B's digits are read");
     let err = decode_image(&img, &cols, Some(&[0xF2]), c37()).unwrap_err();
-    assert_eq!(
-        err,
-        ImageError {
-            column: "a".into(),
-            position: 1,
-            problem: Problem::Indicator(0xF2)
-        }
-    );
+    assert_eq!(err, ImageError { column: "a".into(), position: 1, problem: Problem::Indicator(0xF2) });
 }
 
 #[test]
@@ -151,11 +120,7 @@ fn bad_bytes_name_the_column_and_position() {
     let err = decode_image(&img, &cols, None, c37()).unwrap_err();
     assert_eq!(err.column, "n1");
     assert_eq!(err.position, 421);
-    assert!(
-        err.to_string()
-            .starts_with("column n1 at position 421: invalid digit"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("column n1 at position 421: invalid digit"), "{err}");
     let mut img = ibm_vartable_image();
     img[32] = 0x01; // F2 length 266 > 128
     let err = decode_image(&img, &cols, None, c37()).unwrap_err();
@@ -163,13 +128,7 @@ fn bad_bytes_name_the_column_and_position() {
     let img = ibm_vartable_image();
     let err = decode_image(&img[..430], &cols, None, c37()).unwrap_err();
     assert_eq!((err.column.as_str(), err.position), ("n2", 427));
-    assert_eq!(
-        err.problem,
-        Problem::Short {
-            len: 430,
-            needed: 11
-        }
-    );
+    assert_eq!(err.problem, Problem::Short { len: 430, needed: 11 });
 }
 
 #[test]
@@ -183,14 +142,8 @@ fn dates_times_and_timestamps() {
     let t = NaiveTime::from_hms_opt(13, 45, 7).unwrap();
     assert_eq!(parse_time("13.45.07"), Some(t));
     assert_eq!(parse_time("13:45:07"), Some(t));
-    assert_eq!(
-        parse_time("01:45 PM"),
-        Some(NaiveTime::from_hms_opt(13, 45, 0).unwrap())
-    );
-    assert_eq!(
-        parse_time("12:05 AM"),
-        Some(NaiveTime::from_hms_opt(0, 5, 0).unwrap())
-    );
+    assert_eq!(parse_time("01:45 PM"), Some(NaiveTime::from_hms_opt(13, 45, 0).unwrap()));
+    assert_eq!(parse_time("12:05 AM"), Some(NaiveTime::from_hms_opt(0, 5, 0).unwrap()));
     assert_eq!(parse_time("13-45-07"), None);
 
     let cols = vec![
@@ -200,10 +153,7 @@ fn dates_times_and_timestamps() {
         Column::new("TS0", ColumnType::Timestamp, 19, 0),
         Column::new("END", ColumnType::Time, 8, 0),
     ];
-    assert_eq!(
-        cols.iter().map(Column::byte_len).collect::<Vec<_>>(),
-        vec![10, 8, 26, 19, 8]
-    );
+    assert_eq!(cols.iter().map(Column::byte_len).collect::<Vec<_>>(), vec![10, 8, 26, 19, 8]);
     let text = "2026-11-2013.45.072026-11-20-13.45.07.1234562026-11-20-13.45.0724.00.00";
     let img = c37().encode(text).unwrap();
     let got = decode_image(&img, &cols, None, c37()).unwrap();
@@ -262,90 +212,52 @@ fn catalog_type_names() {
         ("DECFLOAT", 16, Other),
     ];
     for (name, len, ty) in cases {
-        assert_eq!(
-            ColumnType::from_catalog(name, len),
-            Some(ty),
-            "{name}({len})"
-        );
+        assert_eq!(ColumnType::from_catalog(name, len), Some(ty), "{name}({len})");
     }
     assert_eq!(ColumnType::from_catalog("WIDGET", 1), None);
 }
 
 /// A column of each kind with a value that fits it, and the value decoding gives back.
 fn column_and_value() -> impl Strategy<Value = (Column, Value)> {
-    let date = (1i32..=9999, 1u32..=12, 1u32..=28)
-        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap());
-    let time = (0u32..24, 0u32..60, 0u32..60)
-        .prop_map(|(h, m, s)| NaiveTime::from_hms_opt(h, m, s).unwrap());
+    let date = (1i32..=9999, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap());
+    let time = (0u32..24, 0u32..60, 0u32..60).prop_map(|(h, m, s)| NaiveTime::from_hms_opt(h, m, s).unwrap());
     let decimal = |ty| {
         (1u32..=31).prop_flat_map(move |p| {
             let max = 10i128.pow(p) - 1;
-            (Just(p), 0..=p, -max..=max).prop_map(move |(p, s, m)| {
-                (
-                    Column::new("x", ty, p, s as u8),
-                    number(Decimal::new(m, s as u8)),
-                )
-            })
+            (Just(p), 0..=p, -max..=max)
+                .prop_map(move |(p, s, m)| (Column::new("x", ty, p, s as u8), number(Decimal::new(m, s as u8))))
         })
     };
     prop_oneof![
-        "[A-Zäöü0-9]([A-Z ]{0,8}[A-Z#@$])?".prop_map(|s| (
-            Column::new("x", ColumnType::Char, 12, 0),
-            Value::from(s.as_str())
-        )),
-        "[ -~]{0,30}".prop_map(|s| (
-            Column::new("x", ColumnType::VarChar, 30, 0),
-            Value::from(s.as_str())
-        )),
-        "[ -~äß€]{0,6}".prop_map(|s| (
-            Column::new("x", ColumnType::VarChar, 20, 0).with_ccsid(1208),
-            Value::from(s.as_str())
-        )),
-        "\\PC{0,5}".prop_map(|s| (
-            Column::new("x", ColumnType::NVarChar, 10, 0),
-            Value::from(s.as_str())
-        )),
-        "[a-zß€中]{0,8}".prop_map(|s| (
-            Column::new("x", ColumnType::NChar, 8, 0),
-            Value::from(s.as_str())
-        )),
+        "[A-Zäöü0-9]([A-Z ]{0,8}[A-Z#@$])?"
+            .prop_map(|s| (Column::new("x", ColumnType::Char, 12, 0), Value::from(s.as_str()))),
+        "[ -~]{0,30}".prop_map(|s| (Column::new("x", ColumnType::VarChar, 30, 0), Value::from(s.as_str()))),
+        "[ -~äß€]{0,6}"
+            .prop_map(|s| (Column::new("x", ColumnType::VarChar, 20, 0).with_ccsid(1208), Value::from(s.as_str()))),
+        "\\PC{0,5}".prop_map(|s| (Column::new("x", ColumnType::NVarChar, 10, 0), Value::from(s.as_str()))),
+        "[a-zß€中]{0,8}".prop_map(|s| (Column::new("x", ColumnType::NChar, 8, 0), Value::from(s.as_str()))),
         decimal(ColumnType::Decimal),
         decimal(ColumnType::Numeric),
-        any::<i16>().prop_map(|v| (
-            Column::new("x", ColumnType::SmallInt, 2, 0),
-            Value::Int(v as i64)
-        )),
-        any::<i32>().prop_map(|v| (
-            Column::new("x", ColumnType::Integer, 4, 1),
-            Value::Decimal(Decimal::new(v as i128, 1))
-        )),
+        any::<i16>().prop_map(|v| (Column::new("x", ColumnType::SmallInt, 2, 0), Value::Int(v as i64))),
+        any::<i32>()
+            .prop_map(|v| (Column::new("x", ColumnType::Integer, 4, 1), Value::Decimal(Decimal::new(v as i128, 1)))),
         any::<i64>().prop_map(|v| (Column::new("x", ColumnType::BigInt, 8, 0), Value::Int(v))),
         any::<f32>()
             .prop_filter("finite", |f| f.is_finite())
-            .prop_map(|f| (
-                Column::new("x", ColumnType::Real, 4, 0),
-                Value::Float(f as f64)
-            )),
+            .prop_map(|f| (Column::new("x", ColumnType::Real, 4, 0), Value::Float(f as f64))),
         any::<f64>()
             .prop_filter("finite", |f| f.is_finite())
             .prop_map(|f| (Column::new("x", ColumnType::Double, 8, 0), Value::Float(f))),
-        date.clone()
-            .prop_map(|d| (Column::new("x", ColumnType::Date, 10, 0), Value::Date(d))),
-        time.clone()
-            .prop_map(|t| (Column::new("x", ColumnType::Time, 8, 0), Value::Time(t))),
+        date.clone().prop_map(|d| (Column::new("x", ColumnType::Date, 10, 0), Value::Date(d))),
+        time.clone().prop_map(|t| (Column::new("x", ColumnType::Time, 8, 0), Value::Time(t))),
         (date, time, 0u32..1_000_000).prop_map(|(d, t, us)| {
             let ts = NaiveDateTime::new(d, t) + chrono::Duration::microseconds(us as i64);
-            (
-                Column::new("x", ColumnType::Timestamp, 26, 6),
-                Value::Timestamp(ts),
-            )
+            (Column::new("x", ColumnType::Timestamp, 26, 6), Value::Timestamp(ts))
         }),
         proptest::collection::vec(any::<u8>(), 8)
             .prop_map(|b| (Column::new("x", ColumnType::Binary, 8, 0), Value::Bytes(b))),
-        proptest::collection::vec(any::<u8>(), 0..16).prop_map(|b| (
-            Column::new("x", ColumnType::VarBinary, 16, 0),
-            Value::Bytes(b)
-        )),
+        proptest::collection::vec(any::<u8>(), 0..16)
+            .prop_map(|b| (Column::new("x", ColumnType::VarBinary, 16, 0), Value::Bytes(b))),
     ]
 }
 
@@ -380,15 +292,13 @@ fn any_column() -> impl Strategy<Value = Column> {
         Just(Some(65535)),
         Just(Some(9999))
     ];
-    (ty, 0u32..70, 0u8..14, ccsid, any::<bool>()).prop_map(|(ty, len, scale, ccsid, nullable)| {
-        Column {
-            name: "x".into(),
-            ty,
-            length: len,
-            scale,
-            ccsid,
-            nullable,
-        }
+    (ty, 0u32..70, 0u8..14, ccsid, any::<bool>()).prop_map(|(ty, len, scale, ccsid, nullable)| Column {
+        name: "x".into(),
+        ty,
+        length: len,
+        scale,
+        ccsid,
+        nullable,
     })
 }
 

@@ -16,11 +16,7 @@ pub(super) fn decode_sbcs(bytes: &[u8], ccsid: u16, default: &Ccsid, fixed: bool
         return Value::Bytes(bytes.to_vec());
     }
     if ccsid == CCSID_UTF8 || LATIN1_CCSIDS.contains(&ccsid) {
-        let bytes = if fixed {
-            trim_end(bytes, |b| b == b' ' || b == 0)
-        } else {
-            bytes
-        };
+        let bytes = if fixed { trim_end(bytes, |b| b == b' ' || b == 0) } else { bytes };
         let s = if ccsid == CCSID_UTF8 {
             CompactString::from(String::from_utf8_lossy(bytes))
         } else {
@@ -28,30 +24,15 @@ pub(super) fn decode_sbcs(bytes: &[u8], ccsid: u16, default: &Ccsid, fixed: bool
         };
         return Value::Text(s);
     }
-    let Some(table) = (if ccsid == default.id() {
-        Some(default)
-    } else {
-        Ccsid::get(ccsid)
-    }) else {
+    let Some(table) = (if ccsid == default.id() { Some(default) } else { Ccsid::get(ccsid) }) else {
         return Value::Bytes(bytes.to_vec());
     };
-    if fixed {
-        Value::Text(table.decode_field(bytes))
-    } else {
-        Value::Text(CompactString::from(table.decode(bytes)))
-    }
+    if fixed { Value::Text(table.decode_field(bytes)) } else { Value::Text(CompactString::from(table.decode(bytes))) }
 }
 
 /// Encodes single-byte character data into exactly `len` bytes (CHAR pad, or the VARCHAR data area
 /// after the used bytes). Returns the number of bytes the text itself took.
-pub(super) fn encode_sbcs(
-    value: &Value,
-    ccsid: u16,
-    default: &Ccsid,
-    len: usize,
-    pad: u8,
-    out: &mut Vec<u8>,
-) -> usize {
+pub(super) fn encode_sbcs(value: &Value, ccsid: u16, default: &Ccsid, len: usize, pad: u8, out: &mut Vec<u8>) -> usize {
     let start = out.len();
     if let Value::Bytes(b) = value {
         out.extend(b.iter().take(len));
@@ -64,23 +45,11 @@ pub(super) fn encode_sbcs(
             }
             out.extend_from_slice(&text.as_bytes()[..end]);
         } else if LATIN1_CCSIDS.contains(&ccsid) {
-            out.extend(
-                text.chars()
-                    .take(len)
-                    .map(|c| if (c as u32) < 256 { c as u8 } else { b'?' }),
-            );
+            out.extend(text.chars().take(len).map(|c| if (c as u32) < 256 { c as u8 } else { b'?' }));
         } else {
-            let table = if ccsid == default.id() {
-                default
-            } else {
-                Ccsid::get(ccsid).unwrap_or(default)
-            };
+            let table = if ccsid == default.id() { default } else { Ccsid::get(ccsid).unwrap_or(default) };
             let question = table.encode_char('?').unwrap_or(0x6F);
-            out.extend(
-                text.chars()
-                    .take(len)
-                    .map(|c| table.encode_char(c).unwrap_or(question)),
-            );
+            out.extend(text.chars().take(len).map(|c| table.encode_char(c).unwrap_or(question)));
         }
     }
     let used = out.len() - start;
@@ -102,12 +71,8 @@ pub(super) fn sbcs_pad(ccsid: u16) -> u8 {
 /// Decodes big-endian UTF-16 (an odd last byte is ignored; unpaired surrogates become U+FFFD).
 /// `fixed` drops trailing blanks (U+0020) and NULs, the pad of a GRAPHIC/NCHAR column.
 pub(super) fn decode_utf16(bytes: &[u8], fixed: bool) -> CompactString {
-    let units = bytes
-        .chunks_exact(2)
-        .map(|p| u16::from_be_bytes([p[0], p[1]]));
-    let mut s: CompactString = char::decode_utf16(units)
-        .map(|r| r.unwrap_or('\u{FFFD}'))
-        .collect();
+    let units = bytes.chunks_exact(2).map(|p| u16::from_be_bytes([p[0], p[1]]));
+    let mut s: CompactString = char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect();
     if fixed {
         let end = s.trim_end_matches([' ', '\0']).len();
         s.truncate(end);

@@ -6,9 +6,7 @@
 //! keys `csN`/`cnN` by their `csNLabel`).
 
 use super::parse::Cef;
-use super::values::{
-    fill, parse_rt, push_subtype, push_text, push_typed, set_job, split_qualified,
-};
+use super::values::{fill, parse_rt, push_subtype, push_text, push_typed, set_job, split_qualified};
 use crate::event::{Event, FieldChange, Text};
 use crate::source::DecodeOptions;
 use ibmi_format::{Value, audit};
@@ -27,10 +25,7 @@ pub(crate) enum Kind {
 /// Extension pairs with custom keys named by their labels (`cs1Label=objName cs1=X` → `objName=X`).
 pub(crate) fn resolve<'b>(ext: &'b [(&'b str, String)]) -> Vec<(&'b str, &'b str)> {
     let label_of = |key: &str| {
-        ext.iter()
-            .find(|(k, _)| k.strip_suffix("Label") == Some(key))
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
+        ext.iter().find(|(k, _)| k.strip_suffix("Label") == Some(key)).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
     };
     let mut out = Vec::with_capacity(ext.len());
     for (k, v) in ext {
@@ -88,9 +83,7 @@ pub(crate) fn journal_id(s: &str) -> Option<(char, &str)> {
     if b.len() == 4
         && b[0].is_ascii_uppercase()
         && b[1] == b'-'
-        && b[2..]
-            .iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b[2..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
         Some((char::from(b[0]), s.get(2..)?))
     } else {
@@ -103,21 +96,14 @@ pub(crate) fn is_message_id(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 7
         && b[0].is_ascii_uppercase()
-        && b[1..3]
-            .iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        && b[3..]
-            .iter()
-            .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+        && b[1..3].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b[3..].iter().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
 }
 
 fn map_ibm(ev: &mut Event, cef: &Cef, opts: &DecodeOptions) -> Kind {
     let dataset = cef.signature_id.trim();
     let mut id = cef.name.trim();
-    if journal_id(id).is_none()
-        && !is_message_id(id)
-        && (journal_id(dataset).is_some() || is_message_id(dataset))
-    {
+    if journal_id(id).is_none() && !is_message_id(id) && (journal_id(dataset).is_some() || is_message_id(dataset)) {
         id = dataset; // signature and name swapped by the sender
     }
     let pairs = resolve(&cef.ext);
@@ -216,11 +202,7 @@ pub(crate) fn apply_pair(ev: &mut Event, name: &str, value: &str, opts: &DecodeO
     if common(ev, name, value, opts) {
         return;
     }
-    let layout = if ev.heading.journal_code == Some('T') {
-        audit::layout(ev.entry_type())
-    } else {
-        None
-    };
+    let layout = if ev.heading.journal_code == Some('T') { audit::layout(ev.entry_type()) } else { None };
     match layout.and_then(|l| l.field(name)) {
         Some(f) => push_typed(ev, f, value),
         None => push_text(ev, name.to_string(), value),
@@ -231,10 +213,7 @@ pub(crate) fn apply_pair(ev: &mut Event, name: &str, value: &str, opts: &DecodeO
 /// `suser`, the sending job from `sproc`.
 fn history(ev: &mut Event, id: &str, pairs: &[(&str, &str)], opts: &DecodeOptions) -> Kind {
     push_text(ev, "message_id", id);
-    let text = pairs
-        .iter()
-        .find(|(k, _)| *k == "msg")
-        .map_or("", |(_, v)| *v);
+    let text = pairs.iter().find(|(k, _)| *k == "msg").map_or("", |(_, v)| *v);
     push_text(ev, "message_text", text);
     for &(name, value) in pairs {
         match name {
@@ -248,10 +227,7 @@ fn history(ev: &mut Event, id: &str, pairs: &[(&str, &str)], opts: &DecodeOption
             _ => push_text(ev, name.to_string(), value),
         }
     }
-    Kind::History {
-        id: id.to_string(),
-        text: text.to_string(),
-    }
+    Kind::History { id: id.to_string(), text: text.to_string() }
 }
 
 /// Keys every shape puts in the heading. Returns `false` (so the caller keeps the pair as a field)
@@ -329,10 +305,7 @@ fn row_pairs(s: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
     let mut rest = s.trim_start();
     while let Some((name, after)) = rest.split_once("=\"") {
-        let Some(end) = after
-            .find("\" ")
-            .or_else(|| after.strip_suffix('"').map(str::len))
-        else {
+        let Some(end) = after.find("\" ").or_else(|| after.strip_suffix('"').map(str::len)) else {
             break;
         };
         out.push((name.trim(), after.get(..end).unwrap_or("")));
@@ -345,12 +318,7 @@ fn row_pairs(s: &str) -> Vec<(&str, &str)> {
 /// row images, the after image's columns as fields and the changed columns as changes.
 fn db2mon(ev: &mut Event, pairs: &[(&str, &str)], opts: &DecodeOptions) -> Kind {
     ev.heading.journal_code = Some('R');
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| *n == k)
-            .map(|(_, v)| row_pairs(v))
-    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| row_pairs(v));
     let before = get("rowDataBefore").unwrap_or_default();
     let after = get("rowDataAfter").unwrap_or_default();
     let image = if after.is_empty() { &before } else { &after };
@@ -381,8 +349,7 @@ fn db2mon(ev: &mut Event, pairs: &[(&str, &str)], opts: &DecodeOptions) -> Kind 
         }
     }
     for &(col, val) in image.iter().filter(|(c, _)| !c.starts_with("QJ_")) {
-        ev.fields
-            .push((Cow::Owned(col.to_string()), Value::from(val)));
+        ev.fields.push((Cow::Owned(col.to_string()), Value::from(val)));
     }
     if !after.is_empty() {
         for &(col, new) in after.iter().filter(|(c, _)| !c.starts_with("QJ_")) {
@@ -403,14 +370,8 @@ fn db2mon(ev: &mut Event, pairs: &[(&str, &str)], opts: &DecodeOptions) -> Kind 
 /// IFSMON (IFS journal entry, e.g. `B-WA` write after-image): journal code and type from the name or
 /// `act`, `filePath` as `path_name`, `fileType` as the object type.
 fn ifsmon(ev: &mut Event, name: &str, pairs: &[(&str, &str)], opts: &DecodeOptions) -> Kind {
-    let act = pairs
-        .iter()
-        .find(|(k, _)| *k == "act")
-        .map_or("", |(_, v)| *v);
-    let id = name
-        .split_whitespace()
-        .chain(act.split_whitespace())
-        .find_map(journal_id);
+    let act = pairs.iter().find(|(k, _)| *k == "act").map_or("", |(_, v)| *v);
+    let id = name.split_whitespace().chain(act.split_whitespace()).find_map(journal_id);
     if let Some((code, ty)) = id {
         ev.heading.journal_code = Some(code);
         ev.heading.journal_entry_type = Some(Text::from(ty));
@@ -423,9 +384,5 @@ fn ifsmon(ev: &mut Event, name: &str, pairs: &[(&str, &str)], opts: &DecodeOptio
             _ => push_text(ev, key.to_string(), value),
         }
     }
-    if id.is_some() {
-        Kind::Journal
-    } else {
-        Kind::Other
-    }
+    if id.is_some() { Kind::Journal } else { Kind::Other }
 }

@@ -35,11 +35,7 @@ pub enum CefError {
     #[error("CEF severity {0:?} is neither 0-10 nor Unknown/Low/Medium/High/Very-High")]
     Severity(String),
     #[error("bad escape {what} at byte {at} of the {part}")]
-    Escape {
-        part: &'static str,
-        at: usize,
-        what: String,
-    },
+    Escape { part: &'static str, at: usize, what: String },
     #[error("CEF extension does not start with `key=`: {0:?}")]
     Extension(String),
 }
@@ -76,9 +72,7 @@ pub fn parse(line: &str) -> Result<Cef<'_>, CefError> {
         }
     }
     let Some(ext_at) = ext_at else {
-        return Err(CefError::ShortHeader(
-            fields.len() + usize::from(!cur.is_empty()),
-        ));
+        return Err(CefError::ShortHeader(fields.len() + usize::from(!cur.is_empty())));
     };
     let mut it = fields.into_iter();
     let mut next = || it.next().unwrap_or_default();
@@ -93,17 +87,7 @@ pub fn parse(line: &str) -> Result<Cef<'_>, CefError> {
     }
     let ext_text = body.get(ext_at..).unwrap_or("");
     let ext = parse_extension(ext_text, body_at + ext_at)?;
-    Ok(Cef {
-        prefix,
-        version,
-        vendor,
-        product,
-        device_version,
-        signature_id,
-        name,
-        severity,
-        ext,
-    })
+    Ok(Cef { prefix, version, vendor, product, device_version, signature_id, name, severity, ext })
 }
 
 fn escape_error(part: &'static str, at: usize, next: Option<char>) -> CefError {
@@ -120,9 +104,7 @@ fn severity_ok(s: &str) -> bool {
     if let Ok(n) = s.parse::<u8>() {
         return n <= 10;
     }
-    ["Unknown", "Low", "Medium", "High", "Very-High"]
-        .iter()
-        .any(|w| w.eq_ignore_ascii_case(s))
+    ["Unknown", "Low", "Medium", "High", "Very-High"].iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
 fn is_key_byte(b: u8) -> bool {
@@ -175,10 +157,7 @@ fn parse_extension(ext: &str, base: usize) -> Result<Vec<(&str, String)>, CefErr
     for (n, &(k, eq)) in keys.iter().enumerate() {
         let end = keys.get(n + 1).map_or(ext.len(), |&(next_k, _)| next_k);
         let key = ext.get(k..eq).unwrap_or("");
-        let raw = ext
-            .get(eq + 1..end)
-            .unwrap_or("")
-            .trim_end_matches([' ', '\t']);
+        let raw = ext.get(eq + 1..end).unwrap_or("").trim_end_matches([' ', '\t']);
         out.push((key, unescape_value(raw)));
     }
     Ok(out)
@@ -244,22 +223,8 @@ mod tests {
     fn header_and_extension() {
         let c = parse("<13>May  8 13:27:58 HOST CEF:0|IBM|IBM i|7.4|QSYS-QAUDJRN|T-AF|Medium|reason=Authority failure msg=Not authorized to object spt=36868").unwrap();
         assert_eq!(c.prefix, "<13>May  8 13:27:58 HOST");
-        assert_eq!(
-            (
-                c.vendor.as_str(),
-                c.product.as_str(),
-                c.device_version.as_str()
-            ),
-            ("IBM", "IBM i", "7.4")
-        );
-        assert_eq!(
-            (
-                c.signature_id.as_str(),
-                c.name.as_str(),
-                c.severity.as_str()
-            ),
-            ("QSYS-QAUDJRN", "T-AF", "Medium")
-        );
+        assert_eq!((c.vendor.as_str(), c.product.as_str(), c.device_version.as_str()), ("IBM", "IBM i", "7.4"));
+        assert_eq!((c.signature_id.as_str(), c.name.as_str(), c.severity.as_str()), ("QSYS-QAUDJRN", "T-AF", "Medium"));
         assert_eq!(
             c.ext,
             vec![
@@ -272,8 +237,7 @@ mod tests {
 
     #[test]
     fn escapes() {
-        let c =
-            parse(r#"CEF:0|a\|b|c\\d|1|x|y|3|cs5=QJ\="UB" X\=1 msg=line\nnext end\\ k="#).unwrap();
+        let c = parse(r#"CEF:0|a\|b|c\\d|1|x|y|3|cs5=QJ\="UB" X\=1 msg=line\nnext end\\ k="#).unwrap();
         assert_eq!(c.vendor, "a|b");
         assert_eq!(c.product, r"c\d");
         assert_eq!(c.ext[0], ("cs5", "QJ=\"UB\" X=1".to_string()));
@@ -285,37 +249,12 @@ mod tests {
     fn malformed() {
         assert_eq!(parse("no header here"), Err(CefError::NoHeader));
         assert_eq!(parse("CEF:0|a|b|c|d|e"), Err(CefError::ShortHeader(6)));
-        assert!(matches!(
-            parse("CEF:0|a|b|c|d|e|11|k=v"),
-            Err(CefError::Severity(_))
-        ));
-        assert!(matches!(
-            parse("CEF:x|a|b|c|d|e|1|k=v"),
-            Err(CefError::Version(_))
-        ));
-        assert!(matches!(
-            parse(r"CEF:0|a\x|b|c|d|e|1|"),
-            Err(CefError::Escape {
-                part: "header",
-                at: 7,
-                ..
-            })
-        ));
-        assert!(matches!(
-            parse(r"CEF:0|a|b|c|d|e|1|k=v\q"),
-            Err(CefError::Escape {
-                part: "extension",
-                ..
-            })
-        ));
-        assert!(matches!(
-            parse("CEF:0|a|b|c|d|e|1|k=v\\"),
-            Err(CefError::Escape { .. })
-        ));
-        assert!(matches!(
-            parse("CEF:0|a|b|c|d|e|1|just text"),
-            Err(CefError::Extension(_))
-        ));
+        assert!(matches!(parse("CEF:0|a|b|c|d|e|11|k=v"), Err(CefError::Severity(_))));
+        assert!(matches!(parse("CEF:x|a|b|c|d|e|1|k=v"), Err(CefError::Version(_))));
+        assert!(matches!(parse(r"CEF:0|a\x|b|c|d|e|1|"), Err(CefError::Escape { part: "header", at: 7, .. })));
+        assert!(matches!(parse(r"CEF:0|a|b|c|d|e|1|k=v\q"), Err(CefError::Escape { part: "extension", .. })));
+        assert!(matches!(parse("CEF:0|a|b|c|d|e|1|k=v\\"), Err(CefError::Escape { .. })));
+        assert!(matches!(parse("CEF:0|a|b|c|d|e|1|just text"), Err(CefError::Extension(_))));
         assert_eq!(parse("CEF:0|a|b|c|d|e|Low|").map(|c| c.ext.len()), Ok(0));
     }
 

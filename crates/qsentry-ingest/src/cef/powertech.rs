@@ -35,11 +35,7 @@ pub(crate) fn is(cef: &Cef) -> bool {
 pub(crate) fn parse_signature(sig: &str) -> Option<(&str, char)> {
     let ty = sig.strip_prefix('T')?.get(..2)?;
     let digits = sig.get(3..)?;
-    if sig.len() != 7
-        || !ty
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-    {
+    if sig.len() != 7 || !ty.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
         return None;
     }
     let n: u8 = digits.parse().ok()?;
@@ -47,9 +43,7 @@ pub(crate) fn parse_signature(sig: &str) -> Option<(&str, char)> {
     Some((ty, letter))
 }
 
-const LABELS: [&str; 10] = [
-    "TYPE", "CLS", "JJOB", "JUSER", "JNBR", "PGM", "OBJECT", "LIBRARY", "MEMBER", "DETAIL",
-];
+const LABELS: [&str; 10] = ["TYPE", "CLS", "JJOB", "JUSER", "JNBR", "PGM", "OBJECT", "LIBRARY", "MEMBER", "DETAIL"];
 
 /// `LABEL:value` parts of `msg`, in order; DETAIL runs to the end. `None` when `msg` has no label.
 fn msg_parts(msg: &str) -> Option<Vec<(&'static str, &str)>> {
@@ -59,18 +53,11 @@ fn msg_parts(msg: &str) -> Option<Vec<(&'static str, &str)>> {
             break; // DETAIL runs to the end
         }
         let word_start = msg.get(..i).and_then(|s| s.rfind(' ')).map_or(0, |p| p + 1);
-        if let Some(label) = msg
-            .get(word_start..i)
-            .and_then(|w| LABELS.iter().find(|l| **l == w))
-        {
+        if let Some(label) = msg.get(word_start..i).and_then(|w| LABELS.iter().find(|l| **l == w)) {
             starts.push((word_start, label));
         }
     }
-    if starts.is_empty()
-        || starts
-            .first()
-            .is_some_and(|(p, _)| msg.get(..*p).is_some_and(|s| !s.trim().is_empty()))
-    {
+    if starts.is_empty() || starts.first().is_some_and(|(p, _)| msg.get(..*p).is_some_and(|s| !s.trim().is_empty())) {
         return None;
     }
     let mut out = Vec::with_capacity(starts.len());
@@ -78,14 +65,7 @@ fn msg_parts(msg: &str) -> Option<Vec<(&'static str, &str)>> {
         let from = pos + label.len() + 1;
         let to = starts.get(n + 1).map_or(msg.len(), |&(p, _)| p);
         let v = msg.get(from..to).unwrap_or("");
-        out.push((
-            label,
-            if label == "DETAIL" {
-                v.trim_end()
-            } else {
-                v.trim()
-            },
-        ));
+        out.push((label, if label == "DETAIL" { v.trim_end() } else { v.trim() }));
     }
     Some(out)
 }
@@ -101,10 +81,7 @@ pub(crate) fn map(ev: &mut Event, cef: &Cef, opts: &DecodeOptions) -> Kind {
     let pairs = resolve(&cef.ext);
     let msg = pairs.iter().find(|(k, _)| *k == "msg").map(|(_, v)| *v);
     let parts = msg.and_then(msg_parts);
-    let detail = parts
-        .as_ref()
-        .and_then(|p| p.iter().find(|(l, _)| *l == "DETAIL"))
-        .map(|(_, v)| *v);
+    let detail = parts.as_ref().and_then(|p| p.iter().find(|(l, _)| *l == "DETAIL")).map(|(_, v)| *v);
     if let Some((ty, letter)) = sub {
         match (detail, audit::layout(ty)) {
             (Some(d), Some(l)) if !d.trim().is_empty() => decode_detail(ev, l, d, opts.ccsid),
@@ -156,11 +133,7 @@ pub(crate) fn map(ev: &mut Event, cef: &Cef, opts: &DecodeOptions) -> Kind {
             _ => push_text(ev, name.to_string(), value),
         }
     }
-    if sub.is_some() {
-        Kind::Journal
-    } else {
-        Kind::Other
-    }
+    if sub.is_some() { Kind::Journal } else { Kind::Other }
 }
 
 /// Pushes a msg value as `name` unless it is empty or DETAIL already gave that field; a different value
@@ -192,15 +165,10 @@ pub(crate) fn decode_detail(ev: &mut Event, l: &'static EntryLayout, detail: &st
         return;
     }
     let question = ccsid.encode_char('?').unwrap_or(0x6F);
-    let bytes: Vec<u8> = detail
-        .chars()
-        .map(|c| ccsid.encode_char(c).unwrap_or(question))
-        .collect();
+    let bytes: Vec<u8> = detail.chars().map(|c| ccsid.encode_char(c).unwrap_or(question)).collect();
     let mut out = Vec::with_capacity(l.fields.len() + 2);
     match layout::decode_fields(&bytes, ENTRY_DATA_OFFSET, l.fields, ccsid, &mut out) {
-        Ok(()) => ev
-            .fields
-            .extend(out.into_iter().map(|(n, v)| (Cow::Borrowed(n), v))),
+        Ok(()) => ev.fields.extend(out.into_iter().map(|(n, v)| (Cow::Borrowed(n), v))),
         Err(e) => push_text(ev, "detail_error", &e.to_string()),
     }
 }
@@ -240,8 +208,7 @@ mod tests {
 
     #[test]
     fn msg_labels() {
-        let p =
-            msg_parts("TYPE:JRN CLS:AUD JJOB:CYBAGENT OBJECT: LIBRARY: DETAIL:A B:C  D").unwrap();
+        let p = msg_parts("TYPE:JRN CLS:AUD JJOB:CYBAGENT OBJECT: LIBRARY: DETAIL:A B:C  D").unwrap();
         assert_eq!(
             p,
             vec![
@@ -280,12 +247,7 @@ mod tests {
     };
 
     fn event() -> Event {
-        Event::new(crate::event::Origin {
-            format: crate::event::Format::Cef,
-            file: "t".into(),
-            record: 1,
-            offset: 0,
-        })
+        Event::new(crate::event::Origin { format: crate::event::Format::Cef, file: "t".into(), record: 1, offset: 0 })
     }
 
     #[test]
@@ -296,20 +258,11 @@ mod tests {
         assert_eq!(ev.text("entry_type"), Some("A"));
         assert_eq!(ev.text("object_type"), Some("*STMF"));
         assert_eq!(ev.text("user_profile_name"), Some("AGENTESP"));
-        assert_eq!(
-            ev.field("authorization_list"),
-            Some(&ibmi_format::Value::from(""))
-        );
+        assert_eq!(ev.field("authorization_list"), Some(&ibmi_format::Value::from("")));
         assert_eq!(ev.text("object_existence"), Some("Y"));
-        assert_eq!(
-            ev.field("authorization_list_management"),
-            Some(&ibmi_format::Value::from(""))
-        );
+        assert_eq!(ev.field("authorization_list_management"), Some(&ibmi_format::Value::from("")));
         assert_eq!(ev.text("data_read"), Some("Y"));
-        assert!(
-            ev.text("detail_unmapped")
-                .is_some_and(|t| t.ends_with("/test/x.tmp"))
-        );
+        assert!(ev.text("detail_unmapped").is_some_and(|t| t.ends_with("/test/x.tmp")));
     }
 
     #[test]

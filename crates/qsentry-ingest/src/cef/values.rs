@@ -24,10 +24,7 @@ pub fn push_subtype(ev: &mut Event, entry_type: &str, code: &str) {
     let name = first.map_or_else(|| subtype_field(entry_type), |f| f.name);
     ev.fields.push((Cow::Borrowed(name), Value::from(code)));
     if let Some(meaning) = first.and_then(|f| f.codes).and_then(|t| t.meaning(code)) {
-        ev.fields.push((
-            Cow::Borrowed(layout::detail_name(name)),
-            Value::from(meaning),
-        ));
+        ev.fields.push((Cow::Borrowed(layout::detail_name(name)), Value::from(meaning)));
     }
 }
 
@@ -37,8 +34,7 @@ pub fn push_typed(ev: &mut Event, f: &'static Field, text: &str) {
     let meaning = f.codes.and_then(|t| t.meaning(text.trim()));
     ev.fields.push((Cow::Borrowed(f.name), v));
     if let Some(m) = meaning {
-        ev.fields
-            .push((Cow::Borrowed(layout::detail_name(f.name)), Value::from(m)));
+        ev.fields.push((Cow::Borrowed(layout::detail_name(f.name)), Value::from(m)));
     }
 }
 
@@ -53,9 +49,7 @@ pub fn typed(f: &Field, text: &str) -> Value {
             Some(v) => v,
             None => Value::from(t),
         },
-        FieldType::Timestamp => {
-            timestamp::parse_any(t).map_or_else(|| Value::from(t), Value::Timestamp)
-        }
+        FieldType::Timestamp => timestamp::parse_any(t).map_or_else(|| Value::from(t), Value::Timestamp),
         FieldType::Hex => match hex::decode(t) {
             Ok(b) => Value::Bytes(b),
             Err(_) => Value::from(t),
@@ -70,9 +64,7 @@ pub fn number(t: &str) -> Option<Value> {
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
-    {
+    if int.is_empty() && frac.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
         return None;
     }
     if int.len() + frac.len() > 38 {
@@ -171,30 +163,18 @@ mod tests {
         let mut h = Heading::default();
         assert!(set_job(&mut h, "722470/THOMAS/QPADEV000P"));
         assert_eq!(
-            (
-                h.job_number.as_deref(),
-                h.job_user.as_deref(),
-                h.job_name.as_deref()
-            ),
+            (h.job_number.as_deref(), h.job_user.as_deref(), h.job_name.as_deref()),
             (Some("722470"), Some("THOMAS"), Some("QPADEV000P"))
         );
         assert!(!set_job(&mut Heading::default(), "THOMAS/QPADEV000P"));
-        assert_eq!(
-            split_qualified("QSYS/CHGENVVAR"),
-            (Some("QSYS"), "CHGENVVAR")
-        );
+        assert_eq!(split_qualified("QSYS/CHGENVVAR"), (Some("QSYS"), "CHGENVVAR"));
         assert_eq!(split_qualified("/home/a/b"), (None, "/home/a/b"));
     }
 
     #[test]
     fn pw_subtype_has_its_meaning() {
         // IBM topic rzarlf45: PW violation type P = "Password not valid".
-        let origin = crate::event::Origin {
-            format: crate::event::Format::Cef,
-            file: "t".into(),
-            record: 1,
-            offset: 0,
-        };
+        let origin = crate::event::Origin { format: crate::event::Format::Cef, file: "t".into(), record: 1, offset: 0 };
         let mut ev = Event::new(origin);
         push_subtype(&mut ev, "PW", "P");
         assert_eq!(ev.text("violation_type"), Some("P"));
@@ -205,14 +185,8 @@ mod tests {
 
     #[test]
     fn receipt_times() {
-        let want = NaiveDate::from_ymd_opt(2020, 4, 30)
-            .unwrap()
-            .and_hms_micro_opt(11, 35, 29, 886549)
-            .unwrap();
-        assert_eq!(
-            parse_rt("2020-04-30-11.35.29.886549", None),
-            Some((want, None))
-        );
+        let want = NaiveDate::from_ymd_opt(2020, 4, 30).unwrap().and_hms_micro_opt(11, 35, 29, 886549).unwrap();
+        assert_eq!(parse_rt("2020-04-30-11.35.29.886549", None), Some((want, None)));
         let (local, utc) = parse_rt("1588246529886", Some(3600)).unwrap();
         assert_eq!(utc.unwrap().and_utc().timestamp_millis(), 1588246529886);
         assert_eq!(local - utc.unwrap(), chrono::Duration::hours(1));

@@ -31,11 +31,7 @@ pub fn format_cef(ev: &Event, release: &str, severity: &str) -> String {
     );
     let mut ext = Ext(&mut out);
     let audit = h.journal_code == Some('T');
-    let sub = if audit {
-        Some(subtype_field(ev.entry_type()))
-    } else {
-        None
-    };
+    let sub = if audit { Some(subtype_field(ev.entry_type())) } else { None };
     if let Some(sub) = sub
         && let Some(v) = ev.field(sub)
     {
@@ -54,11 +50,7 @@ pub fn format_cef(ev: &Event, release: &str, severity: &str) -> String {
     if let Some(ts) = h.entry_timestamp {
         ext.pair("rt", &timestamp::format_ibm(&ts));
     }
-    let user = if history {
-        ev.text("from_user").or(h.user_name.as_deref())
-    } else {
-        h.user_name.as_deref()
-    };
+    let user = if history { ev.text("from_user").or(h.user_name.as_deref()) } else { h.user_name.as_deref() };
     ext.opt("suser", user);
     if let (Some(n), Some(u), Some(j)) = (&h.job_number, &h.job_user, &h.job_name) {
         ext.pair("sproc", &format!("{n}/{u}/{j}"));
@@ -69,17 +61,9 @@ pub fn format_cef(ev: &Event, release: &str, severity: &str) -> String {
         ext.pair("spt", &p.to_string());
     }
     let (lib, obj, ty) = if audit {
-        (
-            ev.text("object_library"),
-            ev.text("object_name"),
-            ev.text("object_type"),
-        )
+        (ev.text("object_library"), ev.text("object_name"), ev.text("object_type"))
     } else {
-        (
-            h.object_library.as_deref(),
-            h.object_name.as_deref(),
-            h.object_type.as_deref(),
-        )
+        (h.object_library.as_deref(), h.object_name.as_deref(), h.object_type.as_deref())
     };
     if let Some(obj) = obj {
         let q = lib.map_or_else(|| obj.to_string(), |l| format!("{l}/{obj}"));
@@ -87,17 +71,11 @@ pub fn format_cef(ev: &Event, release: &str, severity: &str) -> String {
     }
     ext.opt("fileType", ty);
     if let Some(p) = &h.program_name {
-        let q = h
-            .program_library
-            .as_ref()
-            .map_or_else(|| p.to_string(), |l| format!("{l}/{p}"));
+        let q = h.program_library.as_ref().map_or_else(|| p.to_string(), |l| format!("{l}/{p}"));
         ext.custom("cs2", "pgmName", &q);
     }
     if let Some(r) = &h.receiver_name {
-        let q = h
-            .receiver_library
-            .as_ref()
-            .map_or_else(|| r.to_string(), |l| format!("{l}/{r}"));
+        let q = h.receiver_library.as_ref().map_or_else(|| r.to_string(), |l| format!("{l}/{r}"));
         ext.custom("cs3", "receiver", &q);
     }
     if let Some(t) = &h.thread {
@@ -125,18 +103,10 @@ pub fn format_cef(ev: &Event, release: &str, severity: &str) -> String {
 fn identity(ev: &Event) -> (String, String, bool) {
     let h = &ev.heading;
     if let Some(code) = h.journal_code {
-        let default = if code == 'T' {
-            ("QSYS", "QAUDJRN")
-        } else {
-            ("", "")
-        };
+        let default = if code == 'T' { ("QSYS", "QAUDJRN") } else { ("", "") };
         let lib = h.journal_library.as_deref().unwrap_or(default.0);
         let jrn = h.journal_name.as_deref().unwrap_or(default.1);
-        return (
-            format!("{lib}-{jrn}"),
-            format!("{code}-{}", ev.entry_type()),
-            false,
-        );
+        return (format!("{lib}-{jrn}"), format!("{code}-{}", ev.entry_type()), false);
     }
     match ev.text("message_id") {
         Some(id) => ("QSYS-QHST".to_string(), id.to_string(), true),
@@ -146,15 +116,7 @@ fn identity(ev: &Event) -> (String, String, bool) {
 
 /// A field name as a CEF key: characters other than letters, digits, `_` and `.` become `_`.
 fn key(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '.' { c } else { '_' }).collect()
 }
 
 struct Ext<'a>(&'a mut String);

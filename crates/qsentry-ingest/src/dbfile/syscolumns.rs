@@ -41,28 +41,18 @@ const DATETIME_PRECISION: &[&str] = &["DATETIME_PRECISION"];
 /// Reads the record layouts of a SYSCOLUMNS CSV export.
 pub fn load_layouts(path: impl AsRef<Path>) -> anyhow::Result<Vec<RecordLayout>> {
     let path = path.as_ref();
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("{}: cannot open layout file", path.display()))?;
+    let file = std::fs::File::open(path).with_context(|| format!("{}: cannot open layout file", path.display()))?;
     parse_layouts(std::io::BufReader::new(file), &path.display().to_string())
 }
 
 /// Reads the record layouts of a SYSCOLUMNS CSV export from `input`; `name` is used in messages.
 pub fn parse_layouts(input: impl Read, name: &str) -> anyhow::Result<Vec<RecordLayout>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(input);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(input);
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| anyhow!("{name}: line 1: {e}"))?
         .iter()
-        .map(|h| {
-            h.trim_start_matches('\u{feff}')
-                .trim_matches('"')
-                .trim()
-                .to_ascii_uppercase()
-        })
+        .map(|h| h.trim_start_matches('\u{feff}').trim_matches('"').trim().to_ascii_uppercase())
         .collect();
     let cols = Header::new(&headers).map_err(|e| anyhow!("{name}: line 1: {e}"))?;
 
@@ -74,18 +64,11 @@ pub fn parse_layouts(input: impl Read, name: &str) -> anyhow::Result<Vec<RecordL
         if rec.iter().all(str::is_empty) {
             continue;
         }
-        let row = Row {
-            rec: &rec,
-            line,
-            name,
-        };
+        let row = Row { rec: &rec, line, name };
         let (layout, ordinal, column) = cols.read(&row)?;
         let key = (layout.library.clone(), layout.file.clone());
         let at = *index.entry(key).or_insert_with(|| {
-            tables.push(Table {
-                layout,
-                columns: Vec::new(),
-            });
+            tables.push(Table { layout, columns: Vec::new() });
             tables.len() - 1
         });
         if let Some(t) = tables.get_mut(at) {
@@ -109,10 +92,7 @@ impl Table {
         let table = self.layout.name();
         if self.columns.iter().any(|(o, _, _)| o.is_some()) {
             if let Some((_, line, c)) = self.columns.iter().find(|(o, _, _)| o.is_none()) {
-                bail!(
-                    "{name}: line {line}: column {} of {table} has no ORDINAL_POSITION",
-                    c.name.to_uppercase()
-                );
+                bail!("{name}: line {line}: column {} of {table} has no ORDINAL_POSITION", c.name.to_uppercase());
             }
             self.columns.sort_by_key(|(o, _, _)| *o);
             for (want, (got, line, c)) in (1u32..).zip(&self.columns) {
@@ -149,17 +129,10 @@ impl Row<'_> {
         anyhow!("{}: line {}: {msg}", self.name, self.line)
     }
 
-    fn number<T: std::str::FromStr>(
-        &self,
-        i: Option<usize>,
-        what: &str,
-    ) -> anyhow::Result<Option<T>> {
+    fn number<T: std::str::FromStr>(&self, i: Option<usize>, what: &str) -> anyhow::Result<Option<T>> {
         match self.get(i) {
             None => Ok(None),
-            Some(v) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| anyhow!("{what} {v:?} is not a number")),
+            Some(v) => v.parse().map(Some).map_err(|_| anyhow!("{what} {v:?} is not a number")),
         }
     }
 }
@@ -202,26 +175,13 @@ impl Header {
             datetime_precision: find(DATETIME_PRECISION),
         };
         let need = [
-            (
-                hdr.schema.or(hdr.system_schema),
-                "TABLE_SCHEMA or SYSTEM_TABLE_SCHEMA",
-            ),
-            (
-                hdr.table.or(hdr.system_table),
-                "TABLE_NAME or SYSTEM_TABLE_NAME",
-            ),
-            (
-                hdr.column.or(hdr.system_column),
-                "COLUMN_NAME or SYSTEM_COLUMN_NAME",
-            ),
+            (hdr.schema.or(hdr.system_schema), "TABLE_SCHEMA or SYSTEM_TABLE_SCHEMA"),
+            (hdr.table.or(hdr.system_table), "TABLE_NAME or SYSTEM_TABLE_NAME"),
+            (hdr.column.or(hdr.system_column), "COLUMN_NAME or SYSTEM_COLUMN_NAME"),
             (hdr.data_type, "DATA_TYPE"),
             (hdr.length, "LENGTH"),
         ];
-        let missing: Vec<&str> = need
-            .iter()
-            .filter(|(i, _)| i.is_none())
-            .map(|(_, n)| *n)
-            .collect();
+        let missing: Vec<&str> = need.iter().filter(|(i, _)| i.is_none()).map(|(_, n)| *n).collect();
         if !missing.is_empty() {
             bail!(
                 "not a QSYS2.SYSCOLUMNS export: the header lacks {} (export SELECT * FROM QSYS2.SYSCOLUMNS \
@@ -253,29 +213,20 @@ impl Header {
             .get(self.column)
             .or_else(|| row.get(self.system_column))
             .ok_or_else(|| row.err("the column name is empty"))?;
-        let ordinal = row
-            .number::<u32>(self.ordinal, "ORDINAL_POSITION")
-            .map_err(|e| row.err(e))?;
-        let column = self
-            .column(row, name)
-            .map_err(|e| row.err(format_args!("column {name}: {e}")))?;
+        let ordinal = row.number::<u32>(self.ordinal, "ORDINAL_POSITION").map_err(|e| row.err(e))?;
+        let column = self.column(row, name).map_err(|e| row.err(format_args!("column {name}: {e}")))?;
         Ok((layout, ordinal, column))
     }
 
     fn column(&self, row: &Row, name: &str) -> anyhow::Result<Column> {
-        let data_type = row
-            .get(self.data_type)
-            .ok_or_else(|| anyhow!("DATA_TYPE is empty"))?;
-        let length: u32 = row
-            .number(self.length, "LENGTH")?
-            .ok_or_else(|| anyhow!("LENGTH is empty"))?;
+        let data_type = row.get(self.data_type).ok_or_else(|| anyhow!("DATA_TYPE is empty"))?;
+        let length: u32 = row.number(self.length, "LENGTH")?.ok_or_else(|| anyhow!("LENGTH is empty"))?;
         let ty = ColumnType::from_catalog(data_type, length)
             .ok_or_else(|| anyhow!("DATA_TYPE {data_type:?} is not a type qsentry knows"))?;
         let scale: Option<u32> = row.number(self.scale, "NUMERIC_SCALE")?;
         let ccsid: Option<u32> = row.number(self.ccsid, "CCSID")?;
         let storage: Option<u32> = row.number(self.storage, "STORAGE")?;
-        let dt_precision: Option<u32> =
-            row.number(self.datetime_precision, "DATETIME_PRECISION")?;
+        let dt_precision: Option<u32> = row.number(self.datetime_precision, "DATETIME_PRECISION")?;
         let mut length = length;
         let scale = match ty {
             ColumnType::Timestamp => match (dt_precision, length) {
@@ -308,28 +259,17 @@ impl Header {
         if needs_length && length == 0 {
             bail!("LENGTH 0 is not valid for {data_type}");
         }
-        if matches!(ty, ColumnType::Decimal | ColumnType::Numeric)
-            && (length > 63 || scale > length)
-        {
+        if matches!(ty, ColumnType::Decimal | ColumnType::Numeric) && (length > 63 || scale > length) {
             bail!("precision {length} / scale {scale} are not valid for {data_type}");
         }
         let ccsid = match ccsid {
             None | Some(0) => None,
             Some(c) => Some(u16::try_from(c).map_err(|_| anyhow!("CCSID {c} is out of range"))?),
         };
-        let nullable = row
-            .get(self.nullable)
-            .is_some_and(|v| v.eq_ignore_ascii_case("Y"));
-        let col = Column {
-            ccsid,
-            nullable,
-            ..Column::new(name, ty, length, scale as u8)
-        };
+        let nullable = row.get(self.nullable).is_some_and(|v| v.eq_ignore_ascii_case("Y"));
+        let col = Column { ccsid, nullable, ..Column::new(name, ty, length, scale as u8) };
         if col.byte_len() > MAX_RECORD_LENGTH {
-            bail!(
-                "{} bytes is longer than an IBM i record ({MAX_RECORD_LENGTH})",
-                col.byte_len()
-            );
+            bail!("{} bytes is longer than an IBM i record ({MAX_RECORD_LENGTH})", col.byte_len());
         }
         Ok(col)
     }

@@ -27,12 +27,8 @@ pub(crate) fn layouts() -> Vec<RecordLayout> {
 
 /// An R entry for PAYLIB/PAYMAST record `rrn`, made by JSMITH through an ODBC server job.
 pub(crate) fn entry(entry_type: &str, rrn: u64) -> Event {
-    let mut ev = Event::new(Origin {
-        format: Format::DisplayJournalCsv,
-        file: Arc::from("jrn.csv"),
-        record: 1,
-        offset: 0,
-    });
+    let mut ev =
+        Event::new(Origin { format: Format::DisplayJournalCsv, file: Arc::from("jrn.csv"), record: 1, offset: 0 });
     let h = &mut ev.heading;
     h.system_name = Some("PROD1".into());
     h.journal_library = Some("PAYLIB".into());
@@ -57,31 +53,19 @@ pub(crate) fn paymast_image(salary: i128, bonus: Option<i128>) -> (Vec<u8>, Vec<
         ("empno", Value::from("A00042")),
         ("employee_name", Value::from("Jane Smith")),
         ("salary", Value::Decimal(Decimal::new(salary, 2))),
-        (
-            "bonus",
-            bonus.map_or(Value::Null, |b| Value::Decimal(Decimal::new(b, 2))),
-        ),
-        (
-            "hired",
-            Value::Date(chrono::NaiveDate::from_ymd_opt(2019, 4, 1).unwrap()),
-        ),
+        ("bonus", bonus.map_or(Value::Null, |b| Value::Decimal(Decimal::new(b, 2)))),
+        ("hired", Value::Date(chrono::NaiveDate::from_ymd_opt(2019, 4, 1).unwrap())),
         ("changed_at", Value::Null),
     ];
     let c = Ccsid::default_ccsid();
-    (
-        encode_image(&values, &l.columns, c),
-        encode_null_indicators(&values, &l.columns),
-    )
+    (encode_image(&values, &l.columns, c), encode_null_indicators(&values, &l.columns))
 }
 
 /// Decodes a PAYMAST entry with the test layouts.
 pub(crate) fn decoded(entry_type: &str, rrn: u64, salary: i128, bonus: Option<i128>) -> Event {
     let mut ev = entry(entry_type, rrn);
     let (img, nulls) = paymast_image(salary, bonus);
-    let opts = DecodeOptions {
-        layouts: Arc::new(layouts()),
-        ..Default::default()
-    };
+    let opts = DecodeOptions { layouts: Arc::new(layouts()), ..Default::default() };
     decode_record_entry(&mut ev, &img, Some(&nulls), &opts).unwrap();
     ev
 }
@@ -92,47 +76,22 @@ fn syscolumns_export_gives_ordered_layouts() {
     assert_eq!(ls.len(), 2);
     let p = &ls[0];
     assert_eq!(
-        (
-            p.library.as_str(),
-            p.file.as_str(),
-            p.schema.as_str(),
-            p.table.as_str()
-        ),
+        (p.library.as_str(), p.file.as_str(), p.schema.as_str(), p.table.as_str()),
         ("PAYLIB", "PAYMAST", "PAYLIB", "PAYROLL_MASTER")
     );
     let names: Vec<&str> = p.columns.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "empno",
-            "employee_name",
-            "salary",
-            "bonus",
-            "hired",
-            "changed_at"
-        ]
-    );
+    assert_eq!(names, ["empno", "employee_name", "salary", "bonus", "hired", "changed_at"]);
     assert_eq!(p.columns[2].ty, ColumnType::Decimal);
     assert_eq!((p.columns[2].length, p.columns[2].scale), (9, 2));
     assert!(p.columns[3].nullable && !p.columns[2].nullable);
-    assert_eq!(
-        p.columns[5].byte_len(),
-        26,
-        "TIMESTAMP(6) from DATETIME_PRECISION"
-    );
+    assert_eq!(p.columns[5].byte_len(), 26, "TIMESTAMP(6) from DATETIME_PRECISION");
     assert_eq!(p.record_length(), 6 + 32 + 5 + 4 + 10 + 26);
     assert!(p.matches("paylib", "PAYROLL_MASTER") && p.matches("PAYLIB", "PAYMAST"));
     // IBM's example table: the layout puts the columns where IBM's SUBSTRING positions say.
     let v = &ls[1];
-    assert_eq!(
-        record_image::positions(&v.columns),
-        vec![1, 33, 163, 421, 427, 438]
-    );
+    assert_eq!(record_image::positions(&v.columns), vec![1, 33, 163, 421, 427, 438]);
     assert_eq!(v.columns[2].ccsid, Some(1200));
-    assert_eq!(
-        find_layout(&ls, "MYDB", "VARTABLE").map(RecordLayout::name),
-        Some("MYDB/VARTABLE".into())
-    );
+    assert_eq!(find_layout(&ls, "MYDB", "VARTABLE").map(RecordLayout::name), Some("MYDB/VARTABLE".into()));
 }
 
 #[test]
@@ -143,58 +102,27 @@ fn system_names_header() {
     let ls = parse_layouts(csv.as_bytes(), "short.csv").unwrap();
     assert_eq!(ls.len(), 1);
     assert_eq!(ls[0].name(), "PAYLIB/PAYMAST");
-    assert_eq!(
-        ls[0].columns[0],
-        Column::new("empno", ColumnType::Char, 6, 0).with_ccsid(273)
-    );
-    assert_eq!(
-        ls[0].columns[1],
-        Column::new("salary", ColumnType::Decimal, 9, 2)
-    );
+    assert_eq!(ls[0].columns[0], Column::new("empno", ColumnType::Char, 6, 0).with_ccsid(273));
+    assert_eq!(ls[0].columns[1], Column::new("salary", ColumnType::Decimal, 9, 2));
 }
 
 #[test]
 fn layout_errors_name_the_line() {
-    let head =
-        "TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME,ORDINAL_POSITION,DATA_TYPE,LENGTH,NUMERIC_SCALE\n";
+    let head = "TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME,ORDINAL_POSITION,DATA_TYPE,LENGTH,NUMERIC_SCALE\n";
     let cases = [
-        (
-            "L,F,A,1,CHAR,5,\nL,F,B,2,CHAR,five,\n",
-            "x.csv: line 3: column B: LENGTH \"five\" is not a number",
-        ),
-        (
-            "L,F,A,1,CHAR,5,\nL,F,B,3,CHAR,5,\n",
-            "x.csv: line 3: column B of L/F has ORDINAL_POSITION 3, expected 2",
-        ),
-        (
-            "L,F,A,1,WIDGET,5,\n",
-            "x.csv: line 2: column A: DATA_TYPE \"WIDGET\" is not a type qsentry knows",
-        ),
-        (
-            "L,F,A,1,BLOB,5,\n",
-            "x.csv: line 2: column A: BLOB columns are kept as hex and need the STORAGE column",
-        ),
-        (
-            "L,F,A,1,DECIMAL,5,7\n",
-            "x.csv: line 2: column A: precision 5 / scale 7 are not valid",
-        ),
+        ("L,F,A,1,CHAR,5,\nL,F,B,2,CHAR,five,\n", "x.csv: line 3: column B: LENGTH \"five\" is not a number"),
+        ("L,F,A,1,CHAR,5,\nL,F,B,3,CHAR,5,\n", "x.csv: line 3: column B of L/F has ORDINAL_POSITION 3, expected 2"),
+        ("L,F,A,1,WIDGET,5,\n", "x.csv: line 2: column A: DATA_TYPE \"WIDGET\" is not a type qsentry knows"),
+        ("L,F,A,1,BLOB,5,\n", "x.csv: line 2: column A: BLOB columns are kept as hex and need the STORAGE column"),
+        ("L,F,A,1,DECIMAL,5,7\n", "x.csv: line 2: column A: precision 5 / scale 7 are not valid"),
         ("", "x.csv: no column rows"),
     ];
     for (rows, want) in cases {
-        let err = parse_layouts(format!("{head}{rows}").as_bytes(), "x.csv")
-            .unwrap_err()
-            .to_string();
+        let err = parse_layouts(format!("{head}{rows}").as_bytes(), "x.csv").unwrap_err().to_string();
         assert!(err.starts_with(want), "{err}\n  wanted: {want}");
     }
-    let err = parse_layouts("A,B\n1,2\n".as_bytes(), "x.csv")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.starts_with(
-            "x.csv: line 1: not a QSYS2.SYSCOLUMNS export: the header lacks TABLE_SCHEMA"
-        ),
-        "{err}"
-    );
+    let err = parse_layouts("A,B\n1,2\n".as_bytes(), "x.csv").unwrap_err().to_string();
+    assert!(err.starts_with("x.csv: line 1: not a QSYS2.SYSCOLUMNS export: the header lacks TABLE_SCHEMA"), "{err}");
 }
 
 #[test]
@@ -203,9 +131,7 @@ fn load_layouts_reads_a_file() {
     let path = dir.path().join("paylib.csv");
     std::fs::write(&path, SYSCOLUMNS_CSV).unwrap();
     assert_eq!(load_layouts(&path).unwrap(), layouts());
-    let err = load_layouts(dir.path().join("none.csv"))
-        .unwrap_err()
-        .to_string();
+    let err = load_layouts(dir.path().join("none.csv")).unwrap_err().to_string();
     assert!(err.contains("none.csv: cannot open layout file"), "{err}");
 }
 
@@ -214,21 +140,11 @@ fn update_entry_is_decoded_and_normalized() {
     let ev = decoded("UP", 12, 9_100_000, None);
     assert_eq!(ev.text("empno"), Some("A00042"));
     assert_eq!(ev.text("employee_name"), Some("Jane Smith"));
-    assert_eq!(
-        ev.field("salary"),
-        Some(&Value::Decimal(Decimal::new(9_100_000, 2)))
-    );
+    assert_eq!(ev.field("salary"), Some(&Value::Decimal(Decimal::new(9_100_000, 2))));
     assert_eq!(ev.field("bonus"), Some(&Value::Null));
-    assert_eq!(
-        ev.field("hired").map(Value::render).as_deref(),
-        Some("2019-04-01")
-    );
+    assert_eq!(ev.field("hired").map(Value::render).as_deref(), Some("2019-04-01"));
     assert_eq!(ev.field("changed_at"), Some(&Value::Null));
-    assert_eq!(
-        ev.fields.len(),
-        6,
-        "no entry_data or layout_missing once decoded"
-    );
+    assert_eq!(ev.fields.len(), 6, "no entry_data or layout_missing once decoded");
     let n = &ev.norm;
     assert_eq!(n.category, Some(Category::Database));
     assert_eq!(n.action.as_deref(), Some("record-updated"));
@@ -247,11 +163,7 @@ fn update_entry_is_decoded_and_normalized() {
         ("UR", "rollback"),
         ("DR", "rollback"),
     ] {
-        assert_eq!(
-            decoded(t, 1, 1, None).norm.action.as_deref(),
-            Some(action),
-            "{t}"
-        );
+        assert_eq!(decoded(t, 1, 1, None).norm.action.as_deref(), Some(action), "{t}");
     }
 }
 
@@ -261,18 +173,11 @@ fn missing_layout_keeps_the_image_and_says_which_file() {
     ev.heading.object_name = Some("TAXMAST".into());
     ev.heading.user_name = None;
     let (img, _) = paymast_image(100, None);
-    let opts = DecodeOptions {
-        layouts: Arc::new(layouts()),
-        ..Default::default()
-    };
+    let opts = DecodeOptions { layouts: Arc::new(layouts()), ..Default::default() };
     decode_record_entry(&mut ev, &img, None, &opts).unwrap();
     assert_eq!(ev.field("entry_data"), Some(&Value::Bytes(img)));
     assert_eq!(ev.text("layout_missing"), Some("PAYLIB/TAXMAST"));
-    assert_eq!(
-        ev.norm.subject_user.as_deref(),
-        Some("QUSER"),
-        "job user when there is no current user"
-    );
+    assert_eq!(ev.norm.subject_user.as_deref(), Some("QUSER"), "job user when there is no current user");
     assert_eq!(
         ev.norm.summary.as_deref(),
         Some("Record 3 of PAYLIB/TAXMAST deleted by QUSER through job 123456/QUSER/QZDASOINIT")
@@ -284,12 +189,12 @@ fn bad_image_is_an_error_naming_column_and_position() {
     let mut ev = entry("UP", 12);
     let (mut img, _) = paymast_image(100, Some(5));
     img[6 + 32] = 0xAB; // first byte of SALARY, position 39
-    let opts = DecodeOptions {
-        layouts: Arc::new(layouts()),
-        ..Default::default()
-    };
+    let opts = DecodeOptions { layouts: Arc::new(layouts()), ..Default::default() };
     let err = decode_record_entry(&mut ev, &img, None, &opts).unwrap_err();
-    assert!(err.starts_with("record image of PAYLIB/PAYMAST (ENTRY_DATA): column salary at position 39: invalid digit"), "{err}");
+    assert!(
+        err.starts_with("record image of PAYLIB/PAYMAST (ENTRY_DATA): column salary at position 39: invalid digit"),
+        "{err}"
+    );
     // A longer image keeps its non-blank tail; a blank tail (fixed-length outfile padding) is dropped.
     let (mut img, _) = paymast_image(100, Some(5));
     img.extend([0x40, 0x40]);
@@ -299,8 +204,5 @@ fn bad_image_is_an_error_naming_column_and_position() {
     img.push(0xC1);
     let mut ev = entry("PT", 1);
     decode_record_entry(&mut ev, &img, None, &opts).unwrap();
-    assert_eq!(
-        ev.field("unparsed_entry_data"),
-        Some(&Value::Bytes(vec![0x40, 0x40, 0xC1]))
-    );
+    assert_eq!(ev.field("unparsed_entry_data"), Some(&Value::Bytes(vec![0x40, 0x40, 0xC1])));
 }

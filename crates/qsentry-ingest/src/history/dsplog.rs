@@ -25,8 +25,7 @@ pub fn looks_like(text: &str) -> bool {
     let mut banner = false;
     let mut column_header = false;
     for line in text.lines().take(200) {
-        banner |= line.contains("History Log")
-            && matches!(spool::classify(line, false), LineKind::Banner(_));
+        banner |= line.contains("History Log") && matches!(spool::classify(line, false), LineKind::Banner(_));
         column_header |= line.trim_start().starts_with("MSGID ");
         if banner && column_header {
             return true;
@@ -108,29 +107,19 @@ impl DsplogReader {
     }
 
     fn reject(&mut self, record: u64, offset: u64, reason: String, raw: &[u8]) {
-        self.frames.push(Frame::Reject(reject(
-            Format::Dsplog,
-            &self.file,
-            record,
-            offset,
-            reason,
-            raw,
-        )));
+        self.frames.push(Frame::Reject(reject(Format::Dsplog, &self.file, record, offset, reason, raw)));
     }
 
     fn flush_stray(&mut self) {
         if let Some((line, offset, raw, n)) = self.stray.take() {
-            let reason = format!(
-                "line {line}: {n} line(s) of text outside any message (no message header before them)"
-            );
+            let reason =
+                format!("line {line}: {n} line(s) of text outside any message (no message header before them)");
             self.reject(line, offset, reason, &raw);
         }
     }
 
     fn add_stray(&mut self, line: &Line, bytes: &[u8]) {
-        let stray = self
-            .stray
-            .get_or_insert_with(|| (line.number, line.offset, Vec::new(), 0));
+        let stray = self.stray.get_or_insert_with(|| (line.number, line.offset, Vec::new(), 0));
         push_line(&mut stray.2, bytes);
         stray.3 += 1;
         if stray.3 >= MAX_BLOCK_LINES {
@@ -186,11 +175,7 @@ impl DsplogReader {
                     message_id: h.message_id.map(str::to_string),
                     severity: h.severity,
                     message_type: h.message_type.to_string(),
-                    first: if h.text.is_empty() {
-                        Vec::new()
-                    } else {
-                        vec![h.text.to_string()]
-                    },
+                    first: if h.text.is_empty() { Vec::new() } else { vec![h.text.to_string()] },
                     second: Vec::new(),
                     raw,
                     lines: 1,
@@ -205,9 +190,7 @@ impl DsplogReader {
                     self.add_stray(&line, bytes);
                 }
             }
-            LineKind::Label(_) | LineKind::Text(_) if self.open.is_none() => {
-                self.add_stray(&line, bytes)
-            }
+            LineKind::Label(_) | LineKind::Text(_) if self.open.is_none() => self.add_stray(&line, bytes),
             LineKind::Label(s) => {
                 if let Some(b) = &mut self.open {
                     b.second.push(s.to_string());
@@ -216,11 +199,7 @@ impl DsplogReader {
             }
             LineKind::Text(s) => {
                 if let Some(b) = &mut self.open {
-                    if b.second.is_empty() {
-                        b.first.push(s.to_string())
-                    } else {
-                        b.second.push(s.to_string())
-                    }
+                    if b.second.is_empty() { b.first.push(s.to_string()) } else { b.second.push(s.to_string()) }
                 }
                 self.extend_open(bytes);
             }
@@ -233,9 +212,7 @@ impl DsplogReader {
         push_line(&mut b.raw, bytes);
         b.lines += 1;
         if b.lines > MAX_BLOCK_LINES {
-            self.abandon(&format!(
-                "more than {MAX_BLOCK_LINES} lines without a trailer line"
-            ));
+            self.abandon(&format!("more than {MAX_BLOCK_LINES} lines without a trailer line"));
         }
     }
 
@@ -245,10 +222,7 @@ impl DsplogReader {
             return;
         };
         if let Some(bad) = block.bad_line {
-            let reason = format!(
-                "message {} at line {}: line {bad} is not valid UTF-8",
-                block.number, block.line
-            );
+            let reason = format!("message {} at line {}: line {bad} is not valid UTF-8", block.number, block.line);
             return self.reject(block.line, block.offset, reason, &block.raw);
         }
         let Some(date) = self.dates.parse(t.date) else {
@@ -271,11 +245,7 @@ impl DsplogReader {
             timestamp: NaiveDateTime::new(date, t.time),
             current_user: t.current_user.map(str::to_string),
         };
-        self.frames.push(Frame::Message(Box::new(Message {
-            block,
-            trailer,
-            system: self.system.clone(),
-        })));
+        self.frames.push(Frame::Message(Box::new(Message { block, trailer, system: self.system.clone() })));
     }
 
     fn finish(&mut self) {
@@ -321,11 +291,7 @@ impl Reader for DsplogReader {
 
 /// DSPLOG prints `INFO` where HISTORY_LOG_INFO says `INFORMATIONAL`; one vocabulary serves both.
 fn message_type(printed: &str) -> &str {
-    if printed == "INFO" {
-        "INFORMATIONAL"
-    } else {
-        printed
-    }
+    if printed == "INFO" { "INFORMATIONAL" } else { printed }
 }
 
 fn opt_text(v: &Option<String>) -> Value {
@@ -334,24 +300,11 @@ fn opt_text(v: &Option<String>) -> Value {
 
 /// Builds the event of a complete message.
 fn decode(m: Message, file: &Arc<str>, opts: &DecodeOptions) -> Event {
-    let Message {
-        block: b,
-        trailer: t,
-        system,
-    } = m;
-    let origin = Origin {
-        format: Format::Dsplog,
-        file: file.clone(),
-        record: b.number,
-        offset: b.offset,
-    };
+    let Message { block: b, trailer: t, system } = m;
+    let origin = Origin { format: Format::Dsplog, file: file.clone(), record: b.number, offset: b.offset };
     let mut ev = Event::new(origin);
-    let job = format!(
-        "{}/{}/{}",
-        t.job_number,
-        t.job_user.as_deref().unwrap_or(""),
-        t.job_name.as_deref().unwrap_or("")
-    );
+    let job =
+        format!("{}/{}/{}", t.job_number, t.job_user.as_deref().unwrap_or(""), t.job_name.as_deref().unwrap_or(""));
     let first = b.first.join(" ");
     let second = b.second.join(" ");
     let fields: [(&'static str, Value); 13] = [
@@ -367,19 +320,9 @@ fn decode(m: Message, file: &Arc<str>, opts: &DecodeOptions) -> Event {
         ("from_program", Value::from(t.program.as_str())),
         ("from_instruction", Value::from(t.instruction.as_str())),
         ("message_text", Value::from(first.as_str())),
-        (
-            "message_second_level_text",
-            if second.is_empty() {
-                Value::Null
-            } else {
-                Value::from(second.as_str())
-            },
-        ),
+        ("message_second_level_text", if second.is_empty() { Value::Null } else { Value::from(second.as_str()) }),
     ];
-    ev.fields = fields
-        .into_iter()
-        .map(|(n, v)| (Name::Borrowed(n), v))
-        .collect();
+    ev.fields = fields.into_iter().map(|(n, v)| (Name::Borrowed(n), v)).collect();
     ev.heading.system_name = system;
     ev.heading.entry_timestamp = Some(t.timestamp);
     ev.heading.job_name = t.job_name.as_deref().map(Text::from);

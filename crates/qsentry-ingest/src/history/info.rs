@@ -25,14 +25,8 @@ use std::sync::Arc;
 const MAX_ROW_LINES: usize = 64;
 
 /// Integer columns (HISTORY_LOG_INFO: SEVERITY SMALLINT, ORDINAL_POSITION INTEGER ...).
-const INT_COLUMNS: &[&str] = &[
-    "SEVERITY",
-    "ORDINAL_POSITION",
-    "MESSAGE_TOKEN_LENGTH",
-    "SYSLOG_FACILITY",
-    "SYSLOG_SEVERITY",
-    "SYSLOG_PRIORITY",
-];
+const INT_COLUMNS: &[&str] =
+    &["SEVERITY", "ORDINAL_POSITION", "MESSAGE_TOKEN_LENGTH", "SYSLOG_FACILITY", "SYSLOG_SEVERITY", "SYSLOG_PRIORITY"];
 /// Timestamp columns.
 const TIMESTAMP_COLUMNS: &[&str] = &["MESSAGE_TIMESTAMP"];
 
@@ -126,10 +120,7 @@ impl HistoryLogInfoReader {
             }
             Some(Err(e)) => {
                 self.eof = true;
-                let (line, offset) = self
-                    .ahead
-                    .back()
-                    .map_or((0, 0), |l| (l.number + 1, l.offset));
+                let (line, offset) = self.ahead.back().map_or((0, 0), |l| (l.number + 1, l.offset));
                 Err(self.reject(line, offset, format!("read error: {e}"), &[]))
             }
             None => {
@@ -152,11 +143,7 @@ impl HistoryLogInfoReader {
             match line.text {
                 Ok(t) if t.trim().is_empty() => continue,
                 Ok(text) => {
-                    return Some(Frame::Json {
-                        line: line.number,
-                        offset: line.offset,
-                        text,
-                    });
+                    return Some(Frame::Json { line: line.number, offset: line.offset, text });
                 }
                 Err(b) => {
                     return Some(self.reject(
@@ -240,9 +227,7 @@ impl HistoryLogInfoReader {
                 // A quote that opened on this line and closed lines later did not give a row: only
                 // this line is at fault; the next lines are read again on their own.
                 let l = self.ahead.pop_front()?;
-                let reason = format!(
-                    "line {line}: unterminated quoted field (no row with the header's columns)"
-                );
+                let reason = format!("line {line}: unterminated quoted field (no row with the header's columns)");
                 return Some(self.reject(line, offset, reason, line_bytes(&l)));
             }
             self.ahead.drain(..k);
@@ -254,12 +239,7 @@ impl HistoryLogInfoReader {
                 (None, Ok(cells)) => {
                     let names = cells
                         .iter()
-                        .map(|c| {
-                            c.trim()
-                                .trim_start_matches('\u{feff}')
-                                .trim()
-                                .to_ascii_uppercase()
-                        })
+                        .map(|c| c.trim().trim_start_matches('\u{feff}').trim().to_ascii_uppercase())
                         .collect();
                     self.header = Some(Ok(Arc::new(names)));
                     continue;
@@ -270,29 +250,18 @@ impl HistoryLogInfoReader {
                 }
                 (_, Err(e)) => return Some(self.reject(line, offset, e, &raw)),
                 (Some(Err(h)), Ok(_)) => {
-                    let reason =
-                        format!("line {line}: no usable header (line {h} could not be read)");
+                    let reason = format!("line {line}: no usable header (line {h} could not be read)");
                     return Some(self.reject(line, offset, reason, &raw));
                 }
                 (Some(Ok(h)), Ok(cells)) => (h.clone(), cells),
             };
             let (header, cells) = header;
             if cells.len() != header.len() {
-                let reason = format!(
-                    "line {line}: {} fields, the header has {}",
-                    cells.len(),
-                    header.len()
-                );
+                let reason = format!("line {line}: {} fields, the header has {}", cells.len(), header.len());
                 return Some(self.reject(line, offset, reason, &raw));
             }
             let raw = String::from_utf8_lossy(&raw).into_owned();
-            return Some(Frame::Row {
-                header,
-                cells,
-                line,
-                offset,
-                raw,
-            });
+            return Some(Frame::Row { header, cells, line, offset, raw });
         }
     }
 }
@@ -317,17 +286,12 @@ fn parse_record(bytes: &[u8]) -> Result<Vec<String>, String> {
         Ok(false) => return Err("empty row".to_string()),
         Err(e) => return Err(e.to_string()),
     }
-    if rdr
-        .read_byte_record(&mut csv::ByteRecord::new())
-        .unwrap_or(true)
-    {
+    if rdr.read_byte_record(&mut csv::ByteRecord::new()).unwrap_or(true) {
         return Err("quotes do not pair up into one row".to_string());
     }
     rec.iter()
         .enumerate()
-        .map(|(i, f)| {
-            String::from_utf8(f.to_vec()).map_err(|_| format!("field {} is not valid UTF-8", i + 1))
-        })
+        .map(|(i, f)| String::from_utf8(f.to_vec()).map_err(|_| format!("field {} is not valid UTF-8", i + 1)))
         .collect()
 }
 
@@ -355,41 +319,15 @@ impl Reader for HistoryLogInfoReader {
 fn decode(frame: Frame, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
     match frame {
         Frame::Reject(r) => Err(r),
-        Frame::Row {
-            header,
-            cells,
-            line,
-            offset,
-            raw,
-        } => {
-            let cols = header.iter().cloned().zip(cells.into_iter().map(|c| {
-                if c.is_empty() {
-                    Cell::Null
-                } else {
-                    Cell::Text(c)
-                }
-            }));
-            build(
-                Format::HistoryLogCsv,
-                file,
-                line,
-                offset,
-                cols.collect(),
-                raw,
-                opts,
-            )
+        Frame::Row { header, cells, line, offset, raw } => {
+            let cols = header
+                .iter()
+                .cloned()
+                .zip(cells.into_iter().map(|c| if c.is_empty() { Cell::Null } else { Cell::Text(c) }));
+            build(Format::HistoryLogCsv, file, line, offset, cols.collect(), raw, opts)
         }
         Frame::Json { line, offset, text } => {
-            let fail = |reason: String| {
-                reject(
-                    Format::HistoryLogJsonl,
-                    file,
-                    line,
-                    offset,
-                    reason,
-                    text.as_bytes(),
-                )
-            };
+            let fail = |reason: String| reject(Format::HistoryLogJsonl, file, line, offset, reason, text.as_bytes());
             let map = match serde_json::from_str::<serde_json::Value>(&text) {
                 Ok(serde_json::Value::Object(m)) => m,
                 Ok(_) => return Err(fail(format!("line {line}: not a JSON object"))),
@@ -403,15 +341,7 @@ fn decode(frame: Frame, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
                 };
                 (k.trim().to_ascii_uppercase(), cell)
             });
-            build(
-                Format::HistoryLogJsonl,
-                file,
-                line,
-                offset,
-                cols.collect(),
-                text,
-                opts,
-            )
+            build(Format::HistoryLogJsonl, file, line, offset, cols.collect(), text, opts)
         }
     }
 }
@@ -427,9 +357,7 @@ fn value(column: &str, cell: Cell) -> Result<Value, String> {
             if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "-" {
                 Ok(Value::Null)
             } else if is_int {
-                t.parse::<i64>()
-                    .map(Value::Int)
-                    .map_err(|_| format!("{column} {t:?} is not an integer"))
+                t.parse::<i64>().map(Value::Int).map_err(|_| format!("{column} {t:?} is not an integer"))
             } else {
                 // A zone, when the export adds one, is kept for the UTC time (see `build`); the
                 // value stays the time as written.
@@ -461,12 +389,7 @@ fn build(
     raw: String,
     opts: &DecodeOptions,
 ) -> Unit {
-    let mut ev = Event::new(Origin {
-        format,
-        file: file.clone(),
-        record: line,
-        offset,
-    });
+    let mut ev = Event::new(Origin { format, file: file.clone(), record: line, offset });
     ev.fields.reserve(cols.len() + 4);
     for (column, cell) in cols {
         if let Cell::Text(t) = &cell
@@ -476,18 +399,9 @@ fn build(
             ev.heading.entry_timestamp_utc = Some(d.naive_utc());
         }
         match value(&column, cell) {
-            Ok(v) => ev
-                .fields
-                .push((Name::Owned(column.to_ascii_lowercase()), v)),
+            Ok(v) => ev.fields.push((Name::Owned(column.to_ascii_lowercase()), v)),
             Err(e) => {
-                return Err(reject(
-                    format,
-                    file,
-                    line,
-                    offset,
-                    format!("line {line}: {e}"),
-                    raw.as_bytes(),
-                ));
+                return Err(reject(format, file, line, offset, format!("line {line}: {e}"), raw.as_bytes()));
             }
         }
     }

@@ -116,11 +116,7 @@ const MESSAGES: &[Known] = &[
 /// used for server jobs" (rzajr/rzajrmstsvrjobsubsys.htm).
 const SERVERS: &[(&str, &str, &str)] = &[
     ("QZDASOINIT", "*DATABASE", "database (ODBC/JDBC) server"),
-    (
-        "QZDASSINIT",
-        "*DATABASE",
-        "database (ODBC/JDBC) server over TLS",
-    ),
+    ("QZDASSINIT", "*DATABASE", "database (ODBC/JDBC) server over TLS"),
     ("QZRCSRVS", "*RMTCMD", "remote command server"),
     ("QZSOSIGN", "*SIGNON", "sign-on server"),
     ("QZSCSRVS", "*CENTRAL", "central server"),
@@ -139,10 +135,7 @@ const SUBSYSTEM_WORDS: &[&str] = &["subsystem", "sous-syst", "子系統", "子�
 
 /// The QCPFMSG first-level text of a message this module knows, and where that text was seen.
 pub fn known_text(message_id: &str) -> Option<(&'static str, &'static str)> {
-    MESSAGES
-        .iter()
-        .find(|k| k.id.eq_ignore_ascii_case(message_id.trim()))
-        .map(|k| (k.text, k.source))
+    MESSAGES.iter().find(|k| k.id.eq_ignore_ascii_case(message_id.trim())).map(|k| (k.text, k.source))
 }
 
 /// Adds the fields a message's ID and text carry (`source_ip`, `server_job`, `subject_user` ...) and
@@ -150,10 +143,7 @@ pub fn known_text(message_id: &str) -> Option<(&'static str, &'static str)> {
 pub fn apply(ev: &mut Event, message_id: &str, text: &str) {
     let id = message_id.trim();
     let text = text.trim();
-    let meaning = MESSAGES
-        .iter()
-        .find(|k| k.id.eq_ignore_ascii_case(id))
-        .map(|k| k.meaning);
+    let meaning = MESSAGES.iter().find(|k| k.id.eq_ignore_ascii_case(id)).map(|k| k.meaning);
     match meaning {
         Some(Meaning::Connect) => connect(ev, text),
         Some(Meaning::SignonRequest) => signon_request(ev, text),
@@ -176,21 +166,14 @@ fn push_text(ev: &mut Event, name: &'static str, value: &str) {
 
 /// The server a job name belongs to: (server value, description).
 fn server_of(job_name: &str) -> Option<(&'static str, &'static str)> {
-    SERVERS
-        .iter()
-        .find(|(j, _, _)| *j == job_name)
-        .map(|&(_, s, d)| (s, d))
+    SERVERS.iter().find(|(j, _, _)| *j == job_name).map(|&(_, s, d)| (s, d))
 }
 
 /// CPIAD09 / CPI3E34: user, client address, server job and subsystem.
 fn connect(ev: &mut Event, text: &str) {
     let job = text::qualified_job(text);
-    let ip = client_token(text)
-        .and_then(text::ip_token)
-        .or_else(|| text::first_ip(text));
-    let user = text::name_after(text, USER_WORDS)
-        .map(Text::from)
-        .or_else(|| ev.heading.user_name.clone());
+    let ip = client_token(text).and_then(text::ip_token).or_else(|| text::first_ip(text));
+    let user = text::name_after(text, USER_WORDS).map(Text::from).or_else(|| ev.heading.user_name.clone());
     let subsystem = text::name_after(text, SUBSYSTEM_WORDS);
     let server = job.as_ref().and_then(|j| server_of(&j.name));
 
@@ -272,9 +255,7 @@ fn signon_failure(ev: &mut Event, id: &str, action: &'static str, text: &str) {
         "CPF1393" => format!(
             "Subsystem {} disabled user profile {u} after too many sign-on attempts{}.",
             subsystem.unwrap_or("?"),
-            device
-                .map(|d| format!(" on device {d}"))
-                .unwrap_or_default()
+            device.map(|d| format!(" on device {d}")).unwrap_or_default()
         ),
         "CPF1397" => format!(
             "Subsystem {} varied off work station {} after too many sign-on attempts for {u}.",
@@ -304,11 +285,7 @@ fn job(ev: &mut Event, text: &str, start: bool) {
         push_text(ev, "job_user", user);
         push_text(ev, "job_number", number);
     }
-    let subsystem = if start {
-        text::name_after(text, SUBSYSTEM_WORDS)
-    } else {
-        None
-    };
+    let subsystem = if start { text::name_after(text, SUBSYSTEM_WORDS) } else { None };
     if let Some(s) = subsystem {
         push_text(ev, "subsystem", s);
     }
@@ -327,9 +304,7 @@ fn job(ev: &mut Event, text: &str, start: bool) {
         (false, None) => Outcome::Unknown,
     };
     n.subject_user = job.as_ref().map(|j| Text::from(j.user.as_str()));
-    let name = job
-        .map(|j| format!("Job {}", j.qualified()))
-        .unwrap_or_else(|| "A job".to_string());
+    let name = job.map(|j| format!("Job {}", j.qualified())).unwrap_or_else(|| "A job".to_string());
     n.summary = Some(match (start, subsystem, end_code) {
         (true, Some(s), _) => format!("{name} started in subsystem {s}."),
         (true, None, _) => format!("{name} started."),
@@ -344,9 +319,7 @@ fn end_code(text: &str) -> Option<i64> {
     let lower = text.to_ascii_lowercase();
     let at = lower.rfind("code")?;
     let rest = text.get(at + 4..)?;
-    rest.split(|c: char| !c.is_ascii_digit())
-        .find(|t| !t.is_empty())
-        .and_then(|t| t.parse().ok())
+    rest.split(|c: char| !c.is_ascii_digit()).find(|t| !t.is_empty()).and_then(|t| t.parse().ok())
 }
 
 #[cfg(test)]

@@ -39,11 +39,7 @@ fn fill_heading(ev: &mut Event) {
     if let Some(job) = ev.text("from_job") {
         let mut parts = job.splitn(3, '/');
         if let (Some(n), Some(u), Some(j)) = (parts.next(), parts.next(), parts.next()) {
-            (number, user, name) = (
-                Some(Text::from(n)),
-                Some(Text::from(u)),
-                Some(Text::from(j)),
-            );
+            (number, user, name) = (Some(Text::from(n)), Some(Text::from(u)), Some(Text::from(j)));
         }
     }
     let h_name = text(ev, "from_job_name").or(name.take());

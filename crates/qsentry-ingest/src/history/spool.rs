@@ -115,11 +115,7 @@ fn groups<'a>(s: &'a str, seps: &[u8]) -> Option<Vec<&'a str>> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || seps.contains(&b)) {
         return None;
     }
-    Some(
-        s.split(|c: char| !c.is_ascii_digit())
-            .filter(|g| !g.is_empty())
-            .collect(),
-    )
+    Some(s.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).collect())
 }
 
 fn looks_like_date(s: &str) -> bool {
@@ -134,11 +130,7 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
     }
     let num = |i: usize| g.get(i).and_then(|x| x.parse::<u32>().ok());
     let micros = match g.get(3) {
-        Some(f) => f
-            .bytes()
-            .chain(std::iter::repeat(b'0'))
-            .take(6)
-            .fold(0u32, |a, d| a * 10 + (d - b'0') as u32),
+        Some(f) => f.bytes().chain(std::iter::repeat(b'0')).take(6).fold(0u32, |a, d| a * 10 + (d - b'0') as u32),
         None => 0,
     };
     NaiveTime::from_hms_micro_opt(num(0)?, num(1)?, num(2)?, micros)
@@ -164,19 +156,13 @@ fn banner(line: &str) -> Option<Banner<'_>> {
         return None;
     }
     let release_date = match toks.as_slice() {
-        [product, _, yymmdd, ..]
-            if product.ends_with("SS1") && yymmdd.len() == 6 && digits(yymmdd) =>
-        {
+        [product, _, yymmdd, ..] if product.ends_with("SS1") && yymmdd.len() == 6 && digits(yymmdd) => {
             let num = |r: std::ops::Range<usize>| yymmdd.get(r).and_then(|x| x.parse::<u32>().ok());
             NaiveDate::from_ymd_opt(century(num(0..2)?), num(2..4)?, num(4..6)?)
         }
         _ => None,
     };
-    Some(Banner {
-        system,
-        date,
-        release_date,
-    })
+    Some(Banner { system, date, release_date })
 }
 
 /// Whether `s` is an IBM i message ID: `CPF1164`, `CPIAD09`, `TCP2617`.
@@ -184,14 +170,8 @@ fn is_message_id(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 7
         && b.first().is_some_and(u8::is_ascii_uppercase)
-        && b.get(1..3).is_some_and(|p| {
-            p.iter()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        })
-        && b.get(3..).is_some_and(|h| {
-            h.iter()
-                .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
-        })
+        && b.get(1..3).is_some_and(|p| p.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+        && b.get(3..).is_some_and(|h| h.iter().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c)))
 }
 
 /// A header line: `CPF1164  00  COMPLETION   Message . . . . :   Job ...`.
@@ -227,24 +207,11 @@ fn header(line: &str) -> Option<Header<'_>> {
     let split = named.rfind("  ").or_else(|| named.rfind(' '))?;
     let message_type = named.get(..split)?.trim();
     let label = named.get(split..)?.trim();
-    let ok_type = !message_type.is_empty()
-        && message_type
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b == b' ');
-    if !ok_type
-        || label.is_empty()
-        || !label
-            .chars()
-            .all(|c| c.is_alphabetic() || c == ' ' || c == '-')
-    {
+    let ok_type = !message_type.is_empty() && message_type.bytes().all(|b| b.is_ascii_uppercase() || b == b' ');
+    if !ok_type || label.is_empty() || !label.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-') {
         return None;
     }
-    Some(Header {
-        message_id,
-        severity,
-        message_type,
-        text,
-    })
+    Some(Header { message_id, severity, message_type, text })
 }
 
 /// A trailer line: `  QHTTP  QTMHHTTP  845979 QWTMCEOJ  0000 26/08/07 00:00:01.232324 QTMHHTTP`.
@@ -282,23 +249,10 @@ fn trailer(line: &str) -> Option<Trailer<'_>> {
         [(_, u)] => Some(*u),
         _ => return None,
     };
-    if [job_name, job_user, current_user]
-        .into_iter()
-        .flatten()
-        .any(|s| !short(s, 10))
-    {
+    if [job_name, job_user, current_user].into_iter().flatten().any(|s| !short(s, 10)) {
         return None;
     }
-    Some(Trailer {
-        job_name,
-        job_user,
-        job_number: number,
-        program,
-        instruction,
-        date,
-        time,
-        current_user,
-    })
+    Some(Trailer { job_name, job_user, job_number: number, program, instruction, date, time, current_user })
 }
 
 /// A second-level section label: `Cause . . . . . :`, `Recovery  . . . :`, `Technical description . . :`.
@@ -310,18 +264,12 @@ fn is_label(t: &str) -> bool {
     before.ends_with('.')
         && before.contains(". .")
         && before.chars().next().is_some_and(char::is_alphabetic)
-        && before
-            .chars()
-            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '-' | '\''))
+        && before.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '-' | '\''))
 }
 
 /// IBM i 2-digit years: 40–99 are 1940–1999, 00–39 are 2000–2039.
 fn century(yy: u32) -> i32 {
-    if yy >= 40 {
-        1900 + yy as i32
-    } else {
-        2000 + yy as i32
-    }
+    if yy >= 40 { 1900 + yy as i32 } else { 2000 + yy as i32 }
 }
 
 /// The order of a date's parts, as the job's DATFMT says.
@@ -347,9 +295,7 @@ fn parse_date_with(order: DateOrder, s: &str) -> Option<NaiveDate> {
         (DateOrder::Ymd, [y, m, d]) => NaiveDate::from_ymd_opt(year(y)?, small(m)?, small(d)?),
         (DateOrder::Mdy, [m, d, y]) => NaiveDate::from_ymd_opt(year(y)?, small(m)?, small(d)?),
         (DateOrder::Dmy, [d, m, y]) => NaiveDate::from_ymd_opt(year(y)?, small(m)?, small(d)?),
-        (DateOrder::Julian, [y, ddd]) if ddd.len() == 3 => {
-            NaiveDate::from_yo_opt(year(y)?, ddd.parse().ok()?)
-        }
+        (DateOrder::Julian, [y, ddd]) if ddd.len() == 3 => NaiveDate::from_yo_opt(year(y)?, ddd.parse().ok()?),
         _ => None,
     }
 }
@@ -365,14 +311,7 @@ pub struct DateFormat {
 
 impl Default for DateFormat {
     fn default() -> Self {
-        DateFormat {
-            candidates: vec![
-                DateOrder::Ymd,
-                DateOrder::Mdy,
-                DateOrder::Dmy,
-                DateOrder::Julian,
-            ],
-        }
+        DateFormat { candidates: vec![DateOrder::Ymd, DateOrder::Mdy, DateOrder::Dmy, DateOrder::Julian] }
     }
 }
 
@@ -385,11 +324,8 @@ impl DateFormat {
     /// Narrows the candidates with a banner's print date.
     pub fn learn_banner(&mut self, banner: &Banner) {
         let fits = |o: &DateOrder| {
-            parse_date_with(*o, banner.date).is_some_and(|d| {
-                banner
-                    .release_date
-                    .is_none_or(|r| d >= r && d.year() < r.year() + 60)
-            })
+            parse_date_with(*o, banner.date)
+                .is_some_and(|d| banner.release_date.is_none_or(|r| d >= r && d.year() < r.year() + 60))
         };
         let kept: Vec<DateOrder> = self.candidates.iter().copied().filter(fits).collect();
         if !kept.is_empty() {
@@ -399,11 +335,7 @@ impl DateFormat {
 
     /// Parses a date with the most likely order that fits; orders tried before it are dropped.
     pub fn parse(&mut self, date: &str) -> Option<NaiveDate> {
-        let (i, d) = self
-            .candidates
-            .iter()
-            .enumerate()
-            .find_map(|(i, o)| parse_date_with(*o, date).map(|d| (i, d)))?;
+        let (i, d) = self.candidates.iter().enumerate().find_map(|(i, o)| parse_date_with(*o, date).map(|d| (i, d)))?;
         if i > 0 && self.candidates.len() > 1 {
             self.candidates.drain(..i);
         }

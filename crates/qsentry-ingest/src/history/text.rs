@@ -36,9 +36,7 @@ pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
     let last = h.len().checked_sub(n.len())?;
     (0..=last).find(|&i| {
         let before_ok = i == 0 || h.get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
-        before_ok
-            && h.get(i..i + n.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(n))
+        before_ok && h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n))
     })
 }
 
@@ -74,10 +72,7 @@ pub fn name_after<'a>(text: &'a str, keywords: &[&str]) -> Option<&'a str> {
             let rest = text.get(start..).unwrap_or("");
             let rest = if kw.is_ascii() && !rest.starts_with(char::is_whitespace) {
                 // The keyword ended mid-word: skip the rest of that word.
-                rest.find(char::is_whitespace)
-                    .and_then(|p| rest.get(p..))
-                    .unwrap_or("")
-                    .trim_start()
+                rest.find(char::is_whitespace).and_then(|p| rest.get(p..)).unwrap_or("").trim_start()
             } else {
                 rest.trim_start()
             };
@@ -96,8 +91,7 @@ pub fn qualified_job(text: &str) -> Option<QualifiedJob> {
     let mut i = 0;
     while i + 7 < b.len() {
         let starts_number = (i == 0 || b.get(i - 1).is_some_and(|c| !c.is_ascii_digit()))
-            && b.get(i..i + 6)
-                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            && b.get(i..i + 6).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
             && b.get(i + 6) == Some(&b'/');
         if starts_number && let Some(job) = job_at(text, i) {
             return Some(job);
@@ -110,31 +104,20 @@ pub fn qualified_job(text: &str) -> Option<QualifiedJob> {
 fn job_at(text: &str, i: usize) -> Option<QualifiedJob> {
     let number = text.get(i..i + 6)?;
     let rest = text.get(i + 7..)?;
-    let user_end = rest
-        .bytes()
-        .position(|c| !name_byte(c))
-        .unwrap_or(rest.len());
+    let user_end = rest.bytes().position(|c| !name_byte(c)).unwrap_or(rest.len());
     let user = rest.get(..user_end)?;
     let rest = rest.get(user_end..)?.strip_prefix('/')?;
-    let name_end = rest
-        .bytes()
-        .position(|c| !name_byte(c))
-        .unwrap_or(rest.len());
+    let name_end = rest.bytes().position(|c| !name_byte(c)).unwrap_or(rest.len());
     let name = rest.get(..name_end)?;
     if user.is_empty() || name.is_empty() || user.len() > 10 || name.len() > 10 {
         return None;
     }
-    Some(QualifiedJob {
-        number: number.to_string(),
-        user: user.to_string(),
-        name: name.to_string(),
-    })
+    Some(QualifiedJob { number: number.to_string(), user: user.to_string(), name: name.to_string() })
 }
 
 /// Parses an IP address token, tolerating surrounding punctuation (`192.168.1.2,`).
 pub fn ip_token(token: &str) -> Option<IpAddr> {
-    let t =
-        token.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '"' | '\''));
+    let t = token.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '"' | '\''));
     let t = t.strip_suffix('.').unwrap_or(t);
     t.parse::<IpAddr>().ok()
 }
@@ -145,13 +128,7 @@ pub fn first_ip(text: &str) -> Option<IpAddr> {
     let v4 = text
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .map(|t| t.trim_matches('.'))
-        .find_map(|t| {
-            if t.split('.').count() == 4 {
-                t.parse::<Ipv4Addr>().ok()
-            } else {
-                None
-            }
-        });
+        .find_map(|t| if t.split('.').count() == 4 { t.parse::<Ipv4Addr>().ok() } else { None });
     if let Some(a) = v4 {
         return Some(IpAddr::V4(a));
     }
@@ -173,24 +150,9 @@ mod tests {
         assert_eq!(name_after(fr, &["utilisateur"]), Some("QBRMS"));
         assert_eq!(name_after(fr, &["sous-syst"]), Some("QSYSWRK"));
         // "user" inside QUSER is not a keyword match; a lower-case word is not a name.
-        assert_eq!(
-            name_after(
-                "job 1/QUSER ended for user profile.",
-                &["user profile", "user"]
-            ),
-            None
-        );
-        assert_eq!(
-            name_after(
-                "Password not correct for user profile BOB.",
-                &["user profile"]
-            ),
-            Some("BOB")
-        );
-        assert_eq!(
-            name_after("中的子系統QUSRWRK中的", &["子系統"]),
-            Some("QUSRWRK")
-        );
+        assert_eq!(name_after("job 1/QUSER ended for user profile.", &["user profile", "user"]), None);
+        assert_eq!(name_after("Password not correct for user profile BOB.", &["user profile"]), Some("BOB"));
+        assert_eq!(name_after("中的子系統QUSRWRK中的", &["子系統"]), Some("QUSRWRK"));
     }
 
     #[test]
@@ -200,22 +162,12 @@ mod tests {
         assert_eq!(job.qualified(), "846143/QUSER/QZDASOINIT");
         assert_eq!(first_ip(zh), Some("10.255.0.197".parse().unwrap()));
         assert_eq!(first_ip("at 11:27:43 on 26/08/07"), None);
-        assert_eq!(
-            first_ip("client fe80::1:2, job"),
-            Some("fe80::1:2".parse().unwrap())
-        );
-        assert_eq!(
-            ip_token("192.168.242.20,"),
-            Some("192.168.242.20".parse().unwrap())
-        );
+        assert_eq!(first_ip("client fe80::1:2, job"), Some("fe80::1:2".parse().unwrap()));
+        assert_eq!(ip_token("192.168.242.20,"), Some("192.168.242.20".parse().unwrap()));
         assert_eq!(qualified_job("Job 1234567/A/B"), None);
         assert_eq!(
             qualified_job("Job 722506/QZRDSRMOWN/SLMSQMONS started."),
-            Some(QualifiedJob {
-                number: "722506".into(),
-                user: "QZRDSRMOWN".into(),
-                name: "SLMSQMONS".into()
-            })
+            Some(QualifiedJob { number: "722506".into(), user: "QZRDSRMOWN".into(), name: "SLMSQMONS".into() })
         );
     }
 }

@@ -12,10 +12,7 @@ pub fn co(c: &Ctx) -> Norm {
         "R" => ("object-replaced", "replaced"),
         _ => ("object-created", "created"),
     };
-    let attr = c
-        .s("object_attribute")
-        .map(|a| format!(" (attribute {a})"))
-        .unwrap_or_default();
+    let attr = c.s("object_attribute").map(|a| format!(" (attribute {a})")).unwrap_or_default();
     let summary = format!("Object {} {verb}{attr}{}", or_q(&obj), c.by());
     Norm::new(Category::Object, action, Success, summary).object(obj)
 }
@@ -36,9 +33,7 @@ pub fn do_(c: &Ctx) -> Norm {
     let summary = match code.as_str() {
         "A" => format!("Object {} deleted{}", or_q(&obj), c.by()),
         _ => {
-            let what = c
-                .detail("entry_type")
-                .unwrap_or_else(|| format!("Delete entry {code}"));
+            let what = c.detail("entry_type").unwrap_or_else(|| format!("Delete entry {code}"));
             format!("{what}: {}{}", or_q(&obj), c.by())
         }
     };
@@ -47,22 +42,13 @@ pub fn do_(c: &Ctx) -> Norm {
 
 pub fn om(c: &Ctx) -> Norm {
     let new = c.object();
-    let old = c.qualified(
-        "prev_object_name",
-        &["prev_object_library", "prev_library_name"],
-        "object_type",
-    );
+    let old = c.qualified("prev_object_name", &["prev_object_library", "prev_library_name"], "object_type");
     let (action, verb) = match c.code("entry_type").as_str() {
         "R" => ("object-renamed", "renamed"),
         _ => ("object-moved", "moved"),
     };
     let new_short = c.qualified("object_name", &["object_library", "library_name"], "");
-    let summary = format!(
-        "Object {} {verb} to {}{}",
-        or_q(&old),
-        or_q(&new_short),
-        c.by()
-    );
+    let summary = format!("Object {} {verb} to {}{}", or_q(&old), or_q(&new_short), c.by());
     Norm::new(Category::Object, action, Success, summary).object(new)
 }
 
@@ -70,11 +56,7 @@ pub fn or(c: &Ctx) -> Norm {
     let obj = c.object();
     let saved = c
         .qualified("save_object_name", &["save_library"], "")
-        .filter(|s| {
-            Some(s.as_str())
-                != c.qualified("object_name", &["object_library"], "")
-                    .as_deref()
-        })
+        .filter(|s| Some(s.as_str()) != c.qualified("object_name", &["object_library"], "").as_deref())
         .map(|s| format!(" (saved as {s})"))
         .unwrap_or_default();
     let state = match c.code("program_state").as_str() {
@@ -105,11 +87,7 @@ pub fn zc_zr(c: &Ctx) -> Norm {
     {
         how.push(format!("member {m}"));
     }
-    let how = if how.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", how.join(", "))
-    };
+    let how = if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) };
     let summary = format!("Object {} {verb}{how}{}", or_q(&obj), c.by());
     Norm::new(Category::Object, action, Success, summary).object(obj)
 }
@@ -141,11 +119,7 @@ pub fn restore(c: &Ctx) -> Norm {
         }
         "RP" => {
             let owner = c.s("object_owner");
-            let s = format!(
-                "Program {o} that adopts the authority of {} restored{}",
-                or_q(&owner),
-                c.by()
-            );
+            let s = format!("Program {o} that adopts the authority of {} restored{}", or_q(&owner), c.by());
             ("adopting-program-restored", owner, s)
         }
         _ => {
@@ -159,57 +133,28 @@ pub fn restore(c: &Ctx) -> Norm {
             if c.yes("authorization_list_removed") {
                 what.push("authorization list removed");
             }
-            let what = if what.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", what.join(", "))
-            };
-            (
-                "restored-authority-changed",
-                None,
-                format!("Authority of restored object {o} changed{what}{}", c.by()),
-            )
+            let what = if what.is_empty() { String::new() } else { format!(" ({})", what.join(", ")) };
+            ("restored-authority-changed", None, format!("Authority of restored object {o} changed{what}{}", c.by()))
         }
     };
-    Norm::new(Category::Authorization, action, Success, summary)
-        .user(user)
-        .object(obj)
+    Norm::new(Category::Authorization, action, Success, summary).user(user).object(obj)
 }
 
 pub fn pa(c: &Ctx) -> Norm {
     let obj = c.object();
     let owner = c.s("object_owner");
     let (action, summary) = match c.code("entry_type").as_str() {
-        "M" => (
-            "setuid-mode-changed",
-            format!(
-                "SETUID, SETGID or ISVTX mode of {} changed{}",
-                or_q(&obj),
-                c.by()
-            ),
-        ),
+        "M" => ("setuid-mode-changed", format!("SETUID, SETGID or ISVTX mode of {} changed{}", or_q(&obj), c.by())),
         "J" => (
             "java-program-adopt-set",
-            format!(
-                "Java program {} set to adopt the authority of {}{}",
-                or_q(&obj),
-                or_q(&owner),
-                c.by()
-            ),
+            format!("Java program {} set to adopt the authority of {}{}", or_q(&obj), or_q(&owner), c.by()),
         ),
         _ => (
             "program-adopt-set",
-            format!(
-                "Program {} set to adopt the authority of {}{}",
-                or_q(&obj),
-                or_q(&owner),
-                c.by()
-            ),
+            format!("Program {} set to adopt the authority of {}{}", or_q(&obj), or_q(&owner), c.by()),
         ),
     };
-    Norm::new(Category::Authorization, action, Success, summary)
-        .user(owner)
-        .object(obj)
+    Norm::new(Category::Authorization, action, Success, summary).user(owner).object(obj)
 }
 
 pub fn ap(c: &Ctx) -> Norm {
@@ -220,16 +165,7 @@ pub fn ap(c: &Ctx) -> Norm {
         "E" => ("adopted-authority-ended", "stopped adopting"),
         _ => ("adopted-authority-used", "used at activation"),
     };
-    let run_by = c
-        .subject()
-        .map(|u| format!(" run by {u}"))
-        .unwrap_or_default();
-    let summary = format!(
-        "Program {}{run_by} {verb} the authority of {}",
-        or_q(&obj),
-        or_q(&owner)
-    );
-    Norm::new(Category::Authorization, action, Success, summary)
-        .user(owner)
-        .object(obj)
+    let run_by = c.subject().map(|u| format!(" run by {u}")).unwrap_or_default();
+    let summary = format!("Program {}{run_by} {verb} the authority of {}", or_q(&obj), or_q(&owner));
+    Norm::new(Category::Authorization, action, Success, summary).user(owner).object(obj)
 }

@@ -21,26 +21,10 @@ pub fn cp(c: &Ctx) -> Norm {
     let user = c.s("user_profile");
     let u = or_q(&user).to_string();
     let cmd = c.code("command_type");
-    let now: Vec<&str> = SPECIAL
-        .iter()
-        .filter(|(f, _)| c.yes(f))
-        .map(|(_, n)| *n)
-        .collect();
-    let before: Vec<&str> = SPECIAL
-        .iter()
-        .filter(|(f, _)| c.yes(&format!("previous_{f}")))
-        .map(|(_, n)| *n)
-        .collect();
-    let granted: Vec<&str> = now
-        .iter()
-        .copied()
-        .filter(|a| !before.contains(a))
-        .collect();
-    let revoked: Vec<&str> = before
-        .iter()
-        .copied()
-        .filter(|a| !now.contains(a))
-        .collect();
+    let now: Vec<&str> = SPECIAL.iter().filter(|(f, _)| c.yes(f)).map(|(_, n)| *n).collect();
+    let before: Vec<&str> = SPECIAL.iter().filter(|(f, _)| c.yes(&format!("previous_{f}"))).map(|(_, n)| *n).collect();
+    let granted: Vec<&str> = now.iter().copied().filter(|a| !before.contains(a)).collect();
+    let revoked: Vec<&str> = before.iter().copied().filter(|a| !now.contains(a)).collect();
     let mut notes = Vec::new();
     if c.yes("password_changed") {
         notes.push("password changed".to_string());
@@ -51,58 +35,29 @@ pub fn cp(c: &Ctx) -> Norm {
     if let Some(s) = c.s("status") {
         notes.push(format!("status {s}"));
     }
-    let notes = if notes.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", notes.join("; "))
-    };
+    let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
     let by = c.by();
     let (action, summary) = match cmd.as_str() {
         "CRT" => {
-            let with = if now.is_empty() {
-                String::new()
-            } else {
-                format!(" with special authorities {}", now.join(" "))
-            };
-            (
-                "profile-created",
-                format!("User profile {u} created{by}{with}{notes}"),
-            )
+            let with =
+                if now.is_empty() { String::new() } else { format!(" with special authorities {}", now.join(" ")) };
+            ("profile-created", format!("User profile {u} created{by}{with}{notes}"))
         }
-        "RST" => (
-            "profile-restored",
-            format!("User profile {u} restored{by}{notes}"),
-        ),
-        "DST" => (
-            "password-reset",
-            format!("Password of {u} reset using DST{notes}"),
-        ),
-        "RPA" => (
-            "password-reset",
-            format!("Password of {u} reset with the QSYRESPA API{by}{notes}"),
-        ),
+        "RST" => ("profile-restored", format!("User profile {u} restored{by}{notes}")),
+        "DST" => ("password-reset", format!("Password of {u} reset using DST{notes}")),
+        "RPA" => ("password-reset", format!("Password of {u} reset with the QSYRESPA API{by}{notes}")),
         _ if !granted.is_empty() => (
             "special-authority-granted",
-            format!(
-                "Special authorities {} granted to user profile {u}{by}{notes}",
-                granted.join(" ")
-            ),
+            format!("Special authorities {} granted to user profile {u}{by}{notes}", granted.join(" ")),
         ),
         _ if !revoked.is_empty() => (
             "special-authority-revoked",
-            format!(
-                "Special authorities {} removed from user profile {u}{by}{notes}",
-                revoked.join(" ")
-            ),
+            format!("Special authorities {} removed from user profile {u}{by}{notes}", revoked.join(" ")),
         ),
-        _ if c.yes("password_changed") => (
-            "password-changed",
-            format!("Password of user profile {u} changed{by}{notes}"),
-        ),
-        _ => (
-            "profile-changed",
-            format!("User profile {u} changed{by}{notes}"),
-        ),
+        _ if c.yes("password_changed") => {
+            ("password-changed", format!("Password of user profile {u} changed{by}{notes}"))
+        }
+        _ => ("profile-changed", format!("User profile {u} changed{by}{notes}")),
     };
     Norm::new(Category::Account, action, Success, summary).user(user)
 }
@@ -126,67 +81,37 @@ const AUTHORITIES: &[(&str, &str)] = &[
 
 /// The authorities flagged `Y`, as IBM names them, space-separated.
 fn authorities(c: &Ctx) -> String {
-    AUTHORITIES
-        .iter()
-        .filter(|(f, _)| c.yes(f))
-        .map(|(_, n)| *n)
-        .collect::<Vec<_>>()
-        .join(" ")
+    AUTHORITIES.iter().filter(|(f, _)| c.yes(f)).map(|(_, n)| *n).collect::<Vec<_>>().join(" ")
 }
 
 pub fn ca(c: &Ctx) -> Norm {
     let user = c.any(&["user_profile_name", "user_name"]);
     let obj = c.object();
-    let autl = c
-        .s("authorization_list")
-        .map(|l| format!(" (authorization list {l})"))
-        .unwrap_or_default();
+    let autl = c.s("authorization_list").map(|l| format!(" (authorization list {l})")).unwrap_or_default();
     let (action, verb, to) = match c.code("command_type").as_str() {
         "GRT" | "RPL" | "USR" => ("authority-granted", "granted", "to"),
         "RVK" => ("authority-revoked", "revoked", "from"),
         _ => ("authority-changed", "changed", "for"),
     };
     let auts = authorities(c);
-    let what = if auts.is_empty() {
-        "Authority".to_string()
-    } else {
-        format!("Authority {auts}")
-    };
-    let summary = format!(
-        "{what} on {} {verb} {to} {}{autl}{}",
-        or_q(&obj),
-        or_q(&user),
-        c.by()
-    );
-    Norm::new(Category::Authorization, action, Success, summary)
-        .user(user)
-        .object(obj)
+    let what = if auts.is_empty() { "Authority".to_string() } else { format!("Authority {auts}") };
+    let summary = format!("{what} on {} {verb} {to} {}{autl}{}", or_q(&obj), or_q(&user), c.by());
+    Norm::new(Category::Authorization, action, Success, summary).user(user).object(obj)
 }
 
 pub fn ow(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_owner");
-    let summary = format!(
-        "Owner of {} changed from {} to {}{}",
-        or_q(&obj),
-        or_q(&c.s("previous_owner")),
-        or_q(&new),
-        c.by()
-    );
-    Norm::new(Category::Authorization, "owner-changed", Success, summary)
-        .user(new)
-        .object(obj)
+    let summary =
+        format!("Owner of {} changed from {} to {}{}", or_q(&obj), or_q(&c.s("previous_owner")), or_q(&new), c.by());
+    Norm::new(Category::Authorization, "owner-changed", Success, summary).user(new).object(obj)
 }
 
 pub fn pg(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_primary_group");
     let auts = authorities(c);
-    let with = if auts.is_empty() {
-        String::new()
-    } else {
-        format!(" with {auts}")
-    };
+    let with = if auts.is_empty() { String::new() } else { format!(" with {auts}") };
     let summary = format!(
         "Primary group of {} changed from {} to {}{with}{}",
         or_q(&obj),
@@ -194,36 +119,19 @@ pub fn pg(c: &Ctx) -> Norm {
         or_q(&new),
         c.by()
     );
-    Norm::new(
-        Category::Authorization,
-        "primary-group-changed",
-        Success,
-        summary,
-    )
-    .user(new)
-    .object(obj)
+    Norm::new(Category::Authorization, "primary-group-changed", Success, summary).user(new).object(obj)
 }
 
 pub fn jd(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_user");
-    let old = c
-        .s("old_user")
-        .map(|o| format!(" (was {o})"))
-        .unwrap_or_default();
+    let old = c.s("old_user").map(|o| format!(" (was {o})")).unwrap_or_default();
     let (action, verb) = match c.code("command_type").as_str() {
         "CRT" => ("job-description-created", "created"),
         _ => ("job-description-user-changed", "changed"),
     };
-    let summary = format!(
-        "Job description {} {verb} to run as {}{old}{}",
-        or_q(&obj),
-        or_q(&new),
-        c.by()
-    );
-    Norm::new(Category::Authorization, action, Success, summary)
-        .user(new)
-        .object(obj)
+    let summary = format!("Job description {} {verb} to run as {}{old}{}", or_q(&obj), or_q(&new), c.by());
+    Norm::new(Category::Authorization, action, Success, summary).user(new).object(obj)
 }
 
 const DS: &[(&str, &str, Outcome)] = &[
@@ -236,21 +144,13 @@ pub fn ds(c: &Ctx) -> Norm {
     let code = c.code("entry_type");
     let (action, outcome) = lookup(DS, &code, ("service-tools-user-changed", Outcome::Unknown));
     let user = c.any(&["service_tools_user_id", "service_tools_user_id_short"]);
-    let what = c
-        .detail("entry_type")
-        .unwrap_or_else(|| format!("Service tools entry {code}"));
+    let what = c.detail("entry_type").unwrap_or_else(|| format!("Service tools entry {code}"));
     let by = c
         .s("requesting_service_tools_user_id")
         .map(|r| format!(" by service tools user ID {r}"))
         .unwrap_or_else(|| c.by());
     let who = user.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
-    Norm::new(
-        Category::Service,
-        action,
-        outcome,
-        format!("{what}{who}{by}"),
-    )
-    .user(user)
+    Norm::new(Category::Service, action, outcome, format!("{what}{who}{by}")).user(user)
 }
 
 pub fn ru(c: &Ctx) -> Norm {
@@ -260,39 +160,14 @@ pub fn ru(c: &Ctx) -> Norm {
         "A" => (Success, ""),
         _ => (Outcome::Unknown, ""),
     };
-    let summary = format!(
-        "Authorities of user profile {} restored{}{how}",
-        or_q(&user),
-        c.by()
-    );
-    Norm::new(
-        Category::Account,
-        "user-authority-restored",
-        outcome,
-        summary,
-    )
-    .user(user)
+    let summary = format!("Authorities of user profile {} restored{}{how}", or_q(&user), c.by());
+    Norm::new(Category::Account, "user-authority-restored", outcome, summary).user(user)
 }
 
 pub fn rj(c: &Ctx) -> Norm {
     let obj = c.object();
     let user = c.s("user_profile");
-    let prev = c
-        .s("previous_user_profile")
-        .map(|p| format!(" (was {p})"))
-        .unwrap_or_default();
-    let summary = format!(
-        "Job description {} restored with USER({}){prev}{}",
-        or_q(&obj),
-        or_q(&user),
-        c.by()
-    );
-    Norm::new(
-        Category::Authorization,
-        "job-description-restored",
-        Success,
-        summary,
-    )
-    .user(user)
-    .object(obj)
+    let prev = c.s("previous_user_profile").map(|p| format!(" (was {p})")).unwrap_or_default();
+    let summary = format!("Job description {} restored with USER({}){prev}{}", or_q(&obj), or_q(&user), c.by());
+    Norm::new(Category::Authorization, "job-description-restored", Success, summary).user(user).object(obj)
 }

@@ -9,61 +9,21 @@ use Outcome::{Failure, Success};
 const PW: &[(&str, &str, &str)] = &[
     ("A", "appc-bind-failure", "APPC bind failure"),
     ("C", "password-invalid", "Invalid password on CHKPWD"),
-    (
-        "D",
-        "service-tools-user-not-found",
-        "Unknown service tools user ID",
-    ),
-    (
-        "E",
-        "service-tools-password-invalid",
-        "Invalid service tools password",
-    ),
-    (
-        "F",
-        "service-tools-totp-invalid",
-        "Invalid service tools TOTP or recovery key",
-    ),
-    (
-        "G",
-        "authentication-exit-failure",
-        "Authentication exit program refused the sign-on",
-    ),
+    ("D", "service-tools-user-not-found", "Unknown service tools user ID"),
+    ("E", "service-tools-password-invalid", "Invalid service tools password"),
+    ("F", "service-tools-totp-invalid", "Invalid service tools TOTP or recovery key"),
+    ("G", "authentication-exit-failure", "Authentication exit program refused the sign-on"),
     ("K", "password-invalid", "Invalid password on CHKTOTP"),
     ("O", "totp-invalid", "Invalid TOTP on CHKTOTP"),
     ("P", "password-invalid", "Invalid password"),
-    (
-        "Q",
-        "user-disabled",
-        "Sign-on attempt with a disabled profile",
-    ),
-    (
-        "R",
-        "password-expired",
-        "Sign-on attempt with an expired password",
-    ),
-    (
-        "S",
-        "decryption-password-invalid",
-        "Invalid SQL decryption password",
-    ),
+    ("Q", "user-disabled", "Sign-on attempt with a disabled profile"),
+    ("R", "password-expired", "Sign-on attempt with an expired password"),
+    ("S", "decryption-password-invalid", "Invalid SQL decryption password"),
     ("T", "totp-invalid", "Invalid TOTP or recovery key"),
     ("U", "user-not-found", "Sign-on with an unknown user name"),
-    (
-        "X",
-        "service-tools-user-disabled",
-        "Sign-on attempt with a disabled service tools user ID",
-    ),
-    (
-        "Y",
-        "service-tools-user-not-found",
-        "Unknown service tools user ID",
-    ),
-    (
-        "Z",
-        "service-tools-password-invalid",
-        "Invalid service tools password",
-    ),
+    ("X", "service-tools-user-disabled", "Sign-on attempt with a disabled service tools user ID"),
+    ("Y", "service-tools-user-not-found", "Unknown service tools user ID"),
+    ("Z", "service-tools-password-invalid", "Invalid service tools password"),
 ];
 
 pub fn pw(c: &Ctx) -> Norm {
@@ -72,11 +32,7 @@ pub fn pw(c: &Ctx) -> Norm {
         .iter()
         .find(|(k, _, _)| *k == code)
         .map(|(_, a, w)| (*a, w.to_string()))
-        .unwrap_or((
-            "authentication-failure",
-            c.detail("violation_type")
-                .unwrap_or("Authentication failure".into()),
-        ));
+        .unwrap_or(("authentication-failure", c.detail("violation_type").unwrap_or("Authentication failure".into())));
     let user = c.s("audit_user_name");
     let who = match (code.as_str(), &user) {
         (_, None) => String::new(),
@@ -84,23 +40,11 @@ pub fn pw(c: &Ctx) -> Norm {
         ("U", Some(u)) => format!(" ({u})"),
         (_, Some(u)) => format!(" for user {u}"),
     };
-    let device = c
-        .s("device_name")
-        .map(|d| format!(" on device {d}"))
-        .unwrap_or_default();
-    let decrypt = c.qualified(
-        "decrypt_object_name",
-        &["decrypt_object_library"],
-        "decrypt_object_type",
-    );
-    Norm::new(
-        Category::Authentication,
-        action,
-        Failure,
-        format!("{what}{who}{device}{}", on(&decrypt)),
-    )
-    .user(user)
-    .object(decrypt)
+    let device = c.s("device_name").map(|d| format!(" on device {d}")).unwrap_or_default();
+    let decrypt = c.qualified("decrypt_object_name", &["decrypt_object_library"], "decrypt_object_type");
+    Norm::new(Category::Authentication, action, Failure, format!("{what}{who}{device}{}", on(&decrypt)))
+        .user(user)
+        .object(decrypt)
 }
 
 /// AF: the action per violation type; S (default sign-on) is an authentication failure.
@@ -133,60 +77,24 @@ const AF: &[(&str, &str, Outcome)] = &[
 pub fn af(c: &Ctx) -> Norm {
     let code = c.code("violation_type");
     let (action, outcome) = lookup(AF, &code, ("authority-failure", Failure));
-    let category = if code == "S" {
-        Category::Authentication
-    } else {
-        Category::Authorization
-    };
+    let category = if code == "S" { Category::Authentication } else { Category::Authorization };
     let obj = c.object();
-    let why = c
-        .detail("violation_type")
-        .unwrap_or_else(|| format!("violation type {code}"));
-    let user = c
-        .subject()
-        .map(|u| format!(" for user {u}"))
-        .unwrap_or_default();
-    let extra = c
-        .s("operation_violation_code")
-        .map(|v| format!(" (code {v})"))
-        .unwrap_or_default();
-    Norm::new(
-        category,
-        action,
-        outcome,
-        format!("Authority failure{user}{}: {why}{extra}", on(&obj)),
-    )
-    .object(obj)
+    let why = c.detail("violation_type").unwrap_or_else(|| format!("violation type {code}"));
+    let user = c.subject().map(|u| format!(" for user {u}")).unwrap_or_default();
+    let extra = c.s("operation_violation_code").map(|v| format!(" (code {v})")).unwrap_or_default();
+    Norm::new(category, action, outcome, format!("Authority failure{user}{}: {why}{extra}", on(&obj))).object(obj)
 }
 
 pub fn vp(c: &Ctx) -> Norm {
     let user = c.s("user_profile");
     let (action, what) = match c.code("entry_type").as_str() {
-        "D" => (
-            "network-user-disabled",
-            "Network sign-on attempt with a profile disabled for NetServer",
-        ),
+        "D" => ("network-user-disabled", "Network sign-on attempt with a profile disabled for NetServer"),
         _ => ("network-password-invalid", "Invalid network password"),
     };
-    let who = user
-        .as_ref()
-        .map(|u| format!(" for user {u}"))
-        .unwrap_or_default();
-    let server = c
-        .s("server_name")
-        .map(|s| format!(" on server {s}"))
-        .unwrap_or_default();
-    let pc = c
-        .any(&["computer_name_long", "computer_name"])
-        .map(|p| format!(" from computer {p}"))
-        .unwrap_or_default();
-    Norm::new(
-        Category::Authentication,
-        action,
-        Failure,
-        format!("{what}{who}{server}{pc}"),
-    )
-    .user(user)
+    let who = user.as_ref().map(|u| format!(" for user {u}")).unwrap_or_default();
+    let server = c.s("server_name").map(|s| format!(" on server {s}")).unwrap_or_default();
+    let pc = c.any(&["computer_name_long", "computer_name"]).map(|p| format!(" from computer {p}")).unwrap_or_default();
+    Norm::new(Category::Authentication, action, Failure, format!("{what}{who}{server}{pc}")).user(user)
 }
 
 const PS: &[(&str, &str, Outcome)] = &[
@@ -210,10 +118,7 @@ pub fn ps(c: &Ctx) -> Norm {
     let (target, summary) = match code.as_str() {
         "A" => {
             let new = c.s("new_target_user_profile").or(user);
-            let loc = c
-                .s("source_location")
-                .map(|l| format!(" from location {l}"))
-                .unwrap_or_default();
+            let loc = c.s("source_location").map(|l| format!(" from location {l}")).unwrap_or_default();
             let s = format!(
                 "Pass-through profile swap from {} to {}{loc}",
                 or_q(&c.s("original_target_user_profile")),
@@ -222,42 +127,20 @@ pub fn ps(c: &Ctx) -> Norm {
             (new, s)
         }
         "T" | "U" => {
-            let port = c
-                .s("port_number")
-                .map(|p| format!(" on port {}", p.trim_start_matches('0')))
-                .unwrap_or_default();
-            let orig = c
-                .s("original_target_user_profile")
-                .map(|o| format!(" from {o}"))
-                .unwrap_or_default();
-            (
-                user.clone(),
-                format!(
-                    "Exit program swapped the job's user profile{orig} to {}{port}",
-                    or_q(&user)
-                ),
-            )
+            let port =
+                c.s("port_number").map(|p| format!(" on port {}", p.trim_start_matches('0'))).unwrap_or_default();
+            let orig = c.s("original_target_user_profile").map(|o| format!(" from {o}")).unwrap_or_default();
+            (user.clone(), format!("Exit program swapped the job's user profile{orig} to {}{port}", or_q(&user)))
         }
         "S" | "E" => {
             let behalf = c.s("on_behalf_of_user");
             let verb = if code == "S" { "started" } else { "ended" };
             let office = or_q(&c.s("office_user")).to_string();
-            (
-                behalf.clone(),
-                format!(
-                    "Office user {office} {verb} work on behalf of {}",
-                    or_q(&behalf)
-                ),
-            )
+            (behalf.clone(), format!("Office user {office} {verb} work on behalf of {}", or_q(&behalf)))
         }
         _ => {
-            let what = c
-                .detail("entry_type")
-                .unwrap_or_else(|| format!("Profile swap entry {code}"));
-            let who = user
-                .as_ref()
-                .map(|u| format!(" (user {u})"))
-                .unwrap_or_default();
+            let what = c.detail("entry_type").unwrap_or_else(|| format!("Profile swap entry {code}"));
+            let who = user.as_ref().map(|u| format!(" (user {u})")).unwrap_or_default();
             (user.clone(), format!("{what}{who}{}", c.by()))
         }
     };
@@ -283,11 +166,7 @@ fn port(p: Option<String>) -> String {
     match p {
         Some(p) => {
             let t = p.trim_start_matches('0');
-            if t.is_empty() {
-                "0".into()
-            } else {
-                t.to_string()
-            }
+            if t.is_empty() { "0".into() } else { t.to_string() }
         }
         None => "?".into(),
     }
@@ -300,14 +179,8 @@ pub fn sk(c: &Ctx) -> Norm {
     let local = c.any(&["local_ip_address", "local_address"]);
     let (r, rp) = (or_q(&remote), port(c.s("remote_port")));
     let (l, lp) = (or_q(&local), port(c.s("local_port")));
-    let tls = c
-        .s("secure_version")
-        .map(|v| format!(" ({v})"))
-        .unwrap_or_default();
-    let client = c
-        .any(&["host_name", "mac_address"])
-        .map(|h| format!(" for client {h}"))
-        .unwrap_or_default();
+    let tls = c.s("secure_version").map(|v| format!(" ({v})")).unwrap_or_default();
+    let client = c.any(&["host_name", "mac_address"]).map(|h| format!(" for client {h}")).unwrap_or_default();
     let summary = match code.as_str() {
         "A" => format!("Accepted connection from {r}:{rp} on local port {lp}"),
         "C" => format!("Outbound connection from {l}:{lp} to {r}:{rp}"),

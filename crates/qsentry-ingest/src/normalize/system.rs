@@ -18,11 +18,7 @@ const SV: &[(&str, &str, Outcome)] = &[
 
 /// A value split over a field and its continuations.
 fn joined(c: &Ctx, parts: &[&str]) -> Option<String> {
-    let v: String = parts
-        .iter()
-        .filter_map(|p| c.ev.field(p))
-        .map(|v| v.render())
-        .collect();
+    let v: String = parts.iter().filter_map(|p| c.ev.field(p)).map(|v| v.render()).collect();
     let t = v.trim();
     (!t.is_empty()).then(|| t.to_string())
 }
@@ -31,14 +27,8 @@ pub fn sv(c: &Ctx) -> Norm {
     let code = c.code("entry_type");
     let (action, outcome) = lookup(SV, &code, ("system-value-changed", Outcome::Unknown));
     let name = c.s("system_value");
-    let new = joined(
-        c,
-        &["new_value", "new_value_continued", "new_value_extension"],
-    );
-    let old = joined(
-        c,
-        &["old_value", "old_value_continued", "old_value_extension"],
-    );
+    let new = joined(c, &["new_value", "new_value_continued", "new_value_extension"]);
+    let old = joined(c, &["old_value", "old_value_continued", "old_value_extension"]);
     let what = match code.as_str() {
         "B" => "Service attribute",
         "F" => "System-wide journal attribute",
@@ -47,18 +37,9 @@ pub fn sv(c: &Ctx) -> Norm {
         "E" => "Option",
         _ => "System value",
     };
-    let q = |v: &Option<String>| {
-        v.as_deref()
-            .map(|v| format!("'{}'", cut(v, 120)))
-            .unwrap_or_else(|| "''".into())
-    };
+    let q = |v: &Option<String>| v.as_deref().map(|v| format!("'{}'", cut(v, 120))).unwrap_or_else(|| "''".into());
     let named = name.as_ref().map(|n| format!(" {n}")).unwrap_or_default();
-    let summary = format!(
-        "{what}{named} changed from {} to {}{}",
-        q(&old),
-        q(&new),
-        c.by()
-    );
+    let summary = format!("{what}{named} changed from {} to {}{}", q(&old), q(&new), c.by());
     Norm::new(Category::Configuration, action, outcome, summary).object(name)
 }
 
@@ -72,27 +53,14 @@ pub fn gr(c: &Ctx) -> Norm {
                 "RS" => ("objectconnect-restore", "restore"),
                 _ => ("objectconnect-save", "save"),
             };
-            let lib = c
-                .any(&["save_library", "restore_library"])
-                .map(|l| format!(" of library {l}"))
-                .unwrap_or_default();
-            Norm::new(
-                Category::Object,
-                action,
-                Success,
-                format!("ObjectConnect {verb}{lib}{}", c.by()),
-            )
+            let lib =
+                c.any(&["save_library", "restore_library"]).map(|l| format!(" of library {l}")).unwrap_or_default();
+            Norm::new(Category::Object, action, Success, format!("ObjectConnect {verb}{lib}{}", c.by()))
         }
         _ => {
             let f = c.any(&["field_1", "function_name"]);
             let what = f.as_ref().map(|f| format!(" {f}")).unwrap_or_default();
-            Norm::new(
-                Category::System,
-                "rmc-operation",
-                Success,
-                format!("RMC operation{what}{}", c.by()),
-            )
-            .object(f)
+            Norm::new(Category::System, "rmc-operation", Success, format!("RMC operation{what}{}", c.by())).object(f)
         }
     }
 }
@@ -105,11 +73,7 @@ fn gr_exit_program(c: &Ctx, code: &str) -> Norm {
         exit_program: c.code("exit_program"),
         exit_program_library: c.code("exit_program_library"),
     });
-    let info = info.or_else(|| {
-        c.ev.field("field_1")
-            .map(|v| v.render())
-            .and_then(|f| gr::exit_program_info(&f))
-    });
+    let info = info.or_else(|| c.ev.field("field_1").map(|v| v.render()).and_then(|f| gr::exit_program_info(&f)));
     let (action, verb) = match code {
         "A" => ("exit-program-added", "added to"),
         "D" => ("exit-program-removed", "removed from"),
@@ -124,80 +88,31 @@ fn gr_exit_program(c: &Ctx, code: &str) -> Norm {
         (p, "") => Some(p.to_string()),
         (p, l) => Some(format!("{l}/{p}")),
     };
-    let fmt = if i.exit_point_format.is_empty() {
-        String::new()
-    } else {
-        format!(" (format {})", i.exit_point_format)
-    };
+    let fmt = if i.exit_point_format.is_empty() { String::new() } else { format!(" (format {})", i.exit_point_format) };
     let summary = match &pgm {
-        Some(p) => format!(
-            "Exit program {p} {verb} exit point {}{fmt}{}",
-            i.exit_point_name,
-            c.by()
-        ),
-        None => format!(
-            "Exit program {verb} exit point {}{fmt}{}",
-            i.exit_point_name,
-            c.by()
-        ),
+        Some(p) => format!("Exit program {p} {verb} exit point {}{fmt}{}", i.exit_point_name, c.by()),
+        None => format!("Exit program {verb} exit point {}{fmt}{}", i.exit_point_name, c.by()),
     };
-    let target = pgm
-        .map(|p| format!("{p} *PGM"))
-        .unwrap_or(i.exit_point_name);
+    let target = pgm.map(|p| format!("{p} *PGM")).unwrap_or(i.exit_point_name);
     Norm::new(Category::Configuration, action, Success, summary).object(Some(target))
 }
 
 fn gr_function(c: &Ctx) -> Norm {
-    let op = c
-        .any(&["function_registration_operation", "field_1"])
-        .unwrap_or_default();
+    let op = c.any(&["function_registration_operation", "field_1"]).unwrap_or_default();
     let function = c.any(&["function_name", "field_2"]);
     let user = c.s("user_profile_name");
     let f = or_q(&function).to_string();
-    let u = user
-        .as_ref()
-        .map(|u| format!(" for user {u}"))
-        .unwrap_or_default();
+    let u = user.as_ref().map(|u| format!(" for user {u}")).unwrap_or_default();
     let (action, outcome, summary) = match op.as_str() {
-        "*USAGEFAILURE" => (
-            "function-usage-denied",
-            Failure,
-            format!("Use of function {f} denied{u}"),
-        ),
-        "*CHKUSAGE" => (
-            "function-usage-checked",
-            Success,
-            format!("Use of function {f} allowed{u}"),
-        ),
-        "*CHGUSAGE" => (
-            "function-usage-changed",
-            Success,
-            format!("Usage of function {f} changed{u}{}", c.by()),
-        ),
-        "*REGISTER" => (
-            "function-registered",
-            Success,
-            format!("Function {f} registered{}", c.by()),
-        ),
-        "*REREGISTER" => (
-            "function-reregistered",
-            Success,
-            format!("Function {f} reregistered{}", c.by()),
-        ),
-        "*DEREGISTER" => (
-            "function-deregistered",
-            Success,
-            format!("Function {f} deregistered{}", c.by()),
-        ),
-        _ => (
-            "function-operation",
-            Outcome::Unknown,
-            format!("Function registration operation {op} on {f}{u}"),
-        ),
+        "*USAGEFAILURE" => ("function-usage-denied", Failure, format!("Use of function {f} denied{u}")),
+        "*CHKUSAGE" => ("function-usage-checked", Success, format!("Use of function {f} allowed{u}")),
+        "*CHGUSAGE" => ("function-usage-changed", Success, format!("Usage of function {f} changed{u}{}", c.by())),
+        "*REGISTER" => ("function-registered", Success, format!("Function {f} registered{}", c.by())),
+        "*REREGISTER" => ("function-reregistered", Success, format!("Function {f} reregistered{}", c.by())),
+        "*DEREGISTER" => ("function-deregistered", Success, format!("Function {f} deregistered{}", c.by())),
+        _ => ("function-operation", Outcome::Unknown, format!("Function registration operation {op} on {f}{u}")),
     };
-    Norm::new(Category::Authorization, action, outcome, summary)
-        .user(user)
-        .object(function)
+    Norm::new(Category::Authorization, action, outcome, summary).user(user).object(function)
 }
 
 /// CHGUSRAUD flags of AD entries and the AUDLVL values they stand for.
@@ -215,55 +130,22 @@ const AUDLVL: &[(&str, &str)] = &[
 pub fn ad(c: &Ctx) -> Norm {
     let obj = c.object();
     let value = c.any(&["object_audit", "scan_attribute"]);
-    let v = value
-        .as_ref()
-        .map(|v| format!(" set to {v}"))
-        .unwrap_or_default();
+    let v = value.as_ref().map(|v| format!(" set to {v}")).unwrap_or_default();
     match c.code("entry_type").as_str() {
         "U" => {
             let user = c.s("object_name");
-            let lvl: Vec<&str> = AUDLVL
-                .iter()
-                .filter(|(f, _)| c.yes(f))
-                .map(|(_, n)| *n)
-                .collect();
-            let lvl = if lvl.is_empty() {
-                String::new()
-            } else {
-                format!(", action auditing {}", lvl.join(" "))
-            };
-            let summary = format!(
-                "Auditing of user {} changed (object auditing{v}{lvl}){}",
-                or_q(&user),
-                c.by()
-            );
-            Norm::new(
-                Category::Configuration,
-                "user-auditing-changed",
-                Success,
-                summary,
-            )
-            .user(user)
+            let lvl: Vec<&str> = AUDLVL.iter().filter(|(f, _)| c.yes(f)).map(|(_, n)| *n).collect();
+            let lvl = if lvl.is_empty() { String::new() } else { format!(", action auditing {}", lvl.join(" ")) };
+            let summary = format!("Auditing of user {} changed (object auditing{v}{lvl}){}", or_q(&user), c.by());
+            Norm::new(Category::Configuration, "user-auditing-changed", Success, summary).user(user)
         }
         "S" => {
             let summary = format!("Scan attribute of {}{v}{}", or_q(&obj), c.by());
-            Norm::new(
-                Category::Configuration,
-                "scan-attribute-changed",
-                Success,
-                summary,
-            )
-            .object(obj)
+            Norm::new(Category::Configuration, "scan-attribute-changed", Success, summary).object(obj)
         }
         _ => {
             let summary = format!("Object auditing of {}{v}{}", or_q(&obj), c.by());
-            Norm::new(
-                Category::Configuration,
-                "object-auditing-changed",
-                Success,
-                summary,
-            )
-            .object(obj)
+            Norm::new(Category::Configuration, "object-auditing-changed", Success, summary).object(obj)
         }
     }
 }
@@ -272,23 +154,11 @@ pub fn ev(c: &Ctx) -> Norm {
     let name = c.s("environment_variable_name");
     let n = or_q(&name).to_string();
     let (action, summary) = match c.code("entry_type").as_str() {
-        "A" => (
-            "environment-variable-added",
-            format!("System environment variable {n} added{}", c.by()),
-        ),
-        "D" => (
-            "environment-variable-deleted",
-            format!("System environment variable {n} deleted{}", c.by()),
-        ),
+        "A" => ("environment-variable-added", format!("System environment variable {n} added{}", c.by())),
+        "D" => ("environment-variable-deleted", format!("System environment variable {n} deleted{}", c.by())),
         _ => {
-            let renamed = c
-                .s("new_environment_variable_name")
-                .map(|r| format!(" (now {r})"))
-                .unwrap_or_default();
-            (
-                "environment-variable-changed",
-                format!("System environment variable {n} changed{renamed}{}", c.by()),
-            )
+            let renamed = c.s("new_environment_variable_name").map(|r| format!(" (now {r})")).unwrap_or_default();
+            ("environment-variable-changed", format!("System environment variable {n} changed{renamed}{}", c.by()))
         }
     };
     Norm::new(Category::Configuration, action, Success, summary).object(name)
@@ -306,15 +176,8 @@ pub fn st(c: &Ctx) -> Norm {
 }
 
 pub fn cd(c: &Ctx) -> Norm {
-    let obj = c.qualified(
-        "object_name",
-        &["object_library", "library_name"],
-        "object_type",
-    );
-    let cmd = c
-        .s("command_string")
-        .or_else(|| c.s("object_name"))
-        .unwrap_or_else(|| "?".into());
+    let obj = c.qualified("object_name", &["object_library", "library_name"], "object_type");
+    let cmd = c.s("command_string").or_else(|| c.s("object_name")).unwrap_or_else(|| "?".into());
     let how = match c.code("where_run").as_str() {
         "N" | "I" => " interactively",
         "B" => " in batch",
@@ -322,10 +185,7 @@ pub fn cd(c: &Ctx) -> Norm {
         "R" => " from a REXX procedure",
         _ => "",
     };
-    let who = c
-        .subject()
-        .map(|u| format!("User {u} ran"))
-        .unwrap_or_else(|| "Ran".into());
+    let who = c.subject().map(|u| format!("User {u} ran")).unwrap_or_else(|| "Ran".into());
     let summary = format!("{who}{how}: {}", cut(&cmd, 200));
     Norm::new(Category::Job, "command-run", Success, summary).object(obj)
 }
@@ -342,50 +202,28 @@ const JS: &[(&str, &str, &str)] = &[
     ("L", "job-interrupt-completed", "interruption completed"),
     ("M", "job-profile-changed", "switched user profile"),
     ("N", "job-end-requested", "ended (ENDJOB)"),
-    (
-        "P",
-        "prestart-job-attached",
-        "attached to a prestart or batch immediate request",
-    ),
+    ("P", "prestart-job-attached", "attached to a prestart or batch immediate request"),
     ("Q", "query-attributes-changed", "query attributes changed"),
     ("R", "job-released", "released"),
     ("S", "job-started", "started"),
-    (
-        "T",
-        "job-profile-changed",
-        "switched user profile with a profile token",
-    ),
+    ("T", "job-profile-changed", "switched user profile with a profile token"),
     ("U", "user-trace-changed", "user trace changed (CHGUSRTRC)"),
     ("V", "virtual-device-changed", "virtual device changed"),
 ];
 
 pub fn js(c: &Ctx) -> Norm {
     let code = c.code("entry_type");
-    let (action, verb) = JS
-        .iter()
-        .find(|(k, _, _)| *k == code)
-        .map_or(("job-action", "affected"), |(_, a, v)| (*a, *v));
-    let job = match (
-        c.s("target_job_number"),
-        c.s("target_job_user"),
-        c.s("target_job_name"),
-    ) {
+    let (action, verb) =
+        JS.iter().find(|(k, _, _)| *k == code).map_or(("job-action", "affected"), |(_, a, v)| (*a, *v));
+    let job = match (c.s("target_job_number"), c.s("target_job_user"), c.s("target_job_name")) {
         (Some(n), Some(u), Some(j)) => Some(format!("{n}/{u}/{j}")),
         (_, _, j) => j,
     };
     let (user, summary) = if code == "M" || code == "T" {
         let to = c.s("effective_user_profile");
-        (
-            to.clone(),
-            format!("Job {} {verb} to {}{}", or_q(&job), or_q(&to), c.by()),
-        )
+        (to.clone(), format!("Job {} {verb} to {}{}", or_q(&job), or_q(&to), c.by()))
     } else {
-        (
-            c.s("target_job_user"),
-            format!("Job {} {verb}{}", or_q(&job), c.by()),
-        )
+        (c.s("target_job_user"), format!("Job {} {verb}{}", or_q(&job), c.by()))
     };
-    Norm::new(Category::Job, action, Success, summary)
-        .user(user)
-        .object(job)
+    Norm::new(Category::Job, action, Success, summary).user(user).object(job)
 }

@@ -74,11 +74,7 @@ fn parts(ev: &Event, o: &SyslogOptions) -> (u8, String, String, String, String, 
 
 /// A header token: printable ASCII without spaces, `-` when absent.
 fn token(s: Option<&str>) -> String {
-    let t: String = s
-        .unwrap_or("")
-        .chars()
-        .filter(|c| c.is_ascii_graphic())
-        .collect();
+    let t: String = s.unwrap_or("").chars().filter(|c| c.is_ascii_graphic()).collect();
     if t.is_empty() { "-".to_string() } else { t }
 }
 
@@ -112,10 +108,7 @@ pub fn format_rfc3164(ev: &Event, o: &SyslogOptions) -> String {
     let (pri, host, app, _, _, cef) = parts(ev, o);
     let ts = match ev.heading.entry_timestamp {
         Some(t) => t.format("%b %e %H:%M:%S").to_string(),
-        None => chrono::DateTime::UNIX_EPOCH
-            .naive_utc()
-            .format("%b %e %H:%M:%S")
-            .to_string(),
+        None => chrono::DateTime::UNIX_EPOCH.naive_utc().format("%b %e %H:%M:%S").to_string(),
     };
     format!("<{pri}>{ts} {host} {app}: {cef}")
 }

@@ -16,11 +16,7 @@ pub enum Stamp {
     /// RFC 5424 (or an RFC 3339 time in an RFC 3164 header): an instant with its UTC offset.
     Zoned(DateTime<FixedOffset>),
     /// RFC 3164 `Mmm dd hh:mm:ss`: no year, no zone.
-    NoYear {
-        month: u32,
-        day: u32,
-        time: NaiveTime,
-    },
+    NoYear { month: u32, day: u32, time: NaiveTime },
 }
 
 /// A parsed header; `msg` is what follows it.
@@ -44,9 +40,7 @@ pub struct Header<'a> {
 /// Structured-data parameters: (SD-ID, name, value).
 pub type SdParams<'a> = Vec<(&'a str, &'a str, String)>;
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Whether a line starts with a syslog header of either RFC.
 pub fn looks_like(line: &str) -> bool {
@@ -73,15 +67,9 @@ fn nil(t: &str) -> Option<&str> {
 pub fn parse(line: &str, need_pri: bool) -> Result<Header<'_>, String> {
     let (pri, rest) = match line.strip_prefix('<') {
         Some(r) => {
-            let close = r
-                .bytes()
-                .take(4)
-                .position(|b| b == b'>')
-                .ok_or("no `>` closing <PRI>")?;
+            let close = r.bytes().take(4).position(|b| b == b'>').ok_or("no `>` closing <PRI>")?;
             let digits = r.get(..close).unwrap_or("");
-            let pri: u8 = digits
-                .parse()
-                .map_err(|_| format!("PRI {digits:?} is not a number"))?;
+            let pri: u8 = digits.parse().map_err(|_| format!("PRI {digits:?} is not a number"))?;
             if pri > 191 || digits.is_empty() || (digits.len() > 1 && digits.starts_with('0')) {
                 return Err(format!("PRI {digits} is not 0-191"));
             }
@@ -93,9 +81,7 @@ pub fn parse(line: &str, need_pri: bool) -> Result<Header<'_>, String> {
     if let Some(after) = rest.strip_prefix("1 ") {
         return parse_5424(pri, after);
     }
-    if rest.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        && rest.as_bytes().get(1) == Some(&b' ')
-    {
+    if rest.as_bytes().first().is_some_and(u8::is_ascii_digit) && rest.as_bytes().get(1) == Some(&b' ') {
         return Err("unsupported syslog version".to_string());
     }
     parse_3164(pri, rest)
@@ -106,27 +92,14 @@ fn parse_5424(pri: Option<u8>, mut rest: &str) -> Result<Header<'_>, String> {
     let ts = token(&mut rest).ok_or_else(cut)?;
     let stamp = match nil(ts) {
         None => Stamp::None,
-        Some(t) => Stamp::Zoned(
-            DateTime::parse_from_rfc3339(t).map_err(|_| format!("bad RFC 5424 time {t:?}"))?,
-        ),
+        Some(t) => Stamp::Zoned(DateTime::parse_from_rfc3339(t).map_err(|_| format!("bad RFC 5424 time {t:?}"))?),
     };
     let host = nil(token(&mut rest).ok_or_else(cut)?);
     let app = nil(token(&mut rest).ok_or_else(cut)?);
     let procid = nil(token(&mut rest).ok_or_else(cut)?);
     let msgid = nil(token(&mut rest).ok_or_else(cut)?);
     let (sd, msg) = structured_data(rest)?;
-    Ok(Header {
-        rfc5424: true,
-        pri,
-        stamp,
-        stamp_text: ts,
-        host,
-        app,
-        procid,
-        msgid,
-        sd,
-        msg,
-    })
+    Ok(Header { rfc5424: true, pri, stamp, stamp_text: ts, host, app, procid, msgid, sd, msg })
 }
 
 /// STRUCTURED-DATA (`-` or `[id name="value" …]…`) and the message after it.
@@ -197,9 +170,7 @@ fn parse_3164(pri: Option<u8>, line: &str) -> Result<Header<'_>, String> {
     let (stamp, stamp_len) = stamp_3164(line).ok_or("no RFC 3164 time (Mmm dd hh:mm:ss)")?;
     let stamp_text = line.get(..stamp_len).unwrap_or("");
     let mut rest = line.get(stamp_len..).unwrap_or("").trim_start_matches(' ');
-    let host = token(&mut rest)
-        .filter(|h| !h.is_empty())
-        .ok_or("RFC 3164 header has no host")?;
+    let host = token(&mut rest).filter(|h| !h.is_empty()).ok_or("RFC 3164 header has no host")?;
     let (app, procid, msg) = tag(rest);
     Ok(Header {
         rfc5424: false,
@@ -226,11 +197,7 @@ fn stamp_3164(s: &str) -> Option<(Stamp, usize)> {
     if b.get(i) == Some(&b' ') {
         i += 1;
     }
-    let day_len = b
-        .get(i..)?
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let day_len = b.get(i..)?.iter().take_while(|c| c.is_ascii_digit()).count();
     if !(1..=2).contains(&day_len) {
         return None;
     }
@@ -252,11 +219,7 @@ fn tag(rest: &str) -> (Option<&str>, Option<&str>, &str) {
     if rest.starts_with("CEF:") {
         return (None, None, rest);
     }
-    let name_len = rest
-        .bytes()
-        .take(49)
-        .take_while(|c| c.is_ascii_alphanumeric() || b"_-./".contains(c))
-        .count();
+    let name_len = rest.bytes().take(49).take_while(|c| c.is_ascii_alphanumeric() || b"_-./".contains(c)).count();
     if name_len == 0 || name_len > 48 {
         return (None, None, rest);
     }
@@ -277,12 +240,7 @@ fn tag(rest: &str) -> (Option<&str>, Option<&str>, &str) {
 
 /// The year that puts an RFC 3164 date at or before `today` (a day of clock skew allowed), as syslog
 /// receivers do: RFC 3164 carries no year.
-pub fn infer_year(
-    month: u32,
-    day: u32,
-    time: NaiveTime,
-    today: NaiveDate,
-) -> Option<NaiveDateTime> {
+pub fn infer_year(month: u32, day: u32, time: NaiveTime, today: NaiveDate) -> Option<NaiveDateTime> {
     let limit = today.succ_opt().unwrap_or(today);
     (0..8)
         .filter_map(|back| NaiveDate::from_ymd_opt(today.year() - back, month, day))
@@ -312,14 +270,8 @@ pub fn apply(ev: &mut Event, h: &Header) -> Option<(u32, u32, NaiveTime)> {
 /// time (no year), its text as `syslog_timestamp`.
 pub fn push_fields(ev: &mut Event, h: &Header) {
     if let Some(pri) = h.pri {
-        ev.fields.push((
-            Cow::Borrowed("syslog_facility"),
-            Value::Int(i64::from(pri / 8)),
-        ));
-        ev.fields.push((
-            Cow::Borrowed("syslog_severity"),
-            Value::Int(i64::from(pri % 8)),
-        ));
+        ev.fields.push((Cow::Borrowed("syslog_facility"), Value::Int(i64::from(pri / 8))));
+        ev.fields.push((Cow::Borrowed("syslog_severity"), Value::Int(i64::from(pri % 8))));
     }
     if matches!(h.stamp, Stamp::NoYear { .. }) {
         push_text(ev, "syslog_timestamp", h.stamp_text);
@@ -338,17 +290,10 @@ mod tests {
         assert_eq!(h.pri, Some(109));
         let Stamp::Zoned(dt) = h.stamp else { panic!() };
         assert_eq!(dt.naive_utc().to_string(), "2024-03-12 01:16:22.123456");
-        assert_eq!(
-            (h.host, h.app, h.procid, h.msgid),
-            (Some("EXPC3"), Some("QAUDJRN"), Some("086171"), Some("T-PW"))
-        );
+        assert_eq!((h.host, h.app, h.procid, h.msgid), (Some("EXPC3"), Some("QAUDJRN"), Some("086171"), Some("T-PW")));
         assert_eq!(
             h.sd,
-            vec![
-                ("x@1", "a", "q\"b]".to_string()),
-                ("x@1", "c", String::new()),
-                ("y", "k", "v".to_string())
-            ]
+            vec![("x@1", "a", "q\"b]".to_string()), ("x@1", "c", String::new()), ("y", "k", "v".to_string())]
         );
         assert_eq!(h.msg, "CEF:0|x");
         let h = parse("<13>1 - - - - - -", true).unwrap();
@@ -359,24 +304,11 @@ mod tests {
     fn rfc3164() {
         let h = parse("<38>Apr  6 08:31:50 V7R3M0 QHST[12]: CPF1124 text", true).unwrap();
         assert!(!h.rfc5424);
-        assert_eq!(
-            h.stamp,
-            Stamp::NoYear {
-                month: 4,
-                day: 6,
-                time: NaiveTime::from_hms_opt(8, 31, 50).unwrap()
-            }
-        );
+        assert_eq!(h.stamp, Stamp::NoYear { month: 4, day: 6, time: NaiveTime::from_hms_opt(8, 31, 50).unwrap() });
         assert_eq!(h.stamp_text, "Apr  6 08:31:50");
-        assert_eq!(
-            (h.host, h.app, h.procid, h.msg),
-            (Some("V7R3M0"), Some("QHST"), Some("12"), "CPF1124 text")
-        );
+        assert_eq!((h.host, h.app, h.procid, h.msg), (Some("V7R3M0"), Some("QHST"), Some("12"), "CPF1124 text"));
         let h = parse("May 8 13:27:58 MYAS400 CEF:0|PowerTech", false).unwrap();
-        assert_eq!(
-            (h.host, h.app, h.msg),
-            (Some("MYAS400"), None, "CEF:0|PowerTech")
-        );
+        assert_eq!((h.host, h.app, h.msg), (Some("MYAS400"), None, "CEF:0|PowerTech"));
         let h = parse("<13>Feb 28 00:00:00 HOST free text, no tag", true).unwrap();
         assert_eq!((h.app, h.msg), (None, "free text, no tag"));
     }

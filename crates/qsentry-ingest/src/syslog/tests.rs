@@ -15,8 +15,7 @@ fn today() -> NaiveDate {
 
 fn read(bytes: &[u8]) -> Vec<Unit> {
     let input: Input = Box::new(Cursor::new(bytes.to_vec()));
-    let mut r = SyslogReader::new(input, Arc::from("test.log"), DecodeOptions::default())
-        .with_today(today());
+    let mut r = SyslogReader::new(input, Arc::from("test.log"), DecodeOptions::default()).with_today(today());
     let mut out = Vec::new();
     while let Some(b) = r.next_batch() {
         out.extend(b);
@@ -50,16 +49,8 @@ fn pw_event() -> Event {
     }
     let mut fields = Vec::new();
     layout::decode_fields(&data, 610, l.fields, c, &mut fields).unwrap();
-    let mut ev = Event::new(Origin {
-        format: Format::Type5Binary,
-        file: "sim".into(),
-        record: 1,
-        offset: 0,
-    });
-    ev.fields = fields
-        .into_iter()
-        .map(|(n, v)| (Cow::Borrowed(n), v))
-        .collect();
+    let mut ev = Event::new(Origin { format: Format::Type5Binary, file: "sim".into(), record: 1, offset: 0 });
+    ev.fields = fields.into_iter().map(|(n, v)| (Cow::Borrowed(n), v)).collect();
     let h = &mut ev.heading;
     h.system_name = Some("SYS1".into());
     h.journal_library = Some("QSYS".into());
@@ -81,18 +72,10 @@ fn pw_event() -> Event {
 }
 
 fn history_event() -> Event {
-    let mut ev = Event::new(Origin {
-        format: Format::HistoryLogCsv,
-        file: "sim".into(),
-        record: 1,
-        offset: 0,
-    });
+    let mut ev = Event::new(Origin { format: Format::HistoryLogCsv, file: "sim".into(), record: 1, offset: 0 });
     for (n, v) in [
         ("message_id", "CPF1124"),
-        (
-            "message_text",
-            "Job 123456/QUSER/QZDASOINIT started on 11/20/26 at 13:45:00 in subsystem QUSRWRK in QSYS.",
-        ),
+        ("message_text", "Job 123456/QUSER/QZDASOINIT started on 11/20/26 at 13:45:00 in subsystem QUSRWRK in QSYS."),
         ("from_user", "QUSER"),
     ] {
         ev.fields.push((Cow::Borrowed(n), Value::from(v)));
@@ -100,22 +83,17 @@ fn history_event() -> Event {
     let h = &mut ev.heading;
     h.system_name = Some("SYS1".into());
     h.entry_timestamp = Some(ts("2026-11-20-13.45.00.000001"));
-    (h.job_number, h.job_user, h.job_name) = (
-        Some("123456".into()),
-        Some("QUSER".into()),
-        Some("QZDASOINIT".into()),
-    );
+    (h.job_number, h.job_user, h.job_name) = (Some("123456".into()), Some("QUSER".into()), Some("QZDASOINIT".into()));
     h.user_name = Some("QUSER".into());
+    // As a history reader would: the message's security meaning is added before it is forwarded.
+    let text = "Job 123456/QUSER/QZDASOINIT started on 11/20/26 at 13:45:00 in subsystem QUSRWRK in QSYS.";
+    crate::history::messages::apply(&mut ev, "CPF1124", text);
     ev
 }
 
 /// The event's fields without the envelope fields a reader adds.
 fn own_fields(ev: &Event) -> Vec<(Cow<'static, str>, Value)> {
-    ev.fields
-        .iter()
-        .filter(|(n, _)| !n.starts_with("cef_") && !n.starts_with("syslog_"))
-        .cloned()
-        .collect()
+    ev.fields.iter().filter(|(n, _)| !n.starts_with("cef_") && !n.starts_with("syslog_")).cloned().collect()
 }
 
 #[test]
@@ -126,10 +104,7 @@ fn audit_round_trip_rfc5424() {
     let back = one(&line);
     assert_eq!(back.heading, ev.heading);
     assert_eq!(own_fields(&back), ev.fields);
-    assert_eq!(
-        back.text("violation_type_detail"),
-        Some("Password not valid")
-    );
+    assert_eq!(back.text("violation_type_detail"), Some("Password not valid"));
     assert_eq!(back.field("syslog_facility"), Some(&Value::Int(13)));
     assert_eq!(back.field("syslog_severity"), Some(&Value::Int(5)));
     assert_eq!(back.norm.source_ip.as_deref(), Some("10.1.2.3"));
@@ -139,17 +114,9 @@ fn audit_round_trip_rfc5424() {
 #[test]
 fn audit_round_trip_rfc3164_keeps_the_year_through_rt() {
     let ev = pw_event();
-    let line = format_rfc3164(
-        &ev,
-        &SyslogOptions {
-            severity: Some(4),
-            ..Default::default()
-        },
-    );
+    let line = format_rfc3164(&ev, &SyslogOptions { severity: Some(4), ..Default::default() });
     assert!(
-        line.starts_with(
-            "<108>Nov 20 13:45:00 SYS1 QAUDJRN: CEF:0|IBM|IBM i|7.5|QSYS-QAUDJRN|T-PW|Medium|"
-        ),
+        line.starts_with("<108>Nov 20 13:45:00 SYS1 QAUDJRN: CEF:0|IBM|IBM i|7.5|QSYS-QAUDJRN|T-PW|Medium|"),
         "{line}"
     );
     let back = one(&line);
@@ -163,14 +130,9 @@ fn audit_round_trip_rfc3164_keeps_the_year_through_rt() {
 #[test]
 fn history_round_trip() {
     let ev = history_event();
-    for line in [
-        format_rfc5424(&ev, &SyslogOptions::default()),
-        format_rfc3164(&ev, &SyslogOptions::default()),
-    ] {
+    for line in [format_rfc5424(&ev, &SyslogOptions::default()), format_rfc3164(&ev, &SyslogOptions::default())] {
         assert!(
-            line.contains(
-                "|QSYS-QHST|CPF1124|Low|reason=CPF1124 msg=Job 123456/QUSER/QZDASOINIT started"
-            ),
+            line.contains("|QSYS-QHST|CPF1124|Low|reason=CPF1124 msg=Job 123456/QUSER/QZDASOINIT started"),
             "{line}"
         );
         let back = one(&line);
@@ -180,10 +142,7 @@ fn history_round_trip() {
             (&b.system_name, &b.user_name, b.entry_timestamp),
             (&a.system_name, &a.user_name, a.entry_timestamp)
         );
-        assert_eq!(
-            (&b.job_number, &b.job_user, &b.job_name),
-            (&a.job_number, &a.job_user, &a.job_name)
-        );
+        assert_eq!((&b.job_number, &b.job_user, &b.job_name), (&a.job_number, &a.job_user, &a.job_name));
         assert_eq!(b.journal_code, None);
     }
 }
@@ -210,10 +169,7 @@ fn rfc5424_time_is_kept_as_written_and_in_utc() {
         "<110>1 2024-03-12T02:16:22-05:00 EXPC3 QHST - CPI3E34 - CEF:0|IBM|IBM i|7.3|QSYS-QHST|CPI3E34|Low|reason=CPI3E34 msg=User QBRMS, client 192.168.242.20, was connected to the job 086171/QUSER/QRWTSRVR suser=QBRMS sproc=086171/QUSER/QRWTSRVR shost=EXPC3",
     );
     assert_eq!(ev.heading.entry_timestamp, Some(ts("2024-03-12 02:16:22")));
-    assert_eq!(
-        ev.heading.entry_timestamp_utc,
-        Some(ts("2024-03-12 07:16:22"))
-    );
+    assert_eq!(ev.heading.entry_timestamp_utc, Some(ts("2024-03-12 07:16:22")));
     assert_eq!(ev.text("from_user"), Some("QBRMS"));
     assert_eq!(ev.heading.job_name.as_deref(), Some("QRWTSRVR"));
 }
@@ -223,16 +179,10 @@ fn plain_messages_and_structured_data() {
     let ev = one(
         r#"<109>1 2026-01-02T03:04:05Z SYS1 QAUDJRN 000123 T-PW [qsentry@32473 violation_type="U" audit_user_name="BADUSR"] User BADUSR name not valid"#,
     );
-    assert_eq!(
-        (ev.heading.journal_code, ev.entry_type()),
-        (Some('T'), "PW")
-    );
+    assert_eq!((ev.heading.journal_code, ev.entry_type()), (Some('T'), "PW"));
     assert_eq!(ev.text("message_text"), Some("User BADUSR name not valid"));
     assert_eq!(ev.text("violation_type"), Some("U"));
-    assert_eq!(
-        ev.text("violation_type_detail"),
-        Some("User name not valid")
-    );
+    assert_eq!(ev.text("violation_type_detail"), Some("User name not valid"));
     assert_eq!(ev.text("audit_user_name"), Some("BADUSR"));
     assert_eq!(ev.heading.system_name.as_deref(), Some("SYS1"));
 
@@ -273,34 +223,20 @@ fn malformed_lines_are_rejects_with_line_and_offset() {
             Err(r) => (false, r.origin.record, r.origin.offset),
         })
         .collect();
-    let want: Vec<(bool, u64, u64)> = [
-        (true, 1),
-        (false, 2),
-        (false, 3),
-        (false, 4),
-        (false, 5),
-        (false, 6),
-        (true, 8),
-    ]
-    .iter()
-    .map(|&(ok, n)| (ok, n, offsets[n as usize - 1]))
-    .collect();
+    let want: Vec<(bool, u64, u64)> =
+        [(true, 1), (false, 2), (false, 3), (false, 4), (false, 5), (false, 6), (true, 8)]
+            .iter()
+            .map(|&(ok, n)| (ok, n, offsets[n as usize - 1]))
+            .collect();
     assert_eq!(got, want);
-    let reasons: Vec<&str> = units
-        .iter()
-        .filter_map(|u| u.as_ref().err())
-        .map(|r| r.reason.as_str())
-        .collect();
+    let reasons: Vec<&str> = units.iter().filter_map(|u| u.as_ref().err()).map(|r| r.reason.as_str()).collect();
     assert_eq!(reasons[0], "no <PRI> at the start");
     assert_eq!(reasons[1], "unsupported syslog version");
     assert!(reasons[2].starts_with("bad RFC 5424 time"));
     assert!(reasons[3].starts_with("message: bad escape"));
     assert_eq!(reasons[4], "line is not UTF-8 text");
     assert!(
-        units
-            .iter()
-            .filter_map(|u| u.as_ref().err())
-            .all(|r| r.origin.format == Format::Syslog && !r.raw.is_empty())
+        units.iter().filter_map(|u| u.as_ref().err()).all(|r| r.origin.format == Format::Syslog && !r.raw.is_empty())
     );
 }
 
@@ -311,10 +247,7 @@ fn detection() {
     assert!(!looks_like("CEF:0|IBM|IBM i|7.4|x|y|1|"));
     assert!(!looks_like("MESSAGE_ID,MESSAGE_TEXT"));
     assert_eq!(
-        crate::source::sniff(
-            "x.log",
-            b"<13>1 2026-01-02T03:04:05Z SYS1 - - - - CEF:0|IBM|IBM i|7.5|a|b|1|\n"
-        ),
+        crate::source::sniff("x.log", b"<13>1 2026-01-02T03:04:05Z SYS1 - - - - CEF:0|IBM|IBM i|7.5|a|b|1|\n"),
         Some(Format::Syslog)
     );
 }

@@ -41,10 +41,7 @@ fn real() -> Option<Vec<u8>> {
 }
 
 fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, us: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(y, mo, d)
-        .unwrap()
-        .and_hms_micro_opt(h, mi, s, us)
-        .unwrap()
+    NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_micro_opt(h, mi, s, us).unwrap()
 }
 
 /// Byte offset of the 1-based line `n` of `bytes`.
@@ -71,9 +68,7 @@ fn real_spool_message_counts() {
     assert_eq!(events.len(), 255);
     let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
     for e in &events {
-        *by_id
-            .entry(e.text("message_id").unwrap_or("(none)").to_string())
-            .or_default() += 1;
+        *by_id.entry(e.text("message_id").unwrap_or("(none)").to_string()).or_default() += 1;
     }
     let want = [
         ("CPF1124", 81),
@@ -99,22 +94,17 @@ fn real_spool_message_counts() {
     for (id, n) in want {
         assert_eq!(by_id.get(id).copied(), Some(n), "{id}");
     }
-    for id in [
-        "CPI1E82", "CPI1E83", "CPI1E84", "CPI1E85", "CPI1E86", "CPI1E87", "CPI1E91", "CPI1E92",
-        "CPI1E93", "CPI1E94",
-    ] {
+    for id in
+        ["CPI1E82", "CPI1E83", "CPI1E84", "CPI1E85", "CPI1E86", "CPI1E87", "CPI1E91", "CPI1E92", "CPI1E93", "CPI1E94"]
+    {
         assert_eq!(by_id.get(id).copied(), Some(1), "{id}");
     }
     assert_eq!(by_id.values().sum::<usize>(), 255);
 
     let mut pairs: BTreeMap<(i64, String), usize> = BTreeMap::new();
     for e in &events {
-        let Some(Value::Int(sev)) = e.field("severity") else {
-            panic!("no severity")
-        };
-        *pairs
-            .entry((*sev, e.text("message_type").unwrap().to_string()))
-            .or_default() += 1;
+        let Some(Value::Int(sev)) = e.field("severity") else { panic!("no severity") };
+        *pairs.entry((*sev, e.text("message_type").unwrap().to_string())).or_default() += 1;
     }
     let pairs: Vec<_> = pairs.into_iter().map(|((s, t), n)| (s, t, n)).collect();
     assert_eq!(
@@ -128,33 +118,14 @@ fn real_spool_message_counts() {
         ]
     );
     // In file order, numbered 1..=255, one day: 26/08/07 00:00:01.232324 to 23:05:24.368702.
-    assert!(
-        events
-            .iter()
-            .enumerate()
-            .all(|(i, e)| e.origin.record == i as u64 + 1)
-    );
-    assert_eq!(
-        events.first().unwrap().heading.entry_timestamp,
-        Some(ts(2026, 8, 7, 0, 0, 1, 232324))
-    );
-    assert_eq!(
-        events.last().unwrap().heading.entry_timestamp,
-        Some(ts(2026, 8, 7, 23, 5, 24, 368702))
-    );
-    assert!(
-        events
-            .iter()
-            .all(|e| e.heading.system_name.as_deref() == Some("CLARK75"))
-    );
+    assert!(events.iter().enumerate().all(|(i, e)| e.origin.record == i as u64 + 1));
+    assert_eq!(events.first().unwrap().heading.entry_timestamp, Some(ts(2026, 8, 7, 0, 0, 1, 232324)));
+    assert_eq!(events.last().unwrap().heading.entry_timestamp, Some(ts(2026, 8, 7, 23, 5, 24, 368702)));
+    assert!(events.iter().all(|e| e.heading.system_name.as_deref() == Some("CLARK75")));
     // Every connection has its client address.
-    let connects: Vec<_> = events
-        .iter()
-        .filter(|e| e.text("message_id") == Some("CPIAD09"))
-        .collect();
+    let connects: Vec<_> = events.iter().filter(|e| e.text("message_id") == Some("CPIAD09")).collect();
     assert!(
-        connects.iter().all(|e| e.norm.source_ip.is_some()
-            && e.norm.action.as_deref() == Some("host-server-connect"))
+        connects.iter().all(|e| e.norm.source_ip.is_some() && e.norm.action.as_deref() == Some("host-server-connect"))
     );
 }
 
@@ -162,10 +133,7 @@ fn real_spool_message_counts() {
 fn real_spool_first_cpiad09() {
     let Some(bytes) = real() else { return };
     let (events, _) = read(bytes.clone());
-    let e = events
-        .iter()
-        .find(|e| e.text("message_id") == Some("CPIAD09"))
-        .unwrap();
+    let e = events.iter().find(|e| e.text("message_id") == Some("CPIAD09")).unwrap();
     assert_eq!(e.text("from_user"), Some("CLARK"));
     assert_eq!(e.heading.user_name.as_deref(), Some("CLARK"));
     assert_eq!(e.norm.subject_user.as_deref(), Some("CLARK"));
@@ -195,9 +163,7 @@ fn real_spool_first_cpiad09() {
     assert_eq!(e.norm.outcome, Outcome::Success);
     // The header is line 1123 of the spool.
     assert_eq!(e.origin.offset, line_offset(&bytes, 1123));
-    let Raw::Text(raw) = &e.raw else {
-        panic!("no raw text")
-    };
+    let Raw::Text(raw) = &e.raw else { panic!("no raw text") };
     assert!(raw.starts_with("CPIAD09  00  INFO         Message . . . . :   User CLARK"));
     assert!(raw.ends_with("846099 QZBSSECR     0000 26/08/07 11:27:43.736738 CLARK"));
 }
@@ -210,16 +176,11 @@ fn real_spool_message_across_a_page_break() {
     // page 3, then "0", an X. marker and the second-level text.
     let e = events
         .iter()
-        .find(|e| {
-            e.text("message_id") == Some("CPF1164")
-                && e.text("from_job") == Some("846204/QTMHHTTP/ADMIN")
-        })
+        .find(|e| e.text("message_id") == Some("CPF1164") && e.text("from_job") == Some("846204/QTMHHTTP/ADMIN"))
         .unwrap();
     assert_eq!(
         e.text("message_text"),
-        Some(
-            "Job 846204/QTMHHTTP/ADMIN ended on 26/08/07 at 00:00:19; .012 seconds used; end code 0"
-        )
+        Some("Job 846204/QTMHHTTP/ADMIN ended on 26/08/07 at 00:00:19; .012 seconds used; end code 0")
     );
     let second = e.text("message_second_level_text").unwrap();
     assert!(second.starts_with("Cause . . . . . :   Job 846204/QTMHHTTP/ADMIN completed on 26/08/07 at 00:00:19 after it used .012 seconds processing unit time."));
@@ -228,31 +189,15 @@ fn real_spool_message_across_a_page_break() {
     assert_eq!(e.field("end_code"), Some(&Value::Int(0)));
     assert_eq!(e.norm.outcome, Outcome::Success);
     let Raw::Text(raw) = &e.raw else { panic!() };
-    assert!(
-        raw.contains("Page  0003"),
-        "the raw block keeps what was read"
-    );
+    assert!(raw.contains("Page  0003"), "the raw block keeps what was read");
 
     // CPIAD09 whose trailer follows the banner of page 26.
-    let e = events
-        .iter()
-        .find(|e| e.text("server_job") == Some("846296/QUSER/QZRCSRVS"))
-        .unwrap();
-    assert_eq!(
-        e.text("message_text")
-            .map(|t| t.ends_with("on 26/08/07 16:40:50.")),
-        Some(true)
-    );
-    assert_eq!(
-        e.heading.entry_timestamp,
-        Some(ts(2026, 8, 7, 16, 40, 50, 180130))
-    );
+    let e = events.iter().find(|e| e.text("server_job") == Some("846296/QUSER/QZRCSRVS")).unwrap();
+    assert_eq!(e.text("message_text").map(|t| t.ends_with("on 26/08/07 16:40:50.")), Some(true));
+    assert_eq!(e.heading.entry_timestamp, Some(ts(2026, 8, 7, 16, 40, 50, 180130)));
 
     // The impromptu message.
-    let e = events
-        .iter()
-        .find(|e| e.field("message_id") == Some(&Value::Null))
-        .unwrap();
+    let e = events.iter().find(|e| e.field("message_id") == Some(&Value::Null)).unwrap();
     assert_eq!(e.text("message_text"), Some("Daily Save Successful"));
     assert_eq!(e.text("from_program"), Some("BKAUTO"));
     assert_eq!(e.norm.category, Some(Category::System));
@@ -269,10 +214,7 @@ fn real_spool_is_detected() {
 
 /// A synthetic message block: header, wrapped text lines, trailer.
 fn block(id: &str, text: &[&str], job: &str, time: &str) -> String {
-    let mut s = format!(
-        "{id:<7}  00  INFO         Message . . . . :   {}\n",
-        text.first().copied().unwrap_or("")
-    );
+    let mut s = format!("{id:<7}  00  INFO         Message . . . . :   {}\n", text.first().copied().unwrap_or(""));
     for t in text.iter().skip(1) {
         s.push_str(&format!("                            {t}\n"));
     }
@@ -283,37 +225,20 @@ fn block(id: &str, text: &[&str], job: &str, time: &str) -> String {
 #[test]
 fn missing_trailer_is_a_reject_and_the_next_message_survives() {
     let mut spool = format!("{BANNER}\nMSGID    SEV MSG TYPE\n");
-    spool.push_str(
-        "CPF1124  00  INFO         Message . . . . :   Job 846197/QSYS/QYPSPFRHST started\n",
-    );
+    spool.push_str("CPF1124  00  INFO         Message . . . . :   Job 846197/QSYS/QYPSPFRHST started\n");
     spool.push_str("                            in subsystem QSYSWRK in QSYS.\n");
     let second_at = spool.len() as u64;
-    spool.push_str(&block(
-        "CPF1124",
-        &["Job 1/QSYS/A started", "in subsystem QSYSWRK."],
-        "A",
-        "00:00:02.209911",
-    ));
+    spool.push_str(&block("CPF1124", &["Job 1/QSYS/A started", "in subsystem QSYSWRK."], "A", "00:00:02.209911"));
     let (events, rejects) = read(spool.into_bytes());
     assert_eq!(rejects.len(), 1);
     let r = &rejects[0];
-    assert_eq!(
-        (r.origin.record, r.origin.offset),
-        (3, (BANNER.len() + 23) as u64)
-    );
-    assert!(
-        r.reason.contains("message 1 at line 3") && r.reason.contains("no trailer"),
-        "{}",
-        r.reason
-    );
+    assert_eq!((r.origin.record, r.origin.offset), (3, (BANNER.len() + 23) as u64));
+    assert!(r.reason.contains("message 1 at line 3") && r.reason.contains("no trailer"), "{}", r.reason);
     assert!(r.raw.starts_with(b"CPF1124  00  INFO"));
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].origin.record, 2);
     assert_eq!(events[0].origin.offset, second_at);
-    assert_eq!(
-        events[0].text("message_text"),
-        Some("Job 1/QSYS/A started in subsystem QSYSWRK.")
-    );
+    assert_eq!(events[0].text("message_text"), Some("Job 1/QSYS/A started in subsystem QSYSWRK."));
 }
 
 #[test]
@@ -330,64 +255,31 @@ fn truncated_spool_rejects_the_last_message() {
     assert_eq!(events.len(), 1);
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0].origin.record, 4);
-    assert!(
-        rejects[0].reason.contains("ends before"),
-        "{}",
-        rejects[0].reason
-    );
+    assert!(rejects[0].reason.contains("ends before"), "{}", rejects[0].reason);
 }
 
 #[test]
 fn stray_text_bad_utf8_and_bad_dates_are_rejects() {
     let mut spool = b"some text that is not a spool\nmore of it\n".to_vec();
     spool.extend_from_slice(
-        block(
-            "CPC3732",
-            &["All security objects saved."],
-            "BACKUPAUTO",
-            "05:01:57.061439",
-        )
-        .as_bytes(),
+        block("CPC3732", &["All security objects saved."], "BACKUPAUTO", "05:01:57.061439").as_bytes(),
     );
     spool.extend_from_slice(b"CPF1164  00  COMPLETION   Message . . . . :   caf\xe9\n");
-    spool.extend_from_slice(
-        block("X", &[], "A", "05:01:57.061439")
-            .lines()
-            .last()
-            .unwrap()
-            .as_bytes(),
-    );
+    spool.extend_from_slice(block("X", &[], "A", "05:01:57.061439").lines().last().unwrap().as_bytes());
     spool.push(b'\n');
     spool.extend_from_slice(
-        block("CPC3732", &["Saved."], "B", "05:01:57.061439")
-            .replace("26/08/07", "26/99/99")
-            .as_bytes(),
+        block("CPC3732", &["Saved."], "B", "05:01:57.061439").replace("26/08/07", "26/99/99").as_bytes(),
     );
     spool.extend_from_slice(block("CPC3732", &["Saved again."], "C", "05:01:58.000000").as_bytes());
     let (events, rejects) = read(spool);
-    let texts: Vec<_> = events
-        .iter()
-        .map(|e| e.text("message_text").unwrap().to_string())
-        .collect();
+    let texts: Vec<_> = events.iter().map(|e| e.text("message_text").unwrap().to_string()).collect();
     assert_eq!(texts, ["All security objects saved.", "Saved again."]);
     assert_eq!(rejects.len(), 3, "{rejects:?}");
     assert_eq!((rejects[0].origin.record, rejects[0].origin.offset), (1, 0));
-    assert!(
-        rejects[0]
-            .reason
-            .contains("2 line(s) of text outside any message")
-    );
-    assert!(
-        rejects[1].reason.contains("not valid UTF-8"),
-        "{}",
-        rejects[1].reason
-    );
+    assert!(rejects[0].reason.contains("2 line(s) of text outside any message"));
+    assert!(rejects[1].reason.contains("not valid UTF-8"), "{}", rejects[1].reason);
     assert!(rejects[1].raw.windows(4).any(|w| w == b"caf\xe9"));
-    assert!(
-        rejects[2].reason.contains("is not a date"),
-        "{}",
-        rejects[2].reason
-    );
+    assert!(rejects[2].reason.contains("is not a date"), "{}", rejects[2].reason);
 }
 
 #[test]
@@ -410,25 +302,14 @@ fn many_messages_come_in_bounded_batches() {
 
 #[test]
 fn options_fill_system_and_utc_when_no_banner() {
-    let spool = block(
-        "CPF1124",
-        &["Job 000001/QSYS/J started."],
-        "J",
-        "12:00:00.000000",
-    );
-    let opts = DecodeOptions {
-        system: Some("PROD1".into()),
-        utc_offset_seconds: Some(7200),
-        ..DecodeOptions::default()
-    };
+    let spool = block("CPF1124", &["Job 000001/QSYS/J started."], "J", "12:00:00.000000");
+    let opts =
+        DecodeOptions { system: Some("PROD1".into()), utc_offset_seconds: Some(7200), ..DecodeOptions::default() };
     let input: Input = Box::new(std::io::Cursor::new(spool.into_bytes()));
     let mut r = DsplogReader::new(input, Arc::from("s"), opts);
     let e = r.next_batch().unwrap().pop().unwrap().unwrap();
     assert_eq!(e.heading.system_name.as_deref(), Some("PROD1"));
-    assert_eq!(
-        e.heading.entry_timestamp_utc,
-        Some(ts(2026, 8, 7, 10, 0, 0, 0))
-    );
+    assert_eq!(e.heading.entry_timestamp_utc, Some(ts(2026, 8, 7, 10, 0, 0, 0)));
 }
 
 proptest! {

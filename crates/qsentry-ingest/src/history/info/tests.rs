@@ -32,10 +32,7 @@ fn read(kind: Kind, bytes: Vec<u8>) -> (Vec<Event>, Vec<Reject>) {
 }
 
 fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, us: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(y, mo, d)
-        .unwrap()
-        .and_hms_micro_opt(h, mi, s, us)
-        .unwrap()
+    NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_micro_opt(h, mi, s, us).unwrap()
 }
 
 #[test]
@@ -44,27 +41,18 @@ fn real_jsonl_rows() {
         Ok(b) => b,
         Err(e) => return eprintln!("skipping: {REAL_JSONL}: {e}"),
     };
-    assert_eq!(
-        crate::source::sniff("rows.jsonl", &bytes),
-        Some(Format::HistoryLogJsonl)
-    );
+    assert_eq!(crate::source::sniff("rows.jsonl", &bytes), Some(Format::HistoryLogJsonl));
     let (events, rejects) = read(Kind::Jsonl, bytes);
     assert!(rejects.is_empty(), "{rejects:?}");
     assert_eq!(events.len(), 3);
 
     // CPIAD09 in Traditional Chinese: the address and job come from the text, the user from FROM_USER.
     let e = &events[0];
-    assert_eq!(
-        (e.origin.format, e.origin.record, e.origin.offset),
-        (Format::HistoryLogJsonl, 1, 0)
-    );
+    assert_eq!((e.origin.format, e.origin.record, e.origin.offset), (Format::HistoryLogJsonl, 1, 0));
     assert_eq!(e.text("message_id"), Some("CPIAD09"));
     assert_eq!(e.field("severity"), Some(&Value::Int(0)));
     assert_eq!(e.field("message_second_level_text"), Some(&Value::Null));
-    assert_eq!(
-        e.heading.entry_timestamp,
-        Some(ts(2026, 8, 7, 16, 40, 50, 484540))
-    );
+    assert_eq!(e.heading.entry_timestamp, Some(ts(2026, 8, 7, 16, 40, 50, 484540)));
     assert_eq!(e.heading.job_name.as_deref(), Some("QZDASOINIT"));
     assert_eq!(e.heading.job_user.as_deref(), Some("QUSER"));
     assert_eq!(e.heading.job_number.as_deref(), Some("846143"));
@@ -79,21 +67,13 @@ fn real_jsonl_rows() {
     let end = &events[1];
     assert_eq!(end.norm.action.as_deref(), Some("job-end"));
     assert_eq!(end.text("job"), Some("846143/QUSER/QZDASOINIT"));
-    assert_eq!(
-        end.heading.entry_timestamp,
-        Some(ts(2026, 8, 7, 19, 25, 15, 36436))
-    );
+    assert_eq!(end.heading.entry_timestamp, Some(ts(2026, 8, 7, 19, 25, 15, 36436)));
     let start = &events[2];
     assert_eq!(start.norm.action.as_deref(), Some("job-start"));
     assert_eq!(start.norm.outcome, Outcome::Success);
     assert_eq!(start.text("job"), Some("846338/CLARK/QPADEV0001"));
     assert_eq!(start.norm.subject_user.as_deref(), Some("CLARK"));
-    let first_len = std::fs::read(REAL_JSONL)
-        .unwrap()
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap() as u64
-        + 1;
+    let first_len = std::fs::read(REAL_JSONL).unwrap().iter().position(|&b| b == b'\n').unwrap() as u64 + 1;
     assert_eq!(end.origin.offset, first_len);
 }
 
@@ -106,33 +86,17 @@ fn csv_rows_any_column_order() {
          \"User CLARK from client 10.255.0.197 connected to job 846099/QUSER/QZRCSRVS in subsystem QUSRWRK in QSYS on 26/08/07 11:27:43.\",CPIAD09,0,INFORMATIONAL,2026-08-07-11.27.43.736738,CLARK,846099/QUSER/QZRCSRVS,QZBSSECR,,x\n\
          \"Text with \"\"quotes\"\", a comma\nand a new line.\",CPF9898,40,DIAGNOSTIC,2026-08-07 12:00:00.5,QSYS,000001/QSYS/SCPF,,\"Cause . . . :   why\",\n"
     );
-    assert_eq!(
-        crate::source::sniff("h.csv", csv.as_bytes()),
-        Some(Format::HistoryLogCsv)
-    );
+    assert_eq!(crate::source::sniff("h.csv", csv.as_bytes()), Some(Format::HistoryLogCsv));
     let (events, rejects) = read(Kind::Csv, csv.into_bytes());
     assert!(rejects.is_empty(), "{rejects:?}");
     assert_eq!(events.len(), 2);
     let e = &events[0];
-    assert_eq!(
-        (e.origin.format, e.origin.record),
-        (Format::HistoryLogCsv, 2)
-    );
+    assert_eq!((e.origin.format, e.origin.record), (Format::HistoryLogCsv, 2));
     assert_eq!(e.origin.offset, HEADER.len() as u64 + 1);
+    assert_eq!(e.field("message_timestamp"), Some(&Value::Timestamp(ts(2026, 8, 7, 11, 27, 43, 736738))));
+    assert_eq!(e.heading.entry_timestamp, Some(ts(2026, 8, 7, 11, 27, 43, 736738)));
     assert_eq!(
-        e.field("message_timestamp"),
-        Some(&Value::Timestamp(ts(2026, 8, 7, 11, 27, 43, 736738)))
-    );
-    assert_eq!(
-        e.heading.entry_timestamp,
-        Some(ts(2026, 8, 7, 11, 27, 43, 736738))
-    );
-    assert_eq!(
-        (
-            e.heading.job_number.as_deref(),
-            e.heading.job_user.as_deref(),
-            e.heading.job_name.as_deref()
-        ),
+        (e.heading.job_number.as_deref(), e.heading.job_user.as_deref(), e.heading.job_name.as_deref()),
         (Some("846099"), Some("QUSER"), Some("QZRCSRVS"))
     );
     assert_eq!(e.heading.program_name.as_deref(), Some("QZBSSECR"));
@@ -142,15 +106,9 @@ fn csv_rows_any_column_order() {
     assert_eq!(e.norm.subject_user.as_deref(), Some("CLARK"));
     let e = &events[1];
     assert_eq!(e.origin.record, 3);
-    assert_eq!(
-        e.text("message_text"),
-        Some("Text with \"quotes\", a comma\nand a new line.")
-    );
+    assert_eq!(e.text("message_text"), Some("Text with \"quotes\", a comma\nand a new line."));
     assert_eq!(e.field("severity"), Some(&Value::Int(40)));
-    assert_eq!(
-        e.heading.entry_timestamp,
-        Some(ts(2026, 8, 7, 12, 0, 0, 500000))
-    );
+    assert_eq!(e.heading.entry_timestamp, Some(ts(2026, 8, 7, 12, 0, 0, 500000)));
     assert_eq!(e.norm.category, Some(Category::System));
     assert_eq!(e.field("extra"), Some(&Value::Null));
 }
@@ -167,96 +125,49 @@ fn csv_broken_rows_are_rejects_and_good_rows_survive() {
     let lines_before = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count() as u64 + 1;
     let mut expect = Vec::new();
     // 3: too few fields.
-    expect.push((
-        lines_before(&csv),
-        csv.len() as u64,
-        "2 fields, the header has 10",
-    ));
+    expect.push((lines_before(&csv), csv.len() as u64, "2 fields, the header has 10"));
     csv.extend_from_slice(b"CPF1124,0\n");
     // 4: not UTF-8.
     expect.push((lines_before(&csv), csv.len() as u64, "not valid UTF-8"));
     csv.extend_from_slice(b"\"caf\xe9\",CPF1124,0,INFORMATIONAL,2026-08-07 00:00:00,QSYS,,,,\n");
     csv.extend_from_slice(format!("{}\n", good(2)).as_bytes());
     // 6: an unterminated quote, then good rows.
-    expect.push((
-        lines_before(&csv),
-        csv.len() as u64,
-        "unterminated quoted field",
-    ));
+    expect.push((lines_before(&csv), csv.len() as u64, "unterminated quoted field"));
     csv.extend_from_slice(b"\"broken,CPF1124,0,INFORMATIONAL,2026-08-07 00:00:00,QSYS,,,,\n");
     csv.extend_from_slice(format!("{}\n{}\n", good(3), good(4)).as_bytes());
     // 9: bad severity; 10: bad timestamp.
-    expect.push((
-        lines_before(&csv),
-        csv.len() as u64,
-        "SEVERITY \"high\" is not an integer",
-    ));
+    expect.push((lines_before(&csv), csv.len() as u64, "SEVERITY \"high\" is not an integer"));
     csv.extend_from_slice(b"x,CPF1124,high,INFORMATIONAL,2026-08-07 00:00:00,QSYS,,,,\n");
-    expect.push((
-        lines_before(&csv),
-        csv.len() as u64,
-        "MESSAGE_TIMESTAMP \"yesterday\" is not a timestamp",
-    ));
+    expect.push((lines_before(&csv), csv.len() as u64, "MESSAGE_TIMESTAMP \"yesterday\" is not a timestamp"));
     csv.extend_from_slice(b"x,CPF1124,0,INFORMATIONAL,yesterday,QSYS,,,,\n");
     // Two odd-quote lines with good rows between them: each bad line alone is rejected.
-    expect.push((
-        lines_before(&csv),
-        csv.len() as u64,
-        "unterminated quoted field",
-    ));
+    expect.push((lines_before(&csv), csv.len() as u64, "unterminated quoted field"));
     csv.extend_from_slice(b"\"open,CPF1124\n");
     csv.extend_from_slice(format!("{}\n", good(5)).as_bytes());
-    expect.push((
-        lines_before(&csv),
-        csv.len() as u64,
-        "unterminated quoted field",
-    ));
+    expect.push((lines_before(&csv), csv.len() as u64, "unterminated quoted field"));
     csv.extend_from_slice(b"close\",CPF1124\n");
     csv.extend_from_slice(good(6).as_bytes());
 
     let (events, rejects) = read(Kind::Csv, csv);
-    let jobs: Vec<_> = events
-        .iter()
-        .map(|e| e.text("job").unwrap().to_string())
-        .collect();
+    let jobs: Vec<_> = events.iter().map(|e| e.text("job").unwrap().to_string()).collect();
     assert_eq!(
         jobs,
-        [
-            "000001/QSYS/J",
-            "000002/QSYS/J",
-            "000003/QSYS/J",
-            "000004/QSYS/J",
-            "000005/QSYS/J",
-            "000006/QSYS/J"
-        ]
+        ["000001/QSYS/J", "000002/QSYS/J", "000003/QSYS/J", "000004/QSYS/J", "000005/QSYS/J", "000006/QSYS/J"]
     );
-    let got: Vec<_> = rejects
-        .iter()
-        .map(|r| (r.origin.record, r.origin.offset))
-        .collect();
+    let got: Vec<_> = rejects.iter().map(|r| (r.origin.record, r.origin.offset)).collect();
     let want: Vec<_> = expect.iter().map(|(l, o, _)| (*l, *o)).collect();
     assert_eq!(got, want, "{rejects:#?}");
     for (r, (_, _, why)) in rejects.iter().zip(&expect) {
         assert!(r.reason.contains(why), "{} does not say {why}", r.reason);
-        assert!(
-            r.reason.starts_with(&format!("line {}", r.origin.record)),
-            "{}",
-            r.reason
-        );
+        assert!(r.reason.starts_with(&format!("line {}", r.origin.record)), "{}", r.reason);
         assert_eq!(r.origin.format, Format::HistoryLogCsv);
     }
-    assert_eq!(
-        rejects[1].raw,
-        b"\"caf\xe9\",CPF1124,0,INFORMATIONAL,2026-08-07 00:00:00,QSYS,,,,"
-    );
+    assert_eq!(rejects[1].raw, b"\"caf\xe9\",CPF1124,0,INFORMATIONAL,2026-08-07 00:00:00,QSYS,,,,");
 }
 
 #[test]
 fn csv_unreadable_header_rejects_every_row() {
-    let (events, rejects) = read(
-        Kind::Csv,
-        b"MESSAGE_ID,\"MESSAGE_\xffTEXT\"\nCPF1124,x\n".to_vec(),
-    );
+    let (events, rejects) = read(Kind::Csv, b"MESSAGE_ID,\"MESSAGE_\xffTEXT\"\nCPF1124,x\n".to_vec());
     assert!(events.is_empty());
     assert_eq!(rejects.len(), 2);
     assert!(rejects[0].reason.contains("header row"));
@@ -265,7 +176,8 @@ fn csv_unreadable_header_rejects_every_row() {
 
 #[test]
 fn jsonl_broken_lines_are_rejects() {
-    let mut j = b"{\"MESSAGE_ID\":\"CPF1124\",\"MESSAGE_TEXT\":\"Job 000001/QSYS/A started.\",\"SEVERITY\":0}\n\n".to_vec();
+    let mut j =
+        b"{\"MESSAGE_ID\":\"CPF1124\",\"MESSAGE_TEXT\":\"Job 000001/QSYS/A started.\",\"SEVERITY\":0}\n\n".to_vec();
     j.extend_from_slice(b"{\"MESSAGE_ID\": \"CPF1124\", oops}\n");
     j.extend_from_slice(b"[1,2]\n");
     j.extend_from_slice(b"{\"MESSAGE_TEXT\":\"caf\xe9\"}\n");
@@ -277,25 +189,15 @@ fn jsonl_broken_lines_are_rejects() {
     let e = &events[1];
     assert_eq!(e.origin.record, 7);
     assert_eq!(e.field("severity"), Some(&Value::Int(40)));
-    assert_eq!(
-        e.heading.entry_timestamp,
-        Some(ts(2026, 8, 7, 0, 0, 1, 500000))
-    );
-    assert_eq!(
-        e.heading.entry_timestamp_utc,
-        Some(ts(2026, 8, 6, 22, 0, 1, 500000))
-    );
+    assert_eq!(e.heading.entry_timestamp, Some(ts(2026, 8, 7, 0, 0, 1, 500000)));
+    assert_eq!(e.heading.entry_timestamp_utc, Some(ts(2026, 8, 6, 22, 0, 1, 500000)));
     assert_eq!(e.text("tokens"), Some("[1]"));
     assert_eq!(e.norm.outcome, Outcome::Failure);
     let got: Vec<_> = rejects.iter().map(|r| r.origin.record).collect();
     assert_eq!(got, [3, 4, 5, 6]);
     assert!(rejects[1].reason.contains("not a JSON object"));
     assert!(rejects[2].reason.contains("not valid UTF-8"));
-    assert!(
-        rejects[3]
-            .reason
-            .contains("SEVERITY \"x\" is not an integer")
-    );
+    assert!(rejects[3].reason.contains("SEVERITY \"x\" is not an integer"));
 }
 
 #[test]
@@ -305,10 +207,7 @@ fn syslog_event_gives_system_and_utc() {
              {\"MESSAGE_ID\":\"CPF1124\",\"MESSAGE_TIMESTAMP\":\"2026-08-07-16.40.29.919794\",\"SYSLOG_EVENT\":\"<14>Aug  7 16:40:29 PROD2 QPADEV0001[846338]: x\"}\n";
     let (events, _) = read(Kind::Jsonl, j.as_bytes().to_vec());
     assert_eq!(events[0].heading.system_name.as_deref(), Some("CLARK75"));
-    assert_eq!(
-        events[0].heading.entry_timestamp_utc,
-        Some(ts(2026, 8, 7, 21, 40, 29, 919794))
-    );
+    assert_eq!(events[0].heading.entry_timestamp_utc, Some(ts(2026, 8, 7, 21, 40, 29, 919794)));
     assert_eq!(events[1].heading.system_name.as_deref(), Some("PROD2"));
     assert_eq!(events[1].heading.entry_timestamp_utc, None);
 }

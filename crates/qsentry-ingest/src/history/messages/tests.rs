@@ -7,12 +7,7 @@ use proptest::prelude::*;
 use std::sync::Arc;
 
 fn event() -> Event {
-    Event::new(Origin {
-        format: Format::Cef,
-        file: Arc::from("t"),
-        record: 1,
-        offset: 0,
-    })
+    Event::new(Origin { format: Format::Cef, file: Arc::from("t"), record: 1, offset: 0 })
 }
 
 fn applied(id: &str, text: &str) -> Event {
@@ -58,13 +53,7 @@ fn cpiad09_chinese_takes_the_user_from_the_heading() {
     assert_eq!(ev.text("server_job"), Some("846143/QUSER/QZDASOINIT"));
     assert_eq!(ev.text("subsystem"), Some("QUSRWRK"));
     assert_eq!(ev.text("server"), Some("*DATABASE"));
-    assert!(
-        ev.norm
-            .summary
-            .as_deref()
-            .unwrap()
-            .contains("database (ODBC/JDBC) server")
-    );
+    assert!(ev.norm.summary.as_deref().unwrap().contains("database (ODBC/JDBC) server"));
 }
 
 #[test]
@@ -105,29 +94,20 @@ fn cpiad0b_signon_server_request() {
 #[test]
 fn signon_failures() {
     // QSYSOPR examples quoted in the OpCon IBM i LSAM documentation.
-    let ev = applied(
-        "CPF1393",
-        "Subsystem QINTER disabled user profile RPYUSER on device LSAOPRRPY.",
-    );
+    let ev = applied("CPF1393", "Subsystem QINTER disabled user profile RPYUSER on device LSAOPRRPY.");
     assert_eq!(ev.norm.action.as_deref(), Some("signon-profile-disabled"));
     assert_eq!(ev.norm.outcome, Outcome::Failure);
     assert_eq!(ev.norm.target_user.as_deref(), Some("RPYUSER"));
     assert_eq!(ev.text("subsystem"), Some("QINTER"));
     assert_eq!(ev.text("device_name"), Some("LSAOPRRPY"));
-    let ev = applied(
-        "CPF1397",
-        "Subsystem QINTER varied off work station LSAOPRRPY for user RPYUSER.",
-    );
+    let ev = applied("CPF1397", "Subsystem QINTER varied off work station LSAOPRRPY for user RPYUSER.");
     assert_eq!(ev.norm.action.as_deref(), Some("signon-device-varied-off"));
     assert_eq!(ev.norm.target_user.as_deref(), Some("RPYUSER"));
     assert_eq!(ev.text("device_name"), Some("LSAOPRRPY"));
     let ev = applied("CPF1394", "User profile XXXXX cannot sign on.");
     assert_eq!(ev.norm.target_user.as_deref(), Some("XXXXX"));
     assert_eq!(ev.norm.outcome, Outcome::Failure);
-    let ev = applied(
-        "CPF1120",
-        "User TEST does not exist or password not correct for user profile.",
-    );
+    let ev = applied("CPF1120", "User TEST does not exist or password not correct for user profile.");
     assert_eq!(ev.norm.action.as_deref(), Some("user-invalid"));
     assert_eq!(ev.norm.target_user.as_deref(), Some("TEST"));
     let ev = applied("CPF1107", "Password not correct for user profile.");
@@ -160,10 +140,7 @@ fn job_start_and_end() {
     assert_eq!(fr.text("job_number"), Some("086167"));
     assert_eq!(fr.text("subsystem"), Some("SLSBS"));
 
-    let ev = applied(
-        "CPF1164",
-        "Job 111111/JDOE/JPRC stopped at 12/03/24 @ 02:06:54; UC time 0,002; exit code 123 .",
-    );
+    let ev = applied("CPF1164", "Job 111111/JDOE/JPRC stopped at 12/03/24 @ 02:06:54; UC time 0,002; exit code 123 .");
     assert_eq!(ev.norm.action.as_deref(), Some("job-end"));
     assert_eq!(ev.field("end_code"), Some(&Value::Int(123)));
     assert_eq!(ev.norm.outcome, Outcome::Failure);
@@ -173,19 +150,11 @@ fn job_start_and_end() {
     );
     assert_eq!(fr.field("end_code"), Some(&Value::Int(50)));
     assert_eq!(fr.text("job_user"), Some("QSPLJOB"));
-    let ok = applied(
-        "CPF1164",
-        "Job 845979/QTMHHTTP/QHTTP ended on 26/08/07 at 00:00:01; .022 seconds used; end code 0",
-    );
+    let ok =
+        applied("CPF1164", "Job 845979/QTMHHTTP/QHTTP ended on 26/08/07 at 00:00:01; .022 seconds used; end code 0");
     assert_eq!(ok.norm.outcome, Outcome::Success);
-    assert_eq!(
-        ok.norm.summary.as_deref(),
-        Some("Job 845979/QTMHHTTP/QHTTP ended with end code 0.")
-    );
-    let zh = applied(
-        "CPF1164",
-        "工作846143/QUSER/QZDASOINIT已結束於26/08/07 (19:25:15)；使用210.744秒；結束碼為10 。",
-    );
+    assert_eq!(ok.norm.summary.as_deref(), Some("Job 845979/QTMHHTTP/QHTTP ended with end code 0."));
+    let zh = applied("CPF1164", "工作846143/QUSER/QZDASOINIT已結束於26/08/07 (19:25:15)；使用210.744秒；結束碼為10 。");
     assert_eq!(zh.text("job"), Some("846143/QUSER/QZDASOINIT"));
     assert_eq!(zh.norm.outcome, Outcome::Unknown);
 }
@@ -195,10 +164,7 @@ fn other_messages_are_system_messages() {
     let ev = applied("CPC3732", "All security objects saved.");
     assert_eq!(ev.norm.category, Some(Category::System));
     assert_eq!(ev.norm.action.as_deref(), Some("message"));
-    assert_eq!(
-        ev.norm.summary.as_deref(),
-        Some("All security objects saved.")
-    );
+    assert_eq!(ev.norm.summary.as_deref(), Some("All security objects saved."));
     assert!(ev.fields.is_empty());
     let ev = applied("", "Daily Save Successful");
     assert_eq!(ev.norm.summary.as_deref(), Some("Daily Save Successful"));
@@ -207,8 +173,8 @@ fn other_messages_are_system_messages() {
 #[test]
 fn known_texts_cite_a_source() {
     for id in [
-        "CPIAD09", "CPI3E34", "CPIAD0B", "CPF1393", "CPF1397", "CPF2234", "CPF1107", "CPF1120",
-        "CPF1394", "CPF1124", "CPF1164",
+        "CPIAD09", "CPI3E34", "CPIAD0B", "CPF1393", "CPF1397", "CPF2234", "CPF1107", "CPF1120", "CPF1394", "CPF1124",
+        "CPF1164",
     ] {
         let (text, source) = known_text(id).unwrap();
         assert!(!text.is_empty() && !source.is_empty(), "{id}");

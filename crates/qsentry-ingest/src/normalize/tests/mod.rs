@@ -17,12 +17,7 @@ use Outcome::Failure;
 
 /// An audit event of type `t` run by `user`, with text fields.
 pub(super) fn entry(t: &str, user: &str, fields: &[(&'static str, &str)]) -> Event {
-    let origin = Origin {
-        format: Format::Type5Binary,
-        file: Arc::from("test"),
-        record: 1,
-        offset: 0,
-    };
+    let origin = Origin { format: Format::Type5Binary, file: Arc::from("test"), record: 1, offset: 0 };
     let mut ev = Event::new(origin);
     ev.heading.journal_code = Some('T');
     ev.heading.journal_entry_type = Some(t.into());
@@ -30,10 +25,7 @@ pub(super) fn entry(t: &str, user: &str, fields: &[(&'static str, &str)]) -> Eve
     if !user.is_empty() {
         ev.heading.user_name = Some(user.into());
     }
-    ev.fields = fields
-        .iter()
-        .map(|(n, v)| (Cow::Borrowed(*n), Value::from(*v)))
-        .collect();
+    ev.fields = fields.iter().map(|(n, v)| (Cow::Borrowed(*n), Value::from(*v))).collect();
     ev
 }
 
@@ -46,19 +38,9 @@ pub(super) fn norm(t: &str, user: &str, fields: &[(&'static str, &str)]) -> Even
 /// Asserts category, action, outcome and summary.
 pub(super) fn check(ev: &Event, category: Category, action: &str, outcome: Outcome, summary: &str) {
     assert_eq!(ev.norm.category, Some(category), "{}", ev.entry_type());
-    assert_eq!(
-        ev.norm.action.as_deref(),
-        Some(action),
-        "{}",
-        ev.entry_type()
-    );
+    assert_eq!(ev.norm.action.as_deref(), Some(action), "{}", ev.entry_type());
     assert_eq!(ev.norm.outcome, outcome, "{}", ev.entry_type());
-    assert_eq!(
-        ev.norm.summary.as_deref(),
-        Some(summary),
-        "{}",
-        ev.entry_type()
-    );
+    assert_eq!(ev.norm.summary.as_deref(), Some(summary), "{}", ev.entry_type());
 }
 
 pub(super) fn target_user(ev: &Event) -> Option<&str> {
@@ -69,11 +51,8 @@ pub(super) fn target_object(ev: &Event) -> Option<&str> {
     ev.norm.target_object.as_deref()
 }
 
-pub(super) const PAYROLL: &[(&str, &str)] = &[
-    ("object_name", "PAYROLL"),
-    ("object_library", "PAYLIB"),
-    ("object_type", "*FILE"),
-];
+pub(super) const PAYROLL: &[(&str, &str)] =
+    &[("object_name", "PAYROLL"), ("object_library", "PAYLIB"), ("object_type", "*FILE")];
 
 pub(super) fn with(
     base: &[(&'static str, &'static str)],
@@ -84,11 +63,7 @@ pub(super) fn with(
 
 #[test]
 fn reader_fields_are_not_overwritten() {
-    let mut ev = entry(
-        "PW",
-        "",
-        &[("violation_type", "P"), ("audit_user_name", "JERRYB")],
-    );
+    let mut ev = entry("PW", "", &[("violation_type", "P"), ("audit_user_name", "JERRYB")]);
     ev.heading.remote_address = Some("10.1.2.3".into());
     ev.norm.source_ip = Some("192.0.2.7".into());
     ev.norm.action = Some("cef-action".into());
@@ -96,10 +71,7 @@ fn reader_fields_are_not_overwritten() {
     assert_eq!(ev.norm.source_ip.as_deref(), Some("192.0.2.7"));
     assert_eq!(ev.norm.action.as_deref(), Some("cef-action"));
     assert_eq!(ev.norm.category, Some(Authentication));
-    assert_eq!(
-        ev.norm.summary.as_deref(),
-        Some("Invalid password for user JERRYB (from 192.0.2.7)")
-    );
+    assert_eq!(ev.norm.summary.as_deref(), Some("Invalid password for user JERRYB (from 192.0.2.7)"));
 }
 
 #[test]
@@ -127,19 +99,12 @@ fn binary_entry_decodes_and_normalizes_through_the_layout() {
     let l = ibmi_format::audit::layout("PW").unwrap();
     let c = ibmi_format::Ccsid::default_ccsid();
     let mut data = Vec::new();
-    for (name, v) in [
-        ("violation_type", "U"),
-        ("audit_user_name", "ROOT"),
-        ("device_name", "QPADEV0004"),
-    ] {
+    for (name, v) in [("violation_type", "U"), ("audit_user_name", "ROOT"), ("device_name", "QPADEV0004")] {
         encode_value(&mut data, 610, l.field(name).unwrap(), &Value::from(v), c);
     }
     let mut ev = entry("PW", "", &[]);
     crate::entry::decode_entry_data(&mut ev, &data, None, &Default::default()).unwrap();
-    assert_eq!(
-        ev.text("violation_type_detail"),
-        Some("User name not valid")
-    );
+    assert_eq!(ev.text("violation_type_detail"), Some("User name not valid"));
     check(
         &ev,
         Authentication,

@@ -16,30 +16,13 @@ fn co_do_om_or() {
             ("object_attribute", "CLLE"),
         ],
     );
-    check(
-        &ev,
-        Object,
-        "object-created",
-        Success,
-        "Object QGPL/BACKDOOR *PGM created (attribute CLLE) by JERRYB",
-    );
+    check(&ev, Object, "object-created", Success, "Object QGPL/BACKDOOR *PGM created (attribute CLLE) by JERRYB");
     let ev = norm(
         "DO",
         "JERRYB",
-        &[
-            ("entry_type", "A"),
-            ("object_name", "PAYHIST"),
-            ("object_library", "PAYLIB"),
-            ("object_type", "*FILE"),
-        ],
+        &[("entry_type", "A"), ("object_name", "PAYHIST"), ("object_library", "PAYLIB"), ("object_type", "*FILE")],
     );
-    check(
-        &ev,
-        Object,
-        "object-deleted",
-        Success,
-        "Object PAYLIB/PAYHIST *FILE deleted by JERRYB",
-    );
+    check(&ev, Object, "object-deleted", Success, "Object PAYLIB/PAYHIST *FILE deleted by JERRYB");
     assert_eq!(target_object(&ev), Some("PAYLIB/PAYHIST *FILE"));
     let ev = norm(
         "OM",
@@ -53,13 +36,7 @@ fn co_do_om_or() {
             ("object_library", "QSYS"),
         ],
     );
-    check(
-        &ev,
-        Object,
-        "object-moved",
-        Success,
-        "Object QGPL/TOOL *PGM moved to QSYS/TOOL by JERRYB",
-    );
+    check(&ev, Object, "object-moved", Success, "Object QGPL/TOOL *PGM moved to QSYS/TOOL by JERRYB");
     assert_eq!(target_object(&ev), Some("QSYS/TOOL *PGM"));
     let ev = norm(
         "OR",
@@ -85,16 +62,8 @@ fn co_do_om_or() {
 
 #[test]
 fn zc_and_zr_with_numeric_access_type() {
-    let mut ev = entry(
-        "ZC",
-        "JERRYB",
-        &with(
-            PAYROLL,
-            &[("entry_type", "C"), ("access_specific_data", "PAYROLL")],
-        ),
-    );
-    ev.fields
-        .push((Cow::Borrowed("access_type"), Value::Int(10)));
+    let mut ev = entry("ZC", "JERRYB", &with(PAYROLL, &[("entry_type", "C"), ("access_specific_data", "PAYROLL")]));
+    ev.fields.push((Cow::Borrowed("access_type"), Value::Int(10)));
     normalize(&mut ev);
     check(
         &ev,
@@ -103,39 +72,17 @@ fn zc_and_zr_with_numeric_access_type() {
         Success,
         "Object PAYLIB/PAYROLL *FILE changed (Clear, member PAYROLL) by JERRYB",
     );
-    let mut ev = entry(
-        "ZR",
-        "JERRYB",
-        &with(
-            PAYROLL,
-            &[("entry_type", "R"), ("access_specific_data", "PAYROLL")],
-        ),
-    );
-    ev.fields
-        .push((Cow::Borrowed("access_type"), Value::Int(30)));
+    let mut ev = entry("ZR", "JERRYB", &with(PAYROLL, &[("entry_type", "R"), ("access_specific_data", "PAYROLL")]));
+    ev.fields.push((Cow::Borrowed("access_type"), Value::Int(30)));
     normalize(&mut ev);
-    check(
-        &ev,
-        Object,
-        "object-read",
-        Success,
-        "Object PAYLIB/PAYROLL *FILE read (Open, member PAYROLL) by JERRYB",
-    );
+    check(&ev, Object, "object-read", Success, "Object PAYLIB/PAYROLL *FILE read (Open, member PAYROLL) by JERRYB");
     assert_eq!(target_object(&ev), Some("PAYLIB/PAYROLL *FILE"));
 }
 
 #[test]
 fn restores_that_change_security() {
-    let pgm = &[
-        ("object_name", "PAYUPD"),
-        ("object_library", "PAYLIB"),
-        ("object_type", "*PGM"),
-    ];
-    let ev = norm(
-        "RA",
-        "QSECOFR",
-        &with(PAYROLL, &[("entry_type", "A"), ("private_authority", "Y")]),
-    );
+    let pgm = &[("object_name", "PAYUPD"), ("object_library", "PAYLIB"), ("object_type", "*PGM")];
+    let ev = norm("RA", "QSECOFR", &with(PAYROLL, &[("entry_type", "A"), ("private_authority", "Y")]));
     check(
         &ev,
         Authorization,
@@ -143,14 +90,7 @@ fn restores_that_change_security() {
         Success,
         "Authority of restored object PAYLIB/PAYROLL *FILE changed (private authorities removed) by QSECOFR",
     );
-    let ev = norm(
-        "RO",
-        "QSECOFR",
-        &with(
-            pgm,
-            &[("previous_owner", "GONEUSER"), ("new_owner", "QDFTOWN")],
-        ),
-    );
+    let ev = norm("RO", "QSECOFR", &with(pgm, &[("previous_owner", "GONEUSER"), ("new_owner", "QDFTOWN")]));
     check(
         &ev,
         Authorization,
@@ -167,17 +107,8 @@ fn restores_that_change_security() {
         Success,
         "Program PAYLIB/PAYUPD *PGM that adopts the authority of QSECOFR restored by QSECOFR",
     );
-    let ev = norm(
-        "RZ",
-        "QSECOFR",
-        &with(
-            PAYROLL,
-            &[
-                ("previous_primary_group", "OLDGRP"),
-                ("new_primary_group", "*NONE"),
-            ],
-        ),
-    );
+    let ev =
+        norm("RZ", "QSECOFR", &with(PAYROLL, &[("previous_primary_group", "OLDGRP"), ("new_primary_group", "*NONE")]));
     check(
         &ev,
         Authorization,
@@ -189,16 +120,8 @@ fn restores_that_change_security() {
 
 #[test]
 fn pa_and_ap() {
-    let pgm = &[
-        ("object_name", "PAYUPD"),
-        ("object_library", "PAYLIB"),
-        ("object_type", "*PGM"),
-    ];
-    let ev = norm(
-        "PA",
-        "JERRYB",
-        &with(pgm, &[("entry_type", "A"), ("object_owner", "QSECOFR")]),
-    );
+    let pgm = &[("object_name", "PAYUPD"), ("object_library", "PAYLIB"), ("object_type", "*PGM")];
+    let ev = norm("PA", "JERRYB", &with(pgm, &[("entry_type", "A"), ("object_owner", "QSECOFR")]));
     check(
         &ev,
         Authorization,
@@ -206,11 +129,7 @@ fn pa_and_ap() {
         Success,
         "Program PAYLIB/PAYUPD *PGM set to adopt the authority of QSECOFR by JERRYB",
     );
-    let ev = norm(
-        "AP",
-        "JERRYB",
-        &with(pgm, &[("entry_type", "S"), ("object_owner", "QSECOFR")]),
-    );
+    let ev = norm("AP", "JERRYB", &with(pgm, &[("entry_type", "S"), ("object_owner", "QSECOFR")]));
     check(
         &ev,
         Authorization,

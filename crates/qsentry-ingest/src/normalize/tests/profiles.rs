@@ -49,31 +49,9 @@ fn cp_created_changed_and_reset() {
         Success,
         "User profile NEWADMIN created by QSECOFR with special authorities *ALLOBJ *SECADM (password changed)",
     );
-    let ev = norm(
-        "CP",
-        "HELPDESK",
-        &[
-            ("user_profile", "JERRYB"),
-            ("command_type", "CHG"),
-            ("status", "*DISABLED"),
-        ],
-    );
-    check(
-        &ev,
-        Account,
-        "profile-changed",
-        Success,
-        "User profile JERRYB changed by HELPDESK (status *DISABLED)",
-    );
-    let ev = norm(
-        "CP",
-        "HELPDESK",
-        &[
-            ("user_profile", "JERRYB"),
-            ("command_type", "CHG"),
-            ("password_changed", "Y"),
-        ],
-    );
+    let ev = norm("CP", "HELPDESK", &[("user_profile", "JERRYB"), ("command_type", "CHG"), ("status", "*DISABLED")]);
+    check(&ev, Account, "profile-changed", Success, "User profile JERRYB changed by HELPDESK (status *DISABLED)");
+    let ev = norm("CP", "HELPDESK", &[("user_profile", "JERRYB"), ("command_type", "CHG"), ("password_changed", "Y")]);
     check(
         &ev,
         Account,
@@ -81,18 +59,8 @@ fn cp_created_changed_and_reset() {
         Success,
         "Password of user profile JERRYB changed by HELPDESK (password changed)",
     );
-    let ev = norm(
-        "CP",
-        "QSECOFR",
-        &[("user_profile", "QSECOFR"), ("command_type", "DST")],
-    );
-    check(
-        &ev,
-        Account,
-        "password-reset",
-        Success,
-        "Password of QSECOFR reset using DST",
-    );
+    let ev = norm("CP", "QSECOFR", &[("user_profile", "QSECOFR"), ("command_type", "DST")]);
+    check(&ev, Account, "password-reset", Success, "Password of QSECOFR reset using DST");
 }
 
 #[test]
@@ -122,14 +90,7 @@ fn ca_grant() {
     let ev = norm(
         "CA",
         "QSECOFR",
-        &with(
-            PAYROLL,
-            &[
-                ("user_profile_name", "*PUBLIC"),
-                ("object_exclude", "Y"),
-                ("command_type", "RVK"),
-            ],
-        ),
+        &with(PAYROLL, &[("user_profile_name", "*PUBLIC"), ("object_exclude", "Y"), ("command_type", "RVK")]),
     );
     check(
         &ev,
@@ -142,19 +103,8 @@ fn ca_grant() {
 
 #[test]
 fn ow_pg_jd() {
-    let pgm = &[
-        ("object_name", "PAYUPD"),
-        ("object_library", "PAYLIB"),
-        ("object_type", "*PGM"),
-    ];
-    let ev = norm(
-        "OW",
-        "QSECOFR",
-        &with(
-            pgm,
-            &[("previous_owner", "DEVUSER"), ("new_owner", "QSECOFR")],
-        ),
-    );
+    let pgm = &[("object_name", "PAYUPD"), ("object_library", "PAYLIB"), ("object_type", "*PGM")];
+    let ev = norm("OW", "QSECOFR", &with(pgm, &[("previous_owner", "DEVUSER"), ("new_owner", "QSECOFR")]));
     check(
         &ev,
         Authorization,
@@ -183,23 +133,9 @@ fn ow_pg_jd() {
         Success,
         "Primary group of PAYLIB/PAYROLL *FILE changed from *NONE to PAYGRP with *OBJOPR *READ by QSECOFR",
     );
-    let jobd = &[
-        ("object_name", "NIGHTJOBD"),
-        ("object_library", "QGPL"),
-        ("object_type", "*JOBD"),
-    ];
-    let ev = norm(
-        "JD",
-        "QSECOFR",
-        &with(
-            jobd,
-            &[
-                ("command_type", "CHG"),
-                ("old_user", "*RQD"),
-                ("new_user", "QSECOFR"),
-            ],
-        ),
-    );
+    let jobd = &[("object_name", "NIGHTJOBD"), ("object_library", "QGPL"), ("object_type", "*JOBD")];
+    let ev =
+        norm("JD", "QSECOFR", &with(jobd, &[("command_type", "CHG"), ("old_user", "*RQD"), ("new_user", "QSECOFR")]));
     check(
         &ev,
         Authorization,
@@ -208,17 +144,7 @@ fn ow_pg_jd() {
         "Job description QGPL/NIGHTJOBD *JOBD changed to run as QSECOFR (was *RQD) by QSECOFR",
     );
     assert_eq!(target_user(&ev), Some("QSECOFR"));
-    let ev = norm(
-        "RJ",
-        "QSECOFR",
-        &with(
-            jobd,
-            &[
-                ("user_profile", "QSECOFR"),
-                ("previous_user_profile", "OPER1"),
-            ],
-        ),
-    );
+    let ev = norm("RJ", "QSECOFR", &with(jobd, &[("user_profile", "QSECOFR"), ("previous_user_profile", "OPER1")]));
     check(
         &ev,
         Authorization,
@@ -233,11 +159,7 @@ fn ds_and_ru() {
     let ev = norm(
         "DS",
         "QSECOFR",
-        &[
-            ("entry_type", "C"),
-            ("service_tools_user_id", "SECADMST"),
-            ("requesting_service_tools_user_id", "QSECOFR"),
-        ],
+        &[("entry_type", "C"), ("service_tools_user_id", "SECADMST"), ("requesting_service_tools_user_id", "QSECOFR")],
     );
     check(
         &ev,
@@ -247,15 +169,7 @@ fn ds_and_ru() {
         "Change to a service tools user ID (SECADMST) by service tools user ID QSECOFR",
     );
     assert_eq!(target_user(&ev), Some("SECADMST"));
-    let ev = norm(
-        "RU",
-        "QSECOFR",
-        &[
-            ("entry_type", "A"),
-            ("user_profile", "JERRYB"),
-            ("authority_restored", "S"),
-        ],
-    );
+    let ev = norm("RU", "QSECOFR", &[("entry_type", "A"), ("user_profile", "JERRYB"), ("authority_restored", "S")]);
     check(
         &ev,
         Account,

@@ -5,15 +5,8 @@ use crate::event::Outcome::{Failure, Success};
 
 #[test]
 fn pw_invalid_password_from_a_remote_address() {
-    let mut ev = entry(
-        "PW",
-        "",
-        &[
-            ("violation_type", "P"),
-            ("audit_user_name", "JERRYB"),
-            ("device_name", "QPADEV000B"),
-        ],
-    );
+    let mut ev =
+        entry("PW", "", &[("violation_type", "P"), ("audit_user_name", "JERRYB"), ("device_name", "QPADEV000B")]);
     ev.heading.remote_address = Some("10.1.2.3".into());
     normalize(&mut ev);
     check(
@@ -24,25 +17,13 @@ fn pw_invalid_password_from_a_remote_address() {
         "Invalid password for user JERRYB on device QPADEV000B (from 10.1.2.3)",
     );
     assert_eq!(target_user(&ev), Some("JERRYB"));
-    assert_eq!(
-        ev.norm.subject_user.as_deref(),
-        Some("QUSER"),
-        "job user when there is no current user"
-    );
+    assert_eq!(ev.norm.subject_user.as_deref(), Some("QUSER"), "job user when there is no current user");
     assert_eq!(ev.norm.source_ip.as_deref(), Some("10.1.2.3"));
 }
 
 #[test]
 fn pw_unknown_user_and_service_tools() {
-    let ev = norm(
-        "PW",
-        "",
-        &[
-            ("violation_type", "U"),
-            ("audit_user_name", "BADGUY"),
-            ("device_name", "QPADEV0001"),
-        ],
-    );
+    let ev = norm("PW", "", &[("violation_type", "U"), ("audit_user_name", "BADGUY"), ("device_name", "QPADEV0001")]);
     check(
         &ev,
         Authentication,
@@ -50,11 +31,7 @@ fn pw_unknown_user_and_service_tools() {
         Failure,
         "Sign-on with an unknown user name (BADGUY) on device QPADEV0001",
     );
-    let ev = norm(
-        "PW",
-        "",
-        &[("violation_type", "Z"), ("audit_user_name", "QSECOFR")],
-    );
+    let ev = norm("PW", "", &[("violation_type", "Z"), ("audit_user_name", "QSECOFR")]);
     check(
         &ev,
         Authentication,
@@ -62,18 +39,8 @@ fn pw_unknown_user_and_service_tools() {
         Failure,
         "Invalid service tools password for service tools user ID QSECOFR",
     );
-    let ev = norm(
-        "PW",
-        "",
-        &[("violation_type", "Q"), ("audit_user_name", "OLDUSER")],
-    );
-    check(
-        &ev,
-        Authentication,
-        "user-disabled",
-        Failure,
-        "Sign-on attempt with a disabled profile for user OLDUSER",
-    );
+    let ev = norm("PW", "", &[("violation_type", "Q"), ("audit_user_name", "OLDUSER")]);
+    check(&ev, Authentication, "user-disabled", Failure, "Sign-on attempt with a disabled profile for user OLDUSER");
 }
 
 #[test]
@@ -87,14 +54,7 @@ fn af_not_authorized_to_object() {
         "Authority failure for user JERRYB on PAYLIB/PAYROLL *FILE: Not authorized to object",
     );
     assert_eq!(target_object(&ev), Some("PAYLIB/PAYROLL *FILE"));
-    let ev = norm(
-        "AF",
-        "QUSER",
-        &[
-            ("violation_type", "S"),
-            ("violation_type_detail", "Default sign-on attempt"),
-        ],
-    );
+    let ev = norm("AF", "QUSER", &[("violation_type", "S"), ("violation_type_detail", "Default sign-on attempt")]);
     check(
         &ev,
         Authentication,
@@ -146,11 +106,7 @@ fn ps_telnet_exit_program_swap() {
         "Exit program swapped the job's user profile from JERRYB to APPUSER on port 23",
     );
     assert_eq!(target_user(&ev), Some("APPUSER"));
-    let ev = norm(
-        "PS",
-        "SVCACCT",
-        &[("entry_type", "P"), ("user_profile", "QSECOFR")],
-    );
+    let ev = norm("PS", "SVCACCT", &[("entry_type", "P"), ("user_profile", "QSECOFR")]);
     check(
         &ev,
         Authentication,
@@ -165,20 +121,9 @@ fn sk_accept_sets_the_source_address() {
     let ev = norm(
         "SK",
         "QTCP",
-        &[
-            ("entry_type", "A"),
-            ("remote_ip_address", "10.1.2.3"),
-            ("remote_port", "51234"),
-            ("local_port", "00023"),
-        ],
+        &[("entry_type", "A"), ("remote_ip_address", "10.1.2.3"), ("remote_port", "51234"), ("local_port", "00023")],
     );
-    check(
-        &ev,
-        Network,
-        "socket-accept",
-        Success,
-        "Accepted connection from 10.1.2.3:51234 on local port 23",
-    );
+    check(&ev, Network, "socket-accept", Success, "Accepted connection from 10.1.2.3:51234 on local port 23");
     assert_eq!(ev.norm.source_ip.as_deref(), Some("10.1.2.3"));
     let ev = norm(
         "SK",

@@ -8,12 +8,7 @@ fn sv_qaudctl_switched_off() {
     let ev = norm(
         "SV",
         "QSECOFR",
-        &[
-            ("entry_type", "A"),
-            ("system_value", "QAUDCTL"),
-            ("new_value", "*NONE"),
-            ("old_value", "*AUDLVL *OBJAUD"),
-        ],
+        &[("entry_type", "A"), ("system_value", "QAUDCTL"), ("new_value", "*NONE"), ("old_value", "*AUDLVL *OBJAUD")],
     );
     check(
         &ev,
@@ -27,13 +22,10 @@ fn sv_qaudctl_switched_off() {
 
 #[test]
 fn gr_exit_program_removed_from_binary_field_1() {
-    let f1 = format!(
-        "{:<20}{:<8}\u{0}\u{0}\u{0}\u{1}{:<10}{:<10}",
-        "QIBM_QTF_TRANSFER", "VLRQ0100", "FTPEXIT", "SECLIB"
-    );
+    let f1 =
+        format!("{:<20}{:<8}\u{0}\u{0}\u{0}\u{1}{:<10}{:<10}", "QIBM_QTF_TRANSFER", "VLRQ0100", "FTPEXIT", "SECLIB");
     let mut ev = entry("GR", "QSECOFR", &[("entry_type", "D")]);
-    ev.fields
-        .push((Cow::Borrowed("field_1"), Value::from(f1.trim_end())));
+    ev.fields.push((Cow::Borrowed("field_1"), Value::from(f1.trim_end())));
     normalize(&mut ev);
     check(
         &ev,
@@ -88,11 +80,7 @@ fn gr_exit_program_added_from_sql_columns_and_function_usage() {
 
 #[test]
 fn ad_ev_st() {
-    let ev = norm(
-        "AD",
-        "QSECOFR",
-        &with(PAYROLL, &[("entry_type", "O"), ("object_audit", "*NONE")]),
-    );
+    let ev = norm("AD", "QSECOFR", &with(PAYROLL, &[("entry_type", "O"), ("object_audit", "*NONE")]));
     check(
         &ev,
         Configuration,
@@ -103,12 +91,7 @@ fn ad_ev_st() {
     let ev = norm(
         "AD",
         "QSECOFR",
-        &[
-            ("entry_type", "U"),
-            ("object_name", "JERRYB"),
-            ("object_audit", "*CHANGE"),
-            ("audit_cmd", "Y"),
-        ],
+        &[("entry_type", "U"), ("object_name", "JERRYB"), ("object_audit", "*CHANGE"), ("audit_cmd", "Y")],
     );
     check(
         &ev,
@@ -118,14 +101,7 @@ fn ad_ev_st() {
         "Auditing of user JERRYB changed (object auditing set to *CHANGE, action auditing *CMD) by QSECOFR",
     );
     assert_eq!(target_user(&ev), Some("JERRYB"));
-    let ev = norm(
-        "EV",
-        "QSECOFR",
-        &[
-            ("entry_type", "A"),
-            ("environment_variable_name", "QIBM_JAVA_HOME"),
-        ],
-    );
+    let ev = norm("EV", "QSECOFR", &[("entry_type", "A"), ("environment_variable_name", "QIBM_JAVA_HOME")]);
     check(
         &ev,
         Configuration,
@@ -133,18 +109,8 @@ fn ad_ev_st() {
         Success,
         "System environment variable QIBM_JAVA_HOME added by QSECOFR",
     );
-    let ev = norm(
-        "ST",
-        "QSECOFR",
-        &[("entry_type", "A"), ("service_tool", "ST")],
-    );
-    check(
-        &ev,
-        Service,
-        "service-tool-used",
-        Success,
-        "Service tool STRSST (ST) used by QSECOFR",
-    );
+    let ev = norm("ST", "QSECOFR", &[("entry_type", "A"), ("service_tool", "ST")]);
+    check(&ev, Service, "service-tool-used", Success, "Service tool STRSST (ST) used by QSECOFR");
 }
 
 #[test]
@@ -161,31 +127,14 @@ fn cd_command_run() {
             ("command_string", "CHGUSRPRF USRPRF(X) SPCAUT(*ALLOBJ)"),
         ],
     );
-    check(
-        &ev,
-        Job,
-        "command-run",
-        Success,
-        "User JERRYB ran interactively: CHGUSRPRF USRPRF(X) SPCAUT(*ALLOBJ)",
-    );
+    check(&ev, Job, "command-run", Success, "User JERRYB ran interactively: CHGUSRPRF USRPRF(X) SPCAUT(*ALLOBJ)");
     assert_eq!(target_object(&ev), Some("QSYS/CHGUSRPRF *CMD"));
 }
 
 #[test]
 fn js_profile_switch_and_submit() {
-    let job = &[
-        ("target_job_name", "QZDASOINIT"),
-        ("target_job_user", "QUSER"),
-        ("target_job_number", "123456"),
-    ];
-    let ev = norm(
-        "JS",
-        "JERRYB",
-        &with(
-            job,
-            &[("entry_type", "M"), ("effective_user_profile", "QSECOFR")],
-        ),
-    );
+    let job = &[("target_job_name", "QZDASOINIT"), ("target_job_user", "QUSER"), ("target_job_number", "123456")];
+    let ev = norm("JS", "JERRYB", &with(job, &[("entry_type", "M"), ("effective_user_profile", "QSECOFR")]));
     check(
         &ev,
         Job,
@@ -196,11 +145,5 @@ fn js_profile_switch_and_submit() {
     assert_eq!(target_user(&ev), Some("QSECOFR"));
     assert_eq!(target_object(&ev), Some("123456/QUSER/QZDASOINIT"));
     let ev = norm("JS", "OPER1", &with(job, &[("entry_type", "B")]));
-    check(
-        &ev,
-        Job,
-        "job-submitted",
-        Success,
-        "Job 123456/QUSER/QZDASOINIT submitted by OPER1",
-    );
+    check(&ev, Job, "job-submitted", Success, "Job 123456/QUSER/QZDASOINIT submitted by OPER1");
 }

@@ -1,0 +1,107 @@
+//! `qsentry decode` end to end through the built binary: real IBM i samples from `../shared/real-samples`,
+//! output forms, quarantine and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn qsentry() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_qsentry"))
+}
+
+fn sample(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-samples").join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent (the real samples live in ../shared beside the project)", p.display());
+        None
+    }
+}
+
+fn jsonl(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout).lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect()
+}
+
+#[test]
+fn real_dsplog_spool_yields_every_message() {
+    let Some(spool) = sample("kongoyo-ibmi-performance-extractor/QPDSPLOG_IBMECS_QPADEV0001_846560_1.txt") else {
+        return;
+    };
+    let out = qsentry().arg("decode").arg(&spool).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let events = jsonl(&out.stdout);
+    // 254 messages with an ID plus one with none ("Daily Save Successful"), which is kept, not dropped.
+    assert_eq!(events.len(), 255);
+    let cpiad09: Vec<_> = events.iter().filter(|e| e["message_id"] == "CPIAD09").collect();
+    assert_eq!(cpiad09.len(), 8);
+    assert_eq!(cpiad09[0]["source_ip"], "10.255.0.197");
+    assert_eq!(cpiad09[0]["subject_user"], "CLARK");
+    assert_eq!(cpiad09[0]["source_format"], "dsplog");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("decoded 255 events, 0 rejects"));
+}
+
+#[test]
+fn real_cef_samples_give_entry_types_users_and_addresses() {
+    let Some(taf) = sample("SEKOIA-IO-intake-formats/taf.json") else {
+        return;
+    };
+    // The SEKOIA files wrap one CEF line in JSON; decode the line itself.
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(taf).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let line = dir.path().join("siem.log");
+    std::fs::write(&line, format!("{}\n", doc["input"]["message"].as_str().unwrap())).unwrap();
+    let out = qsentry().args(["decode", "--output", "jsonl"]).arg(&line).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let e = &jsonl(&out.stdout)[0];
+    assert_eq!(e["journal_entry_type"], "AF");
+    assert_eq!(e["user_name"], "THOMAS");
+    assert_eq!(e["source_ip"], "192.168.126.71");
+    assert_eq!(e["violation_type_detail"], "Not authorized to object");
+}
+
+#[test]
+fn rejects_are_quarantined_and_stop_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("AUDIT_JOURNAL_PW.csv");
+    std::fs::write(
+        &csv,
+        "ENTRY_TIMESTAMP,SEQUENCE_NUMBER,VIOLATION_TYPE,AUDIT_USER_NAME\n\
+         2026-11-20 03:14:15.000001,1,P,ADMIN\n\
+         not a time,2,P,ROOT\n\
+         2026-11-20 03:14:17.000001,3,U,GUEST\n",
+    )
+    .unwrap();
+    let q = dir.path().join("bad.jsonl");
+    let out = qsentry().args(["decode", "--output", "csv", "--quarantine"]).arg(&q).arg(&csv).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 3, "header and two events:\n{text}");
+    assert!(text.lines().next().unwrap().starts_with("system_name,journal_code,journal_entry_type"));
+    let bad: Vec<serde_json::Value> = jsonl(&std::fs::read(&q).unwrap());
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0]["record"], 3);
+    assert!(bad[0]["reason"].as_str().unwrap().contains("ENTRY_TIMESTAMP"));
+    let stop = qsentry().args(["decode", "--on-error", "stop"]).arg(&csv).output().unwrap();
+    assert_eq!(stop.status.code(), Some(3));
+    assert_eq!(jsonl(&stop.stdout).len(), 1, "events before the reject are written");
+}
+
+#[test]
+fn stats_table_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("AUDIT_JOURNAL_PW.csv");
+    std::fs::write(&csv, "ENTRY_TIMESTAMP,SEQUENCE_NUMBER,VIOLATION_TYPE,AUDIT_USER_NAME\n2026-11-20 03:14:15,1,P,ADMIN\n")
+        .unwrap();
+    let stats = qsentry().args(["decode", "--output", "stats"]).arg(&csv).output().unwrap();
+    let text = String::from_utf8_lossy(&stats.stdout);
+    assert!(text.contains("files 1  events 1  rejects 0"), "{text}");
+    assert!(text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["T", "PW", "1"]), "{text}");
+    let table = qsentry().args(["decode", "--output", "table"]).arg(&csv).output().unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("T-PW"));
+    let missing = qsentry().args(["decode", "/no/such/file"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no such file"));
+    let bad_ccsid = qsentry().args(["decode", "--ccsid", "1208"]).arg(&csv).output().unwrap();
+    assert_eq!(bad_ccsid.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_ccsid.stderr).contains("supported"));
+}
