@@ -18,7 +18,8 @@ use std::path::PathBuf;
 pub struct GapPlan {
     pub from: NaiveDateTime,
     pub to: NaiveDateTime,
-    pub incident: usize,
+    /// The id of the incident.
+    pub incident: String,
 }
 
 /// A journal's receiver chain.
@@ -197,7 +198,7 @@ impl<'a> Emitter<'a> {
                     entries: g.count,
                     from: plan.from,
                     to: plan.to,
-                    incident: plan.incident,
+                    incident: plan.incident.clone(),
                 });
             }
         }

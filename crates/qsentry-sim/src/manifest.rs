@@ -132,7 +132,8 @@ pub struct Gap {
     pub entries: u64,
     pub from: NaiveDateTime,
     pub to: NaiveDateTime,
-    pub incident: usize,
+    /// The id of incident 13 that made the gap.
+    pub incident: String,
 }
 
 #[derive(Serialize)]
@@ -149,6 +150,8 @@ struct SystemOut<'a> {
     payroll_journal: &'static str,
     journaled_files: Vec<&'static str>,
     audited_objects: Vec<String>,
+    /// `false` for the system whose CPYTOIMPF exports have no header row (CPYTOIMPF's default).
+    type5_csv_header: bool,
     users: &'a [User],
 }
 
@@ -228,6 +231,7 @@ pub fn render(
                     )
                 })
                 .collect(),
+            type5_csv_header: s.index != crate::writers::HEADERLESS_SYSTEM,
             users: &s.users,
         })
         .collect();

@@ -25,7 +25,7 @@ pub enum Kind {
     AdoptRestore { actor: String },
     ServiceTools { actor: String },
     TelnetProfileSwap { ip: Ipv4Addr, profile: String },
-    Gap { to: NaiveDateTime },
+    Gap { to: NaiveDateTime, id: String },
 }
 
 /// One trigger: at `start` on system `system`, run `kind` as evidence of incident `incident`.
@@ -318,7 +318,8 @@ pub fn plan(fleet: &Fleet, seed: u64, start: NaiveDate, days: u32) -> Plan {
                 let from = p.slot(si, day, 9 * 60, 16 * 60, minutes);
                 let to = from + Duration::minutes(minutes as i64);
                 let i = p.incident(13, sys, from, to, vec![], vec![], format!("One receiver of QSYS/QAUDJRN ({minutes} minutes of entries) is missing from the export: a gap in sequence numbers"));
-                p.trigger(si, from, i, Kind::Gap { to });
+                let id = p.plan.incidents[i].id.clone();
+                p.trigger(si, from, i, Kind::Gap { to, id });
             }
             _ => {}
         }

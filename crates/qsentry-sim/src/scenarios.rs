@@ -35,7 +35,7 @@ pub fn run(ctx: &mut Ctx, tr: &Trigger) {
         Kind::AdoptRestore { actor } => adopt_restore(ctx, ts, i, actor),
         Kind::ServiceTools { actor } => service_tools(ctx, ts, i, actor),
         Kind::TelnetProfileSwap { ip, profile } => profile_swap(ctx, ts, i, *ip, profile),
-        Kind::Gap { to } => ctx.em.plan_gap(GapPlan { from: ts, to: *to, incident: tr.incident }),
+        Kind::Gap { to, id } => ctx.em.plan_gap(GapPlan { from: ts, to: *to, incident: id.clone() }),
     }
 }
 

@@ -190,7 +190,8 @@ pub fn server_session(
     let mut now = after(ts, ctx.rng.range(20, 400) as i64);
     ctx.host_connect(now, incident, user, ip, &job);
     let o = ctx.origin(&job, name, "QSYS", user, Some(remote));
-    swap(ctx, now, incident, &o, &job, user);
+    profile_handle(ctx, now, incident, &o, user);
+    swap(ctx, after(now, 2), incident, &o, &job, user);
     let objects = objects_for(ctx, role);
     for _ in 0..reads {
         now = after(now, ctx.rng.range(200, 20_000) as i64);
@@ -202,6 +203,12 @@ pub fn server_session(
     let end = after(now, ctx.rng.range(100, 5_000) as i64);
     swap(ctx, end, incident, &back, &job, "QUSER");
     (o, now)
+}
+
+/// PS H: the server gets a profile handle for the client's user (QSYGETPH) before swapping to it.
+fn profile_handle(ctx: &mut Ctx, ts: NaiveDateTime, incident: Option<usize>, o: &Origin, user: &str) {
+    let f = vec![("entry_type", t("H")), ("user_profile", t(user))];
+    ctx.audit(ts, incident, "PS", o, f);
 }
 
 /// JS M: a server job changes its current user profile.
@@ -234,7 +241,8 @@ fn ftp(ctx: &mut Ctx, ts: NaiveDateTime, day: bool) {
     ctx.socket_accept(ts, None, &so, PORT_FTP, remote);
     let mut now = after(ts, ctx.rng.range(300, 3_000) as i64);
     let o = ctx.origin(&job, "QTMFSRVR", "QSYS", &user, Some(remote));
-    swap(ctx, now, None, &o, &job, &user);
+    profile_handle(ctx, now, None, &o, &user);
+    swap(ctx, after(now, 2), None, &o, &job, &user);
     let objects = objects_for(ctx, Role::Service);
     for _ in 0..ctx.rng.range(1, 4) {
         now = after(now, ctx.rng.range(500, 30_000) as i64);
@@ -304,6 +312,14 @@ fn batch(ctx: &mut Ctx, ts: NaiveDateTime) {
                 row,
             },
         );
+        if ctx.rng.chance(0.3) {
+            // Purge of a pay history row older than the retention period.
+            let old = (ts.year() as u32 - 8) * 100 + ts.month();
+            let row = payroll::payhist_row(&e, old, ts.date() - Duration::days(8 * 365), 1);
+            now = after(now, 200);
+            let rrn = 1 + ctx.rng.below(1000);
+            ctx.record(now, None, DbRecord { entry_type: "DL", origin: o.clone(), file: payroll::PAYHIST, rrn, row });
+        }
     }
     ctx.job_end(after(now, ctx.rng.range(200, 10_000) as i64), None, &job, "B", &o);
 }

@@ -254,4 +254,7 @@ fn the_gap_is_a_missing_receiver() {
     assert!(!seqs.iter().any(|s| (first..=last).contains(s)), "no entry of the missing receiver is written");
     assert!(seqs.contains(&(first - 1)) && seqs.contains(&(last + 1)), "the entries around the gap are");
     assert!(!receivers.contains(g["receiver"].as_str().unwrap()));
+    let inc13 = m["incidents"].as_array().unwrap().iter().find(|i| i["number"] == 13).unwrap();
+    assert_eq!(g["incident"], inc13["id"]);
+    assert_eq!(g["system"], inc13["system"]);
 }

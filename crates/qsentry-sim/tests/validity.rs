@@ -92,6 +92,7 @@ fn every_file_of_every_format_decodes_without_rejects() {
     let dir = run();
     let m = manifest(dir);
     let mut formats = std::collections::BTreeSet::new();
+    let mut record_types = std::collections::BTreeSet::new();
     for sys in m["systems"].as_array().unwrap() {
         let name = sys["name"].as_str().unwrap();
         let opts = options(dir, &m, name);
@@ -104,6 +105,12 @@ fn every_file_of_every_format_decodes_without_rejects() {
             assert!(rejects.is_empty(), "{}: {} rejects, first {:?}", p.display(), rejects.len(), rejects.first());
             assert!(!events.is_empty(), "{}", p.display());
             formats.insert(events[0].origin.format.name());
+            if fname == "DISPLAY_JOURNAL_PAYJRN.csv" {
+                for e in &events {
+                    assert!(e.field("empno").is_some(), "{fname}: record image decoded with SYSCOLUMNS.csv");
+                    record_types.insert(e.entry_type().to_string());
+                }
+            }
             if fname.ends_with(".csv") && fname.starts_with("QAUDJRN_") || fname.ends_with(".type5") {
                 assert!(
                     events.iter().all(|e| e.heading.journal_code == Some('T') && e.heading.sequence_number.is_some())
@@ -122,6 +129,7 @@ fn every_file_of_every_format_decodes_without_rejects() {
         "type5-csv",
     ];
     assert_eq!(formats.into_iter().collect::<Vec<_>>(), want);
+    assert_eq!(record_types.into_iter().collect::<Vec<_>>(), ["DL", "PT", "UB", "UP"]);
 }
 
 #[test]

@@ -117,6 +117,9 @@ impl Formats {
     }
 }
 
+/// Index of the system whose CPYTOIMPF CSV files have no header row (CPYTOIMPF's default).
+pub const HEADERLESS_SYSTEM: usize = 1;
+
 /// SYSTOOLS.AUDIT_JOURNAL_xx table functions written as CSV (the types IBM documents a function for,
 /// among those the simulator produces).
 pub const AUDIT_JOURNAL_TYPES: [&str; 16] =
@@ -215,7 +218,7 @@ impl DayWriters {
         Ok(DayWriters {
             formats,
             ccsid,
-            type5: type5::Type5Files::new(&files, formats, sys.index == 1),
+            type5: type5::Type5Files::new(&files, formats, sys.index == HEADERLESS_SYSTEM),
             journal: journal_csv::JournalCsv::new(&files, formats, sys)?,
             siem: siem::Siem::new(&files, formats, sys)?,
             history: history::History::new(&files, formats, sys, date)?,
@@ -277,4 +280,22 @@ pub fn close(w: Option<BufWriter<File>>) -> Result<()> {
         w.flush()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_are_those_of_qsentry_decode() {
+        for f in OutFormat::ALL {
+            assert!(qsentry_ingest::Format::from_name(f.name()).is_some(), "{}", f.name());
+        }
+        assert_eq!(Formats::parse("all").unwrap(), Formats::all());
+        let two = Formats::parse("type5-binary, cef").unwrap();
+        assert!(two.has(OutFormat::Cef) && two.has(OutFormat::Type5Binary) && !two.has(OutFormat::Dsplog));
+        assert!(Formats::parse("jsonl").is_err());
+        assert_eq!(file_name(OutFormat::AuditJournalCsv, "QSYS/QAUDJRN", "SK"), None);
+        assert_eq!(file_name(OutFormat::Dsplog, "QHST", "CPF1124").as_deref(), Some("QPDSPLOG.txt"));
+    }
 }
