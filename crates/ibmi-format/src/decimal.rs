@@ -175,8 +175,22 @@ pub fn zone(mantissa: i128, len: usize, out: &mut Vec<u8>) {
     let mut v = mantissa.unsigned_abs();
     out.resize(start + len, 0xF0);
     for i in (0..len).rev() {
-        out[start + i] = 0xF0 | (v % 10) as u8;
-        v /= 10;
+        if v == 0 {
+            break; // the rest stays 0xF0
+        }
+        // 64-bit arithmetic once the value fits: 128-bit division is slow.
+        let digit = match u64::try_from(v) {
+            Ok(small) => {
+                v = (small / 10) as u128;
+                (small % 10) as u8
+            }
+            Err(_) => {
+                let d = (v % 10) as u8;
+                v /= 10;
+                d
+            }
+        };
+        out[start + i] = 0xF0 | digit;
     }
     if mantissa < 0 && len > 0 {
         let last = start + len - 1;

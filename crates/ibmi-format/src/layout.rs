@@ -238,22 +238,30 @@ pub fn encode_value(record: &mut Vec<u8>, base: u32, f: &Field, value: &Value, c
     if record.len() < start + len {
         record.resize(start + len, EBCDIC_SPACE);
     }
-    let mut buf = Vec::with_capacity(len);
-    match (f.ty, value) {
-        (_, Value::Null) => buf.resize(len, EBCDIC_SPACE),
-        (FieldType::Char, v) => ccsid.encode_field(&v.render(), len, &mut buf),
-        (FieldType::Zoned { scale }, v) => decimal::zone(mantissa(v, scale), len, &mut buf),
-        (FieldType::Packed { scale }, v) => decimal::pack(mantissa(v, scale), len, &mut buf),
-        (FieldType::Binary, v) => binary::write_be(mantissa(v, 0) as i64, len, &mut buf),
-        (FieldType::Hex, Value::Bytes(b)) => {
-            buf.extend(b.iter().take(len));
-            buf.resize(len, 0);
-        }
-        (FieldType::Hex, _) => buf.resize(len, 0),
-        (FieldType::Timestamp, Value::Timestamp(t)) => ccsid.encode_field(&timestamp::format_ibm(t), len, &mut buf),
-        (FieldType::Timestamp, v) => ccsid.encode_field(&v.render(), len, &mut buf),
+    // One scratch buffer per thread: the simulator encodes millions of fields.
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    record[start..start + len].copy_from_slice(&buf);
+    SCRATCH.with_borrow_mut(|buf| {
+        buf.clear();
+        match (f.ty, value) {
+            (_, Value::Null) => buf.resize(len, EBCDIC_SPACE),
+            (FieldType::Char, Value::Text(t)) => ccsid.encode_field(t, len, buf),
+            (FieldType::Char, v) => ccsid.encode_field(&v.render(), len, buf),
+            (FieldType::Zoned { scale }, v) => decimal::zone(mantissa(v, scale), len, buf),
+            (FieldType::Packed { scale }, v) => decimal::pack(mantissa(v, scale), len, buf),
+            (FieldType::Binary, v) => binary::write_be(mantissa(v, 0) as i64, len, buf),
+            (FieldType::Hex, Value::Bytes(b)) => {
+                buf.extend(b.iter().take(len));
+                buf.resize(len, 0);
+            }
+            (FieldType::Hex, _) => buf.resize(len, 0),
+            (FieldType::Timestamp, Value::Timestamp(t)) => ccsid.encode_field(&timestamp::format_ibm(t), len, buf),
+            (FieldType::Timestamp, Value::Text(t)) => ccsid.encode_field(t, len, buf),
+            (FieldType::Timestamp, v) => ccsid.encode_field(&v.render(), len, buf),
+        }
+        record[start..start + len].copy_from_slice(buf);
+    });
 }
 
 fn mantissa(v: &Value, scale: u8) -> i128 {
