@@ -21,6 +21,12 @@ pub enum Command {
     /// Decode audit journal, database journal, history log and SIEM exports into events.
     #[command(after_help = DECODE_EXAMPLES)]
     Decode(DecodeArgs),
+    /// Simulate an IBM i fleet: every source format qsentry reads, plus manifest.json with the ground truth.
+    #[command(after_help = SIMULATE_EXAMPLES)]
+    Simulate(qsentry_sim::SimulateArgs),
+    /// The main job: simulate a 3-system fleet for 7 days, decode all of it and print the top findings.
+    #[command(after_help = "Example:\n  qsentry demo --out qsentry-demo --systems 3 --days 7")]
+    Demo(crate::demo::DemoArgs),
     /// Measure speed against baselines, side by side in one run (see docs/PERFORMANCE.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -32,6 +38,11 @@ pub enum BenchCommand {
     #[command(after_help = "Example:\n  qsentry bench decode --entries 2000000 --dir target/bench")]
     Decode(crate::bench::BenchArgs),
 }
+
+const SIMULATE_EXAMPLES: &str = "Examples:
+  qsentry simulate --out fleet                                  # 3 systems, 7 days, seed 1
+  qsentry simulate --systems 5 --days 30 --seed 7 --out big
+  qsentry simulate --out small --systems 1 --days 1 --entries-per-day 1000";
 
 const DECODE_EXAMPLES: &str = "Examples:
   qsentry decode QASYPWJ5.bin                         # binary DSPJRN *TYPE5 outfile, CCSID 37

@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod decode;
+mod demo;
 mod exit;
 mod files;
 mod output;
@@ -19,9 +20,34 @@ fn main() {
     let args = cli::Cli::parse();
     let code = match args.command {
         cli::Command::Decode(a) => decode::run(&a),
+        cli::Command::Simulate(a) => simulate(&a),
+        cli::Command::Demo(a) => demo::run(&a),
         cli::Command::Bench(b) => match b {
             cli::BenchCommand::Decode(a) => bench::run(&a),
         },
     };
     std::process::exit(code);
+}
+
+fn simulate(args: &qsentry_sim::SimulateArgs) -> i32 {
+    match qsentry_sim::simulate(args) {
+        Ok(s) => {
+            eprintln!(
+                "wrote {} systems x {} days to {}: {} audit entries, {} database entries, {} history messages, {} incidents, {} gaps (manifest.json)",
+                s.systems,
+                s.days,
+                s.out.display(),
+                s.audit_entries,
+                s.database_entries,
+                s.messages,
+                s.incidents,
+                s.gaps
+            );
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("qsentry simulate: {e:#}");
+            exit::ERROR
+        }
+    }
 }

@@ -90,8 +90,11 @@ fn rejects_are_quarantined_and_stop_exits_3() {
 fn stats_table_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("AUDIT_JOURNAL_PW.csv");
-    std::fs::write(&csv, "ENTRY_TIMESTAMP,SEQUENCE_NUMBER,VIOLATION_TYPE,AUDIT_USER_NAME\n2026-11-20 03:14:15,1,P,ADMIN\n")
-        .unwrap();
+    std::fs::write(
+        &csv,
+        "ENTRY_TIMESTAMP,SEQUENCE_NUMBER,VIOLATION_TYPE,AUDIT_USER_NAME\n2026-11-20 03:14:15,1,P,ADMIN\n",
+    )
+    .unwrap();
     let stats = qsentry().args(["decode", "--output", "stats"]).arg(&csv).output().unwrap();
     let text = String::from_utf8_lossy(&stats.stdout);
     assert!(text.contains("files 1  events 1  rejects 0"), "{text}");
