@@ -108,3 +108,21 @@ fn stats_table_and_errors() {
     assert_eq!(bad_ccsid.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_ccsid.stderr).contains("supported"));
 }
+
+#[test]
+fn demo_simulates_decodes_everything_and_reports_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = qsentry()
+        .args(["demo", "--systems", "2", "--days", "2", "--entries-per-day", "800", "--out"])
+        .arg(dir.path().join("fleet"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or("");
+    assert!(first.starts_with("decoded ") && first.ends_with("s") && first.contains(", 0 rejects,"), "{first}");
+    for format in ["type5-binary", "type5-csv", "display-journal-csv", "audit-journal-csv", "syslog", "cef", "dsplog"] {
+        assert!(text.lines().any(|l| l.starts_with(format)), "{format} decoded:\n{text}");
+    }
+    assert!(text.contains("password-invalid"), "{text}");
+}
