@@ -57,17 +57,30 @@ pub struct Field {
     pub ty: FieldType,
     /// When set, the decoder adds `<name>_detail` with the code's meaning.
     pub codes: Option<&'static CodeTable>,
+    /// `<name>_detail` for a coded field (made at compile time by [`coded!`](crate::coded)), else `""`.
+    pub detail: &'static str,
+}
+
+/// A field whose codes have meanings: `coded!("violation_type", 610, 1, Char, &VIOLATION_TYPES)`. The
+/// `<name>_detail` name is made at compile time.
+#[macro_export]
+macro_rules! coded {
+    ($name:literal, $offset:expr, $len:expr, $ty:expr, $codes:expr) => {
+        $crate::layout::Field {
+            name: $name,
+            offset: $offset,
+            len: $len,
+            ty: $ty,
+            codes: Some($codes),
+            detail: concat!($name, "_detail"),
+        }
+    };
 }
 
 impl Field {
     /// A field without a code table.
     pub const fn new(name: &'static str, offset: u32, len: u32, ty: FieldType) -> Field {
-        Field { name, offset, len, ty, codes: None }
-    }
-
-    /// A field whose codes have meanings.
-    pub const fn coded(name: &'static str, offset: u32, len: u32, ty: FieldType, codes: &'static CodeTable) -> Field {
-        Field { name, offset, len, ty, codes: Some(codes) }
+        Field { name, offset, len, ty, codes: None, detail: "" }
     }
 
     /// The first byte after the field (1-based).
@@ -195,7 +208,7 @@ pub fn decode_fields_with(
                 };
                 sink(f.name, v);
                 if let Some(m) = meaning {
-                    sink(detail_name(f.name), Value::from(m));
+                    sink(if f.detail.is_empty() { detail_name(f.name) } else { f.detail }, Value::from(m));
                 }
             }
             None => sink(f.name, v),
@@ -204,29 +217,31 @@ pub fn decode_fields_with(
     Ok(())
 }
 
-/// `<name>_detail` as a static string. The names of every coded field in the audit layouts are made
-/// once into a read-only map (no lock on the hot path); any other name is made on first use.
+/// `<name>_detail` for a field name. Every coded field of the audit layouts carries its detail name, made at
+/// compile time; a name outside the layouts gets one made on first use and kept for the process's life
+/// (reachable from a static map, so nothing leaks).
 pub fn detail_name(name: &'static str) -> &'static str {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    fn leak(name: &str) -> &'static str {
-        Box::leak(format!("{name}_detail").into_boxed_str())
-    }
     static KNOWN: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     let known = KNOWN.get_or_init(|| {
         crate::audit::LAYOUTS
             .iter()
             .flat_map(|l| l.fields.iter())
             .filter(|f| f.codes.is_some())
-            .map(|f| (f.name, leak(f.name)))
+            .map(|f| (f.name, f.detail))
             .collect()
     });
     if let Some(d) = known.get(name) {
         return d;
     }
-    static OTHERS: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    static OTHERS: OnceLock<Mutex<HashMap<&'static str, Box<str>>>> = OnceLock::new();
     let mut map = OTHERS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(name).or_insert_with(|| leak(name))
+    let made = map.entry(name).or_insert_with(|| format!("{name}_detail").into_boxed_str());
+    // SAFETY: the boxed string is owned by a static map whose entries are never removed or replaced, so its
+    // heap buffer lives, unmoved, until the process ends; moving the Box inside the map on rehash moves the
+    // pointer, not the buffer.
+    unsafe { &*(&**made as *const str) }
 }
 
 /// Writes `value` into its field's bytes (`record` holds the whole record, first byte at offset `base`;
@@ -280,7 +295,7 @@ mod tests {
 
     static CODES: CodeTable = CodeTable { name: "test", entries: &[("P", "Password not valid")] };
     static FIELDS: [Field; 4] = [
-        Field::coded("violation_type", 610, 1, FieldType::Char, &CODES),
+        crate::coded!("violation_type", 610, 1, FieldType::Char, &CODES),
         Field::new("audit_user_name", 611, 10, FieldType::Char),
         Field::new("access_type", 621, 3, FieldType::Packed { scale: 0 }),
         Field::new("count", 624, 2, FieldType::Binary),

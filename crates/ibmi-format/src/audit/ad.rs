@@ -21,7 +21,7 @@ pub static AD: EntryLayout = EntryLayout {
     model_file: "QASYADJ5",
     topic: "https://www.ibm.com/docs/en/i/7.6.0?topic=entries-ad-auditing-change-journal",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         // For U entries: the user profile whose auditing changed (object type *USRPRF).
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),

@@ -40,7 +40,7 @@ pub static AF: EntryLayout = EntryLayout {
     model_file: "QASYAFJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/ssw_ibm_i_74/rzarl/rzarlf06.htm",
     fields: &[
-        Field::coded("violation_type", 610, 1, Char, &VIOLATION_TYPES),
+        crate::coded!("violation_type", 610, 1, Char, &VIOLATION_TYPES),
         Field::new("object_name", 611, 10, Char),
         // "or the Licensed Internal Code fix number that failed to apply"
         Field::new("object_library", 621, 10, Char),

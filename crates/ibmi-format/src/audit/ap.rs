@@ -19,7 +19,7 @@ pub static AP: EntryLayout = EntryLayout {
     model_file: "QASYAPJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf07.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         // The program, service program or SQL package.
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),

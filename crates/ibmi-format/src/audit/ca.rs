@@ -20,7 +20,7 @@ pub static CA: EntryLayout = EntryLayout {
     model_file: "QASYCAJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf09.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),
@@ -43,7 +43,7 @@ pub static CA: EntryLayout = EntryLayout {
         Field::new("object_alter", 670, 1, Char),
         Field::new("object_reference", 671, 1, Char),
         // unverified: after an 8-byte reserved area (JE 226 + 454); RPL and USR codes from memory.
-        Field::coded("command_type", 680, 3, Char, &COMMAND_TYPES),
+        crate::coded!("command_type", 680, 3, Char, &COMMAND_TYPES),
     ],
 };
 

@@ -35,11 +35,11 @@ pub static CD: EntryLayout = EntryLayout {
     model_file: "QASYCDJ5",
     topic: "https://ibm.com/support/knowledgecenter/ssw_ibm_i_74/rzarl/rzarlf10.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),
-        Field::coded("where_run", 639, 1, Char, &WHERE_RUN),
+        crate::coded!("where_run", 639, 1, Char, &WHERE_RUN),
         Field::new("command_string", 640, 6000, Char),
         Field::new("object_asp_name", 6640, 10, Char),
         Field::new("object_asp_number", 6650, 5, Char),

@@ -17,7 +17,7 @@ pub static CO: EntryLayout = EntryLayout {
     model_file: "QASYCOJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/ssw_ibm_i_74/rzarl/rzarlf11.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),

@@ -35,14 +35,14 @@ pub static CP: EntryLayout = EntryLayout {
     model_file: "QASYCPJ5",
     topic: "https://www.ibm.com/docs/en/i/7.6.0?topic=entries-cp-user-profile-changes-journal",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("user_profile", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),
-        Field::coded("command_type", 639, 3, Char, &COMMAND_TYPES),
+        crate::coded!("command_type", 639, 3, Char, &COMMAND_TYPES),
         Field::new("password_changed", 642, 1, Char),
         Field::new("no_password_indicator", 643, 1, Char),
-        Field::coded("password_expired", 644, 1, Char, &PASSWORD_EXPIRED),
+        crate::coded!("password_expired", 644, 1, Char, &PASSWORD_EXPIRED),
         // Current special authorities, `Y` or blank.
         Field::new("allobj", 645, 1, Char),
         Field::new("jobctl", 646, 1, Char),

@@ -19,7 +19,7 @@ pub static DS: EntryLayout = EntryLayout {
     model_file: "QASYDSJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf19.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         // `Y` when the IBM-supplied service tools user ID was reset.
         Field::new("ibm_supplied_user_id_reset", 611, 1, Char),
         // *SECURITY, *FULL, *BASIC.

@@ -13,7 +13,7 @@ pub static EV: EntryLayout = EntryLayout {
     model_file: "QASYEVJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf20.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         // `Y` when the name (618) is truncated.
         Field::new("name_truncated", 611, 1, Char),
         Field::new("environment_variable_ccsid", 612, 4, Binary),

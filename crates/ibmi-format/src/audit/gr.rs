@@ -49,8 +49,8 @@ pub static GR: EntryLayout = EntryLayout {
     model_file: "QASYGRJ5",
     topic: "https://www.ibm.com/docs/en/i/7.4.0?topic=entries-gr-generic-record-journal",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
-        Field::coded("action", 611, 2, Char, &ACTIONS),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("action", 611, 2, Char, &ACTIONS),
         // For F: the user the function registration operation was performed against.
         Field::new("user_profile_name", 613, 10, Char),
         Field::new("field_1_ccsid", 623, 4, Binary),

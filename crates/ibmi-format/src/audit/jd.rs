@@ -15,11 +15,11 @@ pub static JD: EntryLayout = EntryLayout {
     model_file: "QASYJDJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf27.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),
-        Field::coded("command_type", 639, 3, Char, &COMMAND_TYPES),
+        crate::coded!("command_type", 639, 3, Char, &COMMAND_TYPES),
         Field::new("old_user", 642, 10, Char),
         Field::new("new_user", 652, 10, Char),
         Field::new("object_asp_name", 662, 10, Char),

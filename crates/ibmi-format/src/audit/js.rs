@@ -62,9 +62,9 @@ pub static JS: EntryLayout = EntryLayout {
     model_file: "QASYJSJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf28.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
-        Field::coded("job_type", 611, 1, Char, &JOB_TYPES),
-        Field::coded("job_subtype", 612, 1, Char, &JOB_SUBTYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("job_type", 611, 1, Char, &JOB_TYPES),
+        crate::coded!("job_subtype", 612, 1, Char, &JOB_SUBTYPES),
         Field::new("target_job_name", 613, 10, Char),
         Field::new("target_job_user", 623, 10, Char),
         Field::new("target_job_number", 633, 6, Char),

@@ -19,7 +19,7 @@ pub static PA: EntryLayout = EntryLayout {
     model_file: "QASYPAJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf41.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),

@@ -28,7 +28,7 @@ pub static PS: EntryLayout = EntryLayout {
     model_file: "QASYPSJ5",
     topic: "https://www.ibm.com/docs/en/i/7.6.0?topic=entries-ps-profile-swap-journal",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         // For T: the name returned by the exit program; for U: the name used by the exit program.
         Field::new("user_profile", 611, 10, Char),
         Field::new("source_location", 621, 8, Char),

@@ -32,7 +32,7 @@ pub static PW: EntryLayout = EntryLayout {
     model_file: "QASYPWJ5",
     topic: "https://www.ibm.com/docs/en/i/7.6.0?topic=entries-pw-password-journal",
     fields: &[
-        Field::coded("violation_type", 610, 1, Char, &VIOLATION_TYPES),
+        crate::coded!("violation_type", 610, 1, Char, &VIOLATION_TYPES),
         Field::new("audit_user_name", 611, 10, Char),
         Field::new("device_name", 621, 40, Char),
         Field::new("remote_location", 661, 8, Char),

@@ -12,7 +12,7 @@ pub static RJ: EntryLayout = EntryLayout {
     model_file: "QASYRJJ5",
     topic: "https://www.ibm.com/docs/en/i/7.6.0?topic=entries-rj-restoring-job-description-journal",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),

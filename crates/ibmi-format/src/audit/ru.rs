@@ -19,12 +19,12 @@ pub static RU: EntryLayout = EntryLayout {
     model_file: "QASYRUJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf51.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         // The user profile whose authority was restored.
         Field::new("user_profile", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),
-        Field::coded("authority_restored", 639, 1, Char, &AUTHORITY_RESTORED),
+        crate::coded!("authority_restored", 639, 1, Char, &AUTHORITY_RESTORED),
     ],
 };
 

@@ -29,7 +29,7 @@ pub static SK: EntryLayout = EntryLayout {
     model_file: "QASYSKJ5",
     topic: "https://www.ibm.com/docs/en/i/7.3?topic=entries-sk-sockets-connections-journal",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("local_address", 611, 15, Char),
         Field::new("local_port", 626, 5, Char),
         Field::new("remote_address", 631, 15, Char),

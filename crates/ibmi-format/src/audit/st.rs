@@ -69,8 +69,8 @@ pub static ST: EntryLayout = EntryLayout {
     model_file: "QASYSTJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/ssw_ibm_i_73/rzajq/rzajqudfauditjournalST.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
-        Field::coded("service_tool", 611, 2, Char, &SERVICE_TOOLS),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("service_tool", 611, 2, Char, &SERVICE_TOOLS),
         // unverified: the object triplet follows the service tool, as in AUDIT_JOURNAL_ST's column order.
         Field::new("object_name", 613, 10, Char),
         Field::new("object_library", 623, 10, Char),

@@ -23,7 +23,7 @@ pub static SV: EntryLayout = EntryLayout {
     model_file: "QASYSVJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf61.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         // System value or service attribute (special names: JRNRCVCNT, MAXCCHWAIT, QINPIDCO).
         Field::new("system_value", 611, 10, Char),
         Field::new("new_value", 621, 250, Char),

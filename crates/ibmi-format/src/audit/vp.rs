@@ -14,7 +14,7 @@ pub static VP: EntryLayout = EntryLayout {
     model_file: "QASYVPJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf68.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         // *NETSERVER for NetServer.
         Field::new("server_name", 611, 10, Char),
         // YYMMDD as the server logged it.

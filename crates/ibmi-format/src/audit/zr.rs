@@ -11,11 +11,11 @@ pub static ZR: EntryLayout = EntryLayout {
     model_file: "QASYZRJ5",
     topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf78.htm",
     fields: &[
-        Field::coded("entry_type", 610, 1, Char, &ENTRY_TYPES),
+        crate::coded!("entry_type", 610, 1, Char, &ENTRY_TYPES),
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),
-        Field::coded("access_type", 639, 3, Packed { scale: 0 }, &super::zc::ACCESS_TYPES),
+        crate::coded!("access_type", 639, 3, Packed { scale: 0 }, &super::zc::ACCESS_TYPES),
         Field::new("access_specific_data", 642, 50, Char),
     ],
 };
