@@ -1,28 +1,15 @@
 //! QSYS2.DISPLAY_JOURNAL (CSV, JSON lines) and SYSTOOLS.AUDIT_JOURNAL_xx (CSV) exports.
 
 use ibmi_format::{Ccsid, Value, type5};
-use qsentry_ingest::{DecodeOptions, Event, Format, Reject, open};
-use std::io::Write;
+use qsentry_ingest::{DecodeOptions, Event, Format, Reject};
+mod common;
 
 fn write(text: &str, name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
-    (dir, path)
+    common::write(text.as_bytes(), name)
 }
 
 fn read_all(path: &std::path::Path) -> (Format, Vec<Event>, Vec<Reject>) {
-    let (format, mut reader) = open(path, None, &DecodeOptions::default()).unwrap();
-    let (mut events, mut rejects) = (Vec::new(), Vec::new());
-    while let Some(batch) = reader.next_batch() {
-        for u in batch {
-            match u {
-                Ok(e) => events.push(e),
-                Err(r) => rejects.push(r),
-            }
-        }
-    }
-    (format, events, rejects)
+    common::read_all(path, None, &DecodeOptions::default())
 }
 
 /// ENTRY_DATA of a PW entry: J5 bytes from 610, as DISPLAY_JOURNAL returns them.

@@ -3,8 +3,8 @@
 
 use ibmi_format::{Ccsid, Value, timestamp, type5};
 use qsentry_ingest::event::Raw;
-use qsentry_ingest::{DecodeOptions, Event, Format, Reject, open};
-use std::io::Write;
+use qsentry_ingest::{DecodeOptions, Format, open};
+mod common;
 
 fn pw(seq: i64, user: &str, ccsid: &Ccsid) -> Vec<u8> {
     let ts = timestamp::parse_any(&format!("2026-11-20-03.14.{:02}.000001", seq % 60)).unwrap();
@@ -35,26 +35,7 @@ fn pw(seq: i64, user: &str, ccsid: &Ccsid) -> Vec<u8> {
     .unwrap()
 }
 
-fn write(bytes: &[u8], name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::File::create(&path).unwrap().write_all(bytes).unwrap();
-    (dir, path)
-}
-
-fn read_all(path: &std::path::Path, format: Option<Format>, opts: &DecodeOptions) -> (Format, Vec<Event>, Vec<Reject>) {
-    let (format, mut reader) = open(path, format, opts).unwrap();
-    let (mut events, mut rejects) = (Vec::new(), Vec::new());
-    while let Some(batch) = reader.next_batch() {
-        for u in batch {
-            match u {
-                Ok(e) => events.push(e),
-                Err(r) => rejects.push(r),
-            }
-        }
-    }
-    (format, events, rejects)
-}
+use common::{read_all, write};
 
 #[test]
 fn binary_outfile_decodes_every_record_with_heading_and_entry_fields() {
