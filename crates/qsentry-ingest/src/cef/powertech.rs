@@ -194,7 +194,6 @@ fn tokens_fit(l: &EntryLayout, tokens: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ibmi_format::layout::{Field, FieldType::Char};
 
     #[test]
     fn signatures() {
@@ -223,29 +222,6 @@ mod tests {
         assert_eq!(msg_parts("free text: no labels"), None);
     }
 
-    /// The first CA fields as reference §4.8 lists them (IBM rzarlf09), to check how the real SC4S
-    /// Powertech DETAIL lines up before the CA layout table exists.
-    static CA_HEAD: EntryLayout = EntryLayout {
-        entry_type: "CA",
-        title: "Authority changes (test subset)",
-        model_file: "QASYCAJ5",
-        topic: "https://www.ibm.com/support/knowledgecenter/en/ssw_ibm_i_73/rzarl/rzarlf09.htm",
-        fields: &[
-            Field::new("entry_type", 610, 1, Char),
-            Field::new("object_name", 611, 10, Char),
-            Field::new("object_library", 621, 10, Char),
-            Field::new("object_type", 631, 8, Char),
-            Field::new("user_profile_name", 639, 10, Char),
-            Field::new("authorization_list", 649, 10, Char),
-            Field::new("object_existence", 659, 1, Char),
-            Field::new("object_management", 660, 1, Char),
-            Field::new("object_operational", 661, 1, Char),
-            Field::new("authorization_list_management", 662, 1, Char),
-            Field::new("authorization_list_public", 663, 1, Char),
-            Field::new("data_read", 664, 1, Char),
-        ],
-    };
-
     fn event() -> Event {
         Event::new(crate::event::Origin { format: crate::event::Format::Cef, file: "t".into(), record: 1, offset: 0 })
     }
@@ -254,7 +230,7 @@ mod tests {
     fn sc4s_ca_detail_lines_up_with_the_ca_fields() {
         let detail = "A *N *N *STMF AGENTESP  Y Y Y   Y Y Y Y   Y Y RPL        0000 00000 * * *NA /test/x.tmp";
         let mut ev = event();
-        decode_detail(&mut ev, &CA_HEAD, detail, Ccsid::default_ccsid());
+        decode_detail(&mut ev, audit::layout("CA").unwrap(), detail, Ccsid::default_ccsid());
         assert_eq!(ev.text("entry_type"), Some("A"));
         assert_eq!(ev.text("object_type"), Some("*STMF"));
         assert_eq!(ev.text("user_profile_name"), Some("AGENTESP"));
