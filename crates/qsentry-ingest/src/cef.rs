@@ -26,8 +26,9 @@ pub(crate) mod values;
 pub use write::format_cef;
 
 use crate::entry::finish_heading;
-use crate::event::{Event, Format, Origin, Raw, Reject, Unit};
-use crate::source::{BATCH, DecodeOptions, Input, Line, Lines, Reader, par_decode, reject};
+use crate::event::{Event, Format, Origin, Raw, Unit};
+use crate::lines::LineReader;
+use crate::source::{DecodeOptions, Input, Reader, reject};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
@@ -42,38 +43,29 @@ pub fn looks_like(first_line: &str) -> bool {
 }
 
 /// Reads CEF lines.
-pub struct CefReader {
-    lines: LineBatches,
-    file: Arc<str>,
-    opts: DecodeOptions,
-    today: NaiveDate,
-}
+pub struct CefReader(LineReader);
 
 impl CefReader {
     pub fn new(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        CefReader { lines: LineBatches::new(input), file, opts, today: chrono::Utc::now().date_naive() }
+        CefReader(LineReader::new(input, Format::Cef, decode_line, file, opts))
     }
 }
 
 impl Reader for CefReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        let (lines, err) = self.lines.next(Format::Cef, &self.file)?;
-        let (file, opts, today) = (&self.file, &self.opts, self.today);
-        let mut units = par_decode(lines, |line| decode_line(line, file, opts, today));
-        units.extend(err.map(Err));
-        Some(units)
+        self.0.next_batch()
     }
 }
 
 /// Decodes one line.
-fn decode_line(line: Line, file: &Arc<str>, opts: &DecodeOptions, today: NaiveDate) -> Unit {
-    let (record, offset) = (line.number, line.offset);
-    let text = match line.text {
-        Ok(t) => t,
-        Err(bytes) => {
-            return Err(reject(Format::Cef, file, record, offset, "line is not UTF-8 text", &bytes));
-        }
-    };
+fn decode_line(
+    text: String,
+    record: u64,
+    offset: u64,
+    file: &Arc<str>,
+    opts: &DecodeOptions,
+    today: NaiveDate,
+) -> Unit {
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let cef = match parse::parse(body) {
         Ok(c) => c,
@@ -105,54 +97,6 @@ fn decode_line(line: Line, file: &Arc<str>, opts: &DecodeOptions, today: NaiveDa
     finish_heading(&mut ev, opts);
     ev.raw = Raw::Text(text);
     Ok(ev)
-}
-
-/// Batches of non-blank lines for the line-oriented readers (CEF, syslog); a read error ends the input
-/// with a reject after the last good line.
-pub(crate) struct LineBatches {
-    lines: Lines<Input>,
-    done: bool,
-    last: (u64, u64),
-}
-
-impl LineBatches {
-    pub(crate) fn new(input: Input) -> Self {
-        LineBatches { lines: Lines::new(input), done: false, last: (0, 0) }
-    }
-
-    /// The next batch of up to [`BATCH`] lines and a read-error reject; `None` at the end.
-    pub(crate) fn next(&mut self, format: Format, file: &Arc<str>) -> Option<(Vec<Line>, Option<Reject>)> {
-        if self.done {
-            return None;
-        }
-        let mut batch = Vec::with_capacity(BATCH.min(1024));
-        let mut err = None;
-        while batch.len() < BATCH {
-            match self.lines.next() {
-                None => {
-                    self.done = true;
-                    break;
-                }
-                Some(Ok(line)) => {
-                    self.last = (line.number, line.offset);
-                    if matches!(&line.text, Ok(t) if t.trim().is_empty()) {
-                        continue;
-                    }
-                    batch.push(line);
-                }
-                Some(Err(e)) => {
-                    self.done = true;
-                    let (n, off) = self.last;
-                    err = Some(reject(format, file, n + 1, off, format!("read error after line {n}: {e}"), &[]));
-                    break;
-                }
-            }
-        }
-        if batch.is_empty() && err.is_none() {
-            return None;
-        }
-        Some((batch, err))
-    }
 }
 
 #[cfg(test)]

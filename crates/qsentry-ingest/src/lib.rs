@@ -13,6 +13,7 @@ pub mod entry;
 pub mod event;
 pub mod event_json;
 pub mod history;
+mod lines;
 pub mod normalize;
 pub mod source;
 pub mod syslog;

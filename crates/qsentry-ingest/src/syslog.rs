@@ -37,11 +37,12 @@ pub mod header;
 pub use format::{SyslogOptions, format_rfc3164, format_rfc5424};
 
 use crate::cef::map::{self, Kind};
+use crate::cef::parse as cef_parse;
 use crate::cef::values::{fill, push_text};
-use crate::cef::{LineBatches, parse as cef_parse};
 use crate::entry::finish_heading;
 use crate::event::{Event, Format, Origin, Raw, Text, Unit};
-use crate::source::{DecodeOptions, Input, Line, Reader, par_decode, reject};
+use crate::lines::LineReader;
+use crate::source::{DecodeOptions, Input, Reader, reject};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
@@ -51,43 +52,34 @@ pub fn looks_like(first_line: &str) -> bool {
 }
 
 /// Reads syslog lines.
-pub struct SyslogReader {
-    lines: LineBatches,
-    file: Arc<str>,
-    opts: DecodeOptions,
-    today: NaiveDate,
-}
+pub struct SyslogReader(LineReader);
 
 impl SyslogReader {
     pub fn new(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        SyslogReader { lines: LineBatches::new(input), file, opts, today: chrono::Utc::now().date_naive() }
+        SyslogReader(LineReader::new(input, Format::Syslog, decode_line, file, opts))
     }
 
     /// Sets the date RFC 3164 years are inferred against (tests; default today, UTC).
     pub fn with_today(mut self, today: NaiveDate) -> Self {
-        self.today = today;
+        self.0.today = today;
         self
     }
 }
 
 impl Reader for SyslogReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        let (lines, err) = self.lines.next(Format::Syslog, &self.file)?;
-        let (file, opts, today) = (&self.file, &self.opts, self.today);
-        let mut units = par_decode(lines, |line| decode_line(line, file, opts, today));
-        units.extend(err.map(Err));
-        Some(units)
+        self.0.next_batch()
     }
 }
 
-fn decode_line(line: Line, file: &Arc<str>, opts: &DecodeOptions, today: NaiveDate) -> Unit {
-    let (record, offset) = (line.number, line.offset);
-    let text = match line.text {
-        Ok(t) => t,
-        Err(bytes) => {
-            return Err(reject(Format::Syslog, file, record, offset, "line is not UTF-8 text", &bytes));
-        }
-    };
+fn decode_line(
+    text: String,
+    record: u64,
+    offset: u64,
+    file: &Arc<str>,
+    opts: &DecodeOptions,
+    today: NaiveDate,
+) -> Unit {
     let fail = |why: String| reject(Format::Syslog, file, record, offset, why, text.as_bytes());
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let h = header::parse(body, true).map_err(&fail)?;
