@@ -80,6 +80,29 @@ pub fn unpack(bytes: &[u8], scale: u8) -> Result<Decimal, DecimalError> {
     if bytes.len() > 19 {
         return Err(DecimalError::TooLong);
     }
+    // Fast path: up to 17 digits (9 bytes) fit in an i64; the same checks in the same order as below.
+    if bytes.len() <= 9 {
+        let mut m: i64 = 0;
+        let last = bytes.len() - 1;
+        for (i, &b) in bytes.iter().enumerate() {
+            let (hi, lo) = (b >> 4, b & 0x0F);
+            if hi > 9 {
+                return Err(DecimalError::InvalidDigit(b, i));
+            }
+            m = m * 10 + hi as i64;
+            if i == last {
+                if sign_negative(lo)? {
+                    m = -m;
+                }
+            } else {
+                if lo > 9 {
+                    return Err(DecimalError::InvalidDigit(b, i));
+                }
+                m = m * 10 + lo as i64;
+            }
+        }
+        return Ok(Decimal::new(m as i128, scale));
+    }
     let mut m: i128 = 0;
     let last = bytes.len() - 1;
     for (i, &b) in bytes.iter().enumerate() {
@@ -111,6 +134,17 @@ pub fn unzone(bytes: &[u8], scale: u8) -> Result<Decimal, DecimalError> {
     if bytes.len() > 38 {
         return Err(DecimalError::TooLong);
     }
+    // Fast path: up to 18 digits (they fit in an i64), plain digits before the sign byte, a digit in
+    // the sign byte. Anything else (and every error) takes the checking loop below.
+    if let Some((&sign_byte, body)) = bytes.split_last()
+        && body.len() < 18
+        && sign_byte & 0x0F <= 9
+        && body.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0xF0) <= 9))
+    {
+        let m = body.iter().fold(0i64, |m, &b| m * 10 + (b & 0x0F) as i64) * 10 + (sign_byte & 0x0F) as i64;
+        let m = if sign_negative(sign_byte >> 4)? { -m } else { m };
+        return Ok(Decimal::new(m as i128, scale));
+    }
     let mut m: i128 = 0;
     let last = bytes.len() - 1;
     for (i, &b) in bytes.iter().enumerate() {
@@ -135,6 +169,16 @@ pub fn unzone(bytes: &[u8], scale: u8) -> Result<Decimal, DecimalError> {
 pub fn unzone_u64(bytes: &[u8]) -> Result<u64, DecimalError> {
     if bytes.is_empty() {
         return Err(DecimalError::Empty);
+    }
+    // Fast path: every byte a plain digit 0xF0-0xF9 (what IBM writes). Nineteen digits always fit in a
+    // u64, so only a twentieth can overflow; anything else takes the checking loop below.
+    if bytes.len() <= 20 && bytes.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0xF0) <= 9)) {
+        let (head, tail) = bytes.split_at(bytes.len().min(19));
+        let v = head.iter().fold(0u64, |v, &b| v * 10 + (b & 0x0F) as u64);
+        return match tail.first() {
+            None => Ok(v),
+            Some(&b) => v.checked_mul(10).and_then(|v| v.checked_add((b & 0x0F) as u64)).ok_or(DecimalError::TooLong),
+        };
     }
     let mut v: u64 = 0;
     let last = bytes.len() - 1;
@@ -232,7 +276,97 @@ mod tests {
         assert_eq!(unzone_u64(&[0xF9; 20]), Err(DecimalError::TooLong));
     }
 
+    /// The plain loops the fast paths must agree with (value and error alike).
+    fn unzone_ref(bytes: &[u8], scale: u8) -> Result<Decimal, DecimalError> {
+        if bytes.is_empty() {
+            return Err(DecimalError::Empty);
+        }
+        if bytes.len() > 38 {
+            return Err(DecimalError::TooLong);
+        }
+        let mut m: i128 = 0;
+        let last = bytes.len() - 1;
+        for (i, &b) in bytes.iter().enumerate() {
+            let (zone, digit) = (b >> 4, b & 0x0F);
+            if digit > 9 {
+                return Err(DecimalError::InvalidDigit(b, i));
+            }
+            m = m * 10 + digit as i128;
+            if i == last {
+                if sign_negative(zone)? {
+                    m = -m;
+                }
+            } else if zone != 0xF {
+                return Err(DecimalError::InvalidZone(b, i));
+            }
+        }
+        Ok(Decimal::new(m, scale))
+    }
+
+    fn unpack_ref(bytes: &[u8], scale: u8) -> Result<Decimal, DecimalError> {
+        if bytes.is_empty() {
+            return Err(DecimalError::Empty);
+        }
+        if bytes.len() > 19 {
+            return Err(DecimalError::TooLong);
+        }
+        let mut m: i128 = 0;
+        let last = bytes.len() - 1;
+        for (i, &b) in bytes.iter().enumerate() {
+            let (hi, lo) = (b >> 4, b & 0x0F);
+            if hi > 9 {
+                return Err(DecimalError::InvalidDigit(b, i));
+            }
+            m = m * 10 + hi as i128;
+            if i == last {
+                if sign_negative(lo)? {
+                    m = -m;
+                }
+            } else {
+                if lo > 9 {
+                    return Err(DecimalError::InvalidDigit(b, i));
+                }
+                m = m * 10 + lo as i128;
+            }
+        }
+        Ok(Decimal::new(m, scale))
+    }
+
+    fn unzone_u64_ref(bytes: &[u8]) -> Result<u64, DecimalError> {
+        if bytes.is_empty() {
+            return Err(DecimalError::Empty);
+        }
+        let mut v: u64 = 0;
+        let last = bytes.len() - 1;
+        for (i, &b) in bytes.iter().enumerate() {
+            let (zone, digit) = (b >> 4, b & 0x0F);
+            if digit > 9 {
+                return Err(DecimalError::InvalidDigit(b, i));
+            }
+            if zone != 0xF && !(i == last && matches!(zone, 0xA | 0xC | 0xE)) {
+                return Err(DecimalError::InvalidZone(b, i));
+            }
+            v = v.checked_mul(10).and_then(|v| v.checked_add(digit as u64)).ok_or(DecimalError::TooLong)?;
+        }
+        Ok(v)
+    }
+
+    /// Bytes that are mostly zoned digits, sometimes signs, blanks or anything.
+    fn zonedish() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            prop_oneof![8 => 0xF0u8..=0xF9, 1 => 0xC0u8..=0xDF, 1 => Just(0x40u8), 1 => any::<u8>()],
+            0..42,
+        )
+    }
+
     proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_plain_loops(bytes in zonedish(), scale in 0u8..4) {
+            prop_assert_eq!(unzone(&bytes, scale), unzone_ref(&bytes, scale));
+            prop_assert_eq!(unpack(&bytes, scale), unpack_ref(&bytes, scale));
+            prop_assert_eq!(unzone_u64(&bytes), unzone_u64_ref(&bytes));
+        }
+
         #[test]
         fn packed_round_trip(v in -999_999_999_999_999i128..999_999_999_999_999, scale in 0u8..6) {
             let mut out = Vec::new();

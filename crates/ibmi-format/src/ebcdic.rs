@@ -10,6 +10,25 @@ use std::sync::OnceLock;
 /// The EBCDIC space (0x40), the pad byte of every IBM i character field.
 pub const EBCDIC_SPACE: u8 = 0x40;
 
+/// The length of `bytes` without its trailing EBCDIC blanks (0x40) and NULs, checked eight bytes at a time
+/// (a byte is a blank or a NUL exactly when `byte & 0xBF == 0`).
+#[inline]
+pub fn trimmed_len(bytes: &[u8]) -> usize {
+    let mut end = bytes.len();
+    while let Some(chunk) = end.checked_sub(8).and_then(|start| bytes.get(start..end)) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_ne_bytes(word) & 0xBFBF_BFBF_BFBF_BFBF != 0 {
+            break;
+        }
+        end -= 8;
+    }
+    while end > 0 && bytes[end - 1] & 0xBF == 0 {
+        end -= 1;
+    }
+    end
+}
+
 /// One EBCDIC code page: decode and encode tables.
 #[derive(Debug)]
 pub struct Ccsid {
@@ -99,16 +118,25 @@ impl Ccsid {
 
     /// Decodes a blank-padded character field: trailing EBCDIC blanks and NULs are dropped.
     pub fn decode_field(&self, bytes: &[u8]) -> CompactString {
-        let end = bytes.iter().rposition(|&b| b != EBCDIC_SPACE && b != 0).map_or(0, |p| p + 1);
-        let bytes = &bytes[..end];
-        if bytes.iter().all(|&b| self.to_ascii[b as usize] != 0) {
-            let mut buf = [0u8; 64];
-            if bytes.len() <= buf.len() {
-                for (d, &b) in buf.iter_mut().zip(bytes) {
-                    *d = self.to_ascii[b as usize];
-                }
-                // The bytes are ASCII by construction of `to_ascii`.
-                return CompactString::from_utf8(&buf[..bytes.len()]).unwrap_or_default();
+        let bytes = &bytes[..trimmed_len(bytes)];
+        // Fast path: fields whose characters are all ASCII (names, codes, numbers), mapped in one pass
+        // without a branch per byte; a byte without an ASCII character maps to 0 and sends the field to the
+        // general path.
+        let mut buf = [0u8; 128];
+        if let Some(dst) = buf.get_mut(..bytes.len()) {
+            let mut missing = false;
+            for (d, &b) in dst.iter_mut().zip(bytes) {
+                let a = self.to_ascii[b as usize];
+                missing |= a == 0;
+                *d = a;
+            }
+            if !missing {
+                debug_assert!(dst.is_ascii());
+                // SAFETY: every byte of `dst` was read from `self.to_ascii`, whose entries are only ever set
+                // (in `all()`, the one place a `Ccsid` is built; the field is private) to `ch as u8` for a
+                // `ch` with `ch.is_ascii()`, or left 0: all are below 0x80, so `dst` is ASCII and ASCII is
+                // valid UTF-8.
+                return unsafe { CompactString::from_utf8_unchecked(dst) };
             }
         }
         let mut s = CompactString::with_capacity(bytes.len());
@@ -190,11 +218,29 @@ mod tests {
         }
 
         #[test]
+        fn trimmed_len_matches_a_byte_scan(bytes in proptest::collection::vec(
+            prop_oneof![Just(0x40u8), Just(0u8), any::<u8>()], 0..40)) {
+            let want = bytes.iter().rposition(|&b| b != EBCDIC_SPACE && b != 0).map_or(0, |p| p + 1);
+            prop_assert_eq!(trimmed_len(&bytes), want);
+        }
+
+        #[test]
         fn field_decode_matches_full_decode(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
             let c = Ccsid::default_ccsid();
             let field = c.decode_field(&bytes);
             let full = c.decode(&bytes);
             prop_assert!(full.starts_with(field.as_str()));
+        }
+
+        #[test]
+        fn field_decode_is_the_decode_of_the_trimmed_bytes(
+            bytes in proptest::collection::vec(prop_oneof![Just(0x40u8), Just(0xC1u8), any::<u8>()], 0..200),
+            idx in 0usize..21,
+        ) {
+            let c = Ccsid::get(Ccsid::supported()[idx]).unwrap();
+            let end = bytes.iter().rposition(|&b| b != EBCDIC_SPACE && b != 0).map_or(0, |p| p + 1);
+            let (field, full) = (c.decode_field(&bytes), c.decode(&bytes[..end]));
+            prop_assert_eq!(field.as_str(), full.as_str());
         }
     }
 }

@@ -139,7 +139,7 @@ fn slice<'a>(data: &'a [u8], base: u32, f: &Field) -> Option<&'a [u8]> {
 }
 
 fn blank(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| b == EBCDIC_SPACE || b == 0)
+    crate::ebcdic::trimmed_len(bytes) == 0
 }
 
 /// Decodes one field's bytes. Numeric fields that are all blank or all NUL are `Null`, not errors:
@@ -203,18 +203,39 @@ pub fn decode_fields_with(
             Some(codes) => {
                 let meaning = match &v {
                     Value::Text(t) => codes.meaning(t.trim()),
-                    Value::Int(i) => codes.meaning(&i.to_string()),
+                    Value::Int(i) => codes.meaning(int_text(*i, &mut [0u8; 20])),
                     _ => None,
                 };
                 sink(f.name, v);
                 if let Some(m) = meaning {
-                    sink(if f.detail.is_empty() { detail_name(f.name) } else { f.detail }, Value::from(m));
+                    // The meaning is static text: kept by reference, neither copied nor allocated.
+                    let detail = Value::Text(compact_str::CompactString::const_new(m));
+                    sink(if f.detail.is_empty() { detail_name(f.name) } else { f.detail }, detail);
                 }
             }
             None => sink(f.name, v),
         }
     }
     Ok(())
+}
+
+/// `i` in decimal, written into `buf` (what `i.to_string()` gives, without an allocation).
+pub fn int_text(i: i64, buf: &mut [u8; 20]) -> &str {
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("")
 }
 
 /// `<name>_detail` for a field name. Every coded field of the audit layouts carries its detail name, made at
@@ -322,6 +343,13 @@ mod tests {
                 ("count", Value::Int(-2)),
             ]
         );
+    }
+
+    #[test]
+    fn int_text_is_to_string() {
+        for i in [0, 7, -7, 10, 99, -100, 123_456_789, i64::MAX, i64::MIN] {
+            assert_eq!(int_text(i, &mut [0u8; 20]), i.to_string());
+        }
     }
 
     #[test]

@@ -78,7 +78,11 @@ pub static LAYOUTS: &[&EntryLayout] = &[
 
 /// The layout of an entry type (`"PW"`), if known.
 pub fn layout(entry_type: &str) -> Option<&'static EntryLayout> {
-    LAYOUTS.iter().copied().find(|l| l.entry_type == entry_type)
+    // Entry types are two letters: compare them as two bytes (no string comparison call per layout).
+    let &[a, b] = entry_type.as_bytes() else {
+        return LAYOUTS.iter().copied().find(|l| l.entry_type == entry_type);
+    };
+    LAYOUTS.iter().copied().find(|l| l.entry_type.as_bytes() == [a, b])
 }
 
 /// The meaning of a code of a coded field of an entry type (`("AF", "violation_type", "K")`), for
