@@ -9,7 +9,9 @@ use crate::entry::{decode_entry_data, finish_heading};
 use crate::event::{Event, Format, Origin, Raw, Unit};
 use crate::source::{BATCH, DecodeOptions, Input, Reader, par_decode, reject};
 use compact_str::CompactString;
+use ibmi_format::ebcdic::trimmed_len;
 use ibmi_format::heading::{ENTRY_DATA_OFFSET, TYPE5_HEADING};
+use ibmi_format::layout::FieldType;
 use ibmi_format::{Ccsid, Value, decimal, layout, timestamp};
 use std::borrow::Cow;
 use std::io::Read;
@@ -25,7 +27,6 @@ mod idx {
     pub const SEQUENCE: usize = 1;
     pub const CODE: usize = 2;
     pub const TYPE: usize = 3;
-    pub const TIMESTAMP: usize = 4;
     pub const JOB: usize = 5;
     pub const JOB_USER: usize = 6;
     pub const JOB_NUMBER: usize = 7;
@@ -55,7 +56,7 @@ fn at(rec: &[u8], i: usize) -> &[u8] {
 }
 
 fn is_digit(b: u8) -> bool {
-    (0xF0..=0xF9).contains(&b)
+    b.wrapping_sub(0xF0) <= 9
 }
 
 fn is_upper_alnum(b: u8) -> bool {
@@ -65,12 +66,18 @@ fn is_upper_alnum(b: u8) -> bool {
 /// Whether a *TYPE5 heading starts at `pos`: zoned JOENTL and JOSEQN, a letter journal code, a two-character
 /// entry type and an SAA timestamp. The check reads only bytes that are the same in every EBCDIC CCSID.
 pub fn heading_at(buf: &[u8], pos: usize) -> bool {
-    let Some(h) = buf.get(pos..pos + 54) else { return false };
-    h[..25].iter().all(|&b| is_digit(b))
+    heading_timestamp(buf, pos).is_some()
+}
+
+/// [`heading_at`], giving the heading's timestamp (JOTSTP) when there is one.
+fn heading_timestamp(buf: &[u8], pos: usize) -> Option<chrono::NaiveDateTime> {
+    let h = buf.get(pos..pos + 54)?;
+    // Branch-free over the 25 digits of JOENTL and JOSEQN.
+    let ok = h[..25].iter().fold(true, |ok, &b| ok & is_digit(b))
         && matches!(h[25], 0xC1..=0xC9 | 0xD1..=0xD9 | 0xE2..=0xE9)
         && is_upper_alnum(h[26])
-        && is_upper_alnum(h[27])
-        && timestamp::parse_ebcdic(&h[28..54]).is_some()
+        && is_upper_alnum(h[27]);
+    if ok { timestamp::parse_ebcdic(&h[28..54]) } else { None }
 }
 
 /// Whether the bytes start with a *TYPE5 heading.
@@ -118,8 +125,10 @@ pub struct Type5BinaryReader {
     file: Arc<str>,
     opts: DecodeOptions,
     record_length: usize,
-    /// Bytes read ahead for detection, not yet framed.
+    /// The framing buffer, reused for every batch: `pending[..filled]` holds bytes read and not yet framed
+    /// (at first, those read ahead for detection).
     pending: Vec<u8>,
+    filled: usize,
     records: u64,
     offset: u64,
     done: bool,
@@ -145,7 +154,19 @@ impl Type5BinaryReader {
                 ),
             },
         };
-        Ok(Type5BinaryReader { input, file, opts, record_length, pending, records: 0, offset: 0, done: false, failure })
+        let filled = pending.len();
+        Ok(Type5BinaryReader {
+            input,
+            file,
+            opts,
+            record_length,
+            pending,
+            filled,
+            records: 0,
+            offset: 0,
+            done: false,
+            failure,
+        })
     }
 
     /// The record length in use.
@@ -153,10 +174,19 @@ impl Type5BinaryReader {
         self.record_length
     }
 
+    /// Reads until `want` bytes are buffered or the input ends. The buffer is grown (and zeroed) once,
+    /// then reused, so no batch allocates or copies it again.
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
         if self.pending.len() < want {
-            let need = (want - self.pending.len()) as u64;
-            (&mut self.input).take(need).read_to_end(&mut self.pending)?;
+            self.pending.resize(want, 0);
+        }
+        while self.filled < want {
+            match self.input.read(&mut self.pending[self.filled..want]) {
+                Ok(0) => break,
+                Ok(n) => self.filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(())
     }
@@ -169,7 +199,7 @@ impl Reader for Type5BinaryReader {
         }
         if let Some(reason) = self.failure.take() {
             self.done = true;
-            let raw = &self.pending[..self.pending.len().min(MIN_RECORD)];
+            let raw = &self.pending[..self.filled.min(MIN_RECORD)];
             return Some(vec![Err(reject(Format::Type5Binary, &self.file, 1, 0, reason, raw))]);
         }
         let len = self.record_length;
@@ -179,11 +209,11 @@ impl Reader for Type5BinaryReader {
                 reject(Format::Type5Binary, &self.file, self.records + 1, self.offset, format!("read error: {e}"), &[]);
             return Some(vec![Err(r)]);
         }
-        if self.pending.is_empty() {
+        if self.filled == 0 {
             self.done = true;
             return None;
         }
-        let buf = std::mem::take(&mut self.pending);
+        let buf = &self.pending[..self.filled];
         let whole = buf.len() / len * len;
         let first_record = self.records;
         let first_offset = self.offset;
@@ -195,6 +225,7 @@ impl Reader for Type5BinaryReader {
         });
         self.records += (whole / len) as u64;
         self.offset += whole as u64;
+        self.filled = 0;
         if whole < buf.len() {
             // A trailing piece shorter than a record: truncated transfer.
             let tail = &buf[whole..];
@@ -222,9 +253,9 @@ fn text(ccsid: &Ccsid, bytes: &[u8]) -> Option<CompactString> {
 /// Decodes one record (whose first byte is at `offset` in the file) into an event, or a reject.
 pub fn decode_record(rec: &[u8], record: u64, offset: u64, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
     let bad = |reason: String| Err(reject(Format::Type5Binary, file, record, offset, reason, rec));
-    if !heading_at(rec, 0) {
+    let Some(entry_timestamp) = heading_timestamp(rec, 0) else {
         return bad("not a *TYPE5 heading (JOENTL/JOSEQN not zoned digits, or no journal code/timestamp)".into());
-    }
+    };
     let c = opts.ccsid;
     let mut ev = Event::new(Origin { format: Format::Type5Binary, file: file.clone(), record, offset });
     let h = &mut ev.heading;
@@ -234,7 +265,14 @@ pub fn decode_record(rec: &[u8], record: u64, offset: u64, file: &Arc<str>, opts
     };
     h.journal_code = Some(c.char_of(at(rec, idx::CODE)[0]));
     h.journal_entry_type = text(c, at(rec, idx::TYPE));
-    h.entry_timestamp = timestamp::parse_ebcdic(at(rec, idx::TIMESTAMP));
+    // Room for every field the entry can get (layout fields, their meanings, heading extras), allocated once.
+    let layout_fields = match h.journal_entry_type.as_deref().filter(|_| h.journal_code == Some('T')) {
+        Some(t) => ibmi_format::audit::layout(t).map_or(1, |l| 2 * l.fields.len() + 8),
+        None => 1,
+    };
+    ev.fields.reserve_exact(layout_fields + idx::EXTRA.len());
+    // The same bytes as `at(rec, idx::TIMESTAMP)`, already parsed by the heading check.
+    h.entry_timestamp = Some(entry_timestamp);
     h.job_name = text(c, at(rec, idx::JOB));
     h.job_user = text(c, at(rec, idx::JOB_USER));
     h.job_number = text(c, at(rec, idx::JOB_NUMBER));
@@ -257,12 +295,13 @@ pub fn decode_record(rec: &[u8], record: u64, offset: u64, file: &Arc<str>, opts
         h.count_or_rrn = zoned_opt(at(rec, idx::COUNT_RRN));
         h.object_type = text(c, at(rec, idx::OBJECT_TYPE));
     }
-    if h.entry_timestamp.is_none() {
-        return bad("JOTSTP is not a timestamp".into());
-    }
     for &i in &idx::EXTRA {
         let f = &TYPE5_HEADING[i];
-        match layout::decode_value(at(rec, i), f, c) {
+        let bytes = at(rec, i);
+        if f.ty != FieldType::Hex && trimmed_len(bytes) == 0 {
+            continue; // blank: empty text or a null number, neither of which is kept
+        }
+        match layout::decode_value(bytes, f, c) {
             Ok(Value::Null) => {}
             Ok(Value::Text(t)) if t.is_empty() || t == "0" => {}
             Ok(Value::Int(0)) => {}
@@ -296,6 +335,13 @@ fn zoned_opt(bytes: &[u8]) -> Option<u64> {
 
 /// The record without its trailing blank padding (the evidence keeps what IBM wrote, not the pad).
 fn trim_padding(rec: &[u8]) -> &[u8] {
-    let end = rec.iter().rposition(|&b| b != 0x40).map_or(0, |p| p + 1);
+    // Eight bytes at a time over the (often long) padding, then byte by byte.
+    let mut end = rec.len();
+    while end >= 8 && rec[end - 8..end] == [0x40; 8] {
+        end -= 8;
+    }
+    while end > 0 && rec[end - 1] == 0x40 {
+        end -= 1;
+    }
     &rec[..end.max(ENTRY_DATA_OFFSET as usize - 1).min(rec.len())]
 }
