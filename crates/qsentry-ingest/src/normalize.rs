@@ -16,7 +16,7 @@ mod system;
 mod tests;
 
 use crate::event::{Category, Event, Outcome, Text};
-use ibmi_format::audit;
+use ibmi_format::{Value, audit};
 
 /// Fills `ev.norm` for audit entries; other events are left untouched.
 pub fn normalize(ev: &mut Event) {
@@ -25,35 +25,41 @@ pub fn normalize(ev: &mut Event) {
     }
     let c = Ctx { ev };
     let n = derive(&c);
-    let subject = c.subject().map(Text::from);
+    let subject = c.subject();
     let heading_ip = ev.heading.remote_address.clone().filter(|s| !s.trim().is_empty());
     let norm = &mut ev.norm;
     if norm.subject_user.is_none() {
         norm.subject_user = subject;
     }
     if norm.source_ip.is_none() {
-        norm.source_ip = heading_ip.or_else(|| n.source_ip.map(Text::from));
+        norm.source_ip = heading_ip.or(n.source_ip);
     }
     let Some(category) = n.category else { return };
     norm.category.get_or_insert(category);
     if norm.action.is_none() {
-        norm.action = Some(Text::from(n.action));
+        // Actions are static text: kept by reference, not copied.
+        norm.action = Some(Text::const_new(n.action));
     }
     if norm.outcome == Outcome::Unknown {
         norm.outcome = n.outcome;
     }
     if norm.target_user.is_none() {
-        norm.target_user = n.target_user.map(Text::from);
+        norm.target_user = n.target_user;
     }
     if norm.target_object.is_none() {
-        norm.target_object = n.target_object.map(Text::from);
+        norm.target_object = n.target_object;
     }
     if norm.summary.is_none() {
-        let from = match &norm.source_ip {
-            Some(ip) if !n.summary.contains(ip.as_str()) => format!(" (from {ip})"),
-            _ => String::new(),
-        };
-        norm.summary = Some(format!("{}{from}", n.summary));
+        let mut summary = n.summary;
+        if let Some(ip) = &norm.source_ip
+            && !summary.contains(ip.as_str())
+        {
+            summary.reserve_exact(" (from )".len() + ip.len());
+            summary.push_str(" (from ");
+            summary.push_str(ip);
+            summary.push(')');
+        }
+        norm.summary = Some(summary);
     }
 }
 
@@ -62,28 +68,28 @@ pub fn normalize(ev: &mut Event) {
 pub(crate) struct Norm {
     /// `None` for entry types this module does not know: only subject and address are filled then.
     pub category: Option<Category>,
-    pub action: String,
+    pub action: &'static str,
     pub outcome: Outcome,
-    pub target_user: Option<String>,
-    pub target_object: Option<String>,
+    pub target_user: Option<Text>,
+    pub target_object: Option<Text>,
     /// An address the entry itself carries (SK); the heading's remote address wins over it.
-    pub source_ip: Option<String>,
+    pub source_ip: Option<Text>,
     /// One sentence without its final " (from address)", which [`normalize`] adds.
     pub summary: String,
 }
 
 impl Norm {
-    pub fn new(category: Category, action: &str, outcome: Outcome, summary: String) -> Norm {
-        Norm { category: Some(category), action: action.to_string(), outcome, summary, ..Norm::default() }
+    pub fn new(category: Category, action: &'static str, outcome: Outcome, summary: String) -> Norm {
+        Norm { category: Some(category), action, outcome, summary, ..Norm::default() }
     }
 
-    pub fn user(mut self, u: Option<String>) -> Norm {
-        self.target_user = u;
+    pub fn user<T: Into<Text>>(mut self, u: Option<T>) -> Norm {
+        self.target_user = u.map(Into::into);
         self
     }
 
-    pub fn object(mut self, o: Option<String>) -> Norm {
-        self.target_object = o;
+    pub fn object<T: Into<Text>>(mut self, o: Option<T>) -> Norm {
+        self.target_object = o.map(Into::into);
         self
     }
 }
@@ -123,44 +129,64 @@ fn derive(c: &Ctx) -> Norm {
     f(c)
 }
 
-/// Read access to an event's fields by IBM name.
+/// Read access to an event's fields by IBM name. Values come back as [`Text`], which holds IBM names
+/// and codes inline: reading a field does not allocate.
 pub(crate) struct Ctx<'a> {
     pub ev: &'a Event,
 }
 
+/// A value as trimmed text (numbers rendered); `None` when null or blank.
+fn trimmed(v: &Value) -> Option<Text> {
+    match v {
+        Value::Null => None,
+        Value::Text(t) => {
+            let s = t.trim();
+            // An already trimmed value is cloned, which keeps static text (code meanings) by reference.
+            if s.len() == t.len() { (!s.is_empty()).then(|| t.clone()) } else { (!s.is_empty()).then(|| Text::from(s)) }
+        }
+        Value::Int(i) => Some(Text::from(ibmi_format::layout::int_text(*i, &mut [0u8; 20]))),
+        v => {
+            let r = v.render();
+            let s = r.trim();
+            (!s.is_empty()).then(|| Text::from(s))
+        }
+    }
+}
+
 impl Ctx<'_> {
     /// A field as trimmed text (numbers rendered); `None` when absent, null or blank.
-    pub fn s(&self, name: &str) -> Option<String> {
-        let v = self.ev.field(name)?.render();
-        let t = v.trim();
-        (!t.is_empty()).then(|| t.to_string())
+    pub fn s(&self, name: &str) -> Option<Text> {
+        trimmed(self.ev.field(name)?)
     }
 
     /// The first of several names that has a value (binary layouts and SQL exports differ a little).
-    pub fn any(&self, names: &[&str]) -> Option<String> {
+    pub fn any(&self, names: &[&str]) -> Option<Text> {
         names.iter().find_map(|n| self.s(n))
     }
 
     /// The field's code, or `""`.
-    pub fn code(&self, name: &str) -> String {
+    pub fn code(&self, name: &str) -> Text {
         self.s(name).unwrap_or_default()
     }
 
     /// The meaning of a coded field: its `_detail` field, else the layout's code table.
-    pub fn detail(&self, name: &str) -> Option<String> {
-        self.s(&format!("{name}_detail"))
-            .or_else(|| audit::code_meaning(self.ev.entry_type(), name, &self.code(name)).map(str::to_string))
+    pub fn detail(&self, name: &str) -> Option<Text> {
+        let detail = self.ev.fields.iter().find(|(n, _)| n.strip_suffix("_detail") == Some(name)).map(|(_, v)| v);
+        detail
+            .and_then(trimmed)
+            .or_else(|| audit::code_meaning(self.ev.entry_type(), name, &self.code(name)).map(Text::const_new))
     }
 
     /// Whether a flag field is set (`Y`, `YES`).
     pub fn yes(&self, name: &str) -> bool {
-        matches!(self.s(name).as_deref(), Some("Y" | "YES" | "*YES"))
+        // Only text can read Y or YES: numbers render as digits, bytes as hex digits.
+        matches!(self.ev.field(name), Some(Value::Text(t)) if matches!(t.trim(), "Y" | "YES" | "*YES"))
     }
 
     /// Who did it: the current user of the heading, else the job user.
-    pub fn subject(&self) -> Option<String> {
+    pub fn subject(&self) -> Option<Text> {
         let h = &self.ev.heading;
-        [&h.user_name, &h.job_user].into_iter().flatten().map(|t| t.trim()).find(|t| !t.is_empty()).map(str::to_string)
+        [&h.user_name, &h.job_user].into_iter().flatten().map(|t| t.trim()).find(|t| !t.is_empty()).map(Text::from)
     }
 
     /// `" by USER"`, or nothing.
@@ -169,10 +195,14 @@ impl Ctx<'_> {
     }
 
     /// `LIB/OBJ *TYPE` from the given name, library and type fields (missing parts left out).
-    pub fn qualified(&self, name: &str, lib: &[&str], ty: &str) -> Option<String> {
+    pub fn qualified(&self, name: &str, lib: &[&str], ty: &str) -> Option<Text> {
         let obj = self.s(name)?;
         let mut out = match self.any(lib) {
-            Some(l) => format!("{l}/{obj}"),
+            Some(mut l) => {
+                l.push('/');
+                l.push_str(&obj);
+                l
+            }
             None => obj,
         };
         if let Some(t) = self.s(ty) {
@@ -183,18 +213,18 @@ impl Ctx<'_> {
     }
 
     /// The object the entry is about (`object_name`, `object_library` or `library_name`, `object_type`).
-    pub fn object(&self) -> Option<String> {
+    pub fn object(&self) -> Option<Text> {
         self.qualified("object_name", &["object_library", "library_name"], "object_type")
     }
 }
 
 /// `" on X"` for an optional object, or nothing.
-pub(crate) fn on(o: &Option<String>) -> String {
+pub(crate) fn on(o: &Option<Text>) -> String {
     o.as_ref().map(|o| format!(" on {o}")).unwrap_or_default()
 }
 
 /// `name` or `"?"` for the summary when a field is missing.
-pub(crate) fn or_q(s: &Option<String>) -> &str {
+pub(crate) fn or_q<T: std::ops::Deref<Target = str>>(s: &Option<T>) -> &str {
     s.as_deref().unwrap_or("?")
 }
 

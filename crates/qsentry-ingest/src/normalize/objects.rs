@@ -3,6 +3,7 @@
 
 use super::{Ctx, Norm, lookup, or_q};
 use crate::event::{Category, Outcome};
+use compact_str::format_compact;
 
 use Outcome::Success;
 
@@ -33,7 +34,7 @@ pub fn do_(c: &Ctx) -> Norm {
     let summary = match code.as_str() {
         "A" => format!("Object {} deleted{}", or_q(&obj), c.by()),
         _ => {
-            let what = c.detail("entry_type").unwrap_or_else(|| format!("Delete entry {code}"));
+            let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Delete entry {code}"));
             format!("{what}: {}{}", or_q(&obj), c.by())
         }
     };
@@ -85,7 +86,7 @@ pub fn zc_zr(c: &Ctx) -> Norm {
         && let Some(m) = c.any(&["member_name", "access_specific_data"])
         && let Some(m) = m.split_whitespace().next()
     {
-        how.push(format!("member {m}"));
+        how.push(format_compact!("member {m}"));
     }
     let how = if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) };
     let summary = format!("Object {} {verb}{how}{}", or_q(&obj), c.by());

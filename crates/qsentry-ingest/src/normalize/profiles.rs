@@ -2,6 +2,7 @@
 
 use super::{Ctx, Norm, lookup, or_q};
 use crate::event::{Category, Outcome};
+use compact_str::format_compact;
 
 use Outcome::{Failure, Success};
 
@@ -144,7 +145,7 @@ pub fn ds(c: &Ctx) -> Norm {
     let code = c.code("entry_type");
     let (action, outcome) = lookup(DS, &code, ("service-tools-user-changed", Outcome::Unknown));
     let user = c.any(&["service_tools_user_id", "service_tools_user_id_short"]);
-    let what = c.detail("entry_type").unwrap_or_else(|| format!("Service tools entry {code}"));
+    let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Service tools entry {code}"));
     let by = c
         .s("requesting_service_tools_user_id")
         .map(|r| format!(" by service tools user ID {r}"))

@@ -1,7 +1,8 @@
 //! Sign-on and access failures, profile swaps and socket connections: PW, AF, VP, PS, SK.
 
 use super::{Ctx, Norm, lookup, on, or_q};
-use crate::event::{Category, Outcome};
+use crate::event::{Category, Outcome, Text};
+use compact_str::format_compact;
 
 use Outcome::{Failure, Success};
 
@@ -28,11 +29,10 @@ const PW: &[(&str, &str, &str)] = &[
 
 pub fn pw(c: &Ctx) -> Norm {
     let code = c.code("violation_type");
-    let (action, what) = PW
-        .iter()
-        .find(|(k, _, _)| *k == code)
-        .map(|(_, a, w)| (*a, w.to_string()))
-        .unwrap_or(("authentication-failure", c.detail("violation_type").unwrap_or("Authentication failure".into())));
+    let (action, what) = PW.iter().find(|(k, _, _)| *k == code).map(|(_, a, w)| (*a, Text::const_new(w))).unwrap_or((
+        "authentication-failure",
+        c.detail("violation_type").unwrap_or(Text::const_new("Authentication failure")),
+    ));
     let user = c.s("audit_user_name");
     let who = match (code.as_str(), &user) {
         (_, None) => String::new(),
@@ -79,7 +79,7 @@ pub fn af(c: &Ctx) -> Norm {
     let (action, outcome) = lookup(AF, &code, ("authority-failure", Failure));
     let category = if code == "S" { Category::Authentication } else { Category::Authorization };
     let obj = c.object();
-    let why = c.detail("violation_type").unwrap_or_else(|| format!("violation type {code}"));
+    let why = c.detail("violation_type").unwrap_or_else(|| format_compact!("violation type {code}"));
     let user = c.subject().map(|u| format!(" for user {u}")).unwrap_or_default();
     let extra = c.s("operation_violation_code").map(|v| format!(" (code {v})")).unwrap_or_default();
     Norm::new(category, action, outcome, format!("Authority failure{user}{}: {why}{extra}", on(&obj))).object(obj)
@@ -139,7 +139,7 @@ pub fn ps(c: &Ctx) -> Norm {
             (behalf.clone(), format!("Office user {office} {verb} work on behalf of {}", or_q(&behalf)))
         }
         _ => {
-            let what = c.detail("entry_type").unwrap_or_else(|| format!("Profile swap entry {code}"));
+            let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Profile swap entry {code}"));
             let who = user.as_ref().map(|u| format!(" (user {u})")).unwrap_or_default();
             (user.clone(), format!("{what}{who}{}", c.by()))
         }
@@ -162,7 +162,7 @@ const SK: &[(&str, &str, Outcome)] = &[
 ];
 
 /// A port as a number without leading zeros (`00023` → `23`).
-fn port(p: Option<String>) -> String {
+fn port(p: Option<Text>) -> String {
     match p {
         Some(p) => {
             let t = p.trim_start_matches('0');

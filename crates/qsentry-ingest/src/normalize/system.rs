@@ -68,10 +68,10 @@ pub fn gr(c: &Ctx) -> Norm {
 fn gr_exit_program(c: &Ctx, code: &str) -> Norm {
     // SQL exports carry the parts as columns; binary entries hold them in field 1.
     let info = c.s("exit_point_name").map(|p| gr::ExitProgramInfo {
-        exit_point_name: p,
-        exit_point_format: c.code("exit_point_format"),
-        exit_program: c.code("exit_program"),
-        exit_program_library: c.code("exit_program_library"),
+        exit_point_name: p.into(),
+        exit_point_format: c.code("exit_point_format").into(),
+        exit_program: c.code("exit_program").into(),
+        exit_program_library: c.code("exit_program_library").into(),
     });
     let info = info.or_else(|| c.ev.field("field_1").map(|v| v.render()).and_then(|f| gr::exit_program_info(&f)));
     let (action, verb) = match code {
@@ -168,7 +168,7 @@ pub fn st(c: &Ctx) -> Norm {
     let tool = c.code("service_tool");
     let name = match c.detail("service_tool") {
         Some(d) => format!("{d} ({tool})"),
-        None => tool.clone(),
+        None => tool.to_string(),
     };
     let obj = c.object();
     let summary = format!("Service tool {name} used{}{}", on(&obj), c.by());
@@ -216,7 +216,7 @@ pub fn js(c: &Ctx) -> Norm {
     let (action, verb) =
         JS.iter().find(|(k, _, _)| *k == code).map_or(("job-action", "affected"), |(_, a, v)| (*a, *v));
     let job = match (c.s("target_job_number"), c.s("target_job_user"), c.s("target_job_name")) {
-        (Some(n), Some(u), Some(j)) => Some(format!("{n}/{u}/{j}")),
+        (Some(n), Some(u), Some(j)) => Some(compact_str::format_compact!("{n}/{u}/{j}")),
         (_, _, j) => j,
     };
     let (user, summary) = if code == "M" || code == "T" {
