@@ -4,7 +4,7 @@
 
 use crate::event::{Heading, Name};
 use compact_str::CompactString;
-use ibmi_format::layout::{Field, FieldType, detail_name};
+use ibmi_format::layout::{Field, FieldType, detail_name, int_text};
 use ibmi_format::{Decimal, EntryLayout, Value, timestamp};
 use std::borrow::Cow;
 
@@ -38,53 +38,127 @@ pub fn split_object(v: &str) -> (Option<CompactString>, Option<CompactString>, O
     if v.len() > 10 { (part(10, 20), part(0, 10), part(20, 30)) } else { (None, text(v), None) }
 }
 
+/// A heading column of IBM's SQL services and CPYTOIMPF exports, resolved from its name once per file
+/// so that each row applies it without comparing names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadingColumn {
+    EntryTimestamp,
+    SequenceNumber,
+    SystemSequenceNumber,
+    CountOrRrn,
+    RemotePort,
+    JournalCode,
+    JournalEntryType,
+    JobName,
+    JobUser,
+    JobNumber,
+    QualifiedJobName,
+    Thread,
+    ProgramName,
+    ProgramLibrary,
+    UserName,
+    SystemName,
+    JournalLibrary,
+    JournalName,
+    ReceiverLibrary,
+    ReceiverName,
+    RemoteAddress,
+    ObjectType,
+    Object,
+}
+
+impl HeadingColumn {
+    /// The heading column with this (upper-case) name; `None` for any other column.
+    pub fn from_name(name: &str) -> Option<HeadingColumn> {
+        use HeadingColumn::*;
+        Some(match name {
+            "ENTRY_TIMESTAMP" => EntryTimestamp,
+            "SEQUENCE_NUMBER" => SequenceNumber,
+            "SYSTEM_SEQUENCE_NUMBER" => SystemSequenceNumber,
+            "COUNT_OR_RRN" => CountOrRrn,
+            "REMOTE_PORT" => RemotePort,
+            "JOURNAL_CODE" => JournalCode,
+            "JOURNAL_ENTRY_TYPE" => JournalEntryType,
+            "JOB_NAME" => JobName,
+            "JOB_USER" => JobUser,
+            "JOB_NUMBER" => JobNumber,
+            "QUALIFIED_JOB_NAME" => QualifiedJobName,
+            "THREAD" => Thread,
+            "PROGRAM_NAME" => ProgramName,
+            "PROGRAM_LIBRARY" => ProgramLibrary,
+            "USER_NAME" | "CURRENT_USER" => UserName,
+            "SYSTEM_NAME" => SystemName,
+            "JOURNAL_LIBRARY" => JournalLibrary,
+            "JOURNAL_NAME" => JournalName,
+            "RECEIVER_LIBRARY" => ReceiverLibrary,
+            "RECEIVER_NAME" => ReceiverName,
+            "REMOTE_ADDRESS" => RemoteAddress,
+            "OBJECT_TYPE" => ObjectType,
+            "OBJECT" => Object,
+            _ => return None,
+        })
+    }
+
+    /// Sets the heading field this column carries; an error when the value is malformed.
+    pub fn apply(self, h: &mut Heading, v: &str) -> Result<(), String> {
+        use HeadingColumn::*;
+        match self {
+            EntryTimestamp => {
+                h.entry_timestamp = match v.trim() {
+                    "" => None,
+                    t => Some(
+                        timestamp::parse_any(t).ok_or_else(|| format!("ENTRY_TIMESTAMP: not a timestamp: {t:?}"))?,
+                    ),
+                }
+            }
+            SequenceNumber => h.sequence_number = number("SEQUENCE_NUMBER", v)?,
+            SystemSequenceNumber => h.system_sequence_number = number("SYSTEM_SEQUENCE_NUMBER", v)?,
+            CountOrRrn => h.count_or_rrn = number("COUNT_OR_RRN", v)?,
+            RemotePort => {
+                h.remote_port = number("REMOTE_PORT", v)?.and_then(|p| u32::try_from(p).ok()).filter(|&p| p != 0)
+            }
+            JournalCode => h.journal_code = v.trim().chars().next(),
+            JournalEntryType => h.journal_entry_type = text(v),
+            JobName => h.job_name = text(v),
+            JobUser => h.job_user = text(v),
+            JobNumber => h.job_number = text(v),
+            QualifiedJobName => {
+                let mut parts = v.trim().splitn(3, '/');
+                if let (Some(n), Some(u), Some(j)) = (parts.next(), parts.next(), parts.next()) {
+                    h.job_number = h.job_number.take().or_else(|| text(n));
+                    h.job_user = h.job_user.take().or_else(|| text(u));
+                    h.job_name = h.job_name.take().or_else(|| text(j));
+                }
+            }
+            Thread => h.thread = text(v),
+            ProgramName => h.program_name = text(v),
+            ProgramLibrary => h.program_library = text(v),
+            UserName => h.user_name = text(v),
+            SystemName => h.system_name = text(v),
+            JournalLibrary => h.journal_library = text(v),
+            JournalName => h.journal_name = text(v),
+            ReceiverLibrary => h.receiver_library = text(v),
+            ReceiverName => h.receiver_name = text(v),
+            RemoteAddress => h.remote_address = text(v),
+            ObjectType => h.object_type = text(v),
+            Object => {
+                let (lib, obj, mbr) = split_object(v);
+                h.object_library = lib;
+                h.object_name = obj;
+                h.member = mbr;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Sets the heading field a named column carries. Returns `Ok(false)` for a column that is not a heading
 /// column, and an error for a heading column whose value is malformed.
 pub fn apply_heading_column(h: &mut Heading, name: &str, v: &str) -> Result<bool, String> {
-    match name {
-        "ENTRY_TIMESTAMP" => {
-            h.entry_timestamp = match v.trim() {
-                "" => None,
-                t => Some(timestamp::parse_any(t).ok_or_else(|| format!("ENTRY_TIMESTAMP: not a timestamp: {t:?}"))?),
-            }
-        }
-        "SEQUENCE_NUMBER" => h.sequence_number = number(name, v)?,
-        "SYSTEM_SEQUENCE_NUMBER" => h.system_sequence_number = number(name, v)?,
-        "COUNT_OR_RRN" => h.count_or_rrn = number(name, v)?,
-        "REMOTE_PORT" => h.remote_port = number(name, v)?.and_then(|p| u32::try_from(p).ok()).filter(|&p| p != 0),
-        "JOURNAL_CODE" => h.journal_code = v.trim().chars().next(),
-        "JOURNAL_ENTRY_TYPE" => h.journal_entry_type = text(v),
-        "JOB_NAME" => h.job_name = text(v),
-        "JOB_USER" => h.job_user = text(v),
-        "JOB_NUMBER" => h.job_number = text(v),
-        "QUALIFIED_JOB_NAME" => {
-            let mut parts = v.trim().splitn(3, '/');
-            if let (Some(n), Some(u), Some(j)) = (parts.next(), parts.next(), parts.next()) {
-                h.job_number = h.job_number.take().or_else(|| text(n));
-                h.job_user = h.job_user.take().or_else(|| text(u));
-                h.job_name = h.job_name.take().or_else(|| text(j));
-            }
-        }
-        "THREAD" => h.thread = text(v),
-        "PROGRAM_NAME" => h.program_name = text(v),
-        "PROGRAM_LIBRARY" => h.program_library = text(v),
-        "USER_NAME" | "CURRENT_USER" => h.user_name = text(v),
-        "SYSTEM_NAME" => h.system_name = text(v),
-        "JOURNAL_LIBRARY" => h.journal_library = text(v),
-        "JOURNAL_NAME" => h.journal_name = text(v),
-        "RECEIVER_LIBRARY" => h.receiver_library = text(v),
-        "RECEIVER_NAME" => h.receiver_name = text(v),
-        "REMOTE_ADDRESS" => h.remote_address = text(v),
-        "OBJECT_TYPE" => h.object_type = text(v),
-        "OBJECT" => {
-            let (lib, obj, mbr) = split_object(v);
-            h.object_library = lib;
-            h.object_name = obj;
-            h.member = mbr;
-        }
-        _ => return Ok(false),
+    match HeadingColumn::from_name(name) {
+        Some(c) => c.apply(h, v).map(|()| true),
+        None => Ok(false),
     }
-    Ok(true)
 }
 
 /// A cell's value read as the layout field's type (CPYTOIMPF prints numbers as text, char fields as text).
@@ -132,10 +206,16 @@ pub fn parse_decimal(t: &str, scale: u8) -> Option<Value> {
 
 /// Pushes a layout field's value, and its `_detail` meaning for coded fields.
 pub fn push_field(fields: &mut Vec<(Name, Value)>, f: &'static Field, v: Value) {
-    let meaning = f.codes.and_then(|c| c.meaning(v.render().trim()));
+    // The code is the value as rendered and trimmed; text and integers are read without rendering.
+    let meaning = f.codes.and_then(|c| match &v {
+        Value::Text(t) => c.meaning(t.trim()),
+        Value::Int(i) => c.meaning(int_text(*i, &mut [0u8; 20])),
+        other => c.meaning(other.render().trim()),
+    });
     fields.push((Cow::Borrowed(f.name), v));
     if let Some(m) = meaning {
-        fields.push((Cow::Borrowed(detail_name(f.name)), Value::from(m)));
+        // Meanings are static text: kept by reference, not copied.
+        fields.push((Cow::Borrowed(detail_name(f.name)), Value::Text(CompactString::const_new(m))));
     }
 }
 

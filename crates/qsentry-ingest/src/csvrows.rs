@@ -4,33 +4,52 @@
 
 use crate::event::{Format, Reject};
 use crate::source::{BATCH, Input, reject};
-use csv::ByteRecord;
+use csv::{ByteRecord, StringRecord};
 use std::sync::Arc;
 
-/// One CSV row and where it was.
+/// One CSV row and where it was. The row's UTF-8 was checked once when it was read, so cells are
+/// borrowed as text without another check.
 pub struct Row {
     pub line: u64,
     pub offset: u64,
-    pub record: ByteRecord,
+    pub record: StringRecord,
 }
 
 impl Row {
-    /// A cell as text (lossy for invalid UTF-8, which the reader rejects before decoding).
+    /// A cell as text (`""` past the last cell).
     pub fn cell(&self, i: usize) -> &str {
-        self.record.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+        self.record.get(i).unwrap_or("")
     }
 
     /// The row's bytes joined with commas, as evidence.
     pub fn raw(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        self.raw_text().into_bytes()
+    }
+
+    /// The row's cells joined with commas, as evidence (one allocation of the exact size).
+    pub fn raw_text(&self) -> String {
+        let len = self.record.as_slice().len() + self.record.len().saturating_sub(1);
+        let mut out = String::with_capacity(len);
         for (i, f) in self.record.iter().enumerate() {
             if i > 0 {
-                out.push(b',');
+                out.push(',');
             }
-            out.extend_from_slice(f);
+            out.push_str(f);
         }
         out
     }
+}
+
+/// A byte record's cells joined with commas (for rows rejected before their UTF-8 was checked).
+fn raw_bytes(record: &ByteRecord) -> Vec<u8> {
+    let mut out = Vec::with_capacity(record.as_slice().len() + record.len().saturating_sub(1));
+    for (i, f) in record.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(f);
+    }
+    out
 }
 
 /// Reads CSV rows in batches.
@@ -56,8 +75,7 @@ impl CsvRows {
         let mut rows = CsvRows { reader, format, file, header: None, width: None, done: false };
         let mut first = rows.read(1);
         if let Some(Ok(row)) = first.first() {
-            let cells: Vec<String> =
-                row.record.iter().map(|c| String::from_utf8_lossy(c).trim().to_ascii_uppercase()).collect();
+            let cells: Vec<String> = row.record.iter().map(|c| c.trim().to_ascii_uppercase()).collect();
             if has_header(&cells) {
                 rows.width = Some(cells.len());
                 rows.header = Some(Arc::new(cells));
@@ -82,15 +100,23 @@ impl CsvRows {
                         continue; // blank line
                     }
                     let width = *self.width.get_or_insert(record.len());
-                    let row = Row { line, offset, record: std::mem::take(&mut record) };
-                    if row.record.len() != width {
-                        let reason = format!("{} fields where the file has {width}", row.record.len());
-                        out.push(Err(reject(self.format, &self.file, line, offset, reason, &row.raw())));
-                    } else if let Some(i) = row.record.iter().position(|c| std::str::from_utf8(c).is_err()) {
-                        let reason = format!("field {} is not valid UTF-8", i + 1);
-                        out.push(Err(reject(self.format, &self.file, line, offset, reason, &row.raw())));
-                    } else {
-                        out.push(Ok(row));
+                    // The next row gets a record sized like this one, so reading it does not grow one.
+                    let next = ByteRecord::with_capacity(record.as_slice().len() + 64, record.len());
+                    let record = std::mem::replace(&mut record, next);
+                    if record.len() != width {
+                        let reason = format!("{} fields where the file has {width}", record.len());
+                        out.push(Err(reject(self.format, &self.file, line, offset, reason, &raw_bytes(&record))));
+                        continue;
+                    }
+                    // One UTF-8 check for the whole row (all ASCII is one pass); the first invalid field
+                    // is named otherwise.
+                    match StringRecord::from_byte_record(record) {
+                        Ok(record) => out.push(Ok(Row { line, offset, record })),
+                        Err(e) => {
+                            let reason = format!("field {} is not valid UTF-8", e.utf8_error().field() + 1);
+                            let raw = raw_bytes(&e.into_byte_record());
+                            out.push(Err(reject(self.format, &self.file, line, offset, reason, &raw)));
+                        }
                     }
                 }
                 Err(e) => {

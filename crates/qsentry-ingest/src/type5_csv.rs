@@ -5,7 +5,7 @@
 //! column holding the entry-specific data as text (a mixed outfile), which is decoded positionally
 //! after conversion back to EBCDIC. With a header row, heading columns are found by their JO* names.
 
-use crate::columns::{apply_heading_column, push_field, text_value};
+use crate::columns::{HeadingColumn, push_field, text_value};
 use crate::csvrows::{CsvRows, Row};
 use crate::entry::{decode_entry_data, finish_heading};
 use crate::event::{Event, Format, Name, Origin, Raw, Reject, Unit};
@@ -42,10 +42,44 @@ pub fn looks_like_headerless(first_line: &str) -> bool {
         && timestamp::parse_any(cells[4]).is_some()
 }
 
+/// What a heading column that is not a DISPLAY_JOURNAL heading column is kept as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Other {
+    ObjectName,
+    ObjectLibrary,
+    Member,
+    /// One of [`EXTRA`]: an event field when not empty.
+    Extra,
+    Ignored,
+}
+
+/// How one heading column is decoded, resolved from its name once per file.
+#[derive(Clone, Copy, Debug)]
+enum HeadingUse {
+    Heading(HeadingColumn),
+    Other(Other),
+}
+
+impl HeadingUse {
+    fn of(h: usize) -> HeadingUse {
+        let f = &TYPE5_HEADING[h];
+        match HeadingColumn::from_name(&f.name.to_ascii_uppercase()) {
+            Some(c) => HeadingUse::Heading(c),
+            None => HeadingUse::Other(match f.name {
+                "object_name" => Other::ObjectName,
+                "object_library" => Other::ObjectLibrary,
+                "member" => Other::Member,
+                n if EXTRA.contains(&n) => Other::Extra,
+                _ => Other::Ignored,
+            }),
+        }
+    }
+}
+
 /// Which column holds what.
 struct Columns {
-    /// Column index → heading field index and the DISPLAY_JOURNAL column name it maps to.
-    heading: Vec<(usize, usize, String)>,
+    /// Column index → heading field index and how the column is decoded.
+    heading: Vec<(usize, usize, HeadingUse)>,
     joesd: Option<usize>,
     /// Entry-specific columns in order, with their header names when known.
     esd: Vec<(usize, Option<String>)>,
@@ -56,7 +90,7 @@ impl Columns {
         let mut c = Columns { heading: Vec::new(), joesd: None, esd: Vec::new() };
         for (i, name) in header.iter().enumerate() {
             if let Some(h) = TYPE5_FIELD_NAMES.iter().position(|n| n == name) {
-                c.heading.push((i, h, TYPE5_HEADING[h].name.to_ascii_uppercase()));
+                c.heading.push((i, h, HeadingUse::of(h)));
             } else if name == "JOESD" {
                 c.joesd = Some(i);
             } else if !(name.starts_with("JO") && name.len() <= 8 && c.esd.is_empty()) {
@@ -69,7 +103,7 @@ impl Columns {
     fn headerless(width: usize) -> Columns {
         let n = TYPE5_FIELD_NAMES.len();
         Columns {
-            heading: (0..n.min(width)).map(|i| (i, i, TYPE5_HEADING[i].name.to_ascii_uppercase())).collect(),
+            heading: (0..n.min(width)).map(|i| (i, i, HeadingUse::of(i))).collect(),
             joesd: None,
             esd: (n..width).map(|i| (i, None)).collect(),
         }
@@ -121,25 +155,28 @@ fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> 
     let bad = |reason: String| Err(reject(Format::Type5Csv, file, row.line, row.offset, reason, &row.raw()));
     let mut ev =
         Event::new(Origin { format: Format::Type5Csv, file: file.clone(), record: row.line, offset: row.offset });
-    for (col, h, name) in &c.heading {
-        let f = &TYPE5_HEADING[*h];
-        let cell = row.cell(*col);
-        match apply_heading_column(&mut ev.heading, name, cell) {
-            Ok(true) => {}
-            Ok(false) => match f.name {
-                "object_name" => ev.heading.object_name = non_empty(cell),
-                "object_library" => ev.heading.object_library = non_empty(cell),
-                "member" => ev.heading.member = non_empty(cell),
-                n if EXTRA.contains(&n) => match text_value(f, cell) {
-                    Ok(Value::Null) => {}
-                    Ok(Value::Text(t)) if t.is_empty() || t == "0" => {}
-                    Ok(Value::Int(0)) => {}
-                    Ok(v) => ev.fields.push((Cow::Borrowed(f.name), v)),
-                    Err(e) => return bad(e),
-                },
-                _ => {}
+    // Room for the extras, the entry-specific columns and their meanings, allocated once.
+    ev.fields.reserve_exact(EXTRA.len() + 2 * c.esd.len() + 1);
+    for &(col, h, how) in &c.heading {
+        let f = &TYPE5_HEADING[h];
+        let cell = row.cell(col);
+        match how {
+            HeadingUse::Heading(column) => {
+                if let Err(e) = column.apply(&mut ev.heading, cell) {
+                    return bad(e);
+                }
+            }
+            HeadingUse::Other(Other::ObjectName) => ev.heading.object_name = non_empty(cell),
+            HeadingUse::Other(Other::ObjectLibrary) => ev.heading.object_library = non_empty(cell),
+            HeadingUse::Other(Other::Member) => ev.heading.member = non_empty(cell),
+            HeadingUse::Other(Other::Extra) => match text_value(f, cell) {
+                Ok(Value::Null) => {}
+                Ok(Value::Text(t)) if t.is_empty() || t == "0" => {}
+                Ok(Value::Int(0)) => {}
+                Ok(v) => ev.fields.push((Cow::Borrowed(f.name), v)),
+                Err(e) => return bad(e),
             },
-            Err(e) => return bad(e),
+            HeadingUse::Other(Other::Ignored) => {}
         }
     }
     if ev.heading.sequence_number.is_none() || ev.heading.entry_timestamp.is_none() {
@@ -163,7 +200,8 @@ fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> 
         return bad(e);
     }
     finish_heading(&mut ev, opts);
-    ev.raw = Raw::Text(String::from_utf8_lossy(&row.raw()).into_owned());
+    // Every cell is UTF-8 (checked when the row was read), so the joined row is too: no lossy pass.
+    ev.raw = Raw::Text(row.raw_text());
     Ok(ev)
 }
 
