@@ -169,7 +169,64 @@ pub fn open(path: &Path, format: Option<Format>, opts: &DecodeOptions) -> Result
         Format::HistoryLogJsonl => Box::new(crate::history::info::HistoryLogInfoReader::jsonl(input, file, opts)),
         Format::Dsplog => Box::new(crate::history::dsplog::DsplogReader::new(input, file, opts)),
     };
-    Ok((format, reader))
+    Ok((format, Box::new(Pipelined::new(reader))))
+}
+
+/// A reader running on its own thread, one batch ahead of the consumer: while the caller handles batch
+/// N (counting, formatting, writing, dropping), the reader frames and decodes batch N + 1. The hand-off is
+/// a rendezvous channel, so at most two batches are in flight (the caller's and the one waiting to be
+/// handed over); order is kept because there is one producer. When no thread can be started, the reader
+/// runs on the caller's thread as before.
+pub struct Pipelined {
+    inner: PipeState,
+}
+
+enum PipeState {
+    Threaded { rx: std::sync::mpsc::Receiver<Vec<Unit>>, handle: Option<std::thread::JoinHandle<()>> },
+    Inline(Box<dyn Reader>),
+}
+
+impl Pipelined {
+    pub fn new(reader: Box<dyn Reader>) -> Pipelined {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Unit>>(0);
+        // The reader moves into the thread; if the thread cannot be started it comes back through `slot`.
+        let slot = Arc::new(std::sync::Mutex::new(Some(reader)));
+        let theirs = slot.clone();
+        let spawned = std::thread::Builder::new().name("qsentry-read".into()).spawn(move || {
+            let Some(mut reader) = theirs.lock().unwrap_or_else(|e| e.into_inner()).take() else { return };
+            while let Some(batch) = reader.next_batch() {
+                if tx.send(batch).is_err() {
+                    break; // the consumer stopped reading
+                }
+            }
+        });
+        let inner = match spawned {
+            Ok(handle) => PipeState::Threaded { rx, handle: Some(handle) },
+            Err(_) => match slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                Some(reader) => PipeState::Inline(reader),
+                None => PipeState::Inline(Box::new(Empty)),
+            },
+        };
+        Pipelined { inner }
+    }
+}
+
+impl Reader for Pipelined {
+    fn next_batch(&mut self) -> Option<Vec<Unit>> {
+        match &mut self.inner {
+            PipeState::Inline(r) => r.next_batch(),
+            PipeState::Threaded { rx, handle } => match rx.recv() {
+                Ok(batch) => Some(batch),
+                Err(_) => {
+                    // The reader finished; a panic on its thread is passed on, as if it had run here.
+                    if let Some(Err(panic)) = handle.take().map(std::thread::JoinHandle::join) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    None
+                }
+            },
+        }
+    }
 }
 
 struct Empty;
