@@ -18,8 +18,10 @@ pub fn trimmed_len(bytes: &[u8]) -> usize {
     while let Some(chunk) = end.checked_sub(8).and_then(|start| bytes.get(start..end)) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        if u64::from_ne_bytes(word) & 0xBFBF_BFBF_BFBF_BFBF != 0 {
-            break;
+        // Big-endian: the chunk's last byte is the lowest, so trailing blank bytes are trailing zero bytes.
+        let kept = u64::from_be_bytes(word) & 0xBFBF_BFBF_BFBF_BFBF;
+        if kept != 0 {
+            return end - (kept.trailing_zeros() / 8) as usize;
         }
         end -= 8;
     }

@@ -41,6 +41,10 @@ pub struct CodeTable {
 impl CodeTable {
     /// The meaning of a code, if the table has it.
     pub fn meaning(&self, code: &str) -> Option<&'static str> {
+        // Most codes are one character: compare that byte instead of calling a string comparison per entry.
+        if let &[b] = code.as_bytes() {
+            return self.entries.iter().find(|(c, _)| matches!(c.as_bytes(), &[x] if x == b)).map(|(_, m)| *m);
+        }
         self.entries.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
     }
 }

@@ -9,6 +9,27 @@ pub fn parse_ebcdic(bytes: &[u8]) -> Option<NaiveDateTime> {
     if bytes.len() < 19 {
         return None;
     }
+    // Fast path: the exact 26-byte form a journal heading holds, digits and separators where they belong.
+    // Any other shape takes the general path below, which gives the same value for this one.
+    if let Ok(b) = <&[u8; 26]>::try_from(bytes) {
+        const SEPARATORS: [(usize, u8); 6] = [(4, 0x60), (7, 0x60), (10, 0x60), (13, 0x4B), (16, 0x4B), (19, 0x4B)];
+        if SEPARATORS.iter().all(|&(i, s)| b[i] == s) {
+            let mut ok = true;
+            let mut num = |from: usize, to: usize| {
+                b[from..to].iter().fold(0u32, |v, &d| {
+                    ok &= d.wrapping_sub(0xF0) <= 9;
+                    v * 10 + (d & 0x0F) as u32
+                })
+            };
+            let (y, mo, d) = (num(0, 4), num(5, 7), num(8, 10));
+            let (h, mi, s, us) = (num(11, 13), num(14, 16), num(17, 19), num(20, 26));
+            if ok {
+                let date = NaiveDate::from_ymd_opt(y as i32, mo, d)?;
+                let time = NaiveTime::from_hms_micro_opt(h, mi, s, us)?;
+                return Some(NaiveDateTime::new(date, time));
+            }
+        }
+    }
     let mut ascii = [0u8; 26];
     let n = bytes.len().min(26);
     for (d, &b) in ascii.iter_mut().zip(&bytes[..n]) {
@@ -153,6 +174,10 @@ mod tests {
             .collect();
         assert_eq!(parse_ebcdic(&bytes).map(|t| format_ibm(&t)), Some(text.to_string()));
         assert_eq!(parse_ebcdic(&[0x40; 26]), None);
+        // A blank fraction is allowed by the general path (trailing blanks); the fast path leaves it to it.
+        let mut short = bytes.clone();
+        short[19..].fill(0x40);
+        assert_eq!(parse_ebcdic(&short).map(|t| format_ibm(&t)), Some("2026-11-20-23.59.59.000000".to_string()));
     }
 
     proptest! {
@@ -161,6 +186,24 @@ mod tests {
             let ts = chrono::DateTime::from_timestamp(secs, us * 1000).unwrap().naive_utc();
             prop_assert_eq!(parse_any(&format_ibm(&ts)), Some(ts));
             prop_assert_eq!(parse_any(&format_iso(&ts)), Some(ts));
+        }
+
+        #[test]
+        fn ebcdic_fast_path_agrees_with_the_general_path(secs in 0i64..4_000_000_000, us in 0u32..1_000_000,
+                                                          at in 0usize..26, b in any::<u8>(), damage in any::<bool>()) {
+            let ts = chrono::DateTime::from_timestamp(secs, us * 1000).unwrap().naive_utc();
+            let mut bytes: Vec<u8> = format_ibm(&ts).bytes().map(|c| match c {
+                b'0'..=b'9' => 0xF0 + (c - b'0'),
+                b'-' => 0x60,
+                _ => 0x4B,
+            }).collect();
+            if damage {
+                bytes[at] = b;
+            }
+            // The general path alone: the same bytes with a trailing blank, which the fast path does not take.
+            let mut general = bytes.clone();
+            general.push(0x40);
+            prop_assert_eq!(parse_ebcdic(&bytes), parse_ebcdic(&general));
         }
 
         #[test]
