@@ -189,9 +189,11 @@ impl Ctx<'_> {
         [&h.user_name, &h.job_user].into_iter().flatten().map(|t| t.trim()).find(|t| !t.is_empty()).map(Text::from)
     }
 
-    /// `" by USER"`, or nothing.
-    pub fn by(&self) -> String {
-        self.subject().map(|u| format!(" by {u}")).unwrap_or_default()
+    /// `" by USER"`, or nothing (written straight into the summary, not built as a string first).
+    pub fn by(&self) -> Suffix<'_> {
+        let h = &self.ev.heading;
+        let user = [&h.user_name, &h.job_user].into_iter().flatten().map(|t| t.trim()).find(|t| !t.is_empty());
+        Suffix(" by ", user)
     }
 
     /// `LIB/OBJ *TYPE` from the given name, library and type fields (missing parts left out).
@@ -219,8 +221,23 @@ impl Ctx<'_> {
 }
 
 /// `" on X"` for an optional object, or nothing.
-pub(crate) fn on(o: &Option<Text>) -> String {
-    o.as_ref().map(|o| format!(" on {o}")).unwrap_or_default()
+pub(crate) fn on(o: &Option<Text>) -> Suffix<'_> {
+    Suffix(" on ", o.as_deref())
+}
+
+/// A prefix and a value, or nothing when there is no value: formats as `" by USER"`, `" on OBJ"`.
+pub(crate) struct Suffix<'a>(&'static str, Option<&'a str>);
+
+impl std::fmt::Display for Suffix<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            Some(v) => {
+                f.write_str(self.0)?;
+                f.write_str(v)
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 /// `name` or `"?"` for the summary when a field is missing.

@@ -17,8 +17,8 @@ pub struct Stats {
     /// Files found in folders whose format is not one qsentry reads.
     pub skipped: u64,
     pub by_format: BTreeMap<&'static str, (u64, u64)>,
-    /// (journal code or source, entry type or message id) → count.
-    pub by_type: BTreeMap<(String, String), u64>,
+    /// Journal code or source → entry type or message id → count.
+    pub by_type: BTreeMap<String, BTreeMap<String, u64>>,
     pub rejects_by_file: BTreeMap<String, u64>,
 }
 
@@ -26,11 +26,22 @@ impl Stats {
     pub fn count_event(&mut self, ev: &Event) {
         self.events += 1;
         self.by_format.entry(ev.origin.format.name()).or_default().0 += 1;
+        let mut buf = [0u8; 4];
         let (code, ty) = match ev.heading.journal_code {
-            Some(c) => (c.to_string(), ev.entry_type().to_string()),
-            None => ("message".to_string(), ev.text("message_id").unwrap_or("").to_string()),
+            Some(c) => (&*c.encode_utf8(&mut buf), ev.entry_type()),
+            None => ("message", ev.text("message_id").unwrap_or("")),
         };
-        *self.by_type.entry((code, ty)).or_default() += 1;
+        // Looked up by reference: keys are allocated only the first time a code or type is seen.
+        let types = match self.by_type.get_mut(code) {
+            Some(types) => types,
+            None => self.by_type.entry(code.to_string()).or_default(),
+        };
+        match types.get_mut(ty) {
+            Some(n) => *n += 1,
+            None => {
+                types.insert(ty.to_string(), 1);
+            }
+        }
     }
 
     pub fn count_reject(&mut self, format: Format, file: &str) {
@@ -48,8 +59,10 @@ impl Stats {
             s.push_str(&format!("{f:<24} {e:>12} {r:>10}\n"));
         }
         s.push_str(&format!("\n{:<8} {:<10} {:>12}\n", "code", "type", "events"));
-        for ((c, t), n) in &self.by_type {
-            s.push_str(&format!("{c:<8} {t:<10} {n:>12}\n"));
+        for (c, types) in &self.by_type {
+            for (t, n) in types {
+                s.push_str(&format!("{c:<8} {t:<10} {n:>12}\n"));
+            }
         }
         if !self.rejects_by_file.is_empty() {
             s.push_str(&format!("\n{:<60} {:>10}\n", "file with rejects", "rejects"));

@@ -149,7 +149,7 @@ pub fn ds(c: &Ctx) -> Norm {
     let by = c
         .s("requesting_service_tools_user_id")
         .map(|r| format!(" by service tools user ID {r}"))
-        .unwrap_or_else(|| c.by());
+        .unwrap_or_else(|| c.by().to_string());
     let who = user.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
     Norm::new(Category::Service, action, outcome, format!("{what}{who}{by}")).user(user)
 }

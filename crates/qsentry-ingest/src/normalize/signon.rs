@@ -34,17 +34,30 @@ pub fn pw(c: &Ctx) -> Norm {
         c.detail("violation_type").unwrap_or(Text::const_new("Authentication failure")),
     ));
     let user = c.s("audit_user_name");
-    let who = match (code.as_str(), &user) {
-        (_, None) => String::new(),
-        ("D" | "E" | "F" | "X" | "Y" | "Z", Some(u)) => format!(" for service tools user ID {u}"),
-        ("U", Some(u)) => format!(" ({u})"),
-        (_, Some(u)) => format!(" for user {u}"),
-    };
-    let device = c.s("device_name").map(|d| format!(" on device {d}")).unwrap_or_default();
+    let device = c.s("device_name");
     let decrypt = c.qualified("decrypt_object_name", &["decrypt_object_library"], "decrypt_object_type");
-    Norm::new(Category::Authentication, action, Failure, format!("{what}{who}{device}{}", on(&decrypt)))
-        .user(user)
-        .object(decrypt)
+    // The sentence is built in one string (PW is the most frequent entry of a security audit journal).
+    let mut summary = String::with_capacity(what.len() + 64);
+    summary.push_str(&what);
+    if let Some(u) = &user {
+        let (open, close) = match code.as_str() {
+            "D" | "E" | "F" | "X" | "Y" | "Z" => (" for service tools user ID ", ""),
+            "U" => (" (", ")"),
+            _ => (" for user ", ""),
+        };
+        summary.push_str(open);
+        summary.push_str(u);
+        summary.push_str(close);
+    }
+    if let Some(d) = &device {
+        summary.push_str(" on device ");
+        summary.push_str(d);
+    }
+    if let Some(o) = &decrypt {
+        summary.push_str(" on ");
+        summary.push_str(o);
+    }
+    Norm::new(Category::Authentication, action, Failure, summary).user(user).object(decrypt)
 }
 
 /// AF: the action per violation type; S (default sign-on) is an authentication failure.
