@@ -21,4 +21,4 @@ pub mod type5_binary;
 pub mod type5_csv;
 
 pub use event::{Event, Format, Reject, Unit};
-pub use source::{DecodeOptions, Reader, open, sniff};
+pub use source::{DecodeOptions, Reader, detect, open, sniff};

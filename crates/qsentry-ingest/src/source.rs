@@ -139,6 +139,17 @@ pub fn sniff(name: &str, head: &[u8]) -> Option<Format> {
     None
 }
 
+/// Detects a file's format from its content without starting a reader (an empty file counts as binary
+/// `*TYPE5`: it yields nothing either way).
+pub fn detect(path: &Path) -> Result<Format, OpenError> {
+    let name = path.display().to_string();
+    let h = head(path, 64 * 1024).map_err(|source| OpenError::Io { path: name.clone(), source })?;
+    if h.is_empty() {
+        return Ok(Format::Type5Binary);
+    }
+    sniff(&name, &h).ok_or(OpenError::Unknown { path: name })
+}
+
 /// Opens a file as a reader, detecting its format unless `format` is given.
 pub fn open(path: &Path, format: Option<Format>, opts: &DecodeOptions) -> Result<(Format, Box<dyn Reader>), OpenError> {
     let name = path.display().to_string();

@@ -136,7 +136,27 @@ pub fn simulate(args: &SimulateArgs) -> Result<Summary> {
     };
     let json = manifest::render(&run, &fleet, &plan.incidents, &gaps, &totals)?;
     std::fs::write(args.out.join("manifest.json"), json + "\n")?;
+    std::fs::write(args.out.join("qsentry.toml"), qsentry_toml(&fleet))?;
     Ok(summary)
+}
+
+/// The qsentry configuration a security officer would write for this fleet: each system's CCSID, UTC
+/// offset, export folder, SYSCOLUMNS layouts and leavers list.
+fn qsentry_toml(fleet: &model::Fleet) -> String {
+    let mut out = String::from("# qsentry configuration for the simulated fleet (paths relative to this file)\n");
+    for sys in &fleet.systems {
+        let off = sys.utc_offset;
+        let sign = if off < 0 { '-' } else { '+' };
+        let off = off.unsigned_abs();
+        out.push_str(&format!(
+            "\n[systems.{n}]\nccsid = {c}\nutc_offset = \"{sign}{:02}:{:02}\"\npaths = [\"{n}\"]\nlayouts = [\"{n}/SYSCOLUMNS.csv\"]\nleavers = \"{n}/leavers.csv\"\n",
+            off / 3600,
+            off % 3600 / 60,
+            n = sys.name,
+            c = sys.ccsid,
+        ));
+    }
+    out
 }
 
 fn run_system(

@@ -27,6 +27,21 @@ pub enum Command {
     /// The main job: simulate a 3-system fleet for 7 days, decode all of it and print the top findings.
     #[command(after_help = "Example:\n  qsentry demo --out qsentry-demo --systems 3 --days 7")]
     Demo(crate::demo::DemoArgs),
+    /// Decode files and keep every event once in the embedded store (DuckDB).
+    #[command(after_help = INGEST_EXAMPLES)]
+    Ingest(crate::ingest::IngestArgs),
+    /// Missing journal sequence numbers per system and journal, with the entries on each side.
+    #[command(after_help = "Examples:\n  qsentry gaps\n  qsentry gaps --system PRODA --output csv > gaps.csv")]
+    Gaps(crate::store_cmds::GapsArgs),
+    /// Run SQL against the store (tables events, sources, rejects, ingests; docs/SCHEMA.md).
+    #[command(after_help = QUERY_EXAMPLES)]
+    Query(crate::store_cmds::QueryArgs),
+    /// A security officer's report from the store (table, CSV, JSON or HTML with charts).
+    #[command(after_help = crate::report::REPORT_EXAMPLES)]
+    Report(crate::report::ReportArgs),
+    /// Export the events as Parquet, partitioned by system and day.
+    #[command(after_help = "Example:\n  qsentry export --parquet lake/")]
+    Export(crate::store_cmds::ExportArgs),
     /// Measure speed against baselines, side by side in one run (see docs/PERFORMANCE.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -37,7 +52,23 @@ pub enum BenchCommand {
     /// Binary *TYPE5 decode against a plain Python decoder; CPYTOIMPF CSV against a bare csv pass.
     #[command(after_help = "Example:\n  qsentry bench decode --entries 2000000 --dir target/bench")]
     Decode(crate::bench::BenchArgs),
+    /// Ingest and report speed on a simulated fleet, side by side with decoding alone.
+    #[command(
+        after_help = "Examples:\n  qsentry bench store --entries 1000000\n  qsentry bench store --entries 10000000 --dir /tmp/qbench"
+    )]
+    Store(crate::bench_store::BenchStoreArgs),
 }
+
+const INGEST_EXAMPLES: &str = "Examples:
+  qsentry ingest fleet/                               # systems, CCSIDs, offsets from ./qsentry.toml
+  qsentry ingest --config fleet/qsentry.toml fleet/
+  qsentry ingest --db audit.duckdb --system PRODA QASYPWJ5.bin
+  qsentry ingest --output json exports/ > summary.json";
+
+const QUERY_EXAMPLES: &str = "Examples:
+  qsentry query \"SELECT journal_entry_type, count(*) FROM events GROUP BY ALL ORDER BY 2 DESC\"
+  qsentry query --output csv \"SELECT entry_timestamp, user_name, summary FROM events WHERE journal_entry_type = 'CP'\"
+  qsentry query \"SELECT fields->>'audit_user_name' AS profile, count(*) FROM events WHERE journal_entry_type = 'PW' GROUP BY ALL\"";
 
 const SIMULATE_EXAMPLES: &str = "Examples:
   qsentry simulate --out fleet                                  # 3 systems, 7 days, seed 1
@@ -63,6 +94,17 @@ pub enum DecodeOutput {
     Table,
     /// Counts per source format, entry type and rejects, after decoding every field.
     Stats,
+}
+
+/// Output forms of listings and reports.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListOutput {
+    /// An aligned table for reading on a terminal.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// JSON (an array of objects).
+    Json,
 }
 
 /// What to do with a unit that cannot be decoded.

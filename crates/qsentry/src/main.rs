@@ -2,12 +2,17 @@
 //! library crates; exit codes are defined in [`exit`].
 
 mod bench;
+mod bench_store;
 mod cli;
+mod config;
 mod decode;
 mod demo;
 mod exit;
 mod files;
+mod ingest;
 mod output;
+mod report;
+mod store_cmds;
 
 use clap::Parser;
 
@@ -22,8 +27,14 @@ fn main() {
         cli::Command::Decode(a) => decode::run(&a),
         cli::Command::Simulate(a) => simulate(&a),
         cli::Command::Demo(a) => demo::run(&a),
+        cli::Command::Ingest(a) => ingest::run(&a),
+        cli::Command::Gaps(a) => store_cmds::gaps(&a),
+        cli::Command::Query(a) => store_cmds::query(&a),
+        cli::Command::Export(a) => store_cmds::export(&a),
+        cli::Command::Report(a) => report::run(&a),
         cli::Command::Bench(b) => match b {
             cli::BenchCommand::Decode(a) => bench::run(&a),
+            cli::BenchCommand::Store(a) => bench_store::run(&a),
         },
     };
     std::process::exit(code);

@@ -239,3 +239,15 @@ impl<W: Write> EventWriter<W> {
         self.out.flush()
     }
 }
+
+/// Writes a result table as an aligned table, CSV or JSON.
+pub fn write_table(t: &qsentry_store::Table, output: crate::cli::ListOutput, w: &mut dyn Write) -> std::io::Result<()> {
+    match output {
+        crate::cli::ListOutput::Table => t.write_text(w, 60),
+        crate::cli::ListOutput::Csv => t.write_csv(w),
+        crate::cli::ListOutput::Json => {
+            serde_json::to_writer_pretty(&mut *w, &t.to_json())?;
+            writeln!(w)
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The security officer's reports over the store: who came in and from where, sign-on failures and
+//! break-in waves, profile history and leavers, one user's activity, authority failures, configuration
+//! changes and field-level file changes. Each report is SQL over `events` shaped into sections, shown as
+//! a table, CSV, JSON or one self-contained HTML file with SVG charts.
+
+pub mod html;
+pub mod model;
+pub mod reports;
+pub mod rir;
+pub mod servers;
+pub mod svg;
+
+pub use model::{Chart, Filter, Report, Section};
+pub use reports::{Leaver, REPORTS, ReportOptions, WaveSettings, read_leavers, run};

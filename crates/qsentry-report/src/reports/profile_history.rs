@@ -1,0 +1,176 @@
+//! profile-history: T-CP (created, changed, restored) and T-DO of *USRPRF objects (deleted) per profile
+//! over time: special authorities, status, password, group. With a leavers list, each leaver is proven
+//! disabled or deleted in time, or flagged with the evidence of activity after the termination date.
+
+use super::{Leaver, ReportOptions};
+use crate::model::{Report, Section, quote};
+use anyhow::Result;
+use duckdb::Connection;
+use qsentry_store::Table;
+use qsentry_store::table::text;
+use serde_json::Value;
+
+const SPECIALS: [(&str, &str); 8] = [
+    ("allobj", "*ALLOBJ"),
+    ("secadm", "*SECADM"),
+    ("audit", "*AUDIT"),
+    ("iosyscfg", "*IOSYSCFG"),
+    ("jobctl", "*JOBCTL"),
+    ("savsys", "*SAVSYS"),
+    ("service", "*SERVICE"),
+    ("splctl", "*SPLCTL"),
+];
+
+/// SQL for the special authorities a CP entry shows (`*ALLOBJ *SECADM ...`).
+pub(crate) fn specials_sql(prefix: &str) -> String {
+    let parts: Vec<String> =
+        SPECIALS.iter().map(|(f, n)| format!("CASE WHEN (fields->>'{prefix}{f}') = 'Y' THEN '{n}' END")).collect();
+    format!("nullif(concat_ws(' ', {}), '')", parts.join(", "))
+}
+
+pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
+    let f = opts.filter.sql("");
+    let history = Table::query(
+        conn,
+        &format!(
+            "SELECT system_name, entry_timestamp, coalesce(target_user, object_name) AS profile,
+       CASE WHEN journal_entry_type = 'DO' THEN 'deleted'
+            WHEN command_type = 'CRT' THEN 'created' WHEN command_type = 'RST' THEN 'restored'
+            WHEN command_type = 'DST' THEN 'QSECOFR password reset (DST)' ELSE 'changed' END AS change,
+       {specials} AS special_authorities, {previous} AS previous_special_authorities,
+       (fields->>'status') AS status, (fields->>'password_changed') AS password_changed,
+       (fields->>'group_profile_name') AS group_profile, subject_user AS changed_by, job_name, source_ip
+FROM events WHERE {f} AND (journal_entry_type = 'CP' OR (journal_entry_type = 'DO' AND object_type = '*USRPRF'))
+ORDER BY system_name, profile, entry_timestamp",
+            specials = specials_sql(""),
+            previous = specials_sql("previous_"),
+        ),
+        &[],
+    )?;
+    let granted = Table::query(
+        conn,
+        &format!(
+            "SELECT system_name, entry_timestamp, target_user AS profile, subject_user AS changed_by, {specials} AS special_authorities,
+       {previous} AS previous_special_authorities, summary
+FROM events WHERE {f} AND journal_entry_type = 'CP' AND (
+  ((fields->>'allobj') = 'Y' AND coalesce((fields->>'previous_allobj'), '') <> 'Y') OR
+  ((fields->>'secadm') = 'Y' AND coalesce((fields->>'previous_secadm'), '') <> 'Y') OR
+  ((fields->>'audit') = 'Y' AND coalesce((fields->>'previous_audit'), '') <> 'Y')) AND command_type <> 'RST'
+  AND (command_type = 'CRT' OR (fields->>'previous_allobj') IS NOT NULL)
+ORDER BY entry_timestamp",
+            specials = specials_sql(""),
+            previous = specials_sql("previous_"),
+        ),
+        &[],
+    )?;
+    let mut sections = vec![
+        Section::new("Powerful special authorities granted", granted.clone())
+            .note("*ALLOBJ, *SECADM or *AUDIT present after the change and not before (or on a new profile)."),
+        Section::new("Profile changes", history),
+    ];
+    let mut findings = vec![format!("{} grants of *ALLOBJ/*SECADM/*AUDIT", granted.rows.len())];
+    if !opts.leavers.is_empty() {
+        let t = leavers(conn, &opts.filter, &opts.leavers)?;
+        let flagged = t.rows.iter().filter(|r| text(&r[3]).starts_with("FLAG")).count();
+        findings.push(format!("{} of {} leavers flagged", flagged, t.rows.len()));
+        for r in t.rows.iter().filter(|r| text(&r[3]).starts_with("FLAG")) {
+            findings.push(format!("leaver {} on {}: {}", text(&r[0]), text(&r[1]), text(&r[4])));
+        }
+        sections.insert(
+            0,
+            Section::new("Leavers", t).note("Activity after the termination date is flagged with its evidence."),
+        );
+    }
+    Ok(Report {
+        name: "profile-history",
+        title: "User profile history".into(),
+        intro: "User profiles over time from CP (created, changed, restored) and DO (*USRPRF deleted) audit entries: \
+                special authorities, status, password and group; and each leaver checked against the audit trail."
+            .into(),
+        sections,
+        findings,
+    })
+}
+
+/// The leavers table: one row per leaver (and system where the profile is seen).
+fn leavers(conn: &Connection, filter: &crate::model::Filter, list: &[Leaver]) -> Result<Table> {
+    let mut out = Table::new(&[
+        "user",
+        "system_name",
+        "termination_date",
+        "verdict",
+        "evidence",
+        "disabled_or_deleted",
+        "activity_after",
+        "first_activity_after",
+        "last_activity_after",
+        "sources_after",
+    ]);
+    let f = filter.sql("");
+    for l in list {
+        let u = quote(&l.user);
+        let sys = l.system.as_deref().map(|s| format!(" AND system_name = {}", quote(s))).unwrap_or_default();
+        let day_after = format!("DATE '{}' + INTERVAL 1 DAY", l.terminated);
+        let t = Table::query(
+            conn,
+            &format!(
+                "WITH s AS (SELECT DISTINCT system_name FROM events WHERE {f}{sys}),
+off AS (SELECT system_name, min(entry_timestamp) AS at, any_value(summary) AS what FROM events
+        WHERE {f}{sys} AND ((journal_entry_type = 'CP' AND target_user = {u} AND (fields->>'status') = '*DISABLED')
+           OR (journal_entry_type = 'DO' AND object_type = '*USRPRF' AND object_name = {u})) GROUP BY ALL),
+act AS (SELECT system_name, count(*) AS n, min(entry_timestamp) AS first, max(entry_timestamp) AS last,
+               string_agg(DISTINCT source_ip, ' ') AS sources, arg_min(summary, entry_timestamp) AS what
+        FROM events WHERE {f}{sys} AND entry_timestamp >= {day_after}
+          AND (user_name = {u} OR subject_user = {u} OR (journal_entry_type = 'JS' AND target_user = {u})
+               OR (message_id = 'CPIAD09' AND subject_user = {u}))
+        GROUP BY ALL)
+SELECT s.system_name, off.at, off.what, act.n, act.first, act.last, act.sources, act.what
+FROM s LEFT JOIN off USING (system_name) LEFT JOIN act USING (system_name)
+WHERE off.at IS NOT NULL OR act.n IS NOT NULL ORDER BY s.system_name"
+            ),
+            &[],
+        )?;
+        if t.rows.is_empty() {
+            out.rows.push(vec![
+                Value::from(l.user.clone()),
+                Value::from(l.system.clone()),
+                Value::from(l.terminated.to_string()),
+                Value::from("no activity seen"),
+                Value::from("no sign-on, job or change of this profile in the data after the termination date"),
+                Value::Null,
+                Value::from(0),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]);
+            continue;
+        }
+        for r in t.rows {
+            let n = r[3].as_u64().unwrap_or(0);
+            let off_at = text(&r[1]);
+            let in_time = !off_at.is_empty() && off_at.as_str() < format!("{} 99", l.terminated).as_str();
+            let (verdict, evidence) = if n > 0 {
+                ("FLAG: active after termination", format!("{n} events after {}; first: {}", l.terminated, text(&r[7])))
+            } else if in_time {
+                ("disabled or deleted in time", text(&r[2]))
+            } else if !off_at.is_empty() {
+                ("disabled or deleted late", text(&r[2]))
+            } else {
+                ("no activity seen", String::new())
+            };
+            out.rows.push(vec![
+                Value::from(l.user.clone()),
+                r[0].clone(),
+                Value::from(l.terminated.to_string()),
+                Value::from(verdict),
+                Value::from(evidence),
+                r[1].clone(),
+                Value::from(n),
+                r[4].clone(),
+                r[5].clone(),
+                r[6].clone(),
+            ]);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,110 @@
+//! user-activity: the "i Spy" timeline of one user across every source — sign-ons, jobs, commands,
+//! changes, failures, history messages. When the data shows the user is not audited (no command entries,
+//! no object access entries), it prints the CHGUSRAUD/CHGOBJAUD commands that would start it.
+
+use super::ReportOptions;
+use crate::model::{Chart, Report, Section, quote};
+use anyhow::{Result, bail};
+use duckdb::Connection;
+use qsentry_store::Table;
+use serde_json::Value;
+
+pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
+    let Some(user) = opts.user.as_deref() else { bail!("user-activity needs --user PROFILE") };
+    let user = user.trim().to_uppercase();
+    let u = quote(&user);
+    let f = opts.filter.sql("");
+    let mine = format!("({f}) AND (user_name = {u} OR subject_user = {u} OR target_user = {u} OR job_user = {u})");
+    let timeline = Table::query(
+        conn,
+        &format!(
+            "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, action, outcome,
+       job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format
+FROM events WHERE {mine} ORDER BY entry_timestamp, system_name LIMIT 5000"
+        ),
+        &[],
+    )?;
+    let kinds = Table::query(
+        conn,
+        &format!(
+            "SELECT system_name, coalesce(journal_entry_type, message_id) AS entry, action, count(*) AS events,
+       min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
+FROM events WHERE {mine} GROUP BY ALL ORDER BY events DESC"
+        ),
+        &[],
+    )?;
+    let hours = Table::query(
+        conn,
+        &format!(
+            "SELECT strftime(entry_timestamp, '%Y-%m-%d') AS day, hour(entry_timestamp) AS hour, count(*) AS n
+FROM events WHERE {mine} AND entry_timestamp IS NOT NULL GROUP BY ALL ORDER BY day, hour"
+        ),
+        &[],
+    )?;
+    let audit = Table::query(
+        conn,
+        &format!(
+            "SELECT count(*) FILTER (journal_entry_type = 'CD' AND user_name = {u}) AS commands,
+       count(*) FILTER (journal_entry_type IN ('ZC', 'ZR') AND user_name = {u}) AS object_access,
+       count(*) FILTER (user_name = {u} OR subject_user = {u}) AS acted
+FROM events WHERE {f}"
+        ),
+        &[],
+    )?;
+    let n = |c: &str| audit.rows.first().and_then(|r| r[audit.col(c).unwrap_or(0)].as_u64()).unwrap_or(0);
+    let mut advice = Table::new(&["finding", "command"]);
+    if n("acted") > 0 && n("commands") == 0 {
+        advice.rows.push(vec![
+            Value::from(format!("{user} acts on the system but no command (CD) entries are journaled for it")),
+            Value::from(format!("CHGUSRAUD USRPRF({user}) AUDLVL(*CMD *SECURITY *SERVICE *SPLFDTA)")),
+        ]);
+    }
+    if n("acted") > 0 && n("object_access") == 0 {
+        advice.rows.push(vec![
+            Value::from(format!("no object access (ZC/ZR) entries for {user}")),
+            Value::from(format!(
+                "CHGUSRAUD USRPRF({user}) OBJAUD(*CHANGE)   then, for the objects that matter: \
+                 CHGOBJAUD OBJ(LIB/OBJ) OBJTYPE(*FILE) OBJAUD(*USRPRF)"
+            )),
+        ]);
+    }
+    if n("acted") == 0 {
+        advice.rows.push(vec![
+            Value::from(format!("no activity of {user} in the data")),
+            Value::from(format!("CHGUSRAUD USRPRF({user}) OBJAUD(*CHANGE) AUDLVL(*CMD)")),
+        ]);
+    }
+    let hdays = super::days_of(&hours, "day");
+    let mut counts = vec![[0.0; 24]; hdays.len()];
+    for r in &hours.rows {
+        let d = qsentry_store::table::text(&r[0]);
+        if let (Some(i), Some(h)) = (hdays.iter().position(|x| *x == d), r[1].as_u64()) {
+            counts[i][(h as usize).min(23)] = r[2].as_f64().unwrap_or(0.0);
+        }
+    }
+    let findings = vec![format!(
+        "{user}: {} events in the timeline; {} auditing suggestions",
+        timeline.rows.len(),
+        advice.rows.len()
+    )];
+    let mut sections = vec![
+        Section::new("What the user did", kinds).chart(Chart::HeatMap {
+            title: format!("{user}: events by day and hour (local time)"),
+            days: hdays,
+            counts,
+        }),
+        Section::new("Timeline", timeline).note("First 5000 events, oldest first."),
+    ];
+    if !advice.rows.is_empty() {
+        sections.insert(0, Section::new("Auditing to switch on", advice));
+    }
+    Ok(Report {
+        name: "user-activity",
+        title: format!("Activity of {user}"),
+        intro: format!(
+            "Every event where {user} is the job user, the current user, the actor or the target, across every source."
+        ),
+        sections,
+        findings,
+    })
+}

@@ -1,0 +1,169 @@
+//! The store keeps each event once, whatever is re-read, and commits chunk by chunk.
+
+use chrono::NaiveDate;
+use qsentry_ingest::event::{Category, Outcome, Raw};
+use qsentry_ingest::{Event, Format, Reject};
+use qsentry_store::{FileCounts, SourceId, Store, Table};
+use std::sync::Arc;
+
+fn event(ssn: u64, system: &str) -> Event {
+    let mut e = Event::new(qsentry_ingest::event::Origin {
+        format: Format::Type5Binary,
+        file: Arc::from("QAUDJRN_PW.type5"),
+        record: ssn,
+        offset: ssn * 700,
+    });
+    let h = &mut e.heading;
+    h.system_name = Some(system.into());
+    h.sequence_number = Some(ssn);
+    h.system_sequence_number = Some(1_000_000 + ssn);
+    h.entry_timestamp = NaiveDate::from_ymd_opt(2026, 11, 2)
+        .unwrap()
+        .and_hms_micro_opt(10, 0, (ssn % 60) as u32, 5)
+        .map(|t| t + chrono::Duration::minutes(ssn as i64));
+    h.journal_code = Some('T');
+    h.journal_entry_type = Some("PW".into());
+    h.user_name = Some("QSYS".into());
+    e.fields.push(("violation_type".into(), ibmi_format::Value::Text("P".into())));
+    e.fields.push(("audit_user_name".into(), ibmi_format::Value::Text("PETER".into())));
+    e.norm.category = Some(Category::Authentication);
+    e.norm.outcome = Outcome::Failure;
+    e.norm.target_user = Some("PETER".into());
+    e.norm.source_ip = Some("82.121.128.84".into());
+    e.raw = Raw::Bytes(vec![0xC1, 0xC2]);
+    e
+}
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn reingesting_adds_nothing_and_overlaps_add_only_the_new_part() {
+    let store = Store::in_memory().unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    let mut added = 0;
+    for n in 1..=1000 {
+        added += run.push(&event(n, "PRODA")).unwrap();
+    }
+    added += run.finish().unwrap();
+    assert_eq!(added, 1000);
+    // The same events again, then an overlapping export 900..1100.
+    let mut run = store.begin_ingest().unwrap();
+    let mut again = 0;
+    for n in 1..=1000 {
+        again += run.push(&event(n, "PRODA")).unwrap();
+    }
+    again += run.commit().unwrap();
+    assert_eq!(again, 0);
+    let mut overlap = 0;
+    for n in 900..=1100 {
+        overlap += run.push(&event(n, "PRODA")).unwrap();
+    }
+    overlap += run.finish().unwrap();
+    assert_eq!(overlap, 100);
+    assert_eq!(store.event_count().unwrap(), 1100);
+    // The same sequence number on another system is another event.
+    let mut run = store.begin_ingest().unwrap();
+    run.push(&event(5, "PRODB")).unwrap();
+    assert_eq!(run.finish().unwrap(), 1);
+    assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 1101);
+}
+
+#[test]
+fn duplicates_inside_one_chunk_are_kept_once() {
+    let store = Store::in_memory().unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    for _ in 0..3 {
+        run.push(&event(7, "PRODA")).unwrap();
+    }
+    assert_eq!(run.finish().unwrap(), 1);
+}
+
+#[test]
+fn columns_hold_the_event_values() {
+    let store = Store::in_memory().unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    run.push(&event(42, "PRODA")).unwrap();
+    run.finish().unwrap();
+    let t = Table::query(
+        store.connection(),
+        "SELECT system_name, journal_library, journal_name, sequence_number, system_sequence_number, \
+         strftime(entry_timestamp, '%Y-%m-%d %H:%M:%S.%f') AS ts, violation_type, target_user, source_ip, outcome, raw, \
+         fields->>'audit_user_name' AS audit_user_name, source_format, record_number, byte_offset FROM events",
+        &[],
+    )
+    .unwrap();
+    let row: Vec<String> = t.rows[0].iter().map(qsentry_store::table::text).collect();
+    assert_eq!(
+        row,
+        vec![
+            "PRODA",
+            "QSYS",
+            "QAUDJRN",
+            "42",
+            "1000042",
+            "2026-11-02 10:42:42.000005",
+            "P",
+            "PETER",
+            "82.121.128.84",
+            "failure",
+            "C1C2",
+            "PETER",
+            "type5-binary",
+            "42",
+            "29400"
+        ]
+    );
+}
+
+#[test]
+fn finished_files_are_recognised_and_rejects_are_kept_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x.csv");
+    std::fs::write(&f, "a,b\n").unwrap();
+    let store = Store::open(&dir.path().join("q.duckdb"), &Default::default()).unwrap();
+    let id = SourceId::of(&f).unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    assert!(!run.already_done(&id).unwrap());
+    let r = Reject {
+        origin: qsentry_ingest::event::Origin {
+            format: Format::Type5Csv,
+            file: Arc::from("x.csv"),
+            record: 2,
+            offset: 4,
+        },
+        reason: "bad".into(),
+        raw: vec![1, 2],
+    };
+    run.reject(&r).unwrap();
+    run.reject(&r).unwrap();
+    run.push(&event(1, "PRODA")).unwrap();
+    let added =
+        run.finish_file(&id, "type5-csv", Some("PRODA"), FileCounts { units: 2, added: 0, rejects: 1 }).unwrap();
+    assert_eq!(added, 1);
+    assert!(run.already_done(&id).unwrap());
+    run.finish().unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM rejects"), 1);
+    assert_eq!(count(&store, "SELECT events_added FROM sources"), 1);
+    // A changed file is not "done".
+    std::fs::write(&f, "a,b\nc,d\n").unwrap();
+    let run = store.begin_ingest().unwrap();
+    assert!(!run.already_done(&SourceId::of(&f).unwrap()).unwrap());
+}
+
+#[test]
+fn gaps_name_the_missing_range_and_its_neighbours() {
+    let store = Store::in_memory().unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    for n in (1..=100).filter(|n| !(40..=59).contains(n)) {
+        run.push(&event(n, "PRODA")).unwrap();
+    }
+    run.finish().unwrap();
+    let g = qsentry_store::gaps::gaps(&store, None).unwrap();
+    assert_eq!(g.rows.len(), 1);
+    let v = |c: &str| g.rows[0][g.col(c).unwrap()].clone();
+    assert_eq!((v("first_missing"), v("last_missing"), v("missing")), (40.into(), 59.into(), 20.into()));
+    assert_eq!((v("before_sequence"), v("after_sequence")), (39.into(), 60.into()));
+    assert_eq!(v("journal"), "QSYS/QAUDJRN");
+}

@@ -1,0 +1,144 @@
+//! `qsentry bench store`: ingest and report speed on a simulated fleet, side by side with decoding the
+//! same files alone, in one run.
+//!
+//! The data is the simulator's binary `*TYPE5` outfiles (one file per system, day and entry type). Decode
+//! alone reads every event as `decode --output stats` does; ingest decodes the same files into a fresh
+//! store; each report then runs three times on that store and the best time counts.
+
+use crate::exit;
+use anyhow::Result;
+use clap::{Args, Parser};
+use qsentry_report::ReportOptions;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct BenchStoreArgs {
+    /// Audit entries to simulate (spread over the systems and days).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub entries: u64,
+    /// Systems in the simulated fleet.
+    #[arg(long, default_value_t = 3)]
+    pub systems: usize,
+    /// Days simulated.
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// Folder for the fleet and the database (reused when it already holds a fleet of this size).
+    #[arg(long, default_value = "target/bench-store")]
+    pub dir: PathBuf,
+}
+
+#[derive(Parser)]
+struct SimCommand {
+    #[command(flatten)]
+    args: qsentry_sim::SimulateArgs,
+}
+
+pub fn run(args: &BenchStoreArgs) -> i32 {
+    bench(args).unwrap_or_else(|e| {
+        eprintln!("qsentry bench store: {e:#}");
+        exit::ERROR
+    })
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn bench(args: &BenchStoreArgs) -> Result<i32> {
+    let fleet = args.dir.join(format!("fleet-{}", args.entries));
+    let per_day = (args.entries / (args.systems as u64 * args.days as u64)).max(1);
+    if !fleet.join("manifest.json").exists() {
+        let sim = SimCommand::try_parse_from([
+            "simulate".to_string(),
+            "--out".into(),
+            fleet.display().to_string(),
+            "--systems".into(),
+            args.systems.to_string(),
+            "--days".into(),
+            args.days.to_string(),
+            "--entries-per-day".into(),
+            per_day.to_string(),
+            "--formats".into(),
+            "type5-binary".into(),
+        ])?;
+        let t = Instant::now();
+        let s = qsentry_sim::simulate(&sim.args)?;
+        eprintln!("simulated {} audit entries in {:.1}s", s.audit_entries, t.elapsed().as_secs_f64());
+    }
+    let config = crate::config::Config::load(Some(&fleet.join("qsentry.toml")))?;
+    let files = crate::files::expand(std::slice::from_ref(&fleet)).map_err(anyhow::Error::msg)?;
+    let files: Vec<PathBuf> = files.into_iter().filter(|p| p.extension().is_some_and(|e| e == "type5")).collect();
+
+    // Decode alone.
+    let t = Instant::now();
+    let mut decoded = 0u64;
+    for f in &files {
+        let opts = config.system_of_path(f).map(|s| s.options.clone()).unwrap_or_default();
+        let (_, mut reader) = qsentry_ingest::open(f, None, &opts)?;
+        let mut changes = qsentry_ingest::changes::ChangeTracker::default();
+        while let Some(batch) = reader.next_batch() {
+            for mut e in batch.into_iter().flatten() {
+                changes.observe(&mut e);
+                decoded += std::hint::black_box(e.fields.len()).min(1) as u64;
+            }
+        }
+    }
+    let decode_s = t.elapsed().as_secs_f64();
+
+    // Ingest into a fresh store.
+    let db = args.dir.join(format!("bench-{}.duckdb", args.entries));
+    let _ = std::fs::remove_file(&db);
+    let _ = std::fs::remove_file(db.with_extension("duckdb.wal"));
+    let store = crate::ingest::open_store(&db, &config)?;
+    let s = crate::ingest::ingest(&store, &config, &files, None, false)?;
+    let db_mb = std::fs::metadata(&db).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
+
+    println!("| measurement | events | seconds | events/s |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| decode alone (binary *TYPE5, full decode) | {decoded} | {decode_s:.2} | {:.0} |",
+        decoded as f64 / decode_s
+    );
+    println!(
+        "| ingest (decode + identity + store) | {} | {:.2} | {:.0} ({:.0}% of decode alone) |",
+        s.added,
+        s.seconds,
+        s.units as f64 / s.seconds,
+        100.0 * (s.units as f64 / s.seconds) / (decoded as f64 / decode_s)
+    );
+    println!();
+    println!("database: {db_mb:.0} MB; peak RSS so far: {:.0} MB", peak_rss_mb().unwrap_or(0.0));
+    println!();
+
+    let user = qsentry_store::Table::query(
+        store.connection(),
+        "SELECT user_name FROM events WHERE journal_entry_type = 'CD' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1",
+        &[],
+    )?
+    .rows
+    .first()
+    .map(|r| qsentry_store::table::text(&r[0]));
+    let opts = ReportOptions { user, file: Some("PAYLIB/PAYMAST".into()), ..ReportOptions::default() };
+    println!("| report | best of 3 (s) | rows |");
+    println!("|---|---:|---:|");
+    for (name, _) in qsentry_report::REPORTS {
+        let mut best = f64::MAX;
+        let mut rows = 0;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let r = qsentry_report::run(name, store.connection(), &opts)?;
+            best = best.min(t.elapsed().as_secs_f64());
+            rows = r.sections.iter().map(|s| s.table.rows.len()).sum();
+        }
+        println!("| {name} | {best:.3} | {rows} |");
+    }
+    let t = Instant::now();
+    let g = qsentry_store::gaps::gaps(&store, None)?;
+    println!("| gaps | {:.3} | {} |", t.elapsed().as_secs_f64(), g.rows.len());
+    println!();
+    println!("peak RSS of the whole run: {:.0} MB", peak_rss_mb().unwrap_or(0.0));
+    Ok(exit::OK)
+}

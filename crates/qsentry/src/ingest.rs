@@ -1,0 +1,239 @@
+//! `qsentry ingest`: decode files and keep every event once in the store.
+//!
+//! Files are read richest source first (binary *TYPE5 before its CSV copies, journal exports before
+//! syslog), so when the same entry arrives in several exports the stored copy carries the most fields
+//! and the raw bytes. A file already read to the end (same path, size and time) is skipped; any other
+//! file is read and only events not yet stored are added.
+
+use crate::config::Config;
+use crate::exit;
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use qsentry_ingest::{DecodeOptions, Format, open};
+use qsentry_store::{FileCounts, SourceId, Store, StoreOptions};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug, Clone)]
+pub struct IngestArgs {
+    /// Files or folders (walked recursively) to ingest.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The database file (default: qsentry.toml's store.database, else qsentry.duckdb here).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// System name for sources that do not carry one (and whose folder is not a configured system's).
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Configuration file (default: qsentry.toml in the working folder, if any).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print the summary as a table, CSV or JSON.
+    #[arg(long, short, value_enum, default_value_t = crate::cli::ListOutput::Table)]
+    pub output: crate::cli::ListOutput,
+}
+
+/// What an ingest did.
+#[derive(Debug, Default, Clone)]
+pub struct IngestSummary {
+    pub files: u64,
+    pub skipped_unchanged: u64,
+    pub skipped_unknown: u64,
+    pub units: u64,
+    pub added: u64,
+    pub rejects: u64,
+    pub seconds: f64,
+    pub ingest_id: u64,
+}
+
+pub fn run(args: &IngestArgs) -> i32 {
+    let result = (|| -> Result<()> {
+        let config = Config::load(args.config.as_deref())?;
+        let db = database(args.db.as_deref(), &config);
+        let store = open_store(&db, &config)?;
+        let summary = ingest(&store, &config, &args.paths, args.system.as_deref(), true)?;
+        print_summary(&store, &summary, args.output)?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("qsentry ingest: {e:#}");
+            exit::ERROR
+        }
+    }
+}
+
+/// The database to use: the option, else the configuration's, else `qsentry.duckdb`.
+pub fn database(db: Option<&Path>, config: &Config) -> PathBuf {
+    db.map(Path::to_path_buf).or_else(|| config.database.clone()).unwrap_or_else(|| PathBuf::from("qsentry.duckdb"))
+}
+
+pub fn open_store(db: &Path, config: &Config) -> Result<Store> {
+    Store::open(db, &store_options(config)).map_err(|e| {
+        anyhow::anyhow!("{e}\n(is another qsentry using it? DuckDB allows one writer; pass --db to use another file)")
+    })
+}
+
+/// Opens the store for reading (reports, queries, exports): many readers may share the file.
+pub fn open_store_read_only(db: &Path, config: &Config) -> Result<Store> {
+    Store::open_read_only(db, &store_options(config)).map_err(|e| {
+        anyhow::anyhow!("{e}\n(an ingest holds the database while it writes; run this when it has finished)")
+    })
+}
+
+fn store_options(config: &Config) -> StoreOptions {
+    let mut opts = StoreOptions::default();
+    if let Some(m) = &config.memory_limit {
+        opts.memory_limit = m.clone();
+    }
+    opts
+}
+
+/// Order in which formats are read: the richest copy of an entry first.
+fn rank(f: Format) -> u8 {
+    match f {
+        Format::Type5Binary => 0,
+        Format::Type5Csv => 1,
+        Format::AuditJournalCsv => 2,
+        Format::DisplayJournalCsv | Format::DisplayJournalJsonl => 3,
+        Format::Syslog => 4,
+        Format::Cef => 5,
+        Format::HistoryLogCsv | Format::HistoryLogJsonl => 6,
+        Format::Dsplog => 7,
+    }
+}
+
+/// Ingests `paths` into `store`.
+pub fn ingest(
+    store: &Store,
+    config: &Config,
+    paths: &[PathBuf],
+    system: Option<&str>,
+    progress_on_terminal: bool,
+) -> Result<IngestSummary> {
+    let started = Instant::now();
+    let files = crate::files::expand_marked(paths).map_err(anyhow::Error::msg)?;
+    let fallback = match system {
+        Some(name) => match config.system(name) {
+            Some(s) => s.options.clone(),
+            None => DecodeOptions { system: Some(name.into()), ..DecodeOptions::default() },
+        },
+        None => DecodeOptions::default(),
+    };
+    let options_for = |path: &Path| -> DecodeOptions {
+        if system.is_none()
+            && let Some(s) = config.system_of_path(path)
+        {
+            return s.options.clone();
+        }
+        fallback.clone()
+    };
+    let mut summary = IngestSummary::default();
+    // Sniff every file first, to read them richest format first.
+    let mut plan: Vec<(u8, PathBuf, Format)> = Vec::new();
+    for (path, named) in files {
+        match qsentry_ingest::detect(&path) {
+            Ok(format) => plan.push((rank(format), path, format)),
+            Err(qsentry_ingest::source::OpenError::Unknown { .. }) if !named => summary.skipped_unknown += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    plan.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let progress = if progress_on_terminal && std::io::stderr().is_terminal() {
+        let pb = ProgressBar::new(plan.len() as u64);
+        pb.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut run = store.begin_ingest()?;
+    summary.ingest_id = run.id;
+    let mut changes = qsentry_ingest::changes::ChangeTracker::default();
+    for (_, path, format) in &plan {
+        progress.inc(1);
+        let id = SourceId::of(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if run.already_done(&id)? {
+            summary.skipped_unchanged += 1;
+            continue;
+        }
+        let opts = options_for(path);
+        let (_, mut reader) = open(path, Some(*format), &opts)?;
+        summary.files += 1;
+        let mut counts = FileCounts::default();
+        while let Some(batch) = reader.next_batch() {
+            for unit in batch {
+                counts.units += 1;
+                match unit {
+                    Ok(mut ev) => {
+                        changes.observe(&mut ev);
+                        counts.added += run.push(&ev)?;
+                    }
+                    Err(r) => {
+                        counts.rejects += 1;
+                        run.reject(&r)?;
+                    }
+                }
+            }
+            progress.set_message(format!("{} events, {}", summary.units + counts.units, path.display()));
+        }
+        let system_name = opts.system.as_deref().map(str::to_string);
+        counts.added += run.finish_file(&id, format.name(), system_name.as_deref(), counts)?;
+        summary.units += counts.units;
+        summary.added += counts.added;
+        summary.rejects += counts.rejects;
+    }
+    progress.finish_and_clear();
+    summary.added += run.finish()?;
+    fill_utc(store, config, summary.ingest_id)?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Fills UTC times for events of this run whose source named its system but not its offset.
+fn fill_utc(store: &Store, config: &Config, ingest_id: u64) -> Result<()> {
+    for (name, offset) in config.utc_offsets() {
+        store.connection().execute(
+            "UPDATE events SET entry_timestamp_utc = entry_timestamp - to_seconds(?::BIGINT) \
+             WHERE ingest_id = ? AND system_name = ? AND entry_timestamp_utc IS NULL AND entry_timestamp IS NOT NULL",
+            duckdb::params![offset as i64, ingest_id, name],
+        )?;
+    }
+    Ok(())
+}
+
+fn print_summary(store: &Store, s: &IngestSummary, output: crate::cli::ListOutput) -> Result<()> {
+    let t = qsentry_store::Table::query(
+        store.connection(),
+        "SELECT system_name, journal_entry_type AS entry_type, source_format, count(*) AS events FROM events \
+         WHERE ingest_id = ? GROUP BY ALL ORDER BY system_name, entry_type, source_format",
+        &[&s.ingest_id],
+    )?;
+    crate::output::write_table(&t, output, &mut std::io::stdout().lock())?;
+    let mut per_system: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &t.rows {
+        *per_system.entry(qsentry_store::table::text(&r[0])).or_default() += r[3].as_u64().unwrap_or(0);
+    }
+    let systems: Vec<String> = per_system.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    eprintln!(
+        "ingested {} files ({} unchanged skipped, {} not event sources): {} units read, {} events added ({} already \
+         stored), {} rejects (table rejects) in {:.2}s ({:.0} units/s); per system: {}",
+        s.files,
+        s.skipped_unchanged,
+        s.skipped_unknown,
+        s.units,
+        s.added,
+        s.units.saturating_sub(s.added + s.rejects),
+        s.rejects,
+        s.seconds,
+        s.units as f64 / s.seconds.max(1e-9),
+        if systems.is_empty() { "-".to_string() } else { systems.join(", ") }
+    );
+    Ok(())
+}

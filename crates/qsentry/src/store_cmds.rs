@@ -1,0 +1,107 @@
+//! `qsentry gaps`, `qsentry query` and `qsentry export`: the store's own commands.
+
+use crate::cli::ListOutput;
+use crate::config::Config;
+use crate::exit;
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Options every command that reads the store shares.
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// The database file (default: qsentry.toml's store.database, else qsentry.duckdb here).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Configuration file (default: qsentry.toml in the working folder, if any).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+impl DbArgs {
+    /// Opens the store read-only; it must exist (reading commands never create an empty one).
+    pub fn open(&self) -> Result<(qsentry_store::Store, Config)> {
+        let config = Config::load(self.config.as_deref())?;
+        let db = crate::ingest::database(self.db.as_deref(), &config);
+        if !db.exists() {
+            anyhow::bail!("no database at {}: run `qsentry ingest PATH...` first, or pass --db FILE", db.display());
+        }
+        Ok((crate::ingest::open_store_read_only(&db, &config)?, config))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct GapsArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Only this system.
+    #[arg(long)]
+    pub system: Option<String>,
+    #[arg(long, short, value_enum, default_value_t = ListOutput::Table)]
+    pub output: ListOutput,
+}
+
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The SQL (tables: events, sources, rejects, ingests; see docs/SCHEMA.md).
+    pub sql: String,
+    #[arg(long, short, value_enum, default_value_t = ListOutput::Table)]
+    pub output: ListOutput,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Write Parquet files partitioned by system and day into this folder.
+    #[arg(long, required = true)]
+    pub parquet: PathBuf,
+}
+
+fn report_err(cmd: &str, r: Result<i32>) -> i32 {
+    r.unwrap_or_else(|e| {
+        eprintln!("qsentry {cmd}: {e:#}");
+        exit::ERROR
+    })
+}
+
+pub fn gaps(args: &GapsArgs) -> i32 {
+    report_err(
+        "gaps",
+        (|| {
+            let (store, _) = args.db.open()?;
+            let t = qsentry_store::gaps::gaps(&store, args.system.as_deref())?;
+            crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
+            let missing: u64 = t.column("missing").iter().filter_map(|v| v.as_u64()).sum();
+            eprintln!("{} gaps, {missing} sequence numbers missing", t.rows.len());
+            Ok(exit::OK)
+        })(),
+    )
+}
+
+pub fn query(args: &QueryArgs) -> i32 {
+    report_err(
+        "query",
+        (|| {
+            let (store, _) = args.db.open()?;
+            let t = qsentry_store::Table::query(store.connection(), &args.sql, &[])?;
+            crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
+            Ok(exit::OK)
+        })(),
+    )
+}
+
+pub fn export(args: &ExportArgs) -> i32 {
+    report_err(
+        "export",
+        (|| {
+            let (store, _) = args.db.open()?;
+            std::fs::create_dir_all(&args.parquet)?;
+            let n = qsentry_store::export::parquet(&store, &args.parquet)?;
+            eprintln!("wrote {n} events to {} (system_name=X/day=YYYY-MM-DD/*.parquet)", args.parquet.display());
+            Ok(exit::OK)
+        })(),
+    )
+}
