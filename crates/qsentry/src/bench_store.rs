@@ -93,7 +93,7 @@ fn bench(args: &BenchStoreArgs) -> Result<i32> {
     let _ = std::fs::remove_file(&db);
     let _ = std::fs::remove_file(db.with_extension("duckdb.wal"));
     let store = crate::ingest::open_store(&db, &config)?;
-    let s = crate::ingest::ingest(&store, &config, &files, None, false)?;
+    let s = crate::ingest::ingest(&store, &config, &files, None, false, &[])?;
     let db_mb = std::fs::metadata(&db).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
 
     println!("| measurement | events | seconds | events/s |");

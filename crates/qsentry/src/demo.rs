@@ -75,12 +75,7 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     let store = crate::ingest::open_store(&db, &config)?;
     // CEF lines carry no journal sequence numbers, so they cannot be matched with the journal exports of
     // the same entries; a shop ingests one or the other. The demo ingests every other format.
-    let files: Vec<PathBuf> = crate::files::expand(std::slice::from_ref(&args.out))
-        .map_err(anyhow::Error::msg)?
-        .into_iter()
-        .filter(|p| p.file_name().is_none_or(|n| n != "cef.log"))
-        .collect();
-    let ing = crate::ingest::ingest(&store, &config, &files, None, true)?;
+    let ing = crate::ingest::ingest(&store, &config, std::slice::from_ref(&args.out), None, true, &["cef.log"])?;
     eprintln!(
         "ingested {} files: {} units read, {} events stored, {} rejects in {:.1}s -> {}",
         ing.files,

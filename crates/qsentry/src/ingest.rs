@@ -54,7 +54,7 @@ pub fn run(args: &IngestArgs) -> i32 {
         let config = Config::load(args.config.as_deref())?;
         let db = database(args.db.as_deref(), &config);
         let store = open_store(&db, &config)?;
-        let summary = ingest(&store, &config, &args.paths, args.system.as_deref(), true)?;
+        let summary = ingest(&store, &config, &args.paths, args.system.as_deref(), true, &[])?;
         print_summary(&store, &summary, args.output)?;
         Ok(())
     })();
@@ -107,16 +107,20 @@ fn rank(f: Format) -> u8 {
     }
 }
 
-/// Ingests `paths` into `store`.
+/// Ingests `paths` into `store`; files named in `skip_names` (found in folders or named) are left out.
 pub fn ingest(
     store: &Store,
     config: &Config,
     paths: &[PathBuf],
     system: Option<&str>,
     progress_on_terminal: bool,
+    skip_names: &[&str],
 ) -> Result<IngestSummary> {
     let started = Instant::now();
     let files = crate::files::expand_marked(paths).map_err(anyhow::Error::msg)?;
+    let files = files
+        .into_iter()
+        .filter(|(p, _)| p.file_name().and_then(|n| n.to_str()).is_none_or(|n| !skip_names.contains(&n)));
     let fallback = match system {
         Some(name) => match config.system(name) {
             Some(s) => s.options.clone(),
