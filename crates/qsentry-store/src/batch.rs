@@ -6,13 +6,12 @@
 
 use crate::schema::{EVENT_COLUMNS, Kind};
 use duckdb::arrow::array::{
-    ArrayRef, Decimal128Builder, Int32Builder, StringBuilder, TimestampMicrosecondBuilder, UInt64Builder,
+    ArrayRef, BinaryBuilder, Decimal128Builder, Int32Builder, StringBuilder, TimestampMicrosecondBuilder, UInt64Builder,
 };
 use duckdb::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use duckdb::arrow::record_batch::RecordBatch;
 use qsentry_ingest::Event;
 use qsentry_ingest::event::Raw;
-use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock};
 
 /// The Arrow schema of the events table.
@@ -29,6 +28,7 @@ pub fn schema() -> SchemaRef {
                         Kind::I32 => DataType::Int32,
                         Kind::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
                         Kind::Key => DataType::Decimal128(38, 0),
+                        Kind::Blob => DataType::Binary,
                     };
                     Field::new(c.name, dt, c.name != "event_key")
                 })
@@ -44,13 +44,13 @@ enum Col {
     I32(Int32Builder),
     Ts(TimestampMicrosecondBuilder),
     Key(Decimal128Builder),
+    Blob(BinaryBuilder),
 }
 
 /// Builds one record batch from events (with their keys and the ingest run).
 pub struct BatchBuilder {
     cols: Vec<Col>,
     rows: usize,
-    scratch: String,
 }
 
 impl BatchBuilder {
@@ -63,9 +63,10 @@ impl BatchBuilder {
                 Kind::I32 => Col::I32(Int32Builder::with_capacity(capacity)),
                 Kind::Timestamp => Col::Ts(TimestampMicrosecondBuilder::with_capacity(capacity)),
                 Kind::Key => Col::Key(Decimal128Builder::with_capacity(capacity)),
+                Kind::Blob => Col::Blob(BinaryBuilder::with_capacity(capacity, capacity * 256)),
             })
             .collect();
-        BatchBuilder { cols, rows: 0, scratch: String::new() }
+        BatchBuilder { cols, rows: 0 }
     }
 
     pub fn len(&self) -> usize {
@@ -165,18 +166,12 @@ impl BatchBuilder {
         t(cols, next(), Some(&ev.origin.file));
         u(cols, next(), Some(ev.origin.record));
         u(cols, next(), Some(ev.origin.offset));
-        let raw = match &ev.raw {
-            Raw::Bytes(b) => {
-                self.scratch.clear();
-                for byte in b {
-                    let _ = write!(self.scratch, "{byte:02X}");
-                }
-                Some(self.scratch.as_str())
-            }
-            Raw::Text(s) => Some(s.as_str()),
+        let raw: Option<&[u8]> = match &ev.raw {
+            Raw::Bytes(b) => Some(b),
+            Raw::Text(s) => Some(s.as_bytes()),
             Raw::None => None,
         };
-        if let Col::Text(b) = &mut self.cols[i] {
+        if let Col::Blob(b) = &mut self.cols[i] {
             b.append_option(raw);
         }
         i += 1;
@@ -199,6 +194,7 @@ impl BatchBuilder {
                     Col::I32(b) => Arc::new(b.finish()),
                     Col::Ts(b) => Arc::new(b.finish()),
                     Col::Key(b) => Arc::new(b.finish().with_precision_and_scale(38, 0).expect("38,0 is valid")),
+                    Col::Blob(b) => Arc::new(b.finish()),
                 }
             })
             .collect();

@@ -17,6 +17,8 @@ pub enum Kind {
     Timestamp,
     /// DECIMAL(38,0): the 126-bit identity hash.
     Key,
+    /// BLOB.
+    Blob,
 }
 
 impl Kind {
@@ -27,6 +29,7 @@ impl Kind {
             Kind::I32 => "INTEGER",
             Kind::Timestamp => "TIMESTAMP",
             Kind::Key => "DECIMAL(38,0)",
+            Kind::Blob => "BLOB",
         }
     }
 }
@@ -99,7 +102,7 @@ pub const EVENT_COLUMNS: &[Column] = &[
     c("source_file", Text, "File the event was read from."),
     c("record_number", U64, "1-based record, line or message number in that file."),
     c("byte_offset", U64, "Byte offset of the record in that file."),
-    c("raw", Text, "Evidence: the record bytes in hex, or the line as read."),
+    c("raw", Blob, "Evidence as read: the record bytes (EBCDIC) or the line (UTF-8); hex(raw) or decode(raw)."),
     c("ingest_id", U64, "The ingest run that added the event (table ingests)."),
 ];
 
@@ -132,7 +135,7 @@ CREATE TABLE IF NOT EXISTS sources (
   system_name VARCHAR,
   finished TIMESTAMP,
   units_read UBIGINT,
-  events_added UBIGINT,
+  events_appended UBIGINT,
   rejects UBIGINT
 );
 CREATE TABLE IF NOT EXISTS rejects (

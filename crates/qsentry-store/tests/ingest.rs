@@ -42,32 +42,57 @@ fn count(store: &Store, sql: &str) -> i64 {
 fn reingesting_adds_nothing_and_overlaps_add_only_the_new_part() {
     let store = Store::in_memory().unwrap();
     let mut run = store.begin_ingest().unwrap();
-    let mut added = 0;
     for n in 1..=1000 {
-        added += run.push(&event(n, "PRODA")).unwrap();
+        run.push(&event(n, "PRODA")).unwrap();
     }
-    added += run.finish().unwrap();
-    assert_eq!(added, 1000);
+    assert_eq!(run.finish().unwrap(), 1000);
     // The same events again, then an overlapping export 900..1100.
     let mut run = store.begin_ingest().unwrap();
-    let mut again = 0;
     for n in 1..=1000 {
-        again += run.push(&event(n, "PRODA")).unwrap();
+        run.push(&event(n, "PRODA")).unwrap();
     }
-    again += run.commit().unwrap();
-    assert_eq!(again, 0);
-    let mut overlap = 0;
+    assert_eq!(run.finish().unwrap(), 0);
+    let mut run = store.begin_ingest().unwrap();
     for n in 900..=1100 {
-        overlap += run.push(&event(n, "PRODA")).unwrap();
+        run.push(&event(n, "PRODA")).unwrap();
     }
-    overlap += run.finish().unwrap();
-    assert_eq!(overlap, 100);
+    run.commit().unwrap();
+    // The same keys again in another chunk of the same run.
+    for n in 1000..=1100 {
+        run.push(&event(n, "PRODA")).unwrap();
+    }
+    assert_eq!(run.finish().unwrap(), 100);
     assert_eq!(store.event_count().unwrap(), 1100);
     // The same sequence number on another system is another event.
     let mut run = store.begin_ingest().unwrap();
     run.push(&event(5, "PRODB")).unwrap();
     assert_eq!(run.finish().unwrap(), 1);
     assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 1101);
+}
+
+#[test]
+fn an_interrupted_run_is_deduplicated_when_the_store_opens_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.duckdb");
+    {
+        let store = Store::open(&db, &Default::default()).unwrap();
+        let mut run = store.begin_ingest().unwrap();
+        for n in 1..=50 {
+            run.push(&event(n, "PRODA")).unwrap();
+        }
+        run.finish().unwrap();
+        // A second run commits a chunk of copies, then "dies" without finishing.
+        let mut run = store.begin_ingest().unwrap();
+        for n in 1..=60 {
+            run.push(&event(n, "PRODA")).unwrap();
+        }
+        run.commit().unwrap();
+        std::mem::forget(run);
+        assert_eq!(store.event_count().unwrap(), 110);
+    }
+    let store = Store::open(&db, &Default::default()).unwrap();
+    assert_eq!(store.event_count().unwrap(), 60);
+    assert_eq!(count(&store, "SELECT count(*) FROM ingests WHERE finished IS NULL"), 0);
 }
 
 #[test]
@@ -89,7 +114,7 @@ fn columns_hold_the_event_values() {
     let t = Table::query(
         store.connection(),
         "SELECT system_name, journal_library, journal_name, sequence_number, system_sequence_number, \
-         strftime(entry_timestamp, '%Y-%m-%d %H:%M:%S.%f') AS ts, violation_type, target_user, source_ip, outcome, raw, \
+         strftime(entry_timestamp, '%Y-%m-%d %H:%M:%S.%f') AS ts, violation_type, target_user, source_ip, outcome, hex(raw), \
          fields->>'audit_user_name' AS audit_user_name, source_format, record_number, byte_offset FROM events",
         &[],
     )
@@ -139,13 +164,13 @@ fn finished_files_are_recognised_and_rejects_are_kept_once() {
     run.reject(&r).unwrap();
     run.reject(&r).unwrap();
     run.push(&event(1, "PRODA")).unwrap();
-    let added =
-        run.finish_file(&id, "type5-csv", Some("PRODA"), FileCounts { units: 2, added: 0, rejects: 1 }).unwrap();
-    assert_eq!(added, 1);
+    run.finish_file(&id, "type5-csv", Some("PRODA"), FileCounts { units: 2, added: 0, rejects: 1 });
+    assert!(!run.already_done(&id).unwrap(), "not done before its events commit");
+    run.commit().unwrap();
     assert!(run.already_done(&id).unwrap());
     run.finish().unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM rejects"), 1);
-    assert_eq!(count(&store, "SELECT events_added FROM sources"), 1);
+    assert_eq!(count(&store, "SELECT events_appended FROM sources"), 1);
     // A changed file is not "done".
     std::fs::write(&f, "a,b\nc,d\n").unwrap();
     let run = store.begin_ingest().unwrap();

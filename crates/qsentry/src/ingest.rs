@@ -177,7 +177,7 @@ pub fn ingest(
                 match unit {
                     Ok(mut ev) => {
                         changes.observe(&mut ev);
-                        counts.added += run.push(&ev)?;
+                        run.push(&ev)?;
                     }
                     Err(r) => {
                         counts.rejects += 1;
@@ -188,13 +188,12 @@ pub fn ingest(
             progress.set_message(format!("{} events, {}", summary.units + counts.units, path.display()));
         }
         let system_name = opts.system.as_deref().map(str::to_string);
-        counts.added += run.finish_file(&id, format.name(), system_name.as_deref(), counts)?;
+        run.finish_file(&id, format.name(), system_name.as_deref(), counts);
         summary.units += counts.units;
-        summary.added += counts.added;
         summary.rejects += counts.rejects;
     }
     progress.finish_and_clear();
-    summary.added += run.finish()?;
+    summary.added = run.finish()?;
     fill_utc(store, config, summary.ingest_id)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
