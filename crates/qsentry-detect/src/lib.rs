@@ -1,0 +1,48 @@
+//! qsentry-detect: tells the security officer when something on their IBM i systems is wrong. It runs
+//! Sigma rules (`logsource: product: ibmi`, services `audit`, `history`, `database`) and Sigma v2
+//! correlations over qsentry events in one streaming pass, adds two checks Sigma cannot express
+//! (activity of a leaver, missing journal sequence numbers), and turns every hit into an [`Alert`]
+//! with its severity, the people and addresses involved, and references to the journal entries that
+//! prove it. The built-in pack (`rules/ibmi/*.yml`) is embedded at compile time; users extend it or
+//! override rules by id with a folder of their own.
+//!
+//! # Why rsigma
+//!
+//! The brief was to use an existing engine if one serves. `rsigma-parser` and `rsigma-eval`
+//! (crates.io, MIT, timescale/rsigma) do:
+//! - correlation: all Sigma v2.1 types (`event_count`, `value_count`, `temporal`,
+//!   `temporal_ordered`, and the metric ones), `group-by` with aliases, chained correlations,
+//!   sliding windows fed with our own event time, eviction of expired windows;
+//! - speed: rules are compiled once, a witness index offers each event only the rules whose required
+//!   values it carries, and our field lookup hands it borrowed text (see `benches/detect.rs` and
+//!   the figures in the repository's `docs/PERFORMANCE.md` note for this crate);
+//! - maintenance: frequent releases, a linter, defensive limits (condition length and nesting
+//!   depth; malformed YAML ends parsing instead of looping);
+//! - offline builds: plain crates.io dependencies, no build-time downloads.
+//!
+//! `sigma_engine` (SigmaHQ) is not published on crates.io, so it was not an option. One catch with
+//! rsigma: its releases after 0.23 require Rust 1.96, and this workspace is on 1.95, so the
+//! workspace pins the 0.23 line (the MSRV-aware resolver would pick it anyway).
+//!
+//! YAML is read by rsigma's parser through `yaml_serde`, the YAML organisation's maintained
+//! continuation of `serde_yaml` (which is unmaintained); this crate needs no YAML crate of its own.
+//!
+//! What this crate adds around rsigma: the field names of qsentry events ([`field`]), the rule pack
+//! and its validation ([`rules`]), per-service dispatch, one alert per attack instead of one per
+//! firing, event references for correlation alerts ([`engine`]), and the built-in checks
+//! ([`leavers`], [`gaps`]).
+
+pub mod alert;
+pub mod checks;
+pub mod engine;
+pub mod field;
+pub mod gaps;
+pub mod leavers;
+pub mod rules;
+mod view;
+
+pub use alert::{Alert, AlertKind, EventRef, Severity};
+pub use engine::{Detector, DetectorOptions, Engine, EngineError, TimeBasis};
+pub use field::{FieldValue, field};
+pub use leavers::Leavers;
+pub use rules::{FileReport, LoadError, Problem, ProblemLevel, RuleInfo, RuleSet, validate_dir, validate_text};
