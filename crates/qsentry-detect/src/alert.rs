@@ -4,7 +4,7 @@
 //! it, so every alert can be traced back to the records IBM i wrote.
 
 use chrono::NaiveDateTime;
-use qsentry_ingest::event::Event;
+use qsentry_ingest::event::{Event, Text};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -61,17 +61,17 @@ pub const AUDIT_JOURNAL: &str = "QSYS/QAUDJRN";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EventRef {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_name: Option<String>,
+    pub system_name: Option<Text>,
     /// `LIBRARY/JOURNAL`, e.g. `QSYS/QAUDJRN`; absent for history messages.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub journal: Option<String>,
+    pub journal: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_sequence_number: Option<u64>,
     /// `T-PW`, `R-UP`, or the message ID of a history message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub entry: Option<String>,
+    pub entry: Option<Text>,
     /// Entry timestamp as written (local time of the system).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<NaiveDateTime>,
@@ -81,26 +81,29 @@ pub struct EventRef {
 }
 
 impl EventRef {
-    /// The reference to `ev`.
+    /// The reference to `ev` (inline text: no heap allocation for IBM names).
     pub fn of(ev: &Event) -> EventRef {
         let h = &ev.heading;
-        let trimmed = |t: &Option<compact_str::CompactString>| {
-            t.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
-        };
         let journal = match (trimmed(&h.journal_library), trimmed(&h.journal_name)) {
-            (Some(l), Some(j)) => Some(format!("{l}/{j}")),
-            (None, Some(j)) => Some(j),
+            (Some(l), Some(j)) => Some(joined(l, '/', j)),
+            (None, Some(j)) => Some(Text::from(j)),
             // Audit entries (code T) are written to QSYS/QAUDJRN only; some exports omit the name.
-            _ if h.journal_code == Some('T') => Some(AUDIT_JOURNAL.to_string()),
+            _ if h.journal_code == Some('T') => Some(Text::from(AUDIT_JOURNAL)),
             _ => None,
         };
         let entry = match (h.journal_code, trimmed(&h.journal_entry_type)) {
-            (Some(c), Some(t)) => Some(format!("{c}-{t}")),
-            (None, Some(t)) => Some(t),
-            _ => ev.text("message_id").map(|m| m.trim().to_string()),
+            (Some(c), Some(t)) => {
+                let mut e = Text::default();
+                e.push(c);
+                e.push('-');
+                e.push_str(t);
+                Some(e)
+            }
+            (None, Some(t)) => Some(Text::from(t)),
+            _ => ev.text("message_id").map(|m| Text::from(m.trim())),
         };
         EventRef {
-            system_name: trimmed(&h.system_name),
+            system_name: trimmed(&h.system_name).map(Text::from),
             journal,
             sequence_number: h.sequence_number,
             system_sequence_number: h.system_sequence_number,
@@ -110,6 +113,17 @@ impl EventRef {
             record: ev.origin.record,
         }
     }
+}
+
+fn trimmed(t: &Option<Text>) -> Option<&str> {
+    t.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn joined(a: &str, sep: char, b: &str) -> Text {
+    let mut t = Text::from(a);
+    t.push(sep);
+    t.push_str(b);
+    t
 }
 
 /// One alert.
@@ -159,32 +173,22 @@ pub const MAX_EVENT_REFS: usize = 500;
 /// The most users, addresses or objects one alert lists.
 pub const MAX_INVOLVED: usize = 100;
 
-/// Who and what one event involves, kept compactly for correlation alerts.
+/// Who and what one event involves, kept compactly (inline text) for correlation alerts.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Involved {
-    pub users: Vec<String>,
-    pub source_ip: Option<String>,
-    pub object: Option<String>,
+    pub subject: Option<Text>,
+    pub target: Option<Text>,
+    pub source_ip: Option<Text>,
+    pub object: Option<Text>,
 }
 
 impl Involved {
     pub fn of(ev: &Event) -> Involved {
         let n = &ev.norm;
-        let clean = |t: Option<&str>| t.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let mut users = Vec::with_capacity(2);
-        for u in [clean(n.subject_user.as_deref()), clean(n.target_user.as_deref())].into_iter().flatten() {
-            if !users.contains(&u) {
-                users.push(u);
-            }
-        }
-        if users.is_empty()
-            && let Some(u) = clean(ev.heading.user_name.as_deref())
-        {
-            users.push(u);
-        }
-        let source_ip = clean(n.source_ip.as_deref()).or_else(|| clean(ev.heading.remote_address.as_deref()));
-        let object = clean(n.target_object.as_deref());
-        Involved { users, source_ip, object }
+        let subject = trimmed(&n.subject_user).or_else(|| trimmed(&ev.heading.user_name)).map(Text::from);
+        let target = trimmed(&n.target_user).filter(|t| Some(*t) != subject.as_deref()).map(Text::from);
+        let source_ip = trimmed(&n.source_ip).or_else(|| trimmed(&ev.heading.remote_address)).map(Text::from);
+        Involved { subject, target, source_ip, object: trimmed(&n.target_object).map(Text::from) }
     }
 }
 
@@ -223,7 +227,7 @@ fn widen(lo: &mut Option<NaiveDateTime>, hi: &mut Option<NaiveDateTime>, t: Opti
 impl Evidence {
     pub fn add(&mut self, r: EventRef, utc: Option<NaiveDateTime>, inv: &Involved) {
         self.count += 1;
-        for u in &inv.users {
+        for u in [&inv.subject, &inv.target].into_iter().flatten() {
             push_unique(&mut self.users, u);
         }
         if let Some(ip) = &inv.source_ip {
@@ -235,7 +239,7 @@ impl Evidence {
         widen(&mut self.first, &mut self.last, r.time);
         widen(&mut self.first_utc, &mut self.last_utc, utc);
         if self.system.is_none() {
-            self.system.clone_from(&r.system_name);
+            self.system = r.system_name.as_ref().map(|s| s.to_string());
         }
         if self.events.len() < MAX_EVENT_REFS {
             self.events.push(r);

@@ -13,6 +13,7 @@
 
 use crate::alert::{Alert, AlertKind, EventRef, Evidence, Involved, Severity};
 use crate::checks;
+use crate::dispatch::Dispatch;
 use crate::field;
 use crate::gaps::{Gap, GapCheck};
 use crate::leavers::Leavers;
@@ -21,8 +22,8 @@ use crate::view::View;
 use chrono::NaiveDateTime;
 use qsentry_ingest::event::Event;
 use rsigma_eval::correlation::{GroupByField, compile_correlation};
-use rsigma_eval::{CorrelationConfig, CorrelationEngine, CorrelationEventMode};
-use rsigma_parser::ast::{LogSource, SigmaCollection};
+use rsigma_eval::{CorrelationConfig, CorrelationEngine, CorrelationEventMode, EvaluationResult};
+use rsigma_parser::ast::SigmaCollection;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Why rules could not be compiled into an engine.
@@ -68,6 +69,8 @@ pub struct Engine {
     /// Fields whose values are kept for correlated events (group-by fields after aliases).
     key_fields: Vec<String>,
     collection: SigmaCollection,
+    /// The detection rules, compiled per service and entry type.
+    dispatch: Dispatch,
     max_timespan: i64,
 }
 
@@ -164,7 +167,28 @@ impl Engine {
         }
         let max_timespan = corrs.iter().map(|c| c.timespan).max().unwrap_or(0);
         // Compile once here so that a rule rsigma rejects fails `Engine::new`, not a detector.
-        let engine = Engine { all, metas, by_id, corrs, key_fields, collection, max_timespan };
+        // rsigma copies a rule's title and tags into every match; qsentry keeps them in `metas`,
+        // so the compiled copies carry only what matching needs.
+        let lean: Vec<_> = collection
+            .rules
+            .iter()
+            .map(|r| rsigma_parser::ast::SigmaRule {
+                title: String::new(),
+                tags: Vec::new(),
+                description: None,
+                references: Vec::new(),
+                falsepositives: Vec::new(),
+                fields: Vec::new(),
+                custom_attributes: HashMap::new(),
+                ..r.clone()
+            })
+            .collect();
+        let dispatch = Dispatch::new(&lean).map_err(|(id, e)| {
+            let id = id.unwrap_or_else(|| "?".to_string());
+            let file = by_id.get(&id).and_then(|&i| metas.get(i)).map(|m| m.info.file.to_string()).unwrap_or_default();
+            EngineError::Rule { id, file, message: e.to_string() }
+        })?;
+        let engine = Engine { all, metas, by_id, corrs, key_fields, collection, dispatch, max_timespan };
         engine.sigma()?;
         Ok(engine)
     }
@@ -198,8 +222,17 @@ impl Engine {
             ..CorrelationConfig::default()
         };
         let mut sigma = CorrelationEngine::new(config);
+        // Only the rules correlations count: rsigma looks a detection's rule up among these.
         for rule in &self.collection.rules {
-            sigma.add_rule(rule).map_err(|e| self.rule_error(rule.id.as_deref(), e))?;
+            let correlated = rule
+                .id
+                .as_ref()
+                .and_then(|id| self.by_id.get(id))
+                .and_then(|&i| self.metas.get(i))
+                .is_some_and(|m| m.correlated);
+            if correlated {
+                sigma.add_rule(rule).map_err(|e| self.rule_error(rule.id.as_deref(), e))?;
+            }
         }
         for corr in &self.collection.correlations {
             sigma.add_correlation(corr).map_err(|e| self.rule_error(corr.id.as_deref(), e))?;
@@ -285,7 +318,7 @@ struct Kept {
     n: u64,
     ts: i64,
     rules: Vec<usize>,
-    keys: Vec<Option<String>>,
+    keys: Vec<Option<compact_str::CompactString>>,
     r: EventRef,
     utc: Option<NaiveDateTime>,
     inv: Involved,
@@ -314,7 +347,6 @@ pub struct Detector<'e> {
     engine: &'e Engine,
     sigma: CorrelationEngine,
     options: DetectorOptions,
-    logsources: [LogSource; 4],
     n: u64,
     now: i64,
     next_sweep: i64,
@@ -329,22 +361,12 @@ pub struct Detector<'e> {
 /// How often (seconds of event time) expired state is swept.
 const SWEEP_SECONDS: i64 = 60;
 
-fn logsource(service: Option<&str>) -> LogSource {
-    LogSource { product: Some("ibmi".to_string()), service: service.map(str::to_string), ..LogSource::default() }
-}
-
 impl<'e> Detector<'e> {
     fn new(engine: &'e Engine, options: DetectorOptions) -> Result<Detector<'e>, EngineError> {
         Ok(Detector {
             engine,
             sigma: engine.sigma()?,
             options,
-            logsources: [
-                logsource(Some("audit")),
-                logsource(Some("database")),
-                logsource(Some("history")),
-                logsource(None),
-            ],
             n: 0,
             now: i64::MIN,
             next_sweep: i64::MIN,
@@ -366,16 +388,6 @@ impl<'e> Detector<'e> {
         t.map(|t| t.and_utc().timestamp())
     }
 
-    fn logsource_of(&self, ev: &Event) -> &LogSource {
-        let i = match ev.heading.journal_code {
-            Some('T') => 0,
-            Some('R') => 1,
-            None if ev.field("message_id").is_some() => 2,
-            _ => 3,
-        };
-        &self.logsources[i]
-    }
-
     /// Feeds one event; returns the alerts it completes (detections at once, correlations when
     /// their window has passed).
     pub fn observe(&mut self, ev: &Event) -> Vec<Alert> {
@@ -395,33 +407,34 @@ impl<'e> Detector<'e> {
             self.sweep(out);
             self.next_sweep = self.now.saturating_add(SWEEP_SECONDS);
         }
-        let view = View { ev };
-        let detections = self.sigma.engine().evaluate_pruned(&view, self.logsource_of(ev));
+        let mut detections: Vec<EvaluationResult> = Vec::new();
+        self.engine.dispatch.evaluate(ev, &mut detections);
         if !detections.is_empty() {
             self.matched.clear();
-            for d in &detections {
-                if let Some(&i) = d.header.rule_id.as_ref().and_then(|id| self.engine.by_id.get(id)) {
-                    self.matched.push(i);
-                }
-            }
-            let mut keep = false;
-            for k in 0..self.matched.len() {
-                let i = self.matched[k];
+            let mut correlated = Vec::new();
+            for d in detections {
+                let Some(&i) = d.header.rule_id.as_ref().and_then(|id| self.engine.by_id.get(id)) else { continue };
                 let Some(m) = self.engine.metas.get(i) else { continue };
+                self.matched.push(i);
                 if m.generates {
                     out.push(detection_alert(&m.info, ev));
                 }
-                keep |= m.correlated;
+                if m.correlated {
+                    correlated.push(d);
+                }
             }
-            if keep {
+            if !correlated.is_empty() {
                 self.keep(ev, ts);
-            }
-            let results = self.sigma.process_with_detections(&view, detections, ts);
-            for r in results {
-                let Some(body) = r.as_correlation() else { continue };
-                let Some(&mi) = r.header.rule_id.as_ref().and_then(|id| self.engine.by_id.get(id)) else { continue };
-                let Some(ci) = self.engine.metas.get(mi).and_then(|m| m.corr) else { continue };
-                self.fire(ci, body.group_key.clone(), body.aggregated_value, ts, out);
+                let view = View { ev };
+                let results = self.sigma.process_with_detections(&view, correlated, ts);
+                for r in results {
+                    let Some(body) = r.as_correlation() else { continue };
+                    let Some(&mi) = r.header.rule_id.as_ref().and_then(|id| self.engine.by_id.get(id)) else {
+                        continue;
+                    };
+                    let Some(ci) = self.engine.metas.get(mi).and_then(|m| m.corr) else { continue };
+                    self.fire(ci, body.group_key.clone(), body.aggregated_value, ts, out);
+                }
             }
         }
         if !self.options.leavers.is_empty() {
@@ -436,7 +449,8 @@ impl<'e> Detector<'e> {
     }
 
     fn keep(&mut self, ev: &Event, ts: i64) {
-        let keys = self.engine.key_fields.iter().map(|f| field::field(ev, f).map(|v| v.to_text())).collect::<Vec<_>>();
+        let keys =
+            self.engine.key_fields.iter().map(|f| field::field(ev, f).map(|v| v.to_compact())).collect::<Vec<_>>();
         let rules = self.matched.iter().copied().filter(|&i| self.engine.metas.get(i).is_some_and(|m| m.correlated));
         self.kept.push_back(Kept {
             n: self.n,

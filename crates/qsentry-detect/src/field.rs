@@ -24,6 +24,15 @@ pub enum FieldValue<'a> {
 }
 
 impl FieldValue<'_> {
+    /// The value as inline text (numbers rendered).
+    pub fn to_compact(&self) -> compact_str::CompactString {
+        match self {
+            FieldValue::Text(s) => compact_str::CompactString::from(*s),
+            FieldValue::Int(i) => compact_str::format_compact!("{i}"),
+            FieldValue::Owned(s) => compact_str::CompactString::from(s.as_str()),
+        }
+    }
+
     /// The value as text (numbers rendered).
     pub fn to_text(&self) -> String {
         match self {

@@ -9,13 +9,27 @@
 use chrono::NaiveDate;
 use compact_str::CompactString;
 use qsentry_ingest::event::Event;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Dismissed employees and the day they left.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Leavers {
-    by_user: HashMap<CompactString, NaiveDate>,
+    /// Sorted by user, one entry per user (binary search: no hashing per event).
+    by_user: Vec<(CompactString, NaiveDate)>,
+    /// The same users packed into integers (names of up to 16 bytes), sorted, with their dates:
+    /// the per-event lookup compares integers instead of strings.
+    packed: Vec<(u128, NaiveDate)>,
+}
+
+/// A name of up to 16 bytes as an integer (`None` for longer names: IBM i names have 10).
+fn pack(name: &str) -> Option<u128> {
+    let b = name.as_bytes();
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf.get_mut(..b.len())?.copy_from_slice(b);
+    Some(u128::from_be_bytes(buf))
 }
 
 /// Why a leaver list could not be read.
@@ -34,14 +48,11 @@ impl Leavers {
         I: IntoIterator<Item = (S, NaiveDate)>,
         S: AsRef<str>,
     {
-        let mut by_user = HashMap::new();
+        let mut l = Leavers::default();
         for (u, d) in pairs {
-            let u = u.as_ref().trim();
-            if !u.is_empty() {
-                by_user.insert(CompactString::from(u.to_uppercase()), d);
-            }
+            l.insert(u.as_ref(), d);
         }
-        Leavers { by_user }
+        l
     }
 
     /// Parses `user,termination_date` lines (ISO dates); a first line naming the columns, blank lines
@@ -78,13 +89,30 @@ impl Leavers {
         Leavers::parse_csv(&path.display().to_string(), &text)
     }
 
+    /// Adds one leaver; for a user already listed the later date wins.
+    pub fn insert(&mut self, user: &str, date: NaiveDate) {
+        let u = user.trim().to_uppercase();
+        if u.is_empty() {
+            return;
+        }
+        match self.by_user.binary_search_by(|(k, _)| k.as_str().cmp(&u)) {
+            Ok(i) => {
+                if let Some(e) = self.by_user.get_mut(i)
+                    && date > e.1
+                {
+                    e.1 = date;
+                }
+            }
+            Err(i) => self.by_user.insert(i, (CompactString::from(u), date)),
+        }
+        self.packed = self.by_user.iter().filter_map(|(u, d)| pack(u).map(|p| (p, *d))).collect();
+        self.packed.sort_by_key(|e| e.0);
+    }
+
     /// Adds another list (a later date for the same user wins).
     pub fn extend(&mut self, other: Leavers) {
         for (u, d) in other.by_user {
-            let e = self.by_user.entry(u).or_insert(d);
-            if d > *e {
-                *e = d;
-            }
+            self.insert(&u, d);
         }
     }
 
@@ -98,7 +126,11 @@ impl Leavers {
 
     /// The termination date of `user`, if it is a leaver.
     pub fn date(&self, user: &str) -> Option<NaiveDate> {
-        self.by_user.get(user.trim()).copied()
+        let u = user.trim();
+        if let Some(p) = pack(u) {
+            return self.packed.binary_search_by_key(&p, |e| e.0).ok().and_then(|i| self.packed.get(i)).map(|e| e.1);
+        }
+        self.by_user.binary_search_by(|(k, _)| k.as_str().cmp(u)).ok().and_then(|i| self.by_user.get(i)).map(|e| e.1)
     }
 
     /// The first leaver among the event's users who acted or was acted on after leaving, with the
@@ -110,9 +142,19 @@ impl Leavers {
         let day = ev.heading.entry_timestamp?.date();
         let n = &ev.norm;
         let h = &ev.heading;
-        [&n.subject_user, &n.target_user, &h.user_name, &h.job_user]
-            .into_iter()
-            .filter_map(|u| u.as_deref().map(str::trim).filter(|u| !u.is_empty()))
-            .find_map(|u| self.by_user.get(u).filter(|d| day > **d).map(|d| (u, *d)))
+        let mut seen: [&str; 4] = [""; 4];
+        for (k, u) in [&n.subject_user, &n.target_user, &h.user_name, &h.job_user].into_iter().enumerate() {
+            let Some(u) = u.as_deref().map(str::trim).filter(|u| !u.is_empty()) else { continue };
+            if seen.contains(&u) {
+                continue;
+            }
+            if let Some(s) = seen.get_mut(k) {
+                *s = u;
+            }
+            if let Some(d) = self.date(u).filter(|d| day > *d) {
+                return Some((u, d));
+            }
+        }
+        None
     }
 }

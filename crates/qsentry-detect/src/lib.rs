@@ -34,6 +34,7 @@
 
 pub mod alert;
 pub mod checks;
+mod dispatch;
 pub mod engine;
 pub mod field;
 pub mod gaps;

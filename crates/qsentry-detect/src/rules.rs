@@ -416,6 +416,14 @@ pub(crate) fn parse_file(file: &str, text: &str, origin: RuleOrigin) -> (Vec<Rul
     for e in &collection.errors {
         problems.push(Problem { level: ProblemLevel::Error, rule: None, message: e.clone() });
     }
+    for w in rsigma_parser::lint_yaml_str(text) {
+        let level = match w.severity {
+            rsigma_parser::lint::Severity::Error => ProblemLevel::Error,
+            rsigma_parser::lint::Severity::Warning => ProblemLevel::Warning,
+            _ => continue,
+        };
+        problems.push(Problem { level, rule: None, message: format!("{} ({} at {})", w.message, w.rule, w.path) });
+    }
     if !collection.filters.is_empty() {
         problems.push(Problem {
             level: ProblemLevel::Warning,
