@@ -45,6 +45,9 @@ fn main() {
         for ev in events {
             d.observe_into(ev, &mut out);
         }
+        if std::env::var_os("QSENTRY_BENCH_MATCHES").is_some() {
+            eprintln!("{:?}", d.rule_matches());
+        }
         out.extend(d.finish());
         best = best.min(t.elapsed().as_secs_f64());
         if let (Some(a), Some(b)) = (c, thread_cpu_ns()) {

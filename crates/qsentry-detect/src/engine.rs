@@ -57,6 +57,24 @@ struct CorrPlan {
     /// Detection rules counted (directly or through chained correlations), each with the key-field
     /// index to read for every group-by position.
     base: HashMap<usize, Vec<usize>>,
+    /// The rules it names directly, in order (metas indices).
+    refs: Vec<usize>,
+    /// `temporal_ordered` whose condition needs every named rule: a later rule's events matter only
+    /// after the first rule was seen for the same group.
+    ordered_all: bool,
+}
+
+/// Feeding rules to an ordered correlation only after its first rule: which rules are held back and
+/// which events arm the group. A sound pre-filter (it never changes what fires): in an ordered
+/// sequence a later step cannot count before the first step happened.
+#[derive(Debug, Default)]
+struct Gates {
+    /// Detection rule → the ordered correlations (plans) that hold it back.
+    held: HashMap<usize, Vec<usize>>,
+    /// Detection rule that is the first step → plans it arms.
+    armed_by_rule: HashMap<usize, Vec<usize>>,
+    /// Correlation (plan) that is the first step → plans its firings arm.
+    armed_by_corr: HashMap<usize, Vec<usize>>,
 }
 
 /// Compiled rules, shared by any number of detectors.
@@ -71,6 +89,7 @@ pub struct Engine {
     collection: SigmaCollection,
     /// The detection rules, compiled per service and entry type.
     dispatch: Dispatch,
+    gates: Gates,
     max_timespan: i64,
 }
 
@@ -148,7 +167,20 @@ impl Engine {
                 }
             }
             let timespan = i64::try_from(compiled.timespan_secs).unwrap_or(i64::MAX / 4);
-            corrs.push(CorrPlan { meta, timespan, group_by, base });
+            let refs: Vec<usize> = compiled.rule_refs.iter().filter_map(|t| by_ref.get(t).copied()).collect();
+            let ordered_all = c.correlation_type == rsigma_parser::ast::CorrelationType::TemporalOrdered
+                && match &c.condition {
+                    rsigma_parser::ast::CorrelationCondition::Threshold { predicates, .. } => {
+                        let n = refs.len() as u64;
+                        predicates.len() == 1
+                            && predicates.iter().all(|(op, v)| {
+                                use rsigma_parser::ast::ConditionOperator::{Eq, Gte};
+                                matches!(op, Gte | Eq) && *v == n
+                            })
+                    }
+                    _ => false,
+                };
+            corrs.push(CorrPlan { meta, timespan, group_by, base, refs, ordered_all });
             if let Some(m) = metas.get_mut(meta) {
                 m.corr = Some(corrs.len() - 1);
             }
@@ -165,6 +197,7 @@ impl Engine {
                 }
             }
         }
+        let gates = gates(&corrs, &metas);
         let max_timespan = corrs.iter().map(|c| c.timespan).max().unwrap_or(0);
         // Compile once here so that a rule rsigma rejects fails `Engine::new`, not a detector.
         // rsigma copies a rule's title and tags into every match; qsentry keeps them in `metas`,
@@ -188,7 +221,7 @@ impl Engine {
             let file = by_id.get(&id).and_then(|&i| metas.get(i)).map(|m| m.info.file.to_string()).unwrap_or_default();
             EngineError::Rule { id, file, message: e.to_string() }
         })?;
-        let engine = Engine { all, metas, by_id, corrs, key_fields, collection, dispatch, max_timespan };
+        let engine = Engine { all, metas, by_id, corrs, key_fields, collection, dispatch, gates, max_timespan };
         engine.sigma()?;
         Ok(engine)
     }
@@ -280,6 +313,36 @@ fn resolve_leaves(
     }
 }
 
+/// The gates of ordered correlations (see [`Gates`]). A rule is held back only when every
+/// correlation that names it is ordered, needs all steps, and names it after the first step.
+fn gates(corrs: &[CorrPlan], metas: &[Meta]) -> Gates {
+    let mut g = Gates::default();
+    let mut named_by: HashMap<usize, Vec<(usize, bool)>> = HashMap::new();
+    for (p, plan) in corrs.iter().enumerate() {
+        for (k, &r) in plan.refs.iter().enumerate() {
+            named_by.entry(r).or_default().push((p, plan.ordered_all && k > 0));
+        }
+    }
+    for (p, plan) in corrs.iter().enumerate() {
+        if !plan.ordered_all {
+            continue;
+        }
+        let Some(&first) = plan.refs.first() else { continue };
+        match metas.get(first).and_then(|m| m.corr) {
+            Some(child) => g.armed_by_corr.entry(child).or_default().push(p),
+            None => g.armed_by_rule.entry(first).or_default().push(p),
+        }
+        for &r in plan.refs.iter().skip(1) {
+            let is_detection = metas.get(r).is_some_and(|m| m.corr.is_none());
+            let all_hold = named_by.get(&r).is_some_and(|v| v.iter().all(|(_, held)| *held));
+            if is_detection && all_hold && plan.refs.first().is_none_or(|f| *f != r) {
+                g.held.entry(r).or_default().push(p);
+            }
+        }
+    }
+    g
+}
+
 /// Which timestamp drives correlation windows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TimeBasis {
@@ -351,11 +414,15 @@ pub struct Detector<'e> {
     now: i64,
     next_sweep: i64,
     kept: VecDeque<Kept>,
+    /// (ordered correlation, group key) → when its first step was last seen.
+    armed: HashMap<(usize, Vec<Option<compact_str::CompactString>>), i64>,
     open: HashMap<(usize, Vec<(String, String)>), Open>,
     leaver_open: HashMap<(String, String), LeaverOpen>,
     gaps: GapCheck,
     gap_out: Vec<Gap>,
     matched: Vec<usize>,
+    /// Matches per rule (metas index), for tuning.
+    hits: Vec<u64>,
 }
 
 /// How often (seconds of event time) expired state is swept.
@@ -371,11 +438,13 @@ impl<'e> Detector<'e> {
             now: i64::MIN,
             next_sweep: i64::MIN,
             kept: VecDeque::new(),
+            armed: HashMap::new(),
             open: HashMap::new(),
             leaver_open: HashMap::new(),
             gaps: GapCheck::default(),
             gap_out: Vec::new(),
             matched: Vec::new(),
+            hits: vec![0; engine.metas.len()],
         })
     }
 
@@ -415,11 +484,25 @@ impl<'e> Detector<'e> {
             for d in detections {
                 let Some(&i) = d.header.rule_id.as_ref().and_then(|id| self.engine.by_id.get(id)) else { continue };
                 let Some(m) = self.engine.metas.get(i) else { continue };
-                self.matched.push(i);
+                if let Some(h) = self.hits.get_mut(i) {
+                    *h += 1;
+                }
                 if m.generates {
                     out.push(detection_alert(&m.info, ev));
                 }
                 if m.correlated {
+                    if let Some(plans) = self.engine.gates.armed_by_rule.get(&i) {
+                        for &p in plans {
+                            let key = self.group_key(p, i, ev);
+                            self.armed.insert((p, key), ts);
+                        }
+                    }
+                    if let Some(plans) = self.engine.gates.held.get(&i)
+                        && !plans.iter().any(|&p| self.is_armed(p, i, ev, ts))
+                    {
+                        continue;
+                    }
+                    self.matched.push(i);
                     correlated.push(d);
                 }
             }
@@ -433,6 +516,17 @@ impl<'e> Detector<'e> {
                         continue;
                     };
                     let Some(ci) = self.engine.metas.get(mi).and_then(|m| m.corr) else { continue };
+                    if let Some(plans) = self.engine.gates.armed_by_corr.get(&ci) {
+                        for &p in plans {
+                            let Some(plan) = self.engine.corrs.get(p) else { continue };
+                            let key = plan
+                                .group_by
+                                .iter()
+                                .map(|n| body.group_key.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str().into()))
+                                .collect();
+                            self.armed.insert((p, key), ts);
+                        }
+                    }
                     self.fire(ci, body.group_key.clone(), body.aggregated_value, ts, out);
                 }
             }
@@ -446,6 +540,27 @@ impl<'e> Detector<'e> {
                 out.push(gap_alert(g));
             }
         }
+    }
+
+    /// The group key of plan `p` for an event matched by detection rule `rule`.
+    fn group_key(&self, p: usize, rule: usize, ev: &Event) -> Vec<Option<compact_str::CompactString>> {
+        let engine = self.engine;
+        let slots = engine.corrs.get(p).and_then(|plan| plan.base.get(&rule));
+        slots
+            .map(|slots| {
+                slots
+                    .iter()
+                    .map(|&k| engine.key_fields.get(k).and_then(|f| field::field(ev, f)).map(|v| v.to_compact()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether plan `p`'s first step was seen for this event's group within the plan's window.
+    fn is_armed(&self, p: usize, rule: usize, ev: &Event, ts: i64) -> bool {
+        let Some(plan) = self.engine.corrs.get(p) else { return true };
+        let key = (p, self.group_key(p, rule, ev));
+        self.armed.get(&key).is_some_and(|&t| ts - t <= plan.timespan)
     }
 
     fn keep(&mut self, ev: &Event, ts: i64) {
@@ -537,6 +652,7 @@ impl<'e> Detector<'e> {
             self.kept.pop_front();
         }
         let corrs = &self.engine.corrs;
+        self.armed.retain(|(p, _), t| corrs.get(*p).is_some_and(|plan| now - *t <= plan.timespan));
         let done: Vec<_> = self
             .open
             .iter()
@@ -576,6 +692,21 @@ impl<'e> Detector<'e> {
         out.extend(gaps.into_iter().map(gap_alert));
         out.sort_by(|a, b| (a.first, &a.rule_id).cmp(&(b.first, &b.rule_id)));
         out
+    }
+
+    /// How many events each detection rule matched so far (rule id, count), busiest first: the
+    /// figures to look at when tuning a noisy rule.
+    pub fn rule_matches(&self) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self
+            .engine
+            .metas
+            .iter()
+            .zip(&self.hits)
+            .filter(|(_, h)| **h > 0)
+            .map(|(m, h)| (m.info.name.as_deref().unwrap_or(m.info.id.as_str()), *h))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
     }
 
     /// Number of events observed.

@@ -41,6 +41,8 @@ impl Gap {
 }
 
 struct Journal {
+    /// System, library and journal name packed for quick comparison (see [`pack`]).
+    id: (u128, u128, u128),
     system: CompactString,
     library: CompactString,
     name: CompactString,
@@ -55,6 +57,19 @@ struct Journal {
 #[derive(Default)]
 pub struct GapCheck {
     journals: Vec<Journal>,
+}
+
+/// Up to 16 bytes of a name as an integer (longer names keep their first 16 bytes plus length;
+/// IBM i system and journal names have 8 and 10).
+fn pack(name: &str) -> u128 {
+    let b = name.as_bytes();
+    let mut buf = [0u8; 16];
+    let n = b.len().min(15);
+    if let (Some(dst), Some(src)) = (buf.get_mut(..n), b.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    buf[15] = b.len().min(255) as u8;
+    u128::from_be_bytes(buf)
 }
 
 fn trimmed(t: &Option<CompactString>) -> &str {
@@ -80,9 +95,14 @@ impl GapCheck {
         }
         let system = trimmed(&h.system_name);
         let receiver = h.receiver_name.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        let pos = self.journals.iter().position(|j| j.name == name && j.library == library && j.system == system);
+        let id = (pack(system), pack(library), pack(name));
+        let pos = self
+            .journals
+            .iter()
+            .position(|j| j.id == id && j.name == name && j.library == library && j.system == system);
         let Some(j) = pos.and_then(|p| self.journals.get_mut(p)) else {
             self.journals.push(Journal {
+                id,
                 system: system.into(),
                 library: library.into(),
                 name: name.into(),
