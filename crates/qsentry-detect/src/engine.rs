@@ -787,6 +787,7 @@ fn same_group(slots: &[usize], names: &[String], e: &Kept, group: &[(String, Str
 fn detection_alert(info: &RuleInfo, ev: &Event) -> Alert {
     let mut e = Evidence::default();
     e.add_event(ev);
+    e.finish();
     let summary = match ev.norm.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => format!("{}: {s}", info.title),
         None => info.title.clone(),

@@ -95,8 +95,11 @@ fn every_incident_found_and_few_false_alerts() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("fleet");
     let (systems, days) = (3usize, 7u32);
+    // QSENTRY_FLEET_SEED and QSENTRY_FLEET_EPD try other fleets (default: seed 1, 4000 entries a day).
+    let env = |k: &str, d: u64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let (seed, epd) = (env("QSENTRY_FLEET_SEED", 1), env("QSENTRY_FLEET_EPD", 4_000));
     let t0 = Instant::now();
-    let fleet = common::simulate_and_decode(&out, systems, days, 4_000);
+    let fleet = common::simulate_and_decode_seeded(&out, systems, days, epd, seed);
     println!(
         "simulated and decoded {} events ({} with copies, {} rejects) in {:.1}s",
         fleet.events.len(),

@@ -24,12 +24,18 @@ pub struct Fleet {
     pub rejects: u64,
 }
 
-/// Simulates `systems` systems for `days` days into `out` and decodes it.
+/// Simulates `systems` systems for `days` days into `out` (seed 1) and decodes it.
 pub fn simulate_and_decode(out: &Path, systems: usize, days: u32, entries_per_day: u64) -> Fleet {
+    simulate_and_decode_seeded(out, systems, days, entries_per_day, 1)
+}
+
+/// The same with another seed of the simulator.
+pub fn simulate_and_decode_seeded(out: &Path, systems: usize, days: u32, entries_per_day: u64, seed: u64) -> Fleet {
     let mut args = qsentry_sim::SimulateArgs::new(out);
     args.systems = systems;
     args.days = days;
     args.entries_per_day = entries_per_day;
+    args.seed = seed;
     qsentry_sim::simulate(&args).expect("simulate");
     decode_fleet(out)
 }
@@ -90,7 +96,8 @@ pub fn decode_fleet(out: &Path) -> Fleet {
             layouts: Arc::new(qsentry_ingest::dbfile::load_layouts(dir.join("SYSCOLUMNS.csv")).expect("SYSCOLUMNS")),
             record_length: None,
         };
-        leavers.extend(Leavers::load_csv(&dir.join("leavers.csv")).expect("leavers.csv"));
+        // Each system's list names its own profiles: scope it to that system.
+        leavers.extend(Leavers::load_csv(&dir.join("leavers.csv"), Some(name)).expect("leavers.csv"));
         let mut changes = ChangeTracker::default();
         for path in files(&dir) {
             if path.file_name().is_some_and(|n| n == "cef.log") {
