@@ -86,7 +86,7 @@ fn main() {
             black_box(out.len())
         })
     });
-    g.bench_function("field_lookup_journal_entry_type", |b| {
+    g.bench_function("field_lookup_violation_type", |b| {
         b.iter(|| events.iter().filter(|e| qsentry_detect::field(e, "violation_type").is_some()).count())
     });
     g.finish();

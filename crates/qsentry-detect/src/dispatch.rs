@@ -280,3 +280,61 @@ impl Dispatch {
         run(&self.anywhere, &view, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(detection: &str) -> SigmaRule {
+        let yaml = format!(
+            "title: t\nid: 00000000-0000-4000-8000-000000000001\nlogsource:\n    product: ibmi\n    service: audit\ndetection:\n{detection}\nlevel: low\n"
+        );
+        let c = rsigma_parser::parse_sigma_yaml(&yaml).expect("test rule parses");
+        c.rules.into_iter().next().expect("one rule")
+    }
+
+    fn values(detection: &str) -> Option<Vec<String>> {
+        required_values(&rule(detection), "journal_entry_type").map(|s| s.into_iter().collect())
+    }
+
+    fn v(list: &[&str]) -> Option<Vec<String>> {
+        Some(list.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn a_selection_gates_on_its_values() {
+        assert_eq!(values("    sel:\n        journal_entry_type: pw\n    condition: sel"), v(&["PW"]));
+        assert_eq!(values("    sel:\n        journal_entry_type: [CP, SV]\n    condition: sel"), v(&["CP", "SV"]));
+        assert_eq!(values("    sel:\n        violation_type: P\n    condition: sel"), None);
+    }
+
+    #[test]
+    fn and_narrows_or_widens_not_frees() {
+        let two = "    a:\n        journal_entry_type: [PW, AF]\n    b:\n        journal_entry_type: PW\n    c:\n        user_name: X\n";
+        assert_eq!(values(&format!("{two}    condition: a and b")), v(&["PW"]));
+        assert_eq!(values(&format!("{two}    condition: a and c")), v(&["AF", "PW"]));
+        assert_eq!(values(&format!("{two}    condition: a or b")), v(&["AF", "PW"]));
+        assert_eq!(values(&format!("{two}    condition: a or c")), None);
+        assert_eq!(values(&format!("{two}    condition: not a")), None);
+        assert_eq!(values(&format!("{two}    condition: c and not a")), None);
+        assert_eq!(values(&format!("{two}    condition: b and not a")), v(&["PW"]));
+    }
+
+    #[test]
+    fn quantifiers_and_lists_of_maps() {
+        let sels = "    sel_a:\n        journal_entry_type: PW\n    sel_b:\n        journal_entry_type: AF\n    other:\n        user_name: X\n";
+        assert_eq!(values(&format!("{sels}    condition: 1 of sel_*")), v(&["AF", "PW"]));
+        assert_eq!(values(&format!("{sels}    condition: all of sel_*")), Some(Vec::new()));
+        assert_eq!(values(&format!("{sels}    condition: 1 of them")), None);
+        let maps = "    sel:\n        - journal_entry_type: PW\n        - journal_entry_type: AF\n    condition: sel";
+        assert_eq!(values(maps), v(&["AF", "PW"]));
+        let loose = "    sel:\n        - journal_entry_type: PW\n        - user_name: X\n    condition: sel";
+        assert_eq!(values(loose), None);
+    }
+
+    #[test]
+    fn modifiers_and_wildcards_do_not_gate() {
+        assert_eq!(values("    sel:\n        journal_entry_type|startswith: P\n    condition: sel"), None);
+        assert_eq!(values("    sel:\n        journal_entry_type: 'P*'\n    condition: sel"), None);
+    }
+}

@@ -210,3 +210,12 @@ fn the_pack_validates_cleanly() {
         assert!(r.problems.is_empty(), "{}: {:?}", r.file, messages(r));
     }
 }
+
+#[test]
+fn engines_are_shared_and_detectors_moved_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    fn movable<T: Send>() {}
+    shared::<Engine>();
+    shared::<qsentry_detect::Alert>();
+    movable::<qsentry_detect::Detector<'static>>();
+}
