@@ -3,9 +3,9 @@
 //!
 //! Matching and correlation windows are rsigma's. Around them this module adds what qsentry needs:
 //! each event is offered only to the rules of its logsource service (`audit` for journal code T,
-//! `database` for R, `history` for messages), and rsigma's candidate index then offers it only to
-//! the rules whose required values (`journal_entry_type: PW`, `message_id: CPF1393`) it carries.
-//! A correlation that fires again and again during one attack (every failed sign-on after the
+//! `database` for R, `history` for messages) whose required values (`journal_entry_type: PW`,
+//! `entry_type: S`, `message_id: CPF1393`) it carries (see the `dispatch` module); only matches of
+//! rules that a correlation counts go on to rsigma's correlation state. A correlation that fires again and again during one attack (every failed sign-on after the
 //! eighth) becomes one alert: it stays open while it keeps firing and is emitted once its window
 //! has passed without a new firing, or by [`Detector::finish`]. The alert lists every event of the
 //! window that matched the rules the correlation counts, with the same group-by values; those
@@ -389,7 +389,6 @@ struct Kept {
 
 /// A correlation alert still gathering events.
 struct Open {
-    first_fire: i64,
     last_fire: i64,
     last_n: u64,
     value: f64,
@@ -590,7 +589,6 @@ impl<'e> Detector<'e> {
             out.push(self.correlation_alert(ci, &key.1, o));
         }
         let open = self.open.entry(key.clone()).or_insert_with(|| Open {
-            first_fire: ts,
             last_fire: ts,
             last_n: 0,
             value,
@@ -749,7 +747,6 @@ impl<'e> Detector<'e> {
         };
         let summary = format!("{title}: {} events for {groups}{when}{value}", e.count);
         let system = group.iter().find(|(k, _)| k == "system_name").map(|(_, v)| v.clone()).or(e.system.clone());
-        let _ = (o.first_fire, o.last_fire);
         Alert {
             rule_id: info.map(|i| i.id.clone()).unwrap_or_default(),
             rule_name: info.and_then(|i| i.name.clone()),

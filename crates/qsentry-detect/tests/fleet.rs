@@ -127,6 +127,11 @@ fn every_incident_found_and_few_false_alerts() {
         t1.elapsed().as_secs_f64()
     );
 
+    // QSENTRY_FLEET_DUMP=<file> writes the alerts as JSON lines, to read them.
+    if let Some(path) = std::env::var_os("QSENTRY_FLEET_DUMP") {
+        let lines: Vec<String> = alerts.iter().filter_map(|a| serde_json::to_string(a).ok()).collect();
+        std::fs::write(path, lines.join("\n") + "\n").expect("dump");
+    }
     let incidents = incidents(&fleet.manifest);
     assert!(incidents.len() >= 13, "the manifest scripts every incident kind");
     let name = |a: &Alert| a.rule_name.clone().unwrap_or_else(|| a.rule_id.clone());
