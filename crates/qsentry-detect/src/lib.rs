@@ -35,10 +35,11 @@
 //! What this crate adds around rsigma: the field names of qsentry events ([`field`](mod@field)), the rule pack
 //! and its validation ([`rules`]), dispatch of each event to the few rules of its service, entry type
 //! and sub-type, one alert per attack instead of one per firing, event references for correlation
-//! alerts ([`engine`]), and the built-in checks ([`leavers`], [`gaps`]).
+//! alerts ([`engine`], [`detector`]), and the built-in checks ([`leavers`], [`gaps`]).
 
 pub mod alert;
 pub mod checks;
+pub mod detector;
 mod dispatch;
 pub mod engine;
 pub mod field;
@@ -48,7 +49,8 @@ pub mod rules;
 mod view;
 
 pub use alert::{Alert, AlertKind, EventRef, Severity};
-pub use engine::{Detector, DetectorOptions, Engine, EngineError, TimeBasis};
+pub use detector::{Detector, DetectorOptions, TimeBasis};
+pub use engine::{Engine, EngineError};
 pub use field::{FieldValue, field};
 pub use leavers::Leavers;
 pub use rules::{FileReport, LoadError, Problem, ProblemLevel, RuleInfo, RuleSet, validate_dir, validate_text};
