@@ -8,6 +8,7 @@
 //! reset (`CHGJRN SEQOPT(*RESET)`), not a gap.
 
 use crate::alert::EventRef;
+use crate::leavers::pack;
 use chrono::NaiveDateTime;
 use compact_str::CompactString;
 use qsentry_ingest::event::Event;
@@ -41,7 +42,7 @@ impl Gap {
 }
 
 struct Journal {
-    /// System, library and journal name packed for quick comparison (see [`pack`]).
+    /// System, library and journal name packed for quick comparison.
     id: (u128, u128, u128),
     system: CompactString,
     library: CompactString,
@@ -57,19 +58,6 @@ struct Journal {
 #[derive(Default)]
 pub struct GapCheck {
     journals: Vec<Journal>,
-}
-
-/// Up to 16 bytes of a name as an integer (longer names keep their first 16 bytes plus length;
-/// IBM i system and journal names have 8 and 10).
-fn pack(name: &str) -> u128 {
-    let b = name.as_bytes();
-    let mut buf = [0u8; 16];
-    let n = b.len().min(15);
-    if let (Some(dst), Some(src)) = (buf.get_mut(..n), b.get(..n)) {
-        dst.copy_from_slice(src);
-    }
-    buf[15] = b.len().min(255) as u8;
-    u128::from_be_bytes(buf)
 }
 
 fn trimmed(t: &Option<CompactString>) -> &str {
@@ -95,7 +83,9 @@ impl GapCheck {
         }
         let system = trimmed(&h.system_name);
         let receiver = h.receiver_name.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        let id = (pack(system), pack(library), pack(name));
+        // Packed names narrow the search; the names themselves decide (longer names pack to 0).
+        let p = |n: &str| pack(n).unwrap_or(0);
+        let id = (p(system), p(library), p(name));
         let pos = self
             .journals
             .iter()

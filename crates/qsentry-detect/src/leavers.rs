@@ -34,8 +34,8 @@ pub struct Leavers {
 }
 
 /// A name of up to 16 bytes as a non-zero integer (`None` for empty or longer names: IBM i user
-/// profile and system names have at most 10 and 8).
-fn pack(name: &str) -> Option<u128> {
+/// profile, system and journal names have at most 10 and 8 bytes), so lookups compare integers.
+pub(crate) fn pack(name: &str) -> Option<u128> {
     let b = name.as_bytes();
     if b.is_empty() || b.len() > 16 {
         return None;

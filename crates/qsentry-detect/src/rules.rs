@@ -298,12 +298,7 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FileReport>, LoadError> {
             }
         }
     }
-    for r in reference_problems(&all) {
-        match reports.iter_mut().find(|x| x.file == r.file) {
-            Some(x) => x.problems.extend(r.problems),
-            None => reports.push(r),
-        }
-    }
+    add_reference_problems(&mut reports, &all);
     Ok(reports)
 }
 
@@ -316,13 +311,18 @@ pub fn validate_builtin() -> Vec<FileReport> {
         reports.push(report);
         all.extend(rules);
     }
-    for r in reference_problems(&all) {
+    add_reference_problems(&mut reports, &all);
+    reports
+}
+
+/// Adds the reference problems of `all` to the reports of the files they belong to.
+fn add_reference_problems(reports: &mut Vec<FileReport>, all: &[Rule]) {
+    for r in reference_problems(all) {
         match reports.iter_mut().find(|x| x.file == r.file) {
             Some(x) => x.problems.extend(r.problems),
             None => reports.push(r),
         }
     }
-    reports
 }
 
 fn reference_problems(rules: &[Rule]) -> Vec<FileReport> {

@@ -357,3 +357,22 @@ fn state_stays_bounded_on_a_long_stream() {
     assert!(d.correlation_states() <= 700, "{} states", d.correlation_states());
     assert!(d.kept() <= 1300, "{} kept", d.kept());
 }
+
+#[test]
+fn windows_run_on_written_or_utc_time() {
+    let e = engine(&brute(3, "10m"));
+    // Written times 5 s apart, UTC times 20 minutes apart (as a clock change could make them).
+    let evs: Vec<Event> = wave("2026-11-02 10:00:00", 3, 5, "203.0.113.7", 1)
+        .into_iter()
+        .enumerate()
+        .map(|(k, mut ev)| {
+            ev.heading.entry_timestamp_utc = Some(t("2026-11-02 15:00:00") + Duration::minutes(20 * k as i64));
+            ev
+        })
+        .collect();
+    let written = DetectorOptions { gap_check: false, ..DetectorOptions::default() };
+    assert_eq!(run_with(&e, &evs, written).len(), 1);
+    let utc =
+        DetectorOptions { gap_check: false, time_basis: qsentry_detect::TimeBasis::Utc, ..DetectorOptions::default() };
+    assert!(run_with(&e, &evs, utc).is_empty());
+}
