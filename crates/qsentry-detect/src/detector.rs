@@ -1,0 +1,571 @@
+//! The streaming detector: it meets each event in time order and returns alerts.
+//!
+//! Each event is offered only to the rules of its logsource service (`audit` for journal code T,
+//! `database` for R, `history` for messages) whose required values (`journal_entry_type: PW`,
+//! `entry_type: S`, `message_id: CPF1393`) it carries (see the `dispatch` module); only matches of
+//! rules that a correlation counts go on to rsigma's correlation state. A correlation that fires
+//! again and again during one attack (every failed sign-on after the eighth) becomes one alert: it
+//! stays open while it keeps firing and is emitted once its window has passed without a new firing,
+//! or by [`Detector::finish`]. The alert lists every event of the window that matched the rules the
+//! correlation counts, with the same group-by values; those events are kept in a buffer no longer
+//! than the longest correlation timespan. The leaver and journal gap checks run on every event.
+
+use crate::alert::{Alert, AlertKind, EventRef, Evidence, Involved, Severity};
+use crate::checks;
+use crate::engine::{Engine, EngineError};
+use crate::field;
+use crate::gaps::{Gap, GapCheck};
+use crate::leavers::Leavers;
+use crate::rules::RuleInfo;
+use crate::view::View;
+use chrono::NaiveDateTime;
+use qsentry_ingest::event::Event;
+use rsigma_eval::{CorrelationEngine, EvaluationResult};
+use std::collections::{HashMap, VecDeque};
+
+/// Which timestamp drives correlation windows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeBasis {
+    /// `entry_timestamp` as written (local time of each system). Feed events sorted by it.
+    #[default]
+    Written,
+    /// `entry_timestamp_utc`, falling back to the written time. Feed events sorted by UTC.
+    Utc,
+}
+
+/// Options of a [`Detector`].
+#[derive(Clone, Debug)]
+pub struct DetectorOptions {
+    /// Dismissed employees; empty switches the leaver check off.
+    pub leavers: Leavers,
+    pub time_basis: TimeBasis,
+    /// Report missing journal sequence numbers.
+    pub gap_check: bool,
+    /// A leaver's events are one alert until this many seconds pass without one.
+    pub leaver_quiet_seconds: i64,
+}
+
+impl Default for DetectorOptions {
+    fn default() -> Self {
+        DetectorOptions {
+            leavers: Leavers::default(),
+            time_basis: TimeBasis::Written,
+            gap_check: true,
+            leaver_quiet_seconds: 3600,
+        }
+    }
+}
+
+/// An event a correlation counted, kept for the correlation's alert.
+struct Kept {
+    n: u64,
+    ts: i64,
+    rules: Vec<usize>,
+    keys: Vec<Option<compact_str::CompactString>>,
+    r: EventRef,
+    utc: Option<NaiveDateTime>,
+    inv: Involved,
+}
+
+/// A correlation alert still gathering events.
+struct Open {
+    last_fire: i64,
+    last_n: u64,
+    value: f64,
+    evidence: Evidence,
+}
+
+/// A leaver's activity still gathering events.
+struct LeaverOpen {
+    user: String,
+    date: chrono::NaiveDate,
+    last: i64,
+    evidence: Evidence,
+}
+
+/// Streaming detection: feed events in time order with [`Detector::observe`], then call
+/// [`Detector::finish`] for the alerts still open.
+pub struct Detector<'e> {
+    engine: &'e Engine,
+    sigma: CorrelationEngine,
+    options: DetectorOptions,
+    n: u64,
+    now: i64,
+    next_sweep: i64,
+    kept: VecDeque<Kept>,
+    /// (ordered correlation, group key) → when its first step was last seen.
+    armed: HashMap<(usize, Vec<Option<compact_str::CompactString>>), i64>,
+    open: HashMap<(usize, Vec<(String, String)>), Open>,
+    leaver_open: HashMap<(String, String), LeaverOpen>,
+    gaps: GapCheck,
+    gap_out: Vec<Gap>,
+    matched: Vec<usize>,
+    /// Matches per rule (metas index), for tuning.
+    hits: Vec<u64>,
+}
+
+/// How often (seconds of event time) expired state is swept.
+const SWEEP_SECONDS: i64 = 60;
+
+impl<'e> Detector<'e> {
+    pub(crate) fn new(engine: &'e Engine, options: DetectorOptions) -> Result<Detector<'e>, EngineError> {
+        Ok(Detector {
+            engine,
+            sigma: engine.sigma()?,
+            options,
+            n: 0,
+            now: i64::MIN,
+            next_sweep: i64::MIN,
+            kept: VecDeque::new(),
+            armed: HashMap::new(),
+            open: HashMap::new(),
+            leaver_open: HashMap::new(),
+            gaps: GapCheck::default(),
+            gap_out: Vec::new(),
+            matched: Vec::new(),
+            hits: vec![0; engine.metas.len()],
+        })
+    }
+
+    fn time(&self, ev: &Event) -> Option<i64> {
+        let h = &ev.heading;
+        let t = match self.options.time_basis {
+            TimeBasis::Written => h.entry_timestamp,
+            TimeBasis::Utc => h.entry_timestamp_utc.or(h.entry_timestamp),
+        };
+        t.map(|t| t.and_utc().timestamp())
+    }
+
+    /// Feeds one event; returns the alerts it completes (detections at once, correlations when
+    /// their window has passed).
+    pub fn observe(&mut self, ev: &Event) -> Vec<Alert> {
+        let mut out = Vec::new();
+        self.observe_into(ev, &mut out);
+        out
+    }
+
+    /// Like [`Detector::observe`], appending to `out` (no allocation when nothing fires).
+    pub fn observe_into(&mut self, ev: &Event, out: &mut Vec<Alert>) {
+        self.n += 1;
+        let ts = self.time(ev).unwrap_or(self.now.max(0));
+        if ts > self.now {
+            self.now = ts;
+        }
+        if self.now >= self.next_sweep {
+            self.sweep(out);
+            self.next_sweep = self.now.saturating_add(SWEEP_SECONDS);
+        }
+        let mut detections: Vec<EvaluationResult> = Vec::new();
+        self.engine.dispatch.evaluate(ev, &mut detections);
+        if !detections.is_empty() {
+            self.matched.clear();
+            let mut correlated = Vec::new();
+            for d in detections {
+                let Some(&i) = d.header.rule_id.as_ref().and_then(|id| self.engine.by_id.get(id)) else { continue };
+                let Some(m) = self.engine.metas.get(i) else { continue };
+                if let Some(h) = self.hits.get_mut(i) {
+                    *h += 1;
+                }
+                if m.generates {
+                    out.push(detection_alert(&m.info, ev));
+                }
+                if m.correlated {
+                    if let Some(plans) = self.engine.gates.armed_by_rule.get(&i) {
+                        for &p in plans {
+                            let key = self.group_key(p, i, ev);
+                            self.armed.insert((p, key), ts);
+                        }
+                    }
+                    if let Some(plans) = self.engine.gates.held.get(&i)
+                        && !plans.iter().any(|&p| self.is_armed(p, i, ev, ts))
+                    {
+                        continue;
+                    }
+                    self.matched.push(i);
+                    correlated.push(d);
+                }
+            }
+            if !correlated.is_empty() {
+                self.keep(ev, ts);
+                let view = View { ev };
+                let results = self.sigma.process_with_detections(&view, correlated, ts);
+                for r in results {
+                    let Some(body) = r.as_correlation() else { continue };
+                    let Some(&mi) = r.header.rule_id.as_ref().and_then(|id| self.engine.by_id.get(id)) else {
+                        continue;
+                    };
+                    let Some(ci) = self.engine.metas.get(mi).and_then(|m| m.corr) else { continue };
+                    if let Some(plans) = self.engine.gates.armed_by_corr.get(&ci) {
+                        for &p in plans {
+                            let Some(plan) = self.engine.corrs.get(p) else { continue };
+                            let key = plan
+                                .group_by
+                                .iter()
+                                .map(|n| body.group_key.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str().into()))
+                                .collect();
+                            self.armed.insert((p, key), ts);
+                        }
+                    }
+                    self.fire(ci, body.group_key.clone(), body.aggregated_value, ts, out);
+                }
+            }
+        }
+        if !self.options.leavers.is_empty() {
+            self.leaver(ev, ts, out);
+        }
+        if self.options.gap_check {
+            self.gaps.observe(ev, &mut self.gap_out);
+            for g in self.gap_out.drain(..) {
+                out.push(gap_alert(g));
+            }
+        }
+    }
+
+    /// The group key of plan `p` for an event matched by detection rule `rule`.
+    fn group_key(&self, p: usize, rule: usize, ev: &Event) -> Vec<Option<compact_str::CompactString>> {
+        let engine = self.engine;
+        let slots = engine.corrs.get(p).and_then(|plan| plan.base.get(&rule));
+        slots
+            .map(|slots| {
+                slots
+                    .iter()
+                    .map(|&k| engine.key_fields.get(k).and_then(|f| field::field(ev, f)).map(|v| v.to_compact()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether plan `p`'s first step was seen for this event's group within the plan's window.
+    fn is_armed(&self, p: usize, rule: usize, ev: &Event, ts: i64) -> bool {
+        let Some(plan) = self.engine.corrs.get(p) else { return true };
+        let key = (p, self.group_key(p, rule, ev));
+        self.armed.get(&key).is_some_and(|&t| ts - t <= plan.timespan)
+    }
+
+    fn keep(&mut self, ev: &Event, ts: i64) {
+        let keys =
+            self.engine.key_fields.iter().map(|f| field::field(ev, f).map(|v| v.to_compact())).collect::<Vec<_>>();
+        let rules = self.matched.iter().copied().filter(|&i| self.engine.metas.get(i).is_some_and(|m| m.correlated));
+        self.kept.push_back(Kept {
+            n: self.n,
+            ts,
+            rules: rules.collect(),
+            keys,
+            r: EventRef::of(ev),
+            utc: ev.heading.entry_timestamp_utc,
+            inv: Involved::of(ev),
+        });
+    }
+
+    /// A correlation fired at `ts` for `group`: open or extend its alert and gather the new events.
+    fn fire(&mut self, ci: usize, group: Vec<(String, String)>, value: f64, ts: i64, out: &mut Vec<Alert>) {
+        let engine = self.engine;
+        let Some(plan) = engine.corrs.get(ci) else { return };
+        let key = (ci, group);
+        if let Some(o) = self.open.get(&key)
+            && ts - o.last_fire > plan.timespan
+            && let Some(o) = self.open.remove(&key)
+        {
+            out.push(self.correlation_alert(ci, &key.1, o));
+        }
+        let open = self.open.entry(key.clone()).or_insert_with(|| Open {
+            last_fire: ts,
+            last_n: 0,
+            value,
+            evidence: Evidence::default(),
+        });
+        open.last_fire = ts;
+        if value > open.value {
+            open.value = value;
+        }
+        let lo = ts.saturating_sub(plan.timespan);
+        let mut newest = open.last_n;
+        let mut picked = Vec::new();
+        for (k, e) in self.kept.iter().enumerate().rev() {
+            if e.n <= open.last_n || e.ts < lo {
+                break;
+            }
+            newest = newest.max(e.n);
+            if e.rules
+                .iter()
+                .any(|r| plan.base.get(r).is_some_and(|slots| same_group(slots, &plan.group_by, e, &key.1)))
+            {
+                picked.push(k);
+            }
+        }
+        open.last_n = newest;
+        for &k in picked.iter().rev() {
+            if let Some(e) = self.kept.get(k) {
+                open.evidence.add(e.r.clone(), e.utc, &e.inv);
+            }
+        }
+    }
+
+    fn leaver(&mut self, ev: &Event, ts: i64, out: &mut Vec<Alert>) {
+        let Some((user, date)) = self.options.leavers.hit(ev) else { return };
+        let system = ev.heading.system_name.as_deref().map(str::trim).unwrap_or("").to_string();
+        let key = (system, user.to_string());
+        if let Some(o) = self.leaver_open.get(&key)
+            && ts - o.last > self.options.leaver_quiet_seconds
+            && let Some(o) = self.leaver_open.remove(&key)
+        {
+            out.push(leaver_alert(o));
+        }
+        let o = self.leaver_open.entry(key).or_insert_with(|| LeaverOpen {
+            user: user.to_string(),
+            date,
+            last: ts,
+            evidence: Evidence::default(),
+        });
+        o.last = ts;
+        o.evidence.add_event(ev);
+    }
+
+    /// Evicts state older than every window and emits the alerts whose window has passed.
+    fn sweep(&mut self, out: &mut Vec<Alert>) {
+        let now = self.now;
+        self.sigma.evict_expired(now);
+        let horizon = now.saturating_sub(self.engine.max_timespan.saturating_add(SWEEP_SECONDS));
+        while self.kept.front().is_some_and(|k| k.ts < horizon) {
+            self.kept.pop_front();
+        }
+        let corrs = &self.engine.corrs;
+        self.armed.retain(|(p, _), t| corrs.get(*p).is_some_and(|plan| now - *t <= plan.timespan));
+        let done: Vec<_> = self
+            .open
+            .iter()
+            .filter(|((ci, _), o)| corrs.get(*ci).is_none_or(|p| now - o.last_fire > p.timespan))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut closed = Vec::new();
+        for k in done {
+            if let Some(o) = self.open.remove(&k) {
+                closed.push(self.correlation_alert(k.0, &k.1, o));
+            }
+        }
+        let quiet = self.options.leaver_quiet_seconds;
+        let done: Vec<_> =
+            self.leaver_open.iter().filter(|(_, o)| now - o.last > quiet).map(|(k, _)| k.clone()).collect();
+        for k in done {
+            if let Some(o) = self.leaver_open.remove(&k) {
+                closed.push(leaver_alert(o));
+            }
+        }
+        closed.sort_by(|a, b| (a.first, &a.rule_id).cmp(&(b.first, &b.rule_id)));
+        out.extend(closed);
+    }
+
+    /// Emits every alert still open (correlations, leaver activity, pending journal gaps).
+    pub fn finish(mut self) -> Vec<Alert> {
+        let mut out = Vec::new();
+        let open: Vec<_> = self.open.drain().collect();
+        for ((ci, group), o) in open {
+            out.push(self.correlation_alert(ci, &group, o));
+        }
+        for (_, o) in self.leaver_open.drain() {
+            out.push(leaver_alert(o));
+        }
+        let mut gaps = Vec::new();
+        self.gaps.finish(&mut gaps);
+        out.extend(gaps.into_iter().map(gap_alert));
+        out.sort_by(|a, b| (a.first, &a.rule_id).cmp(&(b.first, &b.rule_id)));
+        out
+    }
+
+    /// How many events each detection rule matched so far (rule id, count), busiest first: the
+    /// figures to look at when tuning a noisy rule.
+    pub fn rule_matches(&self) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self
+            .engine
+            .metas
+            .iter()
+            .zip(&self.hits)
+            .filter(|(_, h)| **h > 0)
+            .map(|(m, h)| (m.info.name.as_deref().unwrap_or(m.info.id.as_str()), *h))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
+    }
+
+    /// Number of events observed.
+    pub fn events(&self) -> u64 {
+        self.n
+    }
+
+    /// Correlated events currently kept (bounded by the longest timespan).
+    pub fn kept(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Correlation window states rsigma currently holds.
+    pub fn correlation_states(&self) -> usize {
+        self.sigma.state_count()
+    }
+
+    fn correlation_alert(&self, ci: usize, group: &[(String, String)], mut o: Open) -> Alert {
+        let plan = self.engine.corrs.get(ci);
+        let meta = plan.and_then(|p| self.engine.metas.get(p.meta));
+        o.evidence.finish();
+        let e = o.evidence;
+        let info = meta.map(|m| &m.info);
+        let title = info.map_or("correlation", |i| i.title.as_str());
+        let groups = group.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+        let when = match (e.first, e.last) {
+            (Some(a), Some(b)) if a.date() == b.date() => {
+                format!(" on {} from {} to {}", a.format("%Y-%m-%d"), a.format("%H:%M:%S"), b.format("%H:%M:%S"))
+            }
+            (Some(a), Some(b)) => {
+                format!(" from {} to {}", a.format("%Y-%m-%d %H:%M:%S"), b.format("%Y-%m-%d %H:%M:%S"))
+            }
+            _ => String::new(),
+        };
+        let ctype = info.and_then(|i| i.correlation_type.clone());
+        let value = if ctype.as_deref() == Some("value_count") {
+            format!(" ({} distinct values at most in one window)", o.value)
+        } else {
+            String::new()
+        };
+        let summary = format!("{title}: {} events for {groups}{when}{value}", e.count);
+        let system = group.iter().find(|(k, _)| k == "system_name").map(|(_, v)| v.clone()).or(e.system.clone());
+        Alert {
+            rule_id: info.map(|i| i.id.clone()).unwrap_or_default(),
+            rule_name: info.and_then(|i| i.name.clone()),
+            title: title.to_string(),
+            level: info.map_or("informational".to_string(), |i| i.level.clone()),
+            severity: info.map_or(Severity::Ordinary, |i| i.severity),
+            tags: info.map(|i| i.tags.clone()).unwrap_or_default(),
+            kind: AlertKind::Correlation,
+            correlation_type: ctype,
+            first: e.first,
+            last: e.last,
+            first_utc: e.first_utc,
+            last_utc: e.last_utc,
+            system,
+            group_by: group.to_vec(),
+            users: e.users,
+            source_ips: e.source_ips,
+            objects: e.objects,
+            event_count: e.count,
+            events: e.events,
+            summary,
+        }
+    }
+}
+
+/// Whether kept event `e`'s group-by values (read through `slots`) equal the alert's group.
+fn same_group(slots: &[usize], names: &[String], e: &Kept, group: &[(String, String)]) -> bool {
+    names.iter().zip(slots).all(|(name, &slot)| {
+        let want = group.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let have = e.keys.get(slot).and_then(|v| v.as_deref());
+        want == have
+    })
+}
+
+fn detection_alert(info: &RuleInfo, ev: &Event) -> Alert {
+    let mut e = Evidence::default();
+    e.add_event(ev);
+    e.finish();
+    let summary = match ev.norm.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => format!("{}: {s}", info.title),
+        None => info.title.clone(),
+    };
+    Alert {
+        rule_id: info.id.clone(),
+        rule_name: info.name.clone(),
+        title: info.title.clone(),
+        level: info.level.clone(),
+        severity: info.severity,
+        tags: info.tags.clone(),
+        kind: AlertKind::Detection,
+        correlation_type: None,
+        first: e.first,
+        last: e.last,
+        first_utc: e.first_utc,
+        last_utc: e.last_utc,
+        system: e.system,
+        group_by: Vec::new(),
+        users: e.users,
+        source_ips: e.source_ips,
+        objects: e.objects,
+        event_count: 1,
+        events: e.events,
+        summary,
+    }
+}
+
+fn leaver_alert(o: LeaverOpen) -> Alert {
+    let mut e = o.evidence;
+    e.finish();
+    let when = match (e.first, e.last) {
+        (Some(a), Some(b)) => format!(" between {} and {}", a.format("%Y-%m-%d %H:%M"), b.format("%Y-%m-%d %H:%M")),
+        _ => String::new(),
+    };
+    let on = e.system.as_deref().map(|s| format!(" on {s}")).unwrap_or_default();
+    let from = if e.source_ips.is_empty() { String::new() } else { format!(" from {}", e.source_ips.join(", ")) };
+    let summary =
+        format!("User profile {} of a leaver (left {}) appears in {} events{on}{from}{when}", o.user, o.date, e.count);
+    Alert {
+        rule_id: checks::LEAVER_RULE_ID.to_string(),
+        rule_name: Some("ibmi_leaver_activity".to_string()),
+        title: checks::LEAVER_TITLE.to_string(),
+        level: checks::LEAVER_LEVEL.to_string(),
+        severity: Severity::from_level(checks::LEAVER_LEVEL),
+        tags: checks::LEAVER_TAGS.iter().map(|t| t.to_string()).collect(),
+        kind: AlertKind::Leaver,
+        correlation_type: None,
+        first: e.first,
+        last: e.last,
+        first_utc: e.first_utc,
+        last_utc: e.last_utc,
+        system: e.system,
+        group_by: vec![("leaver".to_string(), o.user), ("termination_date".to_string(), o.date.to_string())],
+        users: e.users,
+        source_ips: e.source_ips,
+        objects: e.objects,
+        event_count: e.count,
+        events: e.events,
+        summary,
+    }
+}
+
+fn gap_alert(g: Gap) -> Alert {
+    let missing = g.missing();
+    let rcv = |r: &Option<String>| r.as_deref().map(|r| format!(" (receiver {r})")).unwrap_or_default();
+    let t = |x: &Option<NaiveDateTime>| x.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or("?".into());
+    let on = g.system.as_deref().map(|s| format!(" on {s}")).unwrap_or_default();
+    let summary = format!(
+        "{missing} entries of {}{on} are missing: sequence numbers {} to {}, between {}{} and {}{}",
+        g.journal,
+        g.first,
+        g.last,
+        t(&g.before.time),
+        rcv(&g.receiver_before),
+        t(&g.after.time),
+        rcv(&g.receiver_after)
+    );
+    Alert {
+        rule_id: checks::GAP_RULE_ID.to_string(),
+        rule_name: Some("ibmi_journal_sequence_gap".to_string()),
+        title: checks::GAP_TITLE.to_string(),
+        level: checks::GAP_LEVEL.to_string(),
+        severity: Severity::from_level(checks::GAP_LEVEL),
+        tags: checks::GAP_TAGS.iter().map(|t| t.to_string()).collect(),
+        kind: AlertKind::JournalGap,
+        correlation_type: None,
+        first: g.before.time,
+        last: g.after.time,
+        first_utc: g.before_utc,
+        last_utc: g.after_utc,
+        system: g.system.clone(),
+        group_by: vec![
+            ("journal".to_string(), g.journal.clone()),
+            ("missing_sequence_numbers".to_string(), format!("{}-{}", g.first, g.last)),
+        ],
+        users: Vec::new(),
+        source_ips: Vec::new(),
+        objects: vec![g.journal.clone()],
+        event_count: missing,
+        events: vec![g.before, g.after],
+        summary,
+    }
+}
