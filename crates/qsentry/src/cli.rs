@@ -39,6 +39,12 @@ pub enum Command {
     /// A security officer's report from the store (table, CSV, JSON or HTML with charts).
     #[command(after_help = crate::report::REPORT_EXAMPLES)]
     Report(crate::report::ReportArgs),
+    /// Run the detection rules over stored history and list the alerts.
+    #[command(after_help = crate::hunt::HUNT_EXAMPLES)]
+    Hunt(crate::hunt::HuntArgs),
+    /// Detection rules: list the built-in Sigma pack (plus --rules DIR) or check rule files.
+    #[command(subcommand)]
+    Rules(crate::rules_cmd::RulesCommand),
     /// Export the events as Parquet, partitioned by system and day.
     #[command(after_help = "Example:\n  qsentry export --parquet lake/")]
     Export(crate::store_cmds::ExportArgs),

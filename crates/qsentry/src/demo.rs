@@ -104,6 +104,8 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             reports.push(qsentry_report::run(name, store.connection(), &opts)?);
         }
     }
+    let (alerts, _) = crate::hunt::detect(&store, &config, &qsentry_report::Filter::default(), None, None)?;
+    reports.insert(0, detections(&alerts)?);
     let gaps = qsentry_store::gaps::gaps(&store, None)?;
     let mut findings = Vec::new();
     for r in &reports {
@@ -144,4 +146,49 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         db.display()
     );
     Ok(())
+}
+
+/// The detections as a report: alerts per rule and every alert, most severe first.
+fn detections(alerts: &[qsentry_detect::Alert]) -> anyhow::Result<qsentry_report::Report> {
+    let mut per_rule: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    let mut per_severity: std::collections::BTreeMap<String, u64> = Default::default();
+    for a in alerts {
+        let sev = serde_json::to_value(a.severity)?.as_str().unwrap_or("").to_string();
+        *per_rule.entry((sev.clone(), a.title.clone())).or_default() += 1;
+        *per_severity.entry(sev).or_default() += 1;
+    }
+    let mut by_rule = qsentry_store::Table::new(&["severity", "rule", "alerts"]);
+    let mut rows: Vec<_> = per_rule.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for ((sev, rule), n) in rows {
+        by_rule.rows.push(vec![sev.into(), rule.into(), n.into()]);
+    }
+    let bars = by_rule
+        .rows
+        .iter()
+        .take(15)
+        .map(|r| (qsentry_store::table::text(&r[1]), r[2].as_f64().unwrap_or(0.0)))
+        .collect();
+    let findings = vec![format!(
+        "{} alerts from the built-in Sigma pack: {}",
+        alerts.len(),
+        ["emergency", "elevated", "ordinary"]
+            .iter()
+            .map(|k| format!("{} {k}", per_severity.get(*k).copied().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )];
+    Ok(qsentry_report::Report {
+        name: "detections",
+        title: "Detections".into(),
+        intro: "The built-in Sigma rules and correlations run over the stored history (qsentry hunt). Severity \
+                words are the incident-response tip's: ordinary, elevated, emergency."
+            .into(),
+        sections: vec![
+            qsentry_report::Section::new("Alerts per rule", by_rule)
+                .chart(qsentry_report::Chart::Bars { title: "Alerts per rule (top 15)".into(), bars }),
+            qsentry_report::Section::new("Alerts", crate::hunt::alert_table(alerts)?),
+        ],
+        findings,
+    })
 }

@@ -9,9 +9,11 @@ mod decode;
 mod demo;
 mod exit;
 mod files;
+mod hunt;
 mod ingest;
 mod output;
 mod report;
+mod rules_cmd;
 mod store_cmds;
 
 use clap::Parser;
@@ -32,6 +34,8 @@ fn main() {
         cli::Command::Query(a) => store_cmds::query(&a),
         cli::Command::Export(a) => store_cmds::export(&a),
         cli::Command::Report(a) => report::run(&a),
+        cli::Command::Rules(c) => rules_cmd::run(&c),
+        cli::Command::Hunt(a) => hunt::run(&a),
         cli::Command::Bench(b) => match b {
             cli::BenchCommand::Decode(a) => bench::run(&a),
             cli::BenchCommand::Store(a) => bench_store::run(&a),

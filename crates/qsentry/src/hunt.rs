@@ -1,0 +1,232 @@
+//! `qsentry hunt`: runs the detection rules over stored history. Events are read back from the store in
+//! time order (per system), rebuilt as events, and streamed through the detector; leavers come from
+//! `--leavers` or each system's list in qsentry.toml.
+
+use crate::cli::ListOutput;
+use crate::exit;
+use crate::store_cmds::DbArgs;
+use anyhow::Result;
+use chrono::NaiveDateTime;
+use clap::Args;
+use duckdb::types::ValueRef;
+use ibmi_format::Value;
+use qsentry_detect::{DetectorOptions, Engine, Leavers, RuleSet};
+use qsentry_ingest::event::{Category, Origin, Outcome};
+use qsentry_ingest::{Event, Format};
+use qsentry_store::Table;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct HuntArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// A folder of Sigma rules that extends the built-in pack or overrides rules by id.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Only this system.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// From this local time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS), inclusive.
+    #[arg(long, value_parser = crate::report::parse_time)]
+    pub from: Option<NaiveDateTime>,
+    /// Up to this local time, exclusive.
+    #[arg(long, value_parser = crate::report::parse_time)]
+    pub to: Option<NaiveDateTime>,
+    /// Leavers CSV (user,termination_date); default: each system's `leavers` in qsentry.toml.
+    #[arg(long)]
+    pub leavers: Option<PathBuf>,
+    #[arg(long, short, value_enum, default_value_t = ListOutput::Table)]
+    pub output: ListOutput,
+}
+
+pub const HUNT_EXAMPLES: &str = "Examples:
+  qsentry hunt
+  qsentry hunt --system PRODA --from 2026-11-01 --output json > alerts.json
+  qsentry hunt --rules my-rules/ --leavers leavers.csv";
+
+const COLUMNS: &str = "system_name, journal_library, journal_name, receiver_library, receiver_name, sequence_number, \
+    system_sequence_number, entry_timestamp, entry_timestamp_utc, journal_code, journal_entry_type, job_name, job_user, \
+    job_number, thread, user_name, program_library, program_name, remote_address, remote_port, object_library, \
+    object_name, object_type, member, count_or_rrn, category, action, outcome, subject_user, target_user, \
+    target_object, source_ip, summary, fields, source_format, source_file, record_number, byte_offset";
+
+pub fn run(args: &HuntArgs) -> i32 {
+    hunt(args).unwrap_or_else(|e| {
+        eprintln!("qsentry hunt: {e:#}");
+        exit::ERROR
+    })
+}
+
+fn hunt(args: &HuntArgs) -> Result<i32> {
+    let (store, config) = args.db.open()?;
+    let filter = qsentry_report::Filter { system: args.system.clone(), from: args.from, to: args.to };
+    let (alerts, n) = detect(&store, &config, &filter, args.rules.as_deref(), args.leavers.as_deref())?;
+    let t = alert_table(&alerts)?;
+    crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
+    eprintln!("{} alerts from {n} events", alerts.len());
+    Ok(exit::OK)
+}
+
+/// Runs the rules (built-in, plus `rules_dir`) over the stored events the filter selects, in time order.
+/// Returns the alerts and the number of events read.
+pub fn detect(
+    store: &qsentry_store::Store,
+    config: &crate::config::Config,
+    filter: &qsentry_report::Filter,
+    rules_dir: Option<&std::path::Path>,
+    leavers_csv: Option<&std::path::Path>,
+) -> Result<(Vec<qsentry_detect::Alert>, u64)> {
+    let rules = match rules_dir {
+        Some(dir) => RuleSet::builtin_with_dir(dir)?,
+        None => RuleSet::builtin()?,
+    };
+    let engine = Engine::new(rules)?;
+    let mut leavers = Leavers::default();
+    for l in crate::report::leavers(leavers_csv, config)? {
+        leavers.insert(l.system.as_deref(), &l.user, l.terminated);
+    }
+    let mut detector = engine.detector(DetectorOptions { leavers, ..DetectorOptions::default() })?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE {} ORDER BY entry_timestamp NULLS LAST, system_name, system_sequence_number",
+        filter.sql("")
+    );
+    let mut stmt = store.connection().prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut alerts = Vec::new();
+    let mut n = 0u64;
+    while let Some(row) = rows.next()? {
+        let ev = event_of(row)?;
+        detector.observe_into(&ev, &mut alerts);
+        n += 1;
+    }
+    alerts.extend(detector.finish());
+    alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)));
+    Ok((alerts, n))
+}
+
+/// Alerts as a table (one row each).
+pub fn alert_table(alerts: &[qsentry_detect::Alert]) -> Result<Table> {
+    let mut t = Table::new(&[
+        "severity",
+        "rule",
+        "system",
+        "first",
+        "last",
+        "events",
+        "users",
+        "source_ips",
+        "summary",
+        "rule_id",
+    ]);
+    for a in alerts {
+        t.rows.push(vec![
+            serde_json::to_value(a.severity)?,
+            a.title.clone().into(),
+            a.system.clone().into(),
+            a.first.map(|t| t.to_string()).into(),
+            a.last.map(|t| t.to_string()).into(),
+            a.event_count.into(),
+            a.users.join(" ").into(),
+            a.source_ips.join(" ").into(),
+            a.summary.clone().into(),
+            a.rule_id.clone().into(),
+        ]);
+    }
+    Ok(t)
+}
+
+fn text(v: ValueRef<'_>) -> Option<compact_str::CompactString> {
+    match v {
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).as_ref().into()),
+        _ => None,
+    }
+}
+
+fn uint(v: ValueRef<'_>) -> Option<u64> {
+    match v {
+        ValueRef::UBigInt(n) => Some(n),
+        ValueRef::BigInt(n) => u64::try_from(n).ok(),
+        ValueRef::Int(n) => u64::try_from(n).ok(),
+        _ => None,
+    }
+}
+
+fn ts(v: ValueRef<'_>) -> Option<NaiveDateTime> {
+    match qsentry_store::table::cell(v) {
+        serde_json::Value::String(s) => NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S%.f").ok(),
+        _ => None,
+    }
+}
+
+fn category(s: &str) -> Option<Category> {
+    use Category::*;
+    [Authentication, Authorization, Account, Configuration, Object, Network, Database, Service, Job, System]
+        .into_iter()
+        .find(|c| c.name() == s)
+}
+
+/// Rebuilds an event from a row of `COLUMNS`.
+fn event_of(row: &duckdb::Row<'_>) -> duckdb::Result<Event> {
+    let g = |i: usize| row.get_ref(i);
+    let format = text(g(34)?).and_then(|f| Format::from_name(&f)).unwrap_or(Format::Type5Binary);
+    let file: Arc<str> = Arc::from(text(g(35)?).unwrap_or_default().as_str());
+    let mut ev =
+        Event::new(Origin { format, file, record: uint(g(36)?).unwrap_or(0), offset: uint(g(37)?).unwrap_or(0) });
+    let h = &mut ev.heading;
+    h.system_name = text(g(0)?);
+    h.journal_library = text(g(1)?);
+    h.journal_name = text(g(2)?);
+    h.receiver_library = text(g(3)?);
+    h.receiver_name = text(g(4)?);
+    h.sequence_number = uint(g(5)?);
+    h.system_sequence_number = uint(g(6)?);
+    h.entry_timestamp = ts(g(7)?);
+    h.entry_timestamp_utc = ts(g(8)?);
+    h.journal_code = text(g(9)?).and_then(|c| c.chars().next());
+    h.journal_entry_type = text(g(10)?);
+    h.job_name = text(g(11)?);
+    h.job_user = text(g(12)?);
+    h.job_number = text(g(13)?);
+    h.thread = text(g(14)?);
+    h.user_name = text(g(15)?);
+    h.program_library = text(g(16)?);
+    h.program_name = text(g(17)?);
+    h.remote_address = text(g(18)?);
+    h.remote_port = uint(g(19)?).and_then(|p| u32::try_from(p).ok());
+    h.object_library = text(g(20)?);
+    h.object_name = text(g(21)?);
+    h.object_type = text(g(22)?);
+    h.member = text(g(23)?);
+    h.count_or_rrn = uint(g(24)?);
+    let n = &mut ev.norm;
+    n.category = text(g(25)?).and_then(|c| category(&c));
+    n.action = text(g(26)?);
+    n.outcome = match text(g(27)?).as_deref() {
+        Some("success") => Outcome::Success,
+        Some("failure") => Outcome::Failure,
+        _ => Outcome::Unknown,
+    };
+    n.subject_user = text(g(28)?);
+    n.target_user = text(g(29)?);
+    n.target_object = text(g(30)?);
+    n.source_ip = text(g(31)?);
+    n.summary = text(g(32)?).map(|s| s.to_string());
+    if let Some(json) = text(g(33)?)
+        && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&json)
+    {
+        for (k, v) in map {
+            let value = match v {
+                serde_json::Value::Null => Value::Null,
+                serde_json::Value::String(s) => Value::Text(s.as_str().into()),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => Value::Int(i),
+                    None => Value::Float(n.as_f64().unwrap_or(0.0)),
+                },
+                other => Value::Text(other.to_string().as_str().into()),
+            };
+            ev.fields.push((k.into(), value));
+        }
+    }
+    Ok(ev)
+}
