@@ -381,12 +381,17 @@ fn hunt_over_stored_history_raises_the_scripted_incidents() {
     let leaver_alerts: Vec<&Value> =
         alerts.iter().filter(|a| a["rule"] == "Activity of a leaver's user profile").collect();
     assert!(
-        leaver_alerts.iter().any(|a| a["system"] == leaver["system"] && a["users"].as_str().unwrap().contains(leaver["actors"][0].as_str().unwrap())),
+        leaver_alerts.iter().any(|a| a["system"] == leaver["system"]
+            && a["users"].as_str().unwrap().contains(leaver["actors"][0].as_str().unwrap())),
         "{leaver_alerts:?}"
     );
     assert!(has("QSECURITY set below 40 (SV)", inc("auditing-weakened")["system"].as_str().unwrap()));
-    assert!(has("Journal entries missing (sequence number gap)", inc("journal-receiver-gap")["system"].as_str().unwrap()));
-    let waves = f.manifest["incidents"].as_array().unwrap().iter().filter(|i| i["kind"] == "telnet-brute-force").count();
+    assert!(has(
+        "Journal entries missing (sequence number gap)",
+        inc("journal-receiver-gap")["system"].as_str().unwrap()
+    ));
+    let waves =
+        f.manifest["incidents"].as_array().unwrap().iter().filter(|i| i["kind"] == "telnet-brute-force").count();
     let brute = alerts.iter().filter(|a| a["rule"] == "Sign-on brute force from one address").count();
     assert!(brute >= waves, "{brute} brute-force alerts for {waves} scripted waves");
 }
