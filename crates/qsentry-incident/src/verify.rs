@@ -229,7 +229,7 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions) -> Scan {
     let mut header_key: Option<VerifyingKey> = None;
 
     for l in &lines {
-        let expected = max_seq + 1;
+        let expected = max_seq.saturating_add(1);
         let mut line_problems: Vec<Problem> = Vec::new();
         let mut problem = |kind, seq, detail: String| line_problems.push(Problem { line: l.no, seq, kind, detail });
         let this_hash = record::sha256_hex(l.bytes);
@@ -262,8 +262,13 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions) -> Scan {
                             let gap = s - expected;
                             if gap > unreadable_since_last {
                                 seq_problem = true;
-                                let later = (expected..s)
-                                    .find_map(|m| first_line_of.get(&m).filter(|&&at| at > l.no).map(|&at| (m, at)));
+                                // The smallest skipped seq that turns up further down (not a scan of the range:
+                                // a hostile seq can be near u64::MAX).
+                                let later = first_line_of
+                                    .iter()
+                                    .filter(|&(&m, &at)| m >= expected && m < s && at > l.no)
+                                    .map(|(&m, &at)| (m, at))
+                                    .min();
                                 match later {
                                     Some((m, at)) => problem(
                                         ProblemKind::Reordered,
@@ -363,7 +368,7 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions) -> Scan {
                 let signed_ok = header_key
                     .as_ref()
                     .is_none_or(|k| r.sig.as_deref().is_some_and(|sig| signature_ok(k, &r.hash, sig)));
-                r.seq == max_seq + 1 && r.prev == prev_line_hash && signed_ok
+                r.seq == max_seq.saturating_add(1) && r.prev == prev_line_hash && signed_ok
             });
             hash_ok && linked
         });
@@ -378,7 +383,12 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions) -> Scan {
                 bytes.len()
             )
         };
-        out.problems.push(Problem { line: no, seq: Some(max_seq + 1), kind: ProblemKind::TornLastLine, detail });
+        out.problems.push(Problem {
+            line: no,
+            seq: Some(max_seq.saturating_add(1)),
+            kind: ProblemKind::TornLastLine,
+            detail,
+        });
         out.torn = Some(TornTail { line: no, offset: off, bytes: bytes.len() as u64, complete_record: complete });
     }
 
