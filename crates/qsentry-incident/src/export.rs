@@ -16,6 +16,10 @@ use crate::model::{EventRef, Incident, Severity};
 use crate::record::{self, EvidencePayload, Kind};
 use crate::verify::{self, VerifyOptions};
 
+/// Supplies the raw events (one JSON object per line, as the event store keeps them) for event references. An
+/// error is a message for the user; events it cannot find it simply leaves out (the README counts them).
+pub type EventProvider<'a> = dyn FnMut(&[EventRef]) -> std::result::Result<Vec<String>, String> + 'a;
+
 /// What `export` wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportReport {
@@ -44,7 +48,7 @@ impl Journal {
     pub fn export(
         &mut self,
         id: &str,
-        events: &mut dyn FnMut(&[EventRef]) -> std::result::Result<Vec<String>, String>,
+        events: &mut EventProvider<'_>,
         dir: &Path,
         now: DateTime<Utc>,
     ) -> Result<ExportReport> {

@@ -68,7 +68,7 @@ pub fn id_system(system: &str) -> String {
 pub(crate) enum Op {
     Open { id: String, system: String, first_seen: NaiveDateTime },
     Merge { from: String, into: String },
-    Add { incident: String, fingerprint: String, activity: Activity, alert: AlertInput },
+    Add { incident: String, fingerprint: String, activity: Activity, alert: Box<AlertInput> },
 }
 
 struct Uf(Vec<usize>);
@@ -188,10 +188,10 @@ pub(crate) fn plan(state: &State, alerts: &[AlertInput], settings: &Settings) ->
 
     // Components holding new alerts.
     let mut comps: BTreeMap<usize, (Vec<usize>, BTreeSet<&str>)> = BTreeMap::new();
-    for i in 0..nodes.len() {
+    for (i, node) in nodes.iter().enumerate() {
         let r = uf.find(i);
         let c = comps.entry(r).or_default();
-        match nodes[i].incident {
+        match node.incident {
             Some(id) => {
                 c.1.insert(id);
             }
@@ -242,7 +242,12 @@ pub(crate) fn plan(state: &State, alerts: &[AlertInput], settings: &Settings) ->
         let activity = if newest - last <= settings.ongoing_recency { Activity::Ongoing } else { Activity::OneTime };
         for i in new_idx {
             let fingerprint = fps[i].unwrap_or_default().to_string();
-            ops.push(Op::Add { incident: target.clone(), fingerprint, activity, alert: nodes[i].alert.clone() });
+            ops.push(Op::Add {
+                incident: target.clone(),
+                fingerprint,
+                activity,
+                alert: Box::new(nodes[i].alert.clone()),
+            });
         }
     }
     ops

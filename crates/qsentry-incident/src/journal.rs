@@ -300,7 +300,7 @@ impl Journal {
                 Op::Add { incident, fingerprint, activity, alert } => {
                     let i = touch(&mut touched, &incident);
                     touched[i].2 += 1;
-                    let p = record::AlertPayload { fingerprint, activity, alert };
+                    let p = record::AlertPayload { fingerprint, activity, alert: *alert };
                     items.push((Kind::AlertAdded, Some(incident), serde_json::to_value(p)?));
                 }
             }
@@ -417,7 +417,7 @@ impl Journal {
         let start = usize::try_from(torn.offset).unwrap_or(usize::MAX).min(data.len());
         let fragment = &data[start..];
         let sha256 = record::sha256_hex(fragment);
-        let f = OpenOptions::new().write(true).append(true).open(path).map_err(io_err(path))?;
+        let f = OpenOptions::new().append(true).open(path).map_err(io_err(path))?;
         f.lock().map_err(io_err(path))?;
         if f.metadata().map_err(io_err(path))?.len() != data.len() as u64 {
             return Err(Error::Changed { path: path.to_path_buf() });

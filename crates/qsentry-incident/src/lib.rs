@@ -15,7 +15,7 @@ pub mod record;
 mod state;
 pub mod verify;
 
-pub use export::ExportReport;
+pub use export::{EventProvider, ExportReport};
 pub use group::fingerprint;
 pub use journal::{Error, Journal, RepairReport, Result};
 pub use model::{
