@@ -110,19 +110,27 @@ fn stats_table_and_errors() {
 }
 
 #[test]
-fn demo_simulates_decodes_everything_and_reports_findings() {
+fn demo_simulates_ingests_and_writes_the_report() {
     let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet");
     let out = qsentry()
         .args(["demo", "--systems", "2", "--days", "2", "--entries-per-day", "800", "--out"])
-        .arg(dir.path().join("fleet"))
+        .arg(&fleet)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(", 0 rejects in "), "{err}");
     let text = String::from_utf8_lossy(&out.stdout);
-    let first = text.lines().next().unwrap_or("");
-    assert!(first.starts_with("decoded ") && first.ends_with("s") && first.contains(", 0 rejects,"), "{first}");
-    for format in ["type5-binary", "type5-csv", "display-journal-csv", "audit-journal-csv", "syslog", "cef", "dsplog"] {
-        assert!(text.lines().any(|l| l.starts_with(format)), "{format} decoded:\n{text}");
+    assert!(text.starts_with("Top findings"), "{text}");
+    for finding in
+        ["alerts from the built-in Sigma pack", "attack waves", "failed sign-ons", "gaps in journal sequence numbers"]
+    {
+        assert!(text.contains(finding), "{finding}:\n{text}");
     }
-    assert!(text.contains("password-invalid"), "{text}");
+    let html = std::fs::read_to_string(fleet.join("report.html")).unwrap();
+    for id in ["detections", "remote-access", "break-in", "profile-history", "file-changes", "gaps"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id} in report.html");
+    }
+    assert!(fleet.join("qsentry.duckdb").exists());
 }

@@ -1,0 +1,490 @@
+//! Reading a journal back and checking every link of its chain. The same scan serves `verify` (report every
+//! problem) and `Journal::open` (load the records, refuse to append when anything is wrong), so what the journal
+//! trusts is exactly what `verify` checks. Problems name the 1-based line and the record's sequence number.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::record::{self, FORMAT, HeaderPayload, Kind, Record, ZERO_HASH};
+
+/// What kind of problem a line has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// Not JSON, not UTF-8, or not a journal record.
+    Malformed,
+    /// The record's content does not match its `hash`.
+    Altered,
+    /// Sequence numbers jump: records were removed.
+    Missing,
+    /// A record is out of its place in the sequence.
+    Reordered,
+    /// A sequence number appears twice.
+    Duplicate,
+    /// `prev` is not the SHA-256 of the line before: a record was inserted or forged here.
+    BrokenLink,
+    /// The last line has no newline: a write was cut short or the file was truncated.
+    TornLastLine,
+    BadSignature,
+    MissingSignature,
+    /// The first record is not a valid journal header.
+    BadHeader,
+    /// The journal is signed with another key than the one the caller trusts, or not signed at all.
+    UntrustedKey,
+    /// The record the caller anchored (sequence number and hash) is absent or different.
+    AnchorMismatch,
+    /// The chain is intact but a record does not make sense in the history (e.g. an alert for an unknown incident).
+    Inconsistent,
+}
+
+impl ProblemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Malformed => "malformed",
+            ProblemKind::Altered => "altered",
+            ProblemKind::Missing => "missing",
+            ProblemKind::Reordered => "reordered",
+            ProblemKind::Duplicate => "duplicate",
+            ProblemKind::BrokenLink => "broken-link",
+            ProblemKind::TornLastLine => "torn-last-line",
+            ProblemKind::BadSignature => "bad-signature",
+            ProblemKind::MissingSignature => "missing-signature",
+            ProblemKind::BadHeader => "bad-header",
+            ProblemKind::UntrustedKey => "untrusted-key",
+            ProblemKind::AnchorMismatch => "anchor-mismatch",
+            ProblemKind::Inconsistent => "inconsistent",
+        }
+    }
+}
+
+/// One problem, at a 1-based line. `seq` is the sequence number written in the record, or the one expected there
+/// when the line cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub line: u64,
+    pub seq: Option<u64>,
+    pub kind: ProblemKind,
+    pub detail: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(s) = self.seq {
+            write!(f, " (seq {s})")?;
+        }
+        write!(f, ": {}: {}", self.kind.as_str(), self.detail)
+    }
+}
+
+/// A record the caller knows from elsewhere (a printout, an email to management): the journal must still hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub seq: u64,
+    /// The record's `hash`.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// The key the journal must be signed with. Without it a signed journal is only checked against the key in its
+    /// own header, which proves consistency, not authorship: a forger can re-sign a rewritten file with a new key.
+    pub trusted_key: Option<VerifyingKey>,
+    pub anchor: Option<Anchor>,
+}
+
+/// The outcome of `verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    pub path: String,
+    /// Complete lines that parsed as records.
+    pub records: u64,
+    pub last_seq: Option<u64>,
+    /// SHA-256 of the last complete line: the `prev` the next record must carry.
+    pub head_hash: Option<String>,
+    pub signed: bool,
+    pub public_key: Option<String>,
+    pub problems: Vec<Problem>,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    pub fn first_problem(&self) -> Option<&Problem> {
+        self.problems.first()
+    }
+}
+
+impl fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let signed = if self.signed { "signed" } else { "unsigned" };
+        if self.is_ok() {
+            return write!(
+                f,
+                "{}: ok, {} records ({signed}), head {}",
+                self.path,
+                self.records,
+                self.head_hash.as_deref().unwrap_or("(empty)")
+            );
+        }
+        writeln!(f, "{}: {} problem(s) in {} records ({signed})", self.path, self.problems.len(), self.records)?;
+        for p in &self.problems {
+            writeln!(f, "  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A record that passed the line checks, with where it stands in the file.
+#[derive(Debug, Clone)]
+pub(crate) struct ScannedRecord {
+    pub line: u64,
+    pub record: Record,
+}
+
+/// Bytes after the last newline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TornTail {
+    pub line: u64,
+    pub offset: u64,
+    pub bytes: u64,
+    /// The fragment is a whole, valid, correctly linked record that only lacks its newline.
+    pub complete_record: bool,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    pub records: Vec<ScannedRecord>,
+    pub problems: Vec<Problem>,
+    pub torn: Option<TornTail>,
+    pub public_key: Option<VerifyingKey>,
+    pub last_seq: Option<u64>,
+    pub head_hash: Option<String>,
+    /// Complete lines.
+    pub lines: u64,
+}
+
+struct Line<'a> {
+    no: u64,
+    offset: u64,
+    bytes: &'a [u8],
+    parsed: Result<Map<String, Value>, String>,
+}
+
+fn parse_line(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    if text.trim().is_empty() {
+        return Err("blank line".into());
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err("not a JSON object".into()),
+        Err(e) => Err(format!("not JSON: {e}")),
+    }
+}
+
+/// Scan journal bytes. Never panics, whatever the bytes.
+pub(crate) fn scan(data: &[u8], opts: &VerifyOptions) -> Scan {
+    let mut lines = Vec::new();
+    let mut torn_bytes: Option<(u64, &[u8])> = None;
+    let mut offset = 0u64;
+    let mut rest = data;
+    while !rest.is_empty() {
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                let bytes = &rest[..i];
+                lines.push(Line { no: lines.len() as u64 + 1, offset, bytes, parsed: parse_line(bytes) });
+                offset += i as u64 + 1;
+                rest = &rest[i + 1..];
+            }
+            None => {
+                torn_bytes = Some((offset, rest));
+                rest = &[];
+            }
+        }
+    }
+
+    // Where each sequence number first appears, to tell a reordering from a removal.
+    let mut first_line_of: HashMap<u64, u64> = HashMap::new();
+    for l in &lines {
+        if let Ok(m) = &l.parsed
+            && let Some(s) = m.get("seq").and_then(Value::as_u64)
+        {
+            first_line_of.entry(s).or_insert(l.no);
+        }
+    }
+
+    let mut out = Scan { lines: lines.len() as u64, ..Scan::default() };
+    let mut max_seq = 0u64;
+    let mut unreadable_since_last = 0u64;
+    let mut prev_line_hash = ZERO_HASH.to_string();
+    let mut prev_flagged = false;
+    let mut header_key: Option<VerifyingKey> = None;
+
+    for l in &lines {
+        let expected = max_seq.saturating_add(1);
+        let mut line_problems: Vec<Problem> = Vec::new();
+        let mut problem = |kind, seq, detail: String| line_problems.push(Problem { line: l.no, seq, kind, detail });
+        let this_hash = record::sha256_hex(l.bytes);
+
+        match &l.parsed {
+            Err(e) => {
+                problem(ProblemKind::Malformed, Some(expected), format!("unreadable record at byte {}: {e}", l.offset));
+                unreadable_since_last += 1;
+            }
+            Ok(obj) => {
+                let claimed = obj.get("hash").and_then(Value::as_str).unwrap_or("");
+                let actual = hex::encode(record::content_hash(obj));
+                let written_seq = obj.get("seq").and_then(Value::as_u64);
+                if claimed != actual {
+                    problem(
+                        ProblemKind::Altered,
+                        written_seq,
+                        format!("content does not match its hash (written {claimed:.16}…, computed {actual:.16}…)"),
+                    );
+                }
+                match serde_json::from_value::<Record>(Value::Object(obj.clone())) {
+                    Err(e) => {
+                        problem(ProblemKind::Malformed, written_seq.or(Some(expected)), format!("not a record: {e}"));
+                        unreadable_since_last += 1;
+                    }
+                    Ok(rec) => {
+                        let s = rec.seq;
+                        let mut seq_problem = false;
+                        if s > expected {
+                            let gap = s - expected;
+                            if gap > unreadable_since_last {
+                                seq_problem = true;
+                                // The smallest skipped seq that turns up further down (not a scan of the range:
+                                // a hostile seq can be near u64::MAX).
+                                let later = first_line_of
+                                    .iter()
+                                    .filter(|&(&m, &at)| m >= expected && m < s && at > l.no)
+                                    .map(|(&m, &at)| (m, at))
+                                    .min();
+                                match later {
+                                    Some((m, at)) => problem(
+                                        ProblemKind::Reordered,
+                                        Some(s),
+                                        format!("seq {s} stands before seq {m}, which comes later at line {at}"),
+                                    ),
+                                    None => problem(
+                                        ProblemKind::Missing,
+                                        Some(s),
+                                        if s - 1 == expected {
+                                            format!("record seq {expected} is missing before this line")
+                                        } else {
+                                            format!("records seq {expected}..={} are missing before this line", s - 1)
+                                        },
+                                    ),
+                                }
+                            }
+                        } else if s < expected {
+                            seq_problem = true;
+                            match first_line_of.get(&s) {
+                                Some(&at) if at < l.no => problem(
+                                    ProblemKind::Duplicate,
+                                    Some(s),
+                                    format!("seq {s} already appeared at line {at}"),
+                                ),
+                                _ => problem(
+                                    ProblemKind::Reordered,
+                                    Some(s),
+                                    format!("seq {s} comes after seq {max_seq}"),
+                                ),
+                            }
+                        }
+                        if !prev_flagged && !seq_problem && rec.prev != prev_line_hash {
+                            let what = if l.no == 1 {
+                                "the start of the journal".to_string()
+                            } else {
+                                format!("line {}", l.no - 1)
+                            };
+                            problem(
+                                ProblemKind::BrokenLink,
+                                Some(s),
+                                format!(
+                                    "prev does not match the SHA-256 of {what}: a record was inserted, removed or forged here"
+                                ),
+                            );
+                        }
+                        // Header.
+                        if l.no == 1 {
+                            match header_of(&rec) {
+                                Ok(key) => header_key = key,
+                                Err(e) => problem(ProblemKind::BadHeader, Some(s), e),
+                            }
+                        } else if rec.kind == Kind::JournalCreated {
+                            problem(ProblemKind::BadHeader, Some(s), "a second journal header".into());
+                        }
+                        // Signature.
+                        if let Some(key) = &header_key {
+                            match &rec.sig {
+                                None => problem(
+                                    ProblemKind::MissingSignature,
+                                    Some(s),
+                                    "the journal is signed but this record is not".into(),
+                                ),
+                                Some(sig) => {
+                                    if !signature_ok(key, &rec.hash, sig) {
+                                        problem(
+                                            ProblemKind::BadSignature,
+                                            Some(s),
+                                            "signature does not verify with the header's key".into(),
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                        max_seq = max_seq.max(s);
+                        unreadable_since_last = 0;
+                        out.last_seq = Some(s);
+                        out.records.push(ScannedRecord { line: l.no, record: rec });
+                    }
+                }
+            }
+        }
+        prev_flagged = !line_problems.is_empty();
+        prev_line_hash = this_hash;
+        out.problems.append(&mut line_problems);
+    }
+    if !lines.is_empty() {
+        out.head_hash = Some(prev_line_hash.clone());
+    }
+
+    if let Some((off, bytes)) = torn_bytes {
+        let no = lines.len() as u64 + 1;
+        let complete = parse_line(bytes).ok().is_some_and(|obj| {
+            let hash_ok =
+                obj.get("hash").and_then(Value::as_str) == Some(hex::encode(record::content_hash(&obj)).as_str());
+            let linked = serde_json::from_value::<Record>(Value::Object(obj)).is_ok_and(|r| {
+                let signed_ok = header_key
+                    .as_ref()
+                    .is_none_or(|k| r.sig.as_deref().is_some_and(|sig| signature_ok(k, &r.hash, sig)));
+                r.seq == max_seq.saturating_add(1) && r.prev == prev_line_hash && signed_ok
+            });
+            hash_ok && linked
+        });
+        let detail = if complete {
+            format!(
+                "{} bytes at offset {off} without a newline (a complete record whose newline was not written)",
+                bytes.len()
+            )
+        } else {
+            format!(
+                "{} bytes at offset {off} without a newline: a write was cut short or the file truncated",
+                bytes.len()
+            )
+        };
+        out.problems.push(Problem {
+            line: no,
+            seq: Some(max_seq.saturating_add(1)),
+            kind: ProblemKind::TornLastLine,
+            detail,
+        });
+        out.torn = Some(TornTail { line: no, offset: off, bytes: bytes.len() as u64, complete_record: complete });
+    }
+
+    if let Some(trusted) = &opts.trusted_key {
+        match &header_key {
+            Some(k) if k == trusted => {}
+            Some(k) => out.problems.push(Problem {
+                line: 1,
+                seq: Some(1),
+                kind: ProblemKind::UntrustedKey,
+                detail: format!(
+                    "signed with key {}, not the trusted key {}",
+                    hex::encode(k.as_bytes()),
+                    hex::encode(trusted.as_bytes())
+                ),
+            }),
+            None => out.problems.push(Problem {
+                line: 1,
+                seq: Some(1),
+                kind: ProblemKind::UntrustedKey,
+                detail: "the journal is not signed".into(),
+            }),
+        }
+    }
+    if let Some(a) = &opts.anchor {
+        let found = out.records.iter().find(|r| r.record.seq == a.seq);
+        match found {
+            Some(r) if r.record.hash.eq_ignore_ascii_case(&a.hash) => {}
+            Some(r) => out.problems.push(Problem {
+                line: r.line,
+                seq: Some(a.seq),
+                kind: ProblemKind::AnchorMismatch,
+                detail: format!("hash is {}, the anchor says {}", r.record.hash, a.hash),
+            }),
+            None => out.problems.push(Problem {
+                line: out.lines + 1,
+                seq: Some(a.seq),
+                kind: ProblemKind::AnchorMismatch,
+                detail: format!("anchored record seq {} is not in the journal (truncated or rewritten?)", a.seq),
+            }),
+        }
+    }
+    out.public_key = header_key;
+    out
+}
+
+fn header_of(rec: &Record) -> Result<Option<VerifyingKey>, String> {
+    if rec.kind != Kind::JournalCreated || rec.seq != 1 {
+        return Err("the first record must be the journal-created header with seq 1".into());
+    }
+    let h: HeaderPayload =
+        serde_json::from_value(rec.payload.clone()).map_err(|e| format!("header payload unreadable: {e}"))?;
+    if h.format != FORMAT {
+        return Err(format!("format is {:?}, expected {FORMAT:?}", h.format));
+    }
+    match h.public_key {
+        None => Ok(None),
+        Some(hexkey) => parse_public_key(&hexkey).map(Some),
+    }
+}
+
+pub(crate) fn parse_public_key(hexkey: &str) -> Result<VerifyingKey, String> {
+    let bytes = hex::decode(hexkey).map_err(|e| format!("public key is not hex: {e}"))?;
+    let arr: [u8; 32] = bytes.try_into().map_err(|_| "public key is not 32 bytes".to_string())?;
+    VerifyingKey::from_bytes(&arr).map_err(|e| format!("public key is not a valid ed25519 key: {e}"))
+}
+
+fn signature_ok(key: &VerifyingKey, hash_hex: &str, sig_hex: &str) -> bool {
+    let (Ok(hash), Ok(sig)) = (hex::decode(hash_hex), hex::decode(sig_hex)) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(&sig) else {
+        return false;
+    };
+    key.verify(&hash, &sig).is_ok()
+}
+
+/// Check a journal file: every line, every link, every signature, and that replaying it makes sense.
+pub fn verify(path: &Path, opts: &VerifyOptions) -> std::io::Result<VerifyReport> {
+    let data = std::fs::read(path)?;
+    Ok(verify_bytes(&path.display().to_string(), &data, opts))
+}
+
+/// `verify` on bytes already read.
+pub fn verify_bytes(name: &str, data: &[u8], opts: &VerifyOptions) -> VerifyReport {
+    let mut scan = scan(data, opts);
+    let replay = crate::state::State::replay(&scan.records);
+    scan.problems.extend(replay.problems);
+    scan.problems.sort_by_key(|p| p.line);
+    VerifyReport {
+        path: name.to_string(),
+        records: scan.records.len() as u64,
+        last_seq: scan.last_seq,
+        head_hash: scan.head_hash,
+        signed: scan.public_key.is_some(),
+        public_key: scan.public_key.map(|k| hex::encode(k.as_bytes())),
+        problems: scan.problems,
+    }
+}
