@@ -111,10 +111,10 @@ pub fn column_index(name: &str) -> Option<usize> {
     EVENT_COLUMNS.iter().position(|c| c.name == name)
 }
 
-/// `CREATE TABLE` for the events table (or a staging table of the same shape).
-pub fn create_events(table: &str, temp: bool) -> String {
+/// `CREATE TABLE` for the events table.
+pub fn create_events() -> String {
     let cols: Vec<String> = EVENT_COLUMNS.iter().map(|c| format!("  {} {}", c.name, c.kind.sql())).collect();
-    format!("CREATE {}TABLE IF NOT EXISTS {table} (\n{}\n)", if temp { "TEMP " } else { "" }, cols.join(",\n"))
+    format!("CREATE TABLE IF NOT EXISTS events (\n{}\n)", cols.join(",\n"))
 }
 
 /// The other tables: ingest runs, the files they read, and quarantined rejects.

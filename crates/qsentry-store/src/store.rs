@@ -120,7 +120,7 @@ impl Store {
     }
 
     fn create(&self) -> Result<()> {
-        self.conn.execute_batch(&format!("{};\n{CREATE_OTHERS}", create_events("events", false)))?;
+        self.conn.execute_batch(&format!("{};\n{CREATE_OTHERS}", create_events()))?;
         let found: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE name = 'schema_version'", [], |r| r.get(0)).ok();
         match found {

@@ -104,6 +104,18 @@ fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max { s } else { s.chars().take(max.saturating_sub(1)).chain(['…']).collect() }
 }
 
+/// A DuckDB TIMESTAMP as written (no zone); `None` for anything else.
+pub fn timestamp(v: ValueRef<'_>) -> Option<chrono::NaiveDateTime> {
+    let ValueRef::Timestamp(unit, n) = v else { return None };
+    let micros = match unit {
+        duckdb::types::TimeUnit::Second => n.saturating_mul(1_000_000),
+        duckdb::types::TimeUnit::Millisecond => n.saturating_mul(1_000),
+        duckdb::types::TimeUnit::Microsecond => n,
+        duckdb::types::TimeUnit::Nanosecond => n / 1_000,
+    };
+    chrono::DateTime::from_timestamp_micros(micros).map(|t| t.naive_utc())
+}
+
 /// A DuckDB value as JSON.
 pub fn cell(v: ValueRef<'_>) -> Value {
     use ValueRef::*;
@@ -124,16 +136,8 @@ pub fn cell(v: ValueRef<'_>) -> Value {
         Decimal(d) => Value::String(d.to_string()),
         Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
         Blob(b) => Value::String(b.iter().map(|x| format!("{x:02X}")).collect()),
-        Timestamp(unit, n) => {
-            let micros = match unit {
-                duckdb::types::TimeUnit::Second => n.saturating_mul(1_000_000),
-                duckdb::types::TimeUnit::Millisecond => n.saturating_mul(1_000),
-                duckdb::types::TimeUnit::Microsecond => n,
-                duckdb::types::TimeUnit::Nanosecond => n / 1_000,
-            };
-            chrono::DateTime::from_timestamp_micros(micros)
-                .map(|t| Value::String(t.naive_utc().format("%Y-%m-%d %H:%M:%S%.f").to_string()))
-                .unwrap_or(Value::Null)
+        Timestamp(..) => {
+            timestamp(v).map(|t| Value::String(t.format("%Y-%m-%d %H:%M:%S%.f").to_string())).unwrap_or(Value::Null)
         }
         Date32(d) => chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163)
             .map(|d| Value::String(d.to_string()))

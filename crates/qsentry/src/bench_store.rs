@@ -7,7 +7,7 @@
 
 use crate::exit;
 use anyhow::Result;
-use clap::{Args, Parser};
+use clap::Args;
 use qsentry_report::ReportOptions;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -28,12 +28,6 @@ pub struct BenchStoreArgs {
     pub dir: PathBuf,
 }
 
-#[derive(Parser)]
-struct SimCommand {
-    #[command(flatten)]
-    args: qsentry_sim::SimulateArgs,
-}
-
 pub fn run(args: &BenchStoreArgs) -> i32 {
     bench(args).unwrap_or_else(|e| {
         eprintln!("qsentry bench store: {e:#}");
@@ -51,21 +45,14 @@ fn bench(args: &BenchStoreArgs) -> Result<i32> {
     let fleet = args.dir.join(format!("fleet-{}", args.entries));
     let per_day = (args.entries / (args.systems as u64 * args.days as u64)).max(1);
     if !fleet.join("manifest.json").exists() {
-        let sim = SimCommand::try_parse_from([
-            "simulate".to_string(),
-            "--out".into(),
-            fleet.display().to_string(),
-            "--systems".into(),
-            args.systems.to_string(),
-            "--days".into(),
-            args.days.to_string(),
-            "--entries-per-day".into(),
-            per_day.to_string(),
-            "--formats".into(),
-            "type5-binary".into(),
-        ])?;
         let t = Instant::now();
-        let s = qsentry_sim::simulate(&sim.args)?;
+        let s = qsentry_sim::simulate(&qsentry_sim::SimulateArgs {
+            systems: args.systems,
+            days: args.days,
+            entries_per_day: per_day,
+            formats: "type5-binary".into(),
+            ..qsentry_sim::SimulateArgs::new(&fleet)
+        })?;
         eprintln!("simulated {} audit entries in {:.1}s", s.audit_entries, t.elapsed().as_secs_f64());
     }
     let config = crate::config::Config::load(Some(&fleet.join("qsentry.toml")))?;

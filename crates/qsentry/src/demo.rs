@@ -3,7 +3,7 @@
 //! qsentry.toml the simulator writes), write report.html with every report, and print the top findings.
 
 use crate::exit;
-use clap::{Args, Parser};
+use clap::Args;
 use qsentry_report::ReportOptions;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,12 +27,6 @@ pub struct DemoArgs {
     pub entries_per_day: u64,
 }
 
-#[derive(Parser)]
-struct SimCommand {
-    #[command(flatten)]
-    args: qsentry_sim::SimulateArgs,
-}
-
 pub fn run(args: &DemoArgs) -> i32 {
     match demo(args) {
         Ok(()) => exit::OK,
@@ -45,20 +39,13 @@ pub fn run(args: &DemoArgs) -> i32 {
 
 fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let sim = SimCommand::try_parse_from([
-        "simulate".to_string(),
-        "--out".into(),
-        args.out.display().to_string(),
-        "--systems".into(),
-        args.systems.to_string(),
-        "--days".into(),
-        args.days.to_string(),
-        "--seed".into(),
-        args.seed.to_string(),
-        "--entries-per-day".into(),
-        args.entries_per_day.to_string(),
-    ])?;
-    let summary = qsentry_sim::simulate(&sim.args)?;
+    let summary = qsentry_sim::simulate(&qsentry_sim::SimulateArgs {
+        systems: args.systems,
+        days: args.days,
+        seed: args.seed,
+        entries_per_day: args.entries_per_day,
+        ..qsentry_sim::SimulateArgs::new(&args.out)
+    })?;
     eprintln!(
         "simulated {} systems x {} days: {} audit entries, {} database entries, {} history messages, {} incidents, {} gaps -> {}",
         summary.systems,

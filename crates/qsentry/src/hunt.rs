@@ -152,13 +152,6 @@ fn uint(v: ValueRef<'_>) -> Option<u64> {
     }
 }
 
-fn ts(v: ValueRef<'_>) -> Option<NaiveDateTime> {
-    match qsentry_store::table::cell(v) {
-        serde_json::Value::String(s) => NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S%.f").ok(),
-        _ => None,
-    }
-}
-
 fn category(s: &str) -> Option<Category> {
     use Category::*;
     [Authentication, Authorization, Account, Configuration, Object, Network, Database, Service, Job, System]
@@ -181,8 +174,8 @@ fn event_of(row: &duckdb::Row<'_>) -> duckdb::Result<Event> {
     h.receiver_name = text(g(4)?);
     h.sequence_number = uint(g(5)?);
     h.system_sequence_number = uint(g(6)?);
-    h.entry_timestamp = ts(g(7)?);
-    h.entry_timestamp_utc = ts(g(8)?);
+    h.entry_timestamp = qsentry_store::table::timestamp(g(7)?);
+    h.entry_timestamp_utc = qsentry_store::table::timestamp(g(8)?);
     h.journal_code = text(g(9)?).and_then(|c| c.chars().next());
     h.journal_entry_type = text(g(10)?);
     h.job_name = text(g(11)?);

@@ -89,6 +89,19 @@ pub fn read_leavers(path: &std::path::Path, system: Option<&str>) -> Result<Vec<
     Ok(out)
 }
 
+/// A heat map from a `(day, hour, n)` table.
+pub(crate) fn heat_map(title: &str, hours: &qsentry_store::Table) -> crate::model::Chart {
+    let days = days_of(hours, "day");
+    let mut counts = vec![[0.0; 24]; days.len()];
+    for r in &hours.rows {
+        let d = qsentry_store::table::text(&r[0]);
+        if let (Some(i), Some(h)) = (days.iter().position(|x| *x == d), r[1].as_u64()) {
+            counts[i][(h as usize).min(23)] = r[2].as_f64().unwrap_or(0.0);
+        }
+    }
+    crate::model::Chart::HeatMap { title: title.to_string(), days, counts }
+}
+
 /// Days between the filter's bounds present in a column of `YYYY-MM-DD` strings, for charts.
 pub(crate) fn days_of(t: &qsentry_store::Table, col: &str) -> Vec<String> {
     let mut d: Vec<String> = t.column(col).iter().map(|v| qsentry_store::table::text(v)).collect();

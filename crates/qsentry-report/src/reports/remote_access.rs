@@ -90,14 +90,6 @@ GROUP BY ALL ORDER BY day, hour"
             (s.clone(), vals)
         })
         .collect();
-    let hdays = super::days_of(&hours, "day");
-    let mut counts = vec![[0.0; 24]; hdays.len()];
-    for r in &hours.rows {
-        let d = qsentry_store::table::text(&r[0]);
-        if let (Some(i), Some(h)) = (hdays.iter().position(|x| *x == d), r[1].as_u64()) {
-            counts[i][(h as usize).min(23)] = r[2].as_f64().unwrap_or(0.0);
-        }
-    }
     let mut findings = Vec::new();
     for r in by_server.rows.iter().take(3) {
         findings.push(format!(
@@ -123,11 +115,8 @@ GROUP BY ALL ORDER BY day, hour"
                 series,
             }),
             Section::new("Who connected from where", who).note("Top 500 user, server and address combinations."),
-            Section::new("Connections by hour", hours.clone()).chart(Chart::HeatMap {
-                title: "Connections by day and hour (local time)".into(),
-                days: hdays,
-                counts,
-            }),
+            Section::new("Connections by hour", hours.clone())
+                .chart(super::heat_map("Connections by day and hour (local time)", &hours)),
         ],
         findings,
     })

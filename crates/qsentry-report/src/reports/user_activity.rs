@@ -3,7 +3,7 @@
 //! no object access entries), it prints the CHGUSRAUD/CHGOBJAUD commands that would start it.
 
 use super::ReportOptions;
-use crate::model::{Chart, Report, Section, quote};
+use crate::model::{Report, Section, quote};
 use anyhow::{Result, bail};
 use duckdb::Connection;
 use qsentry_store::Table;
@@ -74,25 +74,14 @@ FROM events WHERE {f}"
             Value::from(format!("CHGUSRAUD USRPRF({user}) OBJAUD(*CHANGE) AUDLVL(*CMD)")),
         ]);
     }
-    let hdays = super::days_of(&hours, "day");
-    let mut counts = vec![[0.0; 24]; hdays.len()];
-    for r in &hours.rows {
-        let d = qsentry_store::table::text(&r[0]);
-        if let (Some(i), Some(h)) = (hdays.iter().position(|x| *x == d), r[1].as_u64()) {
-            counts[i][(h as usize).min(23)] = r[2].as_f64().unwrap_or(0.0);
-        }
-    }
     let findings = vec![format!(
         "{user}: {} events in the timeline; {} auditing suggestions",
         timeline.rows.len(),
         advice.rows.len()
     )];
     let mut sections = vec![
-        Section::new("What the user did", kinds).chart(Chart::HeatMap {
-            title: format!("{user}: events by day and hour (local time)"),
-            days: hdays,
-            counts,
-        }),
+        Section::new("What the user did", kinds)
+            .chart(super::heat_map(&format!("{user}: events by day and hour (local time)"), &hours)),
         Section::new("Timeline", timeline).note("First 5000 events, oldest first."),
     ];
     if !advice.rows.is_empty() {
