@@ -3,20 +3,7 @@
 # release profile (one profile for tests and runs, so dependencies are built once per machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/qsentry-target}"
-export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-
-need() { command -v "$1" >/dev/null 2>&1; }
-# iconv/od/python3 for the EBCDIC table check; a C++ compiler for DuckDB's bundled build.
-if ! need iconv || ! need od || ! need python3 || ! need c++; then
-  echo "installing system packages: libc-bin coreutils python3 g++"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq libc-bin coreutils python3 g++
-fi
-if ! need cargo; then
-  echo "cargo not found: install the Rust toolchain (rustup, stable 1.95 or later) and run again" >&2
-  exit 1
-fi
+. scripts/env.sh
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 echo "== EBCDIC tables match glibc iconv"

@@ -9,7 +9,7 @@ use std::path::PathBuf;
     version,
     about = "Security analytics for IBM i: decode what IBM i writes (QAUDJRN, journals, history log, SIEM exports).",
     after_help = "Exit codes: 0 done (rejects, if any, were counted and quarantined); 1 error (a file could not be \
-                  opened, a bad option); 2 usage error; 3 stopped at a reject (--on-error stop)."
+                  opened, a bad option); 2 usage error; 3 stopped at a reject (--on-error stop); 4 the incident journal fails verification."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,6 +45,9 @@ pub enum Command {
     /// Detection rules: list the built-in Sigma pack (plus --rules DIR) or check rule files.
     #[command(subcommand)]
     Rules(crate::rules_cmd::RulesCommand),
+    /// Incidents: list, show, move through the workflow, note, notify, close, export evidence, verify the journal.
+    #[command(subcommand)]
+    Incident(crate::incident_cmd::IncidentCommand),
     /// Export the events as Parquet, partitioned by system and day.
     #[command(after_help = "Example:\n  qsentry export --parquet lake/")]
     Export(crate::store_cmds::ExportArgs),

@@ -13,6 +13,12 @@
 //! paths = ["PRODA"]
 //! layouts = ["PRODA/SYSCOLUMNS.csv"]
 //! leavers = "PRODA/leavers.csv"
+//!
+//! [incidents]
+//! journal = "qsentry-incidents.jsonl"   # default: beside the database
+//! window_minutes = 120                  # alerts sharing a user, address or object this close join
+//! ongoing_minutes = 60                  # an incident is ongoing when its last alert is this recent
+//! link_ignore = ["QUSER"]               # shared profiles that never link alerts
 //! ```
 
 use anyhow::{Context, Result, anyhow};
@@ -30,6 +36,19 @@ pub struct ConfigFile {
     pub store: StoreSection,
     #[serde(default)]
     pub systems: BTreeMap<String, SystemSection>,
+    #[serde(default)]
+    pub incidents: IncidentsSection,
+}
+
+/// How alerts become incidents, and where the incident journal lives.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentsSection {
+    pub journal: Option<PathBuf>,
+    pub window_minutes: Option<u32>,
+    pub ongoing_minutes: Option<u32>,
+    #[serde(default)]
+    pub link_ignore: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -67,6 +86,8 @@ pub struct Config {
     pub database: Option<PathBuf>,
     pub memory_limit: Option<String>,
     pub systems: Vec<SystemConfig>,
+    /// `journal` resolved against the file's folder.
+    pub incidents: IncidentsSection,
 }
 
 impl Config {
@@ -122,6 +143,7 @@ impl Config {
             database: file.store.database.as_deref().map(resolve),
             memory_limit: file.store.memory_limit,
             systems,
+            incidents: IncidentsSection { journal: file.incidents.journal.as_deref().map(resolve), ..file.incidents },
         })
     }
 
@@ -168,6 +190,42 @@ mod tests {
         std::fs::write(&f, "").unwrap();
         assert_eq!(c.system_of_path(&f).map(|s| s.name.as_str()), Some("PRODA"));
         assert_eq!(c.utc_offsets(), vec![("PRODA".to_string(), 3600)]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Any text, and any mix of known keys with arbitrary values, loads or is refused with an error;
+        /// it never panics.
+        #[test]
+        fn never_panics(text in "(?s).{0,200}", key in "(ccsid|utc_offset|paths|layouts|leavers|memory_limit)", value in ".{0,20}") {
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = dir.path().join("qsentry.toml");
+            std::fs::write(&cfg, &text).unwrap();
+            let _ = Config::load(Some(&cfg));
+            std::fs::write(&cfg, format!("[systems.X]\n{key} = {value}\n[incidents]\nwindow_minutes = 5\n")).unwrap();
+            let _ = Config::load(Some(&cfg));
+        }
+    }
+
+    #[test]
+    fn incidents_section_resolves_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("qsentry.toml");
+        std::fs::write(&cfg, "[incidents]\njournal = \"j.jsonl\"\nwindow_minutes = 30\nlink_ignore = [\"QUSER\"]\n")
+            .unwrap();
+        let c = Config::load(Some(&cfg)).unwrap();
+        assert_eq!(c.incidents.journal, Some(dir.path().join("j.jsonl")));
+        assert_eq!(c.incidents.window_minutes, Some(30));
+        assert_eq!(c.incidents.link_ignore, ["QUSER"]);
+        let e = format!(
+            "{:#}",
+            Config::load(Some(&{
+                std::fs::write(&cfg, "[incidents]\nwindow = 30\n").unwrap();
+                cfg.clone()
+            }))
+            .unwrap_err()
+        );
+        assert!(e.contains("window"), "{e}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `qsentry demo`, the README's main job: simulate a small IBM i fleet, ingest every file it wrote into
 //! the embedded store (with each system's CCSID, UTC offset and journaled-file layouts from the
-//! qsentry.toml the simulator writes), write report.html with every report, and print the top findings.
+//! qsentry.toml the simulator writes), run the detection rules and record the incidents in the journal,
+//! write report.html with the incidents and every report, and print the top findings.
 
 use crate::exit;
 use clap::Args;
@@ -91,8 +92,12 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             reports.push(qsentry_report::run(name, store.connection(), &opts)?);
         }
     }
-    let (alerts, _) = crate::hunt::detect(&store, &config, &qsentry_report::Filter::default(), None, None)?;
+    let (alerts, _) = crate::hunt::detect(&store, &config, &qsentry_report::Filter::default(), None, None, None)?;
+    let journal_path = args.out.join(qsentry_incident::DEFAULT_JOURNAL_NAME);
+    let changes = crate::incidents::record(&store, &config, &journal_path, None, &alerts)?;
+    eprintln!("{}", crate::incidents::describe(&changes, &journal_path));
     reports.insert(0, detections(&alerts)?);
+    reports.insert(0, crate::incidents::report(&qsentry_incident::Journal::open(&journal_path)?)?);
     let gaps = qsentry_store::gaps::gaps(&store, None)?;
     let mut findings = Vec::new();
     for r in &reports {
@@ -127,6 +132,7 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     }
     println!();
     println!("report: {}", html_path.display());
+    println!("incidents: {} (try: qsentry incident list --journal {})", journal_path.display(), journal_path.display());
     println!(
         "database: {} (try: qsentry query --db {} \"SELECT journal_entry_type, count(*) FROM events GROUP BY ALL\")",
         db.display(),

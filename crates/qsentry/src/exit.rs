@@ -9,3 +9,5 @@ pub const ERROR: i32 = 1;
 pub const USAGE: i32 = 2;
 /// `--on-error stop` stopped at a reject.
 pub const STOPPED_AT_REJECT: i32 = 3;
+/// `incident verify` found an altered, removed or reordered record (or a bad signature).
+pub const VERIFY_FAILED: i32 = 4;

@@ -1,6 +1,7 @@
 //! `qsentry hunt`: runs the detection rules over stored history. Events are read back from the store in
 //! time order (per system), rebuilt as events, and streamed through the detector; leavers come from
-//! `--leavers` or each system's list in qsentry.toml.
+//! `--leavers` or each system's list in qsentry.toml. The alerts are listed and recorded as incidents in
+//! the incident journal (an alert already recorded is not recorded again).
 
 use crate::cli::ListOutput;
 use crate::exit;
@@ -36,6 +37,15 @@ pub struct HuntArgs {
     /// Leavers CSV (user,termination_date); default: each system's `leavers` in qsentry.toml.
     #[arg(long)]
     pub leavers: Option<PathBuf>,
+    /// The incident journal (default: qsentry.toml's incidents.journal, else beside the database).
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Sign new journal records with this ed25519 secret key (a file of 64 hex digits).
+    #[arg(long)]
+    pub signing_key: Option<PathBuf>,
+    /// List the alerts only; record no incidents.
+    #[arg(long)]
+    pub no_record: bool,
     #[arg(long, short, value_enum, default_value_t = ListOutput::Table)]
     pub output: ListOutput,
 }
@@ -43,7 +53,7 @@ pub struct HuntArgs {
 pub const HUNT_EXAMPLES: &str = "Examples:
   qsentry hunt
   qsentry hunt --system PRODA --from 2026-11-01 --output json > alerts.json
-  qsentry hunt --rules my-rules/ --leavers leavers.csv";
+  qsentry hunt --rules my-rules/ --leavers leavers.csv --no-record   # try rules without recording incidents";
 
 const COLUMNS: &str = "system_name, journal_library, journal_name, receiver_library, receiver_name, sequence_number, \
     system_sequence_number, entry_timestamp, entry_timestamp_utc, journal_code, journal_entry_type, job_name, job_user, \
@@ -61,19 +71,27 @@ pub fn run(args: &HuntArgs) -> i32 {
 fn hunt(args: &HuntArgs) -> Result<i32> {
     let (store, config) = args.db.open()?;
     let filter = qsentry_report::Filter { system: args.system.clone(), from: args.from, to: args.to };
-    let (alerts, n) = detect(&store, &config, &filter, args.rules.as_deref(), args.leavers.as_deref())?;
+    let (alerts, n) = detect(&store, &config, &filter, None, args.rules.as_deref(), args.leavers.as_deref())?;
     let t = alert_table(&alerts)?;
     crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
     eprintln!("{} alerts from {n} events", alerts.len());
+    if !args.no_record {
+        let db = crate::ingest::database(args.db.db.as_deref(), &config);
+        let path = crate::incidents::journal_path(args.journal.as_deref(), &config, &db);
+        let changes = crate::incidents::record(&store, &config, &path, args.signing_key.as_deref(), &alerts)?;
+        eprintln!("{}", crate::incidents::describe(&changes, &path));
+    }
     Ok(exit::OK)
 }
 
-/// Runs the rules (built-in, plus `rules_dir`) over the stored events the filter selects, in time order.
-/// Returns the alerts and the number of events read.
+/// Runs the rules (built-in, plus `rules_dir`) over the stored events the filter selects (and, with
+/// `ingest_id`, only those one ingest run added), in time order. Returns the alerts and the number of
+/// events read.
 pub fn detect(
     store: &qsentry_store::Store,
     config: &crate::config::Config,
     filter: &qsentry_report::Filter,
+    ingest_id: Option<u64>,
     rules_dir: Option<&std::path::Path>,
     leavers_csv: Option<&std::path::Path>,
 ) -> Result<(Vec<qsentry_detect::Alert>, u64)> {
@@ -87,8 +105,10 @@ pub fn detect(
         leavers.insert(l.system.as_deref(), &l.user, l.terminated);
     }
     let mut detector = engine.detector(DetectorOptions { leavers, ..DetectorOptions::default() })?;
+    let run = ingest_id.map(|id| format!(" AND ingest_id = {id}")).unwrap_or_default();
     let sql = format!(
-        "SELECT {COLUMNS} FROM events WHERE {} ORDER BY entry_timestamp NULLS LAST, system_name, system_sequence_number",
+        "SELECT {COLUMNS} FROM events WHERE {}{run} \
+         ORDER BY entry_timestamp NULLS LAST, system_name, system_sequence_number",
         filter.sql("")
     );
     let mut stmt = store.connection().prepare(&sql)?;

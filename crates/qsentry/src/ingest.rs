@@ -4,6 +4,10 @@
 //! syslog), so when the same entry arrives in several exports the stored copy carries the most fields
 //! and the raw bytes. A file already read to the end (same path, size and time) is skipped; any other
 //! file is read and only events not yet stored are added.
+//!
+//! Detection runs on each run's new events once they are stored (not while decoding): the same entry
+//! arrives in several exports and only the store knows which copies are new, and correlation windows
+//! need the events in time order.
 
 use crate::config::Config;
 use crate::exit;
@@ -31,6 +35,13 @@ pub struct IngestArgs {
     /// Configuration file (default: qsentry.toml in the working folder, if any).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Do not run the detection rules over the events this run added.
+    #[arg(long)]
+    pub no_detect: bool,
+    /// The incident journal the run's alerts are recorded in (default: qsentry.toml's incidents.journal,
+    /// else beside the database).
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
     /// Print the summary as a table, CSV or JSON.
     #[arg(long, short, value_enum, default_value_t = crate::cli::ListOutput::Table)]
     pub output: crate::cli::ListOutput,
@@ -56,6 +67,17 @@ pub fn run(args: &IngestArgs) -> i32 {
         let store = open_store(&db, &config)?;
         let summary = ingest(&store, &config, &args.paths, args.system.as_deref(), true, &[])?;
         print_summary(&store, &summary, args.output)?;
+        if !args.no_detect && summary.added > 0 {
+            let filter = qsentry_report::Filter::default();
+            let (alerts, n) = crate::hunt::detect(&store, &config, &filter, Some(summary.ingest_id), None, None)?;
+            let path = crate::incidents::journal_path(args.journal.as_deref(), &config, &db);
+            let changes = crate::incidents::record(&store, &config, &path, None, &alerts)?;
+            eprintln!(
+                "detection over the {n} new events: {} alerts; {}",
+                alerts.len(),
+                crate::incidents::describe(&changes, &path)
+            );
+        }
         Ok(())
     })();
     match result {

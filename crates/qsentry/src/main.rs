@@ -10,6 +10,8 @@ mod demo;
 mod exit;
 mod files;
 mod hunt;
+mod incident_cmd;
+mod incidents;
 mod ingest;
 mod output;
 mod report;
@@ -36,6 +38,7 @@ fn main() {
         cli::Command::Report(a) => report::run(&a),
         cli::Command::Rules(c) => rules_cmd::run(&c),
         cli::Command::Hunt(a) => hunt::run(&a),
+        cli::Command::Incident(c) => incident_cmd::run(&c),
         cli::Command::Bench(b) => match b {
             cli::BenchCommand::Decode(a) => bench::run(&a),
             cli::BenchCommand::Store(a) => bench_store::run(&a),

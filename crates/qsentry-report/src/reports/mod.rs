@@ -72,18 +72,28 @@ pub fn run(name: &str, conn: &Connection, opts: &ReportOptions) -> Result<Report
 pub fn read_leavers(path: &std::path::Path, system: Option<&str>) -> Result<Vec<Leaver>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read the leavers list {}: {e}", path.display()))?;
+    parse_leavers(&text, system).map_err(|e| anyhow::anyhow!("{} {e}", path.display()))
+}
+
+/// Parses a leavers list. Blank lines are skipped and a first line with no digits in its date cell is
+/// taken as the header; any other line must name a profile and its termination date, or the whole list is refused
+/// (a leaver silently left out would never be flagged). Errors start with `line N:`.
+pub fn parse_leavers(text: &str, system: Option<&str>) -> Result<Vec<Leaver>> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let cells: Vec<&str> = line.split(',').map(|c| c.trim().trim_matches('"')).collect();
-        if cells.len() < 2 || cells[0].is_empty() {
+        if line.trim().is_empty() {
             continue;
         }
-        match NaiveDate::parse_from_str(cells[1], "%Y-%m-%d") {
-            Ok(d) => {
-                out.push(Leaver { user: cells[0].to_uppercase(), system: system.map(str::to_string), terminated: d })
+        let cells: Vec<&str> = line.split(',').map(|c| c.trim().trim_matches('"').trim()).collect();
+        let user = cells[0];
+        let date = cells.get(1).copied().unwrap_or("");
+        match NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+            Ok(d) if !user.is_empty() => {
+                out.push(Leaver { user: user.to_uppercase(), system: system.map(str::to_string), terminated: d })
             }
-            Err(_) if i == 0 => {} // header row
-            Err(_) => anyhow::bail!("{} line {}: {:?} is not a date like 2026-11-03", path.display(), i + 1, cells[1]),
+            // A header row: the first line, with no digits where the date goes.
+            Err(_) if i == 0 && !date.bytes().any(|b| b.is_ascii_digit()) => {}
+            _ => anyhow::bail!("line {}: {line:?} is not `profile,termination date` like JSMITH,2026-11-03", i + 1),
         }
     }
     Ok(out)
@@ -108,4 +118,50 @@ pub(crate) fn days_of(t: &qsentry_store::Table, col: &str) -> Vec<String> {
     d.sort();
     d.dedup();
     d
+}
+
+#[cfg(test)]
+mod leaver_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn header_blank_lines_and_quotes() {
+        let l = parse_leavers("user,termination_date\n\n\"jsmith\", 2026-11-03\nBWHITE,2026-10-01,HR\n", Some("PRODA"))
+            .unwrap();
+        assert_eq!(l.len(), 2);
+        assert_eq!((l[0].user.as_str(), l[0].terminated.to_string().as_str()), ("JSMITH", "2026-11-03"));
+        assert_eq!(l[1].system.as_deref(), Some("PRODA"));
+    }
+
+    #[test]
+    fn a_leaver_without_a_date_is_refused_not_skipped() {
+        let e = parse_leavers("user,date\nJSMITH,2026-11-03\nBWHITE\n", None).unwrap_err().to_string();
+        assert!(e.starts_with("line 3:") && e.contains("BWHITE"), "{e}");
+        // A first row with a date in another form is an error, not a header.
+        let e = parse_leavers("JSMITH,03.11.2026\n", None).unwrap_err().to_string();
+        assert!(e.starts_with("line 1:"), "{e}");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(text in "(?s).{0,300}") {
+            let _ = parse_leavers(&text, None);
+        }
+
+        #[test]
+        fn every_written_leaver_is_read_back(rows in proptest::collection::vec(("[A-Za-z][A-Za-z0-9#@$]{0,9}", 0i64..20000), 0..30)) {
+            let base = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+            let mut text = String::from("user,termination_date\n");
+            for (u, d) in &rows {
+                text.push_str(&format!("{u},{}\n", base + chrono::Days::new(*d as u64)));
+            }
+            let got = parse_leavers(&text, None).unwrap();
+            prop_assert_eq!(got.len(), rows.len());
+            for ((u, d), l) in rows.iter().zip(&got) {
+                prop_assert_eq!(&l.user, &u.to_uppercase());
+                prop_assert_eq!(l.terminated, base + chrono::Days::new(*d as u64));
+            }
+        }
+    }
 }

@@ -1,0 +1,176 @@
+//! From alerts to incidents: where the incident journal lives, how a detection alert becomes the
+//! incident crate's input, and how a batch of alerts is recorded (grouping settings, the newest event
+//! time per system from the store, so "ongoing" is judged against the data, not the wall clock).
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use chrono::{TimeDelta, Utc};
+use qsentry_incident::{AlertInput, EventRef, IncidentChange, Journal, Settings, Severity};
+use std::path::{Path, PathBuf};
+
+/// The journal to use: the option, else the configuration's, else `qsentry-incidents.jsonl` beside the
+/// database.
+pub fn journal_path(journal: Option<&Path>, config: &Config, db: &Path) -> PathBuf {
+    match journal.or(config.incidents.journal.as_deref()) {
+        Some(j) => j.to_path_buf(),
+        None => {
+            let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            dir.join(qsentry_incident::DEFAULT_JOURNAL_NAME)
+        }
+    }
+}
+
+/// Opens the journal, signed when a key file is given (64 hex digits: the ed25519 secret seed).
+pub fn open_journal(path: &Path, signing_key: Option<&Path>) -> Result<Journal> {
+    match signing_key {
+        Some(k) => Ok(Journal::open_signed(path, read_signing_key(k)?)?),
+        None => Ok(Journal::open(path)?),
+    }
+}
+
+pub fn read_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = hex::decode(text.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .with_context(|| format!("{}: expected 64 hex digits (an ed25519 secret key)", path.display()))?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&bytes))
+}
+
+/// A detection alert as the incident journal records it. The rule's name (`ibmi_signon_bruteforce_source`)
+/// stands for the rule when it has one: stable across rule versions and readable in a journal.
+pub fn alert_input(a: &qsentry_detect::Alert) -> AlertInput {
+    let system = a.system.clone().unwrap_or_else(|| "?".into());
+    let first = a.first.or(a.last).unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc());
+    AlertInput {
+        rule_id: a.rule_name.clone().unwrap_or_else(|| a.rule_id.clone()),
+        rule_title: a.title.clone(),
+        severity: match a.severity {
+            qsentry_detect::Severity::Ordinary => Severity::Ordinary,
+            qsentry_detect::Severity::Elevated => Severity::Elevated,
+            qsentry_detect::Severity::Emergency => Severity::Emergency,
+        },
+        tags: a.tags.clone(),
+        system: system.clone(),
+        first_seen: first,
+        last_seen: a.last.unwrap_or(first).max(first),
+        users: a.users.clone(),
+        source_ips: a.source_ips.clone(),
+        objects: a.objects.clone(),
+        events: a
+            .events
+            .iter()
+            .map(|r| EventRef {
+                system: r.system_name.as_deref().map_or_else(|| system.clone(), str::to_string),
+                sequence_number: r.sequence_number,
+                system_sequence_number: r.system_sequence_number,
+                source_file: r.file.to_string(),
+                record_number: r.record,
+            })
+            .collect(),
+        summary: a.summary.clone(),
+    }
+}
+
+/// Grouping settings: the configuration's (or the defaults), and each system's newest event time.
+pub fn settings(store: &qsentry_store::Store, config: &Config) -> Result<Settings> {
+    let mut s = Settings::default();
+    if let Some(m) = config.incidents.window_minutes {
+        s.window = TimeDelta::minutes(m.into());
+    }
+    if let Some(m) = config.incidents.ongoing_minutes {
+        s.ongoing_recency = TimeDelta::minutes(m.into());
+    }
+    s.link_ignore = config.incidents.link_ignore.clone();
+    let mut stmt = store.connection().prepare(
+        "SELECT system_name, max(entry_timestamp) FROM events \
+         WHERE system_name IS NOT NULL AND entry_timestamp IS NOT NULL GROUP BY ALL",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        if let (Some(name), Some(t)) =
+            (row.get::<_, Option<String>>(0)?, qsentry_store::table::timestamp(row.get_ref(1)?))
+        {
+            s.newest_event.insert(name, t);
+        }
+    }
+    Ok(s)
+}
+
+/// Records `alerts` in the journal at `path`: new incidents opened, known alerts skipped.
+pub fn record(
+    store: &qsentry_store::Store,
+    config: &Config,
+    path: &Path,
+    signing_key: Option<&Path>,
+    alerts: &[qsentry_detect::Alert],
+) -> Result<Vec<IncidentChange>> {
+    let inputs: Vec<AlertInput> = alerts.iter().map(alert_input).collect();
+    let settings = settings(store, config)?;
+    let mut journal = open_journal(path, signing_key)?;
+    journal.apply_alerts(&inputs, Utc::now(), &settings).with_context(|| format!("recording in {}", path.display()))
+}
+
+/// One line on what recording did: "3 incidents opened, 2 updated (journal …)".
+pub fn describe(changes: &[IncidentChange], path: &Path) -> String {
+    let opened = changes.iter().filter(|c| c.kind == qsentry_incident::ChangeKind::Opened).count();
+    let alerts: usize = changes.iter().map(|c| c.alerts_added).sum();
+    format!(
+        "{opened} incidents opened, {} updated, {alerts} new alerts recorded ({})",
+        changes.len() - opened,
+        path.display()
+    )
+}
+
+/// The incidents of a journal as a report (for report.html): every incident not merged into another,
+/// most severe and newest first, and the suggested containment of the open ones.
+pub fn report(journal: &Journal) -> Result<qsentry_report::Report> {
+    use qsentry_incident::{Activity, Incident, Status};
+    let mut list: Vec<&Incident> = journal.incidents().filter(|i| i.merged_into.is_none()).collect();
+    list.sort_by(|x, y| y.severity.cmp(&x.severity).then(y.last_seen.cmp(&x.last_seen)));
+    let count = |s: Severity| list.iter().filter(|i| i.severity == s).count();
+    let ongoing = list.iter().filter(|i| i.activity == Activity::Ongoing).count();
+    let mut findings = vec![format!(
+        "{} incidents: {} emergency, {} elevated, {} ordinary; {ongoing} still ongoing",
+        list.len(),
+        count(Severity::Emergency),
+        count(Severity::Elevated),
+        count(Severity::Ordinary)
+    )];
+    for i in list.iter().filter(|i| i.severity >= Severity::Elevated).take(8) {
+        let first_step = i.containment.first().map(|c| c.action.as_str()).unwrap_or("-");
+        findings.push(format!(
+            "{} {} on {} ({} – {}): {}; first step: {first_step}",
+            i.id,
+            i.severity.as_str(),
+            i.system,
+            i.first_seen.format("%F %T"),
+            i.last_seen.format("%T"),
+            i.title
+        ));
+    }
+    let open: Vec<&Incident> = list.iter().copied().filter(|i| i.status < Status::Contained).collect();
+    let mut per_severity = Vec::new();
+    for s in [Severity::Emergency, Severity::Elevated, Severity::Ordinary] {
+        per_severity.push((s.as_str().to_string(), count(s) as f64));
+    }
+    Ok(qsentry_report::Report {
+        name: "incidents",
+        title: "Incidents".into(),
+        intro: format!(
+            "Alerts grouped into incidents (same system; a shared user, address or object; close in time), with \
+             the incident-response tip's severity, whether each is still going on, and containment to review. \
+             Kept in the hash-chained journal {}: `qsentry incident list|show|update|note|close|export|verify`.",
+            journal.path().display()
+        ),
+        sections: vec![
+            qsentry_report::Section::new("Incidents", crate::incident_cmd::incident_table(&list)?)
+                .chart(qsentry_report::Chart::Bars { title: "Incidents per severity".into(), bars: per_severity }),
+            qsentry_report::Section::new(
+                "Suggested containment of open incidents (review before running)",
+                crate::incident_cmd::containment_table(&open),
+            ),
+        ],
+        findings,
+    })
+}
