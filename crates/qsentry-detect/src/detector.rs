@@ -102,6 +102,9 @@ pub struct Detector<'e> {
     matched: Vec<usize>,
     /// Matches per rule (metas index), for tuning.
     hits: Vec<u64>,
+    /// Firings of each correlation as rsigma reports them (metas index), before they are merged
+    /// into one alert per attack.
+    fires: Vec<u64>,
 }
 
 /// How often (seconds of event time) expired state is swept.
@@ -124,6 +127,7 @@ impl<'e> Detector<'e> {
             gap_out: Vec::new(),
             matched: Vec::new(),
             hits: vec![0; engine.metas.len()],
+            fires: vec![0; engine.metas.len()],
         })
     }
 
@@ -195,6 +199,9 @@ impl<'e> Detector<'e> {
                         continue;
                     };
                     let Some(ci) = self.engine.metas.get(mi).and_then(|m| m.corr) else { continue };
+                    if let Some(f) = self.fires.get_mut(mi) {
+                        *f += 1;
+                    }
                     if let Some(plans) = self.engine.gates.armed_by_corr.get(&ci) {
                         for &p in plans {
                             let Some(plan) = self.engine.corrs.get(p) else { continue };
@@ -382,6 +389,22 @@ impl<'e> Detector<'e> {
             .zip(&self.hits)
             .filter(|(_, h)| **h > 0)
             .map(|(m, h)| (m.info.name.as_deref().unwrap_or(m.info.id.as_str()), *h))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
+    }
+
+    /// How many times each correlation fired so far (rule id, count), busiest first: rsigma's own
+    /// firings (a window at or over its threshold), before they are merged into one alert per
+    /// attack (for comparing with another Sigma engine run over the same events).
+    pub fn correlation_firings(&self) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self
+            .engine
+            .metas
+            .iter()
+            .zip(&self.fires)
+            .filter(|(_, f)| **f > 0)
+            .map(|(m, f)| (m.info.name.as_deref().unwrap_or(m.info.id.as_str()), *f))
             .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         v
