@@ -322,7 +322,8 @@ fn verify(a: &VerifyArgs, out: &mut dyn Write) -> Result<i32> {
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .context("--trusted-key: expected 64 hex digits (an ed25519 public key)")?;
-        opts.trusted_key = Some(ed25519_dalek::VerifyingKey::from_bytes(&bytes).context("--trusted-key")?);
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes);
+        opts.trusted_key = Some(key.ok().context("--trusted-key: 64 hex digits, but not an ed25519 public key")?);
     }
     if let Some(anchor) = &a.anchor {
         let (seq, hash) = anchor.split_once(':').context("--anchor: expected SEQ:HASH")?;

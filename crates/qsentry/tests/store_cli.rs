@@ -581,3 +581,48 @@ fn incident_workflow_is_recorded_verified_and_exported() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["problems"][0]["line"].as_u64(), Some(note_line as u64 + 1), "{report}");
 }
+
+#[test]
+fn signed_journal_verifies_only_against_its_key() {
+    let f = fleet();
+    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let (key, other) = (dir.path().join("officer.key"), dir.path().join("other.key"));
+    std::fs::write(&key, "11".repeat(32)).unwrap();
+    std::fs::write(&other, "22".repeat(32)).unwrap();
+    let journal = dir.path().join("signed.jsonl");
+    let j = journal.to_str().unwrap();
+    let k = key.to_str().unwrap();
+    let out = qsentry(&["hunt", "--journal", j, "--signing-key", k, "--output", "csv"], &f.root);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("incidents opened"));
+    let report = json(&qsentry(&["incident", "verify", "--journal", j, "--output", "json"], &f.root));
+    assert_eq!(report["signed"], true, "{report}");
+    let public = report["public_key"].as_str().unwrap().to_string();
+    qsentry(&["incident", "verify", "--journal", j, "--trusted-key", &public], &f.root);
+    // Another officer's key neither verifies the journal nor may append to it.
+    let id = json(&qsentry(&["incident", "list", "--journal", j, "--output", "json"], &f.root))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (err, _) = qsentry_fails(
+        &["incident", "note", &id, "looked at it", "--journal", j, "--signing-key", other.to_str().unwrap()],
+        &f.root,
+        1,
+    );
+    assert!(err.contains("does not match"), "{err}");
+    // Appending without the key is refused too, so every record stays signed.
+    let (err, _) = qsentry_fails(&["incident", "note", &id, "looked at it", "--journal", j], &f.root, 1);
+    assert!(err.contains("signing key"), "{err}");
+    qsentry(&["incident", "note", &id, "looked at it", "--journal", j, "--signing-key", k], &f.root);
+    // The other key's public half (from a journal it signed) does not verify this one.
+    let other_journal = dir.path().join("other.jsonl");
+    let oj = other_journal.to_str().unwrap();
+    qsentry(&["hunt", "--journal", oj, "--signing-key", other.to_str().unwrap(), "--output", "csv"], &f.root);
+    let wrong = json(&qsentry(&["incident", "verify", "--journal", oj, "--output", "json"], &f.root))["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(wrong, public);
+    let (_, out) = qsentry_fails(&["incident", "verify", "--journal", j, "--trusted-key", &wrong], &f.root, 4);
+    assert!(!out.contains(": ok"), "{out}");
+}
