@@ -382,29 +382,25 @@ impl<'e> Detector<'e> {
     /// How many events each detection rule matched so far (rule id, count), busiest first: the
     /// figures to look at when tuning a noisy rule.
     pub fn rule_matches(&self) -> Vec<(&str, u64)> {
-        let mut v: Vec<(&str, u64)> = self
-            .engine
-            .metas
-            .iter()
-            .zip(&self.hits)
-            .filter(|(_, h)| **h > 0)
-            .map(|(m, h)| (m.info.name.as_deref().unwrap_or(m.info.id.as_str()), *h))
-            .collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        v
+        self.per_rule(&self.hits)
     }
 
     /// How many times each correlation fired so far (rule id, count), busiest first: rsigma's own
     /// firings (a window at or over its threshold), before they are merged into one alert per
     /// attack (for comparing with another Sigma engine run over the same events).
     pub fn correlation_firings(&self) -> Vec<(&str, u64)> {
+        self.per_rule(&self.fires)
+    }
+
+    /// Non-zero counters by rule name (or id), busiest first.
+    fn per_rule<'a>(&'a self, counts: &[u64]) -> Vec<(&'a str, u64)> {
         let mut v: Vec<(&str, u64)> = self
             .engine
             .metas
             .iter()
-            .zip(&self.fires)
-            .filter(|(_, f)| **f > 0)
-            .map(|(m, f)| (m.info.name.as_deref().unwrap_or(m.info.id.as_str()), *f))
+            .zip(counts)
+            .filter(|(_, n)| **n > 0)
+            .map(|(m, n)| (m.info.name.as_deref().unwrap_or(m.info.id.as_str()), *n))
             .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         v
