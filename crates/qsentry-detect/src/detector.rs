@@ -524,14 +524,6 @@ fn leaver_alert(o: LeaverOpen) -> Alert {
     let summary =
         format!("User profile {} of a leaver (left {}) appears in {} events{on}{from}{when}", o.user, o.date, e.count);
     Alert {
-        rule_id: checks::LEAVER_RULE_ID.to_string(),
-        rule_name: Some("ibmi_leaver_activity".to_string()),
-        title: checks::LEAVER_TITLE.to_string(),
-        level: checks::LEAVER_LEVEL.to_string(),
-        severity: Severity::from_level(checks::LEAVER_LEVEL),
-        tags: checks::LEAVER_TAGS.iter().map(|t| t.to_string()).collect(),
-        kind: AlertKind::Leaver,
-        correlation_type: None,
         first: e.first,
         last: e.last,
         first_utc: e.first_utc,
@@ -544,6 +536,40 @@ fn leaver_alert(o: LeaverOpen) -> Alert {
         event_count: e.count,
         events: e.events,
         summary,
+        ..check_alert(
+            checks::LEAVER_RULE_ID,
+            "ibmi_leaver_activity",
+            checks::LEAVER_TITLE,
+            checks::LEAVER_LEVEL,
+            &checks::LEAVER_TAGS,
+            AlertKind::Leaver,
+        )
+    }
+}
+
+/// An alert of a built-in check, from the check's rule constants; the caller fills in the evidence.
+fn check_alert(rule_id: &str, name: &str, title: &str, level: &str, tags: &[&str], kind: AlertKind) -> Alert {
+    Alert {
+        rule_id: rule_id.to_string(),
+        rule_name: Some(name.to_string()),
+        title: title.to_string(),
+        level: level.to_string(),
+        severity: Severity::from_level(level),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        kind,
+        correlation_type: None,
+        first: None,
+        last: None,
+        first_utc: None,
+        last_utc: None,
+        system: None,
+        group_by: Vec::new(),
+        users: Vec::new(),
+        source_ips: Vec::new(),
+        objects: Vec::new(),
+        event_count: 0,
+        events: Vec::new(),
+        summary: String::new(),
     }
 }
 
@@ -563,14 +589,6 @@ fn gap_alert(g: Gap) -> Alert {
         rcv(&g.receiver_after)
     );
     Alert {
-        rule_id: checks::GAP_RULE_ID.to_string(),
-        rule_name: Some("ibmi_journal_sequence_gap".to_string()),
-        title: checks::GAP_TITLE.to_string(),
-        level: checks::GAP_LEVEL.to_string(),
-        severity: Severity::from_level(checks::GAP_LEVEL),
-        tags: checks::GAP_TAGS.iter().map(|t| t.to_string()).collect(),
-        kind: AlertKind::JournalGap,
-        correlation_type: None,
         first: g.before.time,
         last: g.after.time,
         first_utc: g.before_utc,
@@ -580,11 +598,17 @@ fn gap_alert(g: Gap) -> Alert {
             ("journal".to_string(), g.journal.clone()),
             ("missing_sequence_numbers".to_string(), format!("{}-{}", g.first, g.last)),
         ],
-        users: Vec::new(),
-        source_ips: Vec::new(),
         objects: vec![g.journal.clone()],
         event_count: missing,
         events: vec![g.before, g.after],
         summary,
+        ..check_alert(
+            checks::GAP_RULE_ID,
+            "ibmi_journal_sequence_gap",
+            checks::GAP_TITLE,
+            checks::GAP_LEVEL,
+            &checks::GAP_TAGS,
+            AlertKind::JournalGap,
+        )
     }
 }

@@ -319,17 +319,14 @@ fn kill_9_during_ingest_then_rerun_equals_one_clean_run() {
     );
     std::fs::remove_file(root.join("f/qsentry.toml")).unwrap();
     qsentry(&["ingest", "--db", "clean.duckdb", "f"], root);
-    let clean = json(&qsentry(
-        &[
-            "query",
-            "--db",
-            "clean.duckdb",
-            "--output",
-            "json",
-            "SELECT count(*) AS n, sum(hash(event_key)) AS h FROM events",
-        ],
-        root,
-    ));
+    // Rows and a hash over every key: equal only when the same events are stored once each.
+    let count_and_keys = |db: &str| {
+        json(&qsentry(
+            &["query", "--db", db, "--output", "json", "SELECT count(*) AS n, sum(hash(event_key)) AS h FROM events"],
+            root,
+        ))
+    };
+    let clean = count_and_keys("clean.duckdb");
     let mut killed_mid_run = false;
     for delay_ms in [700u64, 1500, 2500] {
         let _ = std::fs::remove_file(root.join("crash.duckdb"));
@@ -350,17 +347,7 @@ fn kill_9_during_ingest_then_rerun_equals_one_clean_run() {
         }
         killed_mid_run = true;
         qsentry(&["ingest", "--db", "crash.duckdb", "f"], root);
-        let after = json(&qsentry(
-            &[
-                "query",
-                "--db",
-                "crash.duckdb",
-                "--output",
-                "json",
-                "SELECT count(*) AS n, sum(hash(event_key)) AS h FROM events",
-            ],
-            root,
-        ));
+        let after = count_and_keys("crash.duckdb");
         assert_eq!(after, clean, "killed after {delay_ms} ms");
     }
     if !killed_mid_run {
