@@ -134,15 +134,124 @@ impl Serialize for Event {
 
 /// The entry-specific fields alone as a JSON object (for the CSV output's `fields` column).
 pub fn fields_json(ev: &Event) -> String {
-    struct Fields<'a>(&'a Event);
-    impl Serialize for Fields<'_> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut m = s.serialize_map(Some(self.0.fields.len()))?;
-            for (k, v) in &self.0.fields {
-                m.serialize_entry(k, v)?;
+    let mut out = String::with_capacity(32 * ev.fields.len() + 2);
+    write_fields_json(&mut out, ev);
+    out
+}
+
+/// Appends the entry-specific fields as a JSON object to `out`, byte for byte what serde_json writes
+/// for them, without a serializer per event (the store writes one per stored event).
+pub fn write_fields_json(out: &mut String, ev: &Event) {
+    out.push('{');
+    for (i, (k, v)) in ev.fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_str(out, k);
+        out.push(':');
+        match v {
+            ibmi_format::Value::Null => out.push_str("null"),
+            ibmi_format::Value::Text(t) => json_str(out, t),
+            ibmi_format::Value::Int(n) => {
+                use std::fmt::Write;
+                let _ = write!(out, "{n}");
             }
-            m.end()
+            ibmi_format::Value::Float(_) => out.push_str(&serde_json::to_string(v).unwrap_or_else(|_| "null".into())),
+            other => json_str(out, &other.render()),
         }
     }
-    serde_json::to_string(&Fields(ev)).unwrap_or_default()
+    out.push('}');
+}
+
+/// A JSON string literal, escaped as serde_json does (`\"`, `\\`, `\b\f\n\r\t`, other controls as
+/// `\u00xx`).
+fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xf) as usize] as char);
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Format;
+    use crate::event::{Event, Origin};
+    use ibmi_format::Value;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    /// What serde_json writes for the fields (the reference `write_fields_json` must match).
+    fn serde_fields(ev: &Event) -> String {
+        let mut out = String::from("{");
+        for (i, (k, v)) in ev.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&serde_json::to_string(&k.to_string()).unwrap());
+            out.push(':');
+            out.push_str(&serde_json::to_string(v).unwrap());
+        }
+        out.push('}');
+        out
+    }
+
+    fn event(fields: Vec<(String, Value)>) -> Event {
+        let mut ev = Event::new(Origin { format: Format::Type5Binary, file: Arc::from("f"), record: 1, offset: 0 });
+        ev.fields = fields.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        ev
+    }
+
+    #[test]
+    fn escapes_like_serde_json() {
+        let ev = event(vec![
+            ("a\"b".into(), Value::Text("line\nnext\t\"q\" \\ \u{1} \u{7f} é".into())),
+            ("n".into(), Value::Int(-42)),
+            ("f".into(), Value::Float(1.5)),
+            ("z".into(), Value::Null),
+            ("b".into(), Value::Bytes(vec![0xC1, 0x40])),
+        ]);
+        assert_eq!(fields_json(&ev), serde_fields(&ev));
+        assert_eq!(
+            fields_json(&ev),
+            "{\"a\\\"b\":\"line\\nnext\\t\\\"q\\\" \\\\ \\u0001 \u{7f} é\",\"n\":-42,\"f\":1.5,\"z\":null,\"b\":\"C140\"}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_and_numbers_match_serde_json(
+            pairs in prop::collection::vec(("\\PC{0,8}|[\\x00-\\x20\"\\\\]{0,4}", "\\PC{0,20}|[\\x00-\\x7f]{0,12}", any::<i64>()), 0..6)
+        ) {
+            let fields = pairs
+                .into_iter()
+                .flat_map(|(k, t, n)| [(k.clone(), Value::Text(t.into())), (format!("{k}#"), Value::Int(n))])
+                .collect();
+            let ev = event(fields);
+            prop_assert_eq!(fields_json(&ev), serde_fields(&ev));
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Events to Arrow record batches in the column order of [`crate::schema::EVENT_COLUMNS`], the form
-//! DuckDB's appender takes fastest.
+//! the segment writer encodes to Parquet.
 //!
 //! Also where the store fills what a source leaves out but IBM i fixes: audit (T) entries belong to
 //! QSYS/QAUDJRN, and an audit entry's own object fields stand in for the heading object.
@@ -51,6 +51,52 @@ enum Col {
 pub struct BatchBuilder {
     cols: Vec<Col>,
     rows: usize,
+    /// The `fields` JSON of the event being pushed (reused).
+    json: String,
+}
+
+/// The entry-specific fields promoted to columns (after `count_or_rrn`), in column order.
+const PROMOTED: [&str; 11] = [
+    "entry_type",
+    "entry_type_detail",
+    "violation_type",
+    "violation_type_detail",
+    "command_type",
+    "system_value",
+    "old_value",
+    "new_value",
+    "access_type",
+    "message_id",
+    "message_text",
+];
+
+/// The promoted fields' values (as [`Event::text`]: absent, null and empty are `None`), in one pass over
+/// the event's fields.
+fn promoted(ev: &Event) -> [Option<&str>; PROMOTED.len()] {
+    let mut out = [None; PROMOTED.len()];
+    let mut seen = 0u16;
+    for (name, value) in &ev.fields {
+        let i = match name.as_ref() {
+            "entry_type" => 0,
+            "entry_type_detail" => 1,
+            "violation_type" => 2,
+            "violation_type_detail" => 3,
+            "command_type" => 4,
+            "system_value" => 5,
+            "old_value" => 6,
+            "new_value" => 7,
+            "access_type" => 8,
+            "message_id" => 9,
+            "message_text" => 10,
+            _ => continue,
+        };
+        // The first field of a name counts, as in `Event::field`.
+        if seen & (1 << i) == 0 {
+            seen |= 1 << i;
+            out[i] = value.as_str().filter(|s| !s.is_empty());
+        }
+    }
+    out
 }
 
 impl BatchBuilder {
@@ -66,7 +112,7 @@ impl BatchBuilder {
                 Kind::Blob => Col::Blob(BinaryBuilder::with_capacity(capacity, capacity * 256)),
             })
             .collect();
-        BatchBuilder { cols, rows: 0 }
+        BatchBuilder { cols, rows: 0, json: String::new() }
     }
 
     pub fn len(&self) -> usize {
@@ -78,7 +124,8 @@ impl BatchBuilder {
     }
 
     /// Appends one event.
-    pub fn push(&mut self, key: i128, ev: &Event, ingest_id: u64) {
+    /// `utc_offset` (seconds, local minus UTC) fills `entry_timestamp_utc` when the event lacks it.
+    pub fn push(&mut self, key: i128, ev: &Event, ingest_id: u64, utc_offset: Option<i32>) {
         let h = &ev.heading;
         let audit = h.journal_code == Some('T');
         let entry_obj = |name: &str| if h.object_name.is_none() { ev.text(name) } else { None };
@@ -114,7 +161,10 @@ impl BatchBuilder {
         u(cols, next(), h.sequence_number);
         u(cols, next(), h.system_sequence_number);
         ts(cols, next(), h.entry_timestamp);
-        ts(cols, next(), h.entry_timestamp_utc);
+        let utc = h
+            .entry_timestamp_utc
+            .or_else(|| Some(h.entry_timestamp? - chrono::Duration::seconds(i64::from(utc_offset?))));
+        ts(cols, next(), utc);
         let mut code = [0u8; 4];
         t(cols, next(), h.journal_code.map(|c| &*c.encode_utf8(&mut code)));
         t(cols, next(), h.journal_entry_type.as_deref());
@@ -134,20 +184,8 @@ impl BatchBuilder {
         t(cols, next(), h.object_type.as_deref().or_else(|| entry_obj("object_type")));
         t(cols, next(), h.member.as_deref());
         u(cols, next(), h.count_or_rrn);
-        for name in [
-            "entry_type",
-            "entry_type_detail",
-            "violation_type",
-            "violation_type_detail",
-            "command_type",
-            "system_value",
-            "old_value",
-            "new_value",
-            "access_type",
-            "message_id",
-            "message_text",
-        ] {
-            t(cols, next(), ev.text(name));
+        for v in promoted(ev) {
+            t(cols, next(), v);
         }
         let n = &ev.norm;
         t(cols, next(), n.category.map(|c| c.name()));
@@ -158,8 +196,12 @@ impl BatchBuilder {
         t(cols, next(), n.target_object.as_deref());
         t(cols, next(), n.source_ip.as_deref());
         t(cols, next(), n.summary.as_deref());
-        let fields = (!ev.fields.is_empty()).then(|| qsentry_ingest::event_json::fields_json(ev));
-        t(cols, next(), fields.as_deref());
+        let fields = (!ev.fields.is_empty()).then(|| {
+            self.json.clear();
+            qsentry_ingest::event_json::write_fields_json(&mut self.json, ev);
+            self.json.as_str()
+        });
+        t(cols, next(), fields);
         let changes = (!ev.changes.is_empty()).then(|| serde_json::to_string(&ev.changes).unwrap_or_default());
         t(cols, next(), changes.as_deref());
         t(cols, next(), Some(ev.origin.format.name()));
@@ -182,23 +224,83 @@ impl BatchBuilder {
         self.rows += 1;
     }
 
-    /// The batch built so far; the builder is empty afterwards.
+    /// The batch built so far; the builder is empty afterwards, its buffers sized for a batch like this
+    /// one (so the next batch does not grow them step by step, copying as it goes).
     pub fn finish(&mut self) -> RecordBatch {
+        let rows = self.rows.max(1);
         let arrays: Vec<ArrayRef> = self
             .cols
             .iter_mut()
             .map(|c| -> ArrayRef {
                 match c {
-                    Col::Text(b) => Arc::new(b.finish()),
-                    Col::U64(b) => Arc::new(b.finish()),
-                    Col::I32(b) => Arc::new(b.finish()),
-                    Col::Ts(b) => Arc::new(b.finish()),
-                    Col::Key(b) => Arc::new(b.finish().with_precision_and_scale(38, 0).expect("38,0 is valid")),
-                    Col::Blob(b) => Arc::new(b.finish()),
+                    Col::Text(b) => {
+                        let bytes = b.values_slice().len();
+                        Arc::new(std::mem::replace(b, StringBuilder::with_capacity(rows, bytes + bytes / 8)).finish())
+                    }
+                    Col::U64(b) => Arc::new(std::mem::replace(b, UInt64Builder::with_capacity(rows)).finish()),
+                    Col::I32(b) => Arc::new(std::mem::replace(b, Int32Builder::with_capacity(rows)).finish()),
+                    Col::Ts(b) => {
+                        Arc::new(std::mem::replace(b, TimestampMicrosecondBuilder::with_capacity(rows)).finish())
+                    }
+                    Col::Key(b) => Arc::new(
+                        std::mem::replace(b, Decimal128Builder::with_capacity(rows))
+                            .finish()
+                            .with_precision_and_scale(38, 0)
+                            .expect("38,0 is valid"),
+                    ),
+                    Col::Blob(b) => {
+                        let bytes = b.values_slice().len();
+                        Arc::new(std::mem::replace(b, BinaryBuilder::with_capacity(rows, bytes + bytes / 8)).finish())
+                    }
                 }
             })
             .collect();
         self.rows = 0;
         RecordBatch::try_new(schema(), arrays).expect("builders follow EVENT_COLUMNS")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qsentry_ingest::Format;
+    use qsentry_ingest::event::Origin;
+
+    #[test]
+    fn promoted_fields_read_as_event_text() {
+        let mut ev = Event::new(Origin { format: Format::Type5Binary, file: Arc::from("f"), record: 1, offset: 0 });
+        for (k, v) in [
+            ("violation_type", "P"),
+            ("audit_user_name", "PETER"),
+            ("system_value", ""),
+            ("violation_type", "X"),
+            ("message_text", "hello"),
+        ] {
+            ev.fields.push((k.into(), ibmi_format::Value::Text(v.into())));
+        }
+        ev.fields.push(("entry_type".into(), ibmi_format::Value::Int(3)));
+        let got = promoted(&ev);
+        for (i, name) in PROMOTED.iter().enumerate() {
+            assert_eq!(got[i], ev.text(name), "{name}");
+        }
+        assert_eq!(got[2], Some("P"));
+    }
+
+    #[test]
+    fn buffers_are_reused_batch_after_batch() {
+        let mut b = BatchBuilder::new(4);
+        for round in 0..3 {
+            for n in 0..10u64 {
+                let mut ev =
+                    Event::new(Origin { format: Format::Type5Binary, file: Arc::from("f"), record: n, offset: 0 });
+                ev.raw = Raw::Bytes(vec![round as u8; 100]);
+                b.push(n as i128, &ev, 1, None);
+            }
+            let batch = b.finish();
+            assert_eq!(batch.num_rows(), 10);
+            let raw = batch.column(crate::schema::column_index("raw").unwrap());
+            let raw = raw.as_any().downcast_ref::<duckdb::arrow::array::BinaryArray>().unwrap();
+            assert_eq!(raw.value(9), &[round as u8; 100][..]);
+        }
     }
 }

@@ -1,14 +1,18 @@
-//! The embedded analytical store: every decoded event kept once in DuckDB, with the files it came from
-//! and the rejects, for reports, rules and analysts' SQL. Parquet out for engines past one machine.
+//! The embedded analytical store: every decoded event kept once, for reports, rules and analysts' SQL.
+//! A DuckDB file holds the catalog (ingest runs, the files they read, rejects) and the `events` view;
+//! the events themselves are zstd Parquet segments in the folder beside it (`qsentry.events/`), which
+//! engines past one machine read as they are.
 //!
-//! Invariants: an event's identity ([`identity::key`]) is unique in `events`; a file is listed in
-//! `sources` only once all its events are committed; a chunk of events commits whole or not at all.
+//! Invariants: an event's identity ([`identity::key`]) is unique in `events`; a run is atomic (its
+//! segments and the files it read are recorded in one transaction, or not at all); a segment file that
+//! no finished run recorded is deleted at the next open.
 
 pub mod batch;
 pub mod export;
 pub mod gaps;
 pub mod identity;
 pub mod schema;
+pub mod segments;
 pub mod store;
 pub mod table;
 

@@ -48,7 +48,7 @@ const fn c(name: &'static str, kind: Kind, doc: &'static str) -> Column {
 
 use Kind::*;
 
-/// The `events` table, in order. Heading, then promoted entry-specific fields, then normalized fields,
+/// The columns of `events`, in order. Heading, then promoted entry-specific fields, then normalized fields,
 /// then the rest of the entry-specific fields (JSON) and the evidence.
 pub const EVENT_COLUMNS: &[Column] = &[
     c("event_key", Key, "Identity hash (see Identity); unique per event."),
@@ -111,14 +111,21 @@ pub fn column_index(name: &str) -> Option<usize> {
     EVENT_COLUMNS.iter().position(|c| c.name == name)
 }
 
-/// `CREATE TABLE` for the events table.
-pub fn create_events() -> String {
+/// `CREATE TABLE` for `events_schema`: a table that stays empty and gives the `events` view its columns
+/// while no segment exists (the events themselves live in Parquet segments, see `crate::segments`).
+pub fn create_events_schema() -> String {
     let cols: Vec<String> = EVENT_COLUMNS.iter().map(|c| format!("  {} {}", c.name, c.kind.sql())).collect();
-    format!("CREATE TABLE IF NOT EXISTS events (\n{}\n)", cols.join(",\n"))
+    format!("CREATE TABLE IF NOT EXISTS events_schema (\n{}\n)", cols.join(",\n"))
 }
 
-/// The other tables: ingest runs, the files they read, and quarantined rejects.
+/// The other tables: ingest runs, the files they read, the event segments they wrote, and quarantined
+/// rejects.
 pub const CREATE_OTHERS: &str = "
+CREATE TABLE IF NOT EXISTS segments (
+  ingest_id UBIGINT,
+  file VARCHAR,
+  rows UBIGINT
+);
 CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1;
 CREATE TABLE IF NOT EXISTS ingests (
   ingest_id UBIGINT PRIMARY KEY,
@@ -151,7 +158,7 @@ CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
 ";
 
 /// Version of the schema above; bumped when a column changes.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 #[cfg(test)]
 mod tests {

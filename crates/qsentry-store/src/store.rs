@@ -1,24 +1,24 @@
-//! Opening the DuckDB file and appending events idempotently and crash-safely.
+//! Opening the store and appending events idempotently and crash-safely.
 //!
-//! Events arrive in chunks. Each chunk is one transaction appended straight to `events` through DuckDB's
-//! Arrow appender (duplicates inside a chunk are dropped first). When the run ends, rows of this run whose
-//! identity key was already stored (or stored twice by this run) are deleted, keeping the oldest copy:
-//! one semi-join and window over the keys in the run's time range, so DuckDB's zone maps skip the rest of
-//! the table. A file is recorded in `sources` only after its last chunk commits. After a `kill -9`, the
-//! next open finishes the interrupted run's de-duplication, and a re-run reads the unfinished files
-//! again: the store ends with exactly the rows of one clean run.
+//! Events arrive in chunks of [`CHUNK`] rows (duplicates inside a chunk are dropped first); each chunk
+//! becomes an Arrow batch that the segment writer encodes into the run's Parquet files on its own thread
+//! (see [`crate::segments`]). A run is atomic: when it ends, copies of events already stored (or stored
+//! twice by this run) are removed by rewriting the run's segments, and then one DuckDB transaction
+//! records the segments, the files read and the end of the run, and points the `events` view at the
+//! segments. After a `kill -9`, the next open forgets the unfinished run (its files are not recorded,
+//! its segment files are deleted), and a re-run reads those files again: the store ends with exactly the
+//! rows of one clean run.
 
 use crate::batch::{BatchBuilder, schema};
 use crate::identity;
-use crate::schema::{CREATE_OTHERS, SCHEMA_VERSION, create_events};
-use duckdb::types::{TimeUnit, Value};
+use crate::schema::{CREATE_OTHERS, SCHEMA_VERSION, create_events_schema};
+use crate::segments::{ROW_GROUP_ROWS, Segment, SegmentWriter};
 use duckdb::{Connection, params};
 use qsentry_ingest::{Event, Reject};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Rows per transaction (chunks span files): few transactions for many small files, and a batch of at
-/// most ~25 MB in memory (measured: 128K-row chunks doubled peak RSS and were slower).
+/// Rows per batch handed to the segment writer: a batch of at most ~25 MB in memory, two at a time.
 pub const CHUNK: usize = 16 * 1024;
 
 /// Errors of the store.
@@ -28,8 +28,13 @@ pub enum StoreError {
     Open { path: PathBuf, source: duckdb::Error },
     #[error("{0}")]
     Db(#[from] duckdb::Error),
-    #[error("the database {path} was written by schema version {found}, this qsentry reads {expected}")]
+    #[error(
+        "the database {path} was written by schema version {found}, this qsentry reads {expected}; \
+             ingest the sources again into a new database"
+    )]
     Version { path: PathBuf, found: String, expected: &'static str },
+    #[error("event segments in {dir}: {message}")]
+    Segments { dir: PathBuf, message: String },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -49,35 +54,66 @@ impl Default for StoreOptions {
     }
 }
 
-/// An open store.
+/// An open store: the DuckDB file and the folder of its event segments.
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    segments: PathBuf,
+    /// Set for an in-memory store: its segment folder is removed when the store is dropped.
+    temporary: bool,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.segments);
+        }
+    }
+}
+
+/// The folder of a database's event segments: `qsentry.duckdb` keeps them in `qsentry.events/`.
+pub fn segments_dir(db: &Path) -> PathBuf {
+    db.with_extension("events")
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file.
+    /// Opens (creating if needed) the database file and its segment folder.
     pub fn open(path: &Path, opts: &StoreOptions) -> Result<Store> {
+        let segments = absolute(&segments_dir(path));
+        std::fs::create_dir_all(&segments)
+            .map_err(|e| StoreError::Segments { dir: segments.clone(), message: e.to_string() })?;
         let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
-        let store = Store { conn, path: path.to_owned() };
+        let store = Store { conn, path: path.to_owned(), segments, temporary: false };
         store.configure(opts)?;
         store.create()?;
         store.recover()?;
         Ok(store)
     }
 
-    /// Finishes runs that were interrupted (killed before their de-duplication).
+    /// Forgets runs that were interrupted (killed before they ended) and deletes segment files no run
+    /// recorded; then points the view at the recorded segments (the folder may have moved).
     fn recover(&self) -> Result<()> {
-        let ids: Vec<i64> = {
-            let mut stmt =
-                self.conn.prepare("SELECT ingest_id FROM ingests WHERE finished IS NULL ORDER BY ingest_id")?;
-            stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
-        };
-        for id in ids {
-            dedupe(&self.conn, id as u64, None)?;
-            self.conn.execute("UPDATE ingests SET finished = now()::TIMESTAMP WHERE ingest_id = ?", params![id])?;
+        self.conn.execute_batch(
+            "BEGIN TRANSACTION;
+             DELETE FROM sources WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE finished IS NULL);
+             DELETE FROM segments WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE finished IS NULL);
+             DELETE FROM ingests WHERE finished IS NULL;
+             COMMIT;",
+        )?;
+        let recorded: HashSet<String> = self.segment_files()?.into_iter().collect();
+        let entries = std::fs::read_dir(&self.segments)
+            .map_err(|e| StoreError::Segments { dir: self.segments.clone(), message: e.to_string() })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".parquet") && !recorded.contains(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
         }
-        Ok(())
+        self.refresh_view()
     }
 
     /// Opens an existing database for reading only: several readers may share it, and nothing can change it.
@@ -87,30 +123,51 @@ impl Store {
             .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
         let conn = Connection::open_with_flags(path, config)
             .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
-        let store = Store { conn, path: path.to_owned() };
+        let segments = absolute(&segments_dir(path));
+        let store = Store { conn, path: path.to_owned(), segments, temporary: false };
         store.configure(opts)?;
         let found: Option<String> =
             store.conn.query_row("SELECT value FROM meta WHERE name = 'schema_version'", [], |r| r.get(0)).ok();
         match found {
-            Some(v) if v == SCHEMA_VERSION => Ok(store),
-            Some(v) => Err(StoreError::Version { path: path.to_owned(), found: v, expected: SCHEMA_VERSION }),
-            None => Err(StoreError::Version { path: path.to_owned(), found: "none".into(), expected: SCHEMA_VERSION }),
+            Some(v) if v == SCHEMA_VERSION => {}
+            Some(v) => return Err(StoreError::Version { path: path.to_owned(), found: v, expected: SCHEMA_VERSION }),
+            None => {
+                return Err(StoreError::Version {
+                    path: path.to_owned(),
+                    found: "none".into(),
+                    expected: SCHEMA_VERSION,
+                });
+            }
         }
+        // The stored view names the folder where the segments were written; if the database was moved
+        // with its folder, a temporary view (seen first) names the folder as it is now.
+        let stored: Option<String> =
+            store.conn.query_row("SELECT value FROM meta WHERE name = 'segments'", [], |r| r.get(0)).ok();
+        if stored.as_deref() != Some(&*store.segments.display().to_string()) {
+            store.conn.execute_batch(&store.view_sql("TEMP")?)?;
+        }
+        Ok(store)
     }
 
-    /// An in-memory store (tests).
+    /// An in-memory store (tests): its segments go to a temporary folder removed on drop.
     pub fn in_memory() -> Result<Store> {
-        let store = Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:") };
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let segments = std::env::temp_dir().join(format!("qsentry-memory-{}-{n}.events", std::process::id()));
+        let _ = std::fs::remove_dir_all(&segments);
+        std::fs::create_dir_all(&segments)
+            .map_err(|e| StoreError::Segments { dir: segments.clone(), message: e.to_string() })?;
+        let store =
+            Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:"), segments, temporary: true };
         store.configure(&StoreOptions::default())?;
         store.create()?;
+        store.refresh_view()?;
         Ok(store)
     }
 
     fn configure(&self, opts: &StoreOptions) -> Result<()> {
-        // Checkpoints compress and write row groups; let the WAL grow between them instead of checkpointing
-        // after every chunk (the run checkpoints once at its end).
         self.conn.execute_batch(&format!(
-            "SET memory_limit = '{}'; SET checkpoint_threshold = '1GB'; SET preserve_insertion_order = true;",
+            "SET memory_limit = '{}'; SET preserve_insertion_order = true;",
             opts.memory_limit.replace('\'', "")
         ))?;
         if opts.threads > 0 {
@@ -120,7 +177,7 @@ impl Store {
     }
 
     fn create(&self) -> Result<()> {
-        self.conn.execute_batch(&format!("{};\n{CREATE_OTHERS}", create_events()))?;
+        self.conn.execute_batch(&format!("{};\n{CREATE_OTHERS}", create_events_schema()))?;
         let found: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE name = 'schema_version'", [], |r| r.get(0)).ok();
         match found {
@@ -133,6 +190,44 @@ impl Store {
         Ok(())
     }
 
+    /// Recorded segment files, oldest run first.
+    fn segment_files(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT file FROM segments ORDER BY ingest_id, file")?;
+        let files = stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        Ok(files)
+    }
+
+    /// A `read_parquet` list of segment files in this store's folder.
+    fn parquet_list<'a>(&self, files: impl IntoIterator<Item = &'a String>) -> String {
+        let quoted: Vec<String> = files
+            .into_iter()
+            .map(|f| format!("'{}'", self.segments.join(f).display().to_string().replace('\'', "''")))
+            .collect();
+        format!("[{}]", quoted.join(", "))
+    }
+
+    /// `CREATE OR REPLACE [TEMP] VIEW events` over the recorded segments (the empty `events_schema` table
+    /// when there are none).
+    fn view_sql(&self, kind: &str) -> Result<String> {
+        let files = self.segment_files()?;
+        let from = if files.is_empty() {
+            "events_schema".to_string()
+        } else {
+            format!("read_parquet({})", self.parquet_list(&files))
+        };
+        Ok(format!("CREATE OR REPLACE {kind} VIEW events AS SELECT * FROM {from}"))
+    }
+
+    /// Points the stored `events` view at the recorded segments.
+    fn refresh_view(&self) -> Result<()> {
+        self.conn.execute_batch(&self.view_sql("")?)?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('segments', ?)",
+            params![self.segments.display().to_string()],
+        )?;
+        Ok(())
+    }
+
     /// The DuckDB connection, for queries.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -140,6 +235,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The folder holding the event segments.
+    pub fn segments_path(&self) -> &Path {
+        &self.segments
     }
 
     /// Number of events stored.
@@ -162,12 +262,15 @@ impl Store {
             span: None,
             pending: Vec::new(),
             file_events: 0,
+            writer: None,
+            utc_offsets: HashMap::new(),
+            done: None,
         })
     }
 }
 
 /// What is known of a file from an earlier ingest.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SourceId {
     pub path: String,
     pub size: u64,
@@ -197,7 +300,7 @@ pub struct FileCounts {
     pub rejects: u64,
 }
 
-/// One ingest run: events go in chunk by chunk.
+/// One ingest run: events go in chunk by chunk; nothing is visible until [`Ingest::finish`].
 pub struct Ingest<'s> {
     store: &'s Store,
     pub id: u64,
@@ -206,27 +309,39 @@ pub struct Ingest<'s> {
     keys: HashSet<i128>,
     /// Time range of the run (microseconds; and whether some events had no time), for the de-duplication.
     span: Option<(i64, i64, bool)>,
-    /// Files read to the end whose last events are in the current chunk: recorded in `sources` in the
-    /// same transaction as those events.
+    /// Files read to the end: recorded in `sources` when the run ends.
     pending: Vec<(SourceId, String, Option<String>, FileCounts)>,
-    /// Events of the current file appended so far (after in-chunk duplicates).
+    /// Events of the current file pushed so far (after in-chunk duplicates).
     file_events: u64,
+    /// The run's segment writer, started with the first chunk.
+    writer: Option<SegmentWriter>,
+    /// UTC offsets (seconds) of systems whose sources give their name but not their offset.
+    utc_offsets: HashMap<String, i32>,
+    /// Files recorded by earlier runs, read on the first [`Ingest::already_done`].
+    done: Option<HashSet<SourceId>>,
 }
 
 impl Ingest<'_> {
-    /// Whether this exact file (path, size, modification time) was already ingested to the end.
-    pub fn already_done(&self, id: &SourceId) -> Result<bool> {
-        let n: i64 = self.store.conn.query_row(
-            "SELECT count(*) FROM sources WHERE path = ? AND size = ? AND modified = ? \
-             AND finished IS NOT NULL",
-            params![id.path, id.size, id.modified],
-            |r| r.get(0),
-        )?;
-        Ok(n > 0)
+    /// Whether this exact file (path, size, modification time) was already ingested to the end by an
+    /// earlier run (the files recorded are read once, when the run asks first).
+    pub fn already_done(&mut self, id: &SourceId) -> Result<bool> {
+        if self.done.is_none() {
+            let mut stmt = self.store.conn.prepare("SELECT path, size, modified FROM sources")?;
+            let rows =
+                stmt.query_map([], |r| Ok(SourceId { path: r.get(0)?, size: r.get(1)?, modified: r.get(2)? }))?;
+            self.done = Some(rows.collect::<std::result::Result<_, _>>()?);
+        }
+        Ok(self.done.as_ref().is_some_and(|d| d.contains(id)))
     }
 
-    /// Adds one event to the current chunk; commits the chunk when full. Returns rows appended (0 until a
-    /// chunk commits); rows that turn out to be stored already are removed when the run finishes.
+    /// Sets each system's UTC offset in seconds (local time minus UTC, as QUTCOFFSET), used to fill
+    /// `entry_timestamp_utc` for events of that system whose source did not give it.
+    pub fn set_utc_offsets(&mut self, offsets: impl IntoIterator<Item = (String, i32)>) {
+        self.utc_offsets = offsets.into_iter().collect();
+    }
+
+    /// Adds one event to the current chunk; hands the chunk to the segment writer when full. Returns the
+    /// rows handed over (0 until a chunk is full); copies of stored events are removed when the run ends.
     pub fn push(&mut self, ev: &Event) -> Result<u64> {
         let key = identity::key(ev);
         if !self.keys.insert(key) {
@@ -239,47 +354,28 @@ impl Ingest<'_> {
             (Some((lo, hi, n)), Some(t)) => (lo.min(t), hi.max(t), n),
             (Some((lo, hi, _)), None) => (lo, hi, true),
         });
-        self.builder.push(key, ev, self.id);
+        let utc_offset = match (&ev.heading.entry_timestamp_utc, &ev.heading.system_name) {
+            (None, Some(system)) if !self.utc_offsets.is_empty() => self.utc_offsets.get(system.as_str()).copied(),
+            _ => None,
+        };
+        self.builder.push(key, ev, self.id, utc_offset);
         self.file_events += 1;
         if self.builder.len() >= CHUNK { self.commit() } else { Ok(0) }
     }
 
-    /// Commits the current chunk (one transaction). Returns the rows appended.
+    /// Hands the current chunk to the segment writer. Returns the rows handed over.
     pub fn commit(&mut self) -> Result<u64> {
-        if self.builder.is_empty() && self.pending.is_empty() {
+        if self.builder.is_empty() {
             return Ok(0);
         }
         let n = self.builder.len() as u64;
         let batch = self.builder.finish();
         self.keys.clear();
-        let conn = &self.store.conn;
-        conn.execute_batch("BEGIN TRANSACTION")?;
-        let pending = std::mem::take(&mut self.pending);
-        let id = self.id;
-        let appended = (|| -> Result<()> {
-            if n > 0 {
-                let mut app = conn.appender("events")?;
-                app.append_record_batch(batch)?;
-                app.flush()?;
-            }
-            for (src, format, system, c) in &pending {
-                conn.execute(
-                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)",
-                    params![id, src.path, src.size, src.modified, format, system, c.units, c.added, c.rejects],
-                )?;
-            }
-            Ok(())
-        })();
-        match appended {
-            Ok(()) => {
-                conn.execute_batch("COMMIT")?;
-                Ok(n)
-            }
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        let dir = &self.store.segments;
+        let prefix = format!("run-{:06}", self.id);
+        let writer = self.writer.get_or_insert_with(|| SegmentWriter::start(dir, &prefix));
+        writer.write(batch).map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
+        Ok(n)
     }
 
     /// Records a reject (once per file, record and offset).
@@ -303,54 +399,121 @@ impl Ingest<'_> {
         Ok(())
     }
 
-    /// Marks a file read to the end: its `sources` row is written in the same transaction as its last
-    /// events (the next commit), so a file is never recorded without them. Chunks span files, so small
-    /// files do not each cost a transaction. `counts.added` is replaced by the events appended.
+    /// Marks a file read to the end: its `sources` row is written when the run ends, in the transaction
+    /// that records the run's segments, so a file is never recorded without its events.
+    /// `counts.added` is replaced by the events pushed.
     pub fn finish_file(&mut self, id: &SourceId, format: &str, system: Option<&str>, mut counts: FileCounts) {
         counts.added = std::mem::take(&mut self.file_events);
         self.pending.push((id.clone(), format.to_string(), system.map(str::to_string), counts));
     }
 
-    /// Ends the run: commits the last chunk, removes what was already stored, checkpoints. Returns the
-    /// rows this run added to the store (after de-duplication).
+    /// Ends the run: writes the last chunk, removes copies of stored events, records everything in one
+    /// transaction. Returns the rows this run added to the store (after de-duplication).
     pub fn finish(mut self) -> Result<u64> {
         self.commit()?;
-        dedupe(&self.store.conn, self.id, self.span)?;
-        let conn = &self.store.conn;
-        conn.execute("UPDATE ingests SET finished = now()::TIMESTAMP WHERE ingest_id = ?", params![self.id])?;
-        conn.execute_batch("CHECKPOINT")?;
-        let n: i64 =
-            conn.query_row("SELECT count(*) FROM events WHERE ingest_id = ?", params![self.id], |r| r.get(0))?;
-        Ok(n as u64)
+        let store = self.store;
+        let dir = store.segments.clone();
+        let written = match self.writer.take() {
+            Some(w) => w.finish().map_err(|message| StoreError::Segments { dir: dir.clone(), message })?,
+            None => Vec::new(),
+        };
+        let (kept, superseded) = dedupe(store, self.id, self.span, written)?;
+        let conn = &store.conn;
+        conn.execute_batch("BEGIN TRANSACTION")?;
+        let recorded = (|| -> Result<()> {
+            for seg in &kept {
+                conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![self.id, seg.file, seg.rows])?;
+            }
+            for (src, format, system, c) in &self.pending {
+                conn.execute(
+                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)",
+                    params![self.id, src.path, src.size, src.modified, format, system, c.units, c.added, c.rejects],
+                )?;
+            }
+            conn.execute("UPDATE ingests SET finished = now()::TIMESTAMP WHERE ingest_id = ?", params![self.id])?;
+            store.refresh_view()
+        })();
+        match recorded {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+        for f in superseded {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+        Ok(kept.iter().map(|s| s.rows).sum())
     }
 }
 
-/// Deletes the rows of run `id` whose key is stored more than once, keeping the oldest copy (earliest run,
-/// then first appended). `span` limits the scan to the run's time range when known.
-fn dedupe(conn: &Connection, id: u64, span: Option<(i64, i64, bool)>) -> Result<u64> {
-    let micros = |v: i64| Value::Timestamp(TimeUnit::Microsecond, v);
-    let (range, lo, hi) = match span {
-        Some((lo, hi, nulls)) if lo <= hi => (
-            format!("(e.entry_timestamp BETWEEN ? AND ?{})", if nulls { " OR e.entry_timestamp IS NULL" } else { "" }),
-            lo,
-            hi,
-        ),
-        Some((_, _, _)) => ("e.entry_timestamp IS NULL AND ? <= ?".to_string(), 0, 0),
-        None => ("? <= ?".to_string(), 0, 0),
+/// Removes from the run's segments the events stored by an earlier run and the second copies inside the
+/// run (keeping the first read). When there are none, the segments stay as written; otherwise they are
+/// rewritten into one segment. Returns the segments to record and the files to delete once recorded.
+/// `span` limits the scan of earlier segments to the run's time range (row-group statistics skip the rest).
+fn dedupe(
+    store: &Store,
+    id: u64,
+    span: Option<(i64, i64, bool)>,
+    written: Vec<Segment>,
+) -> Result<(Vec<Segment>, Vec<String>)> {
+    if written.is_empty() {
+        return Ok((written, Vec::new()));
+    }
+    let new = store.parquet_list(written.iter().map(|s| &s.file));
+    let old_files = store.segment_files()?;
+    let old = if old_files.is_empty() {
+        "(SELECT event_key FROM events_schema)".to_string()
+    } else {
+        let range = match span {
+            Some((lo, hi, nulls)) if lo <= hi => format!(
+                "entry_timestamp BETWEEN make_timestamp({lo}) AND make_timestamp({hi}){}",
+                if nulls { " OR entry_timestamp IS NULL" } else { "" }
+            ),
+            Some(_) => "entry_timestamp IS NULL".to_string(),
+            None => "true".to_string(),
+        };
+        format!("(SELECT event_key FROM read_parquet({}) WHERE {range})", store.parquet_list(&old_files))
     };
-    let lo_v = if span.is_some_and(|s| s.0 <= s.1) { micros(lo) } else { Value::BigInt(lo) };
-    let hi_v = if span.is_some_and(|s| s.0 <= s.1) { micros(hi) } else { Value::BigInt(hi) };
-    let sql = format!(
-        "DELETE FROM events WHERE rowid IN (
-           SELECT rid FROM (
-             SELECT e.rowid AS rid, e.ingest_id AS iid,
-                    row_number() OVER (PARTITION BY e.event_key ORDER BY e.ingest_id, e.rowid) AS rn
-             FROM events e
-             WHERE {range} AND e.event_key IN (SELECT event_key FROM events WHERE ingest_id = ?))
-           WHERE rn > 1 AND iid = ?)"
-    );
-    let n = conn.execute(&sql, params![lo_v, hi_v, id, id])?;
-    Ok(n as u64)
+    let (total, distinct, stored): (i64, i64, i64) = store.conn.query_row(
+        &format!(
+            "SELECT count(*), count(DISTINCT event_key), count(*) FILTER (WHERE event_key IN {old}) \
+             FROM read_parquet({new})"
+        ),
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if total == distinct && stored == 0 {
+        return Ok((written, Vec::new()));
+    }
+    // First the rows to drop, by position (keys and positions only, so the window stays small), then one
+    // pass that copies every other row.
+    let name = format!("run-{id:06}-d.parquet");
+    let path = store.segments.join(&name).display().to_string().replace('\'', "''");
+    store.conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE run_drops AS \
+         SELECT filename, file_row_number FROM ( \
+           SELECT filename, file_row_number, event_key IN {old} AS stored, \
+                  row_number() OVER (PARTITION BY event_key ORDER BY filename, file_row_number) AS copy \
+           FROM read_parquet({new}, filename = true, file_row_number = true)) \
+         WHERE stored OR copy > 1"
+    ))?;
+    let rows = store.conn.execute(
+        &format!(
+            "COPY (SELECT * EXCLUDE (filename, file_row_number) \
+                   FROM read_parquet({new}, filename = true, file_row_number = true) \
+                   ANTI JOIN run_drops USING (filename, file_row_number)) \
+             TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+        ),
+        [],
+    )? as u64;
+    store.conn.execute_batch("DROP TABLE run_drops")?;
+    let superseded: Vec<String> = written.into_iter().map(|s| s.file).collect();
+    if rows == 0 {
+        let _ = std::fs::remove_file(store.segments.join(&name));
+        return Ok((Vec::new(), superseded));
+    }
+    Ok((vec![Segment { file: name, rows }], superseded))
 }
 
 /// The Arrow schema (re-exported for tools that build batches themselves).

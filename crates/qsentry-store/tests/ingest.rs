@@ -1,4 +1,4 @@
-//! The store keeps each event once, whatever is re-read, and commits chunk by chunk.
+//! The store keeps each event once, whatever is re-read, and records each run whole or not at all.
 
 use chrono::NaiveDate;
 use qsentry_ingest::event::{Category, Outcome, Raw};
@@ -71,9 +71,11 @@ fn reingesting_adds_nothing_and_overlaps_add_only_the_new_part() {
 }
 
 #[test]
-fn an_interrupted_run_is_deduplicated_when_the_store_opens_again() {
+fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("q.duckdb");
+    let segments = dir.path().join("q.events");
+    let files = || std::fs::read_dir(&segments).unwrap().count();
     {
         let store = Store::open(&db, &Default::default()).unwrap();
         let mut run = store.begin_ingest().unwrap();
@@ -81,18 +83,52 @@ fn an_interrupted_run_is_deduplicated_when_the_store_opens_again() {
             run.push(&event(n, "PRODA")).unwrap();
         }
         run.finish().unwrap();
-        // A second run commits a chunk of copies, then "dies" without finishing.
+        assert_eq!(files(), 1);
+        // A second run writes a chunk of copies and new events, then "dies" without finishing.
         let mut run = store.begin_ingest().unwrap();
         for n in 1..=60 {
             run.push(&event(n, "PRODA")).unwrap();
         }
+        let id = SourceId { path: "/x".into(), size: 1, modified: 1 };
+        run.finish_file(&id, "type5-binary", Some("PRODA"), FileCounts::default());
         run.commit().unwrap();
-        std::mem::forget(run);
-        assert_eq!(store.event_count().unwrap(), 110);
+        drop(run); // the writer thread closes its file; nothing records it
+        assert_eq!(store.event_count().unwrap(), 50, "an unfinished run is not visible");
+        assert_eq!(files(), 2);
     }
     let store = Store::open(&db, &Default::default()).unwrap();
-    assert_eq!(store.event_count().unwrap(), 60);
+    assert_eq!(store.event_count().unwrap(), 50);
+    assert_eq!(files(), 1, "the unrecorded segment is deleted");
     assert_eq!(count(&store, "SELECT count(*) FROM ingests WHERE finished IS NULL"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM sources"), 0);
+    // The re-run adds what the interrupted run would have.
+    let mut run = store.begin_ingest().unwrap();
+    for n in 1..=60 {
+        run.push(&event(n, "PRODA")).unwrap();
+    }
+    assert_eq!(run.finish().unwrap(), 10);
+    assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 60);
+}
+
+#[test]
+fn a_moved_database_reads_its_segments_where_they_are_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir(&a).unwrap();
+    {
+        let store = Store::open(&a.join("q.duckdb"), &Default::default()).unwrap();
+        let mut run = store.begin_ingest().unwrap();
+        for n in 1..=20 {
+            run.push(&event(n, "PRODA")).unwrap();
+        }
+        run.finish().unwrap();
+    }
+    std::fs::rename(&a, &b).unwrap();
+    let store = Store::open_read_only(&b.join("q.duckdb"), &Default::default()).unwrap();
+    assert_eq!(store.event_count().unwrap(), 20);
+    drop(store);
+    let store = Store::open(&b.join("q.duckdb"), &Default::default()).unwrap();
+    assert_eq!(store.event_count().unwrap(), 20);
 }
 
 #[test]
@@ -165,15 +201,15 @@ fn finished_files_are_recognised_and_rejects_are_kept_once() {
     run.reject(&r).unwrap();
     run.push(&event(1, "PRODA")).unwrap();
     run.finish_file(&id, "type5-csv", Some("PRODA"), FileCounts { units: 2, added: 0, rejects: 1 });
-    assert!(!run.already_done(&id).unwrap(), "not done before its events commit");
     run.commit().unwrap();
-    assert!(run.already_done(&id).unwrap());
+    assert_eq!(count(&store, "SELECT count(*) FROM sources"), 0, "not recorded before the run ends");
     run.finish().unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM rejects"), 1);
     assert_eq!(count(&store, "SELECT events_appended FROM sources"), 1);
+    let mut run = store.begin_ingest().unwrap();
+    assert!(run.already_done(&id).unwrap());
     // A changed file is not "done".
     std::fs::write(&f, "a,b\nc,d\n").unwrap();
-    let run = store.begin_ingest().unwrap();
     assert!(!run.already_done(&SourceId::of(&f).unwrap()).unwrap());
 }
 

@@ -79,9 +79,13 @@ fn bench(args: &BenchStoreArgs) -> Result<i32> {
     let db = args.dir.join(format!("bench-{}.duckdb", args.entries));
     let _ = std::fs::remove_file(&db);
     let _ = std::fs::remove_file(db.with_extension("duckdb.wal"));
+    let _ = std::fs::remove_dir_all(qsentry_store::store::segments_dir(&db));
     let store = crate::ingest::open_store(&db, &config)?;
     let s = crate::ingest::ingest(&store, &config, &files, None, false, &[])?;
-    let db_mb = std::fs::metadata(&db).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let segments: u64 =
+        std::fs::read_dir(store.segments_path()).map(|d| d.flatten().map(|e| size(&e.path())).sum()).unwrap_or(0);
+    let db_mb = (size(&db) + segments) as f64 / 1e6;
 
     println!("| measurement | events | seconds | events/s |");
     println!("|---|---:|---:|---:|");
@@ -97,7 +101,7 @@ fn bench(args: &BenchStoreArgs) -> Result<i32> {
         100.0 * (s.units as f64 / s.seconds) / (decoded as f64 / decode_s)
     );
     println!();
-    println!("database: {db_mb:.0} MB; peak RSS so far: {:.0} MB", peak_rss_mb().unwrap_or(0.0));
+    println!("database and segments: {db_mb:.0} MB; peak RSS so far: {:.0} MB", peak_rss_mb().unwrap_or(0.0));
     println!();
 
     let user = qsentry_store::Table::query(

@@ -129,6 +129,12 @@ fn rank(f: Format) -> u8 {
     }
 }
 
+/// A file of the plan, ready to read (or already ingested unchanged).
+enum Next {
+    Unchanged,
+    Open { id: SourceId, opts: DecodeOptions, reader: Box<dyn qsentry_ingest::Reader> },
+}
+
 /// Ingests `paths` into `store`; files named in `skip_names` (found in folders or named) are left out.
 pub fn ingest(
     store: &Store,
@@ -180,17 +186,29 @@ pub fn ingest(
         ProgressBar::hidden()
     };
     let mut run = store.begin_ingest()?;
+    run.set_utc_offsets(config.utc_offsets());
     summary.ingest_id = run.id;
     let mut changes = qsentry_ingest::changes::ChangeTracker::default();
-    for (_, path, format) in &plan {
-        progress.inc(1);
+    // Each reader decodes on its own thread; the next file is opened before this one is stored, so its
+    // first batch is decoded while this file's events are being stored (most files are one batch).
+    let prepare = |run: &mut qsentry_store::Ingest<'_>, (_, path, format): &(u8, PathBuf, Format)| -> Result<Next> {
         let id = SourceId::of(path).with_context(|| format!("cannot read {}", path.display()))?;
         if run.already_done(&id)? {
-            summary.skipped_unchanged += 1;
-            continue;
+            return Ok(Next::Unchanged);
         }
         let opts = options_for(path);
-        let (_, mut reader) = open(path, Some(*format), &opts)?;
+        let (_, reader) = open(path, Some(*format), &opts)?;
+        Ok(Next::Open { id, opts, reader })
+    };
+    let mut ahead = plan.first().map(|p| prepare(&mut run, p));
+    for (i, (_, path, format)) in plan.iter().enumerate() {
+        progress.inc(1);
+        let current = ahead.take().unwrap_or_else(|| prepare(&mut run, &plan[i]))?;
+        ahead = plan.get(i + 1).map(|p| prepare(&mut run, p));
+        let Next::Open { id, opts, mut reader } = current else {
+            summary.skipped_unchanged += 1;
+            continue;
+        };
         summary.files += 1;
         let mut counts = FileCounts::default();
         while let Some(batch) = reader.next_batch() {
@@ -216,21 +234,8 @@ pub fn ingest(
     }
     progress.finish_and_clear();
     summary.added = run.finish()?;
-    fill_utc(store, config, summary.ingest_id)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
-}
-
-/// Fills UTC times for events of this run whose source named its system but not its offset.
-fn fill_utc(store: &Store, config: &Config, ingest_id: u64) -> Result<()> {
-    for (name, offset) in config.utc_offsets() {
-        store.connection().execute(
-            "UPDATE events SET entry_timestamp_utc = entry_timestamp - to_seconds(?::BIGINT) \
-             WHERE ingest_id = ? AND system_name = ? AND entry_timestamp_utc IS NULL AND entry_timestamp IS NOT NULL",
-            duckdb::params![offset as i64, ingest_id, name],
-        )?;
-    }
-    Ok(())
 }
 
 fn print_summary(store: &Store, s: &IngestSummary, output: crate::cli::ListOutput) -> Result<()> {
