@@ -23,6 +23,11 @@ pub struct BenchStoreArgs {
     /// Days simulated.
     #[arg(long, default_value_t = 7)]
     pub days: u32,
+    /// After the ingest, copy the stored events this many times in all (as other systems, named
+    /// `<system>-2`, `<system>-3` ...) before timing the reports: report cost at sizes whose input files
+    /// would not fit on this disk. Decode and ingest figures stay those of the simulated fleet.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub replicate: u32,
     /// Folder for the fleet and the database (reused when it already holds a fleet of this size).
     #[arg(long, default_value = "target/bench-store")]
     pub dir: PathBuf,
@@ -104,6 +109,7 @@ fn bench(args: &BenchStoreArgs) -> Result<i32> {
     println!("database and segments: {db_mb:.0} MB; peak RSS so far: {:.0} MB", peak_rss_mb().unwrap_or(0.0));
     println!();
 
+    let store = if args.replicate > 1 { replicate(store, &db, &config, args.replicate)? } else { store };
     let user = qsentry_store::Table::query(
         store.connection(),
         "SELECT user_name FROM events WHERE journal_entry_type = 'CD' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1",
@@ -132,4 +138,43 @@ fn bench(args: &BenchStoreArgs) -> Result<i32> {
     println!();
     println!("peak RSS of the whole run: {:.0} MB", peak_rss_mb().unwrap_or(0.0));
     Ok(exit::OK)
+}
+
+/// Copies the stored segments `times - 1` more times as other systems (new keys, `-k` after the system
+/// name), records the copies as segments of the same run, and reopens the store so its view sees them.
+fn replicate(
+    store: qsentry_store::Store,
+    db: &std::path::Path,
+    config: &crate::config::Config,
+    times: u32,
+) -> Result<qsentry_store::Store> {
+    let conn = store.connection();
+    let (run, files): (i64, Vec<String>) = {
+        let mut stmt = conn.prepare("SELECT ingest_id, file FROM segments")?;
+        let rows: Vec<(i64, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        (rows.first().map(|r| r.0).unwrap_or(0), rows.into_iter().map(|r| r.1).collect())
+    };
+    let dir = store.segments_path().to_path_buf();
+    let quote = |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', "''"));
+    let list: Vec<String> = files.iter().map(|f| quote(&dir.join(f))).collect();
+    let t = Instant::now();
+    for k in 2..=times {
+        let name = format!("replica-{k:03}.parquet");
+        let rows = conn.execute(
+            &format!(
+                "COPY (SELECT * REPLACE (system_name || '-{k}' AS system_name, \
+                   ((event_key::HUGEINT % 10000000000000000000000000000000000) * 1000 + {k})::DECIMAL(38,0) AS event_key) \
+                   FROM read_parquet([{}])) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {})",
+                list.join(", "),
+                quote(&dir.join(&name)),
+                qsentry_store::segments::ROW_GROUP_ROWS
+            ),
+            [],
+        )?;
+        conn.execute("INSERT INTO segments VALUES (?, ?, ?)", duckdb::params![run, name, rows as u64])?;
+    }
+    drop(store);
+    let store = crate::ingest::open_store(db, config)?;
+    eprintln!("replicated to {} events ({times}x) in {:.1}s", store.event_count()?, t.elapsed().as_secs_f64());
+    Ok(store)
 }

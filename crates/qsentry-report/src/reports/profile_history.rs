@@ -21,10 +21,27 @@ const SPECIALS: [(&str, &str); 8] = [
     ("splctl", "*SPLCTL"),
 ];
 
-/// SQL for the special authorities a CP entry shows (`*ALLOBJ *SECADM ...`).
+/// `sp`: the special-authority flags of a CP entry, current then previous, from one parse of `fields`
+/// (each `fields->>` parses the JSON again, and DuckDB keeps every parse of a chunk in memory until the
+/// chunk is done: twenty of them per row ran out of the 256 MB limit on 8M events).
+fn specials_list() -> String {
+    let paths: Vec<String> = ["", "previous_"]
+        .iter()
+        .flat_map(|prefix| SPECIALS.iter().map(move |(f, _)| format!("'$.{prefix}{f}'")))
+        .collect();
+    format!("json_extract_string(fields, [{}]) AS sp", paths.join(", "))
+}
+
+/// The `sp` index (1-based) of a flag.
+fn sp(prefix: &str, flag: &str) -> String {
+    let i = SPECIALS.iter().position(|(f, _)| *f == flag).unwrap_or(0);
+    format!("sp[{}]", i + 1 + if prefix.is_empty() { 0 } else { SPECIALS.len() })
+}
+
+/// SQL for the special authorities a CP entry shows (`*ALLOBJ *SECADM ...`), over a row with `sp`.
 pub(crate) fn specials_sql(prefix: &str) -> String {
     let parts: Vec<String> =
-        SPECIALS.iter().map(|(f, n)| format!("CASE WHEN (fields->>'{prefix}{f}') = 'Y' THEN '{n}' END")).collect();
+        SPECIALS.iter().map(|(f, n)| format!("CASE WHEN {} = 'Y' THEN '{n}' END", sp(prefix, f))).collect();
     format!("nullif(concat_ws(' ', {}), '')", parts.join(", "))
 }
 
@@ -40,8 +57,10 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
        {specials} AS special_authorities, {previous} AS previous_special_authorities,
        (fields->>'status') AS status, (fields->>'password_changed') AS password_changed,
        (fields->>'group_profile_name') AS group_profile, subject_user AS changed_by, job_name, source_ip
-FROM events WHERE {f} AND (journal_entry_type = 'CP' OR (journal_entry_type = 'DO' AND object_type = '*USRPRF'))
+FROM (SELECT *, {list} FROM events WHERE {f} AND journal_entry_type IN ('CP', 'DO'))
+WHERE journal_entry_type = 'CP' OR object_type = '*USRPRF'
 ORDER BY system_name, profile, entry_timestamp",
+            list = specials_list(),
             specials = specials_sql(""),
             previous = specials_sql("previous_"),
         ),
@@ -52,14 +71,21 @@ ORDER BY system_name, profile, entry_timestamp",
         &format!(
             "SELECT system_name, entry_timestamp, target_user AS profile, subject_user AS changed_by, {specials} AS special_authorities,
        {previous} AS previous_special_authorities, summary
-FROM events WHERE {f} AND journal_entry_type = 'CP' AND (
-  ((fields->>'allobj') = 'Y' AND coalesce((fields->>'previous_allobj'), '') <> 'Y') OR
-  ((fields->>'secadm') = 'Y' AND coalesce((fields->>'previous_secadm'), '') <> 'Y') OR
-  ((fields->>'audit') = 'Y' AND coalesce((fields->>'previous_audit'), '') <> 'Y')) AND command_type <> 'RST'
-  AND (command_type = 'CRT' OR (fields->>'previous_allobj') IS NOT NULL)
+FROM (SELECT *, {list} FROM events WHERE {f} AND journal_entry_type = 'CP') WHERE (
+  ({allobj} = 'Y' AND coalesce({prev_allobj}, '') <> 'Y') OR
+  ({secadm} = 'Y' AND coalesce({prev_secadm}, '') <> 'Y') OR
+  ({audit} = 'Y' AND coalesce({prev_audit}, '') <> 'Y')) AND command_type <> 'RST'
+  AND (command_type = 'CRT' OR {prev_allobj} IS NOT NULL)
 ORDER BY entry_timestamp",
+            list = specials_list(),
             specials = specials_sql(""),
             previous = specials_sql("previous_"),
+            allobj = sp("", "allobj"),
+            prev_allobj = sp("previous_", "allobj"),
+            secadm = sp("", "secadm"),
+            prev_secadm = sp("previous_", "secadm"),
+            audit = sp("", "audit"),
+            prev_audit = sp("previous_", "audit"),
         ),
         &[],
     )?;
@@ -116,7 +142,8 @@ fn leavers(conn: &Connection, filter: &crate::model::Filter, list: &[Leaver]) ->
             &format!(
                 "WITH s AS (SELECT DISTINCT system_name FROM events WHERE {f}{sys}),
 off AS (SELECT system_name, min(entry_timestamp) AS at, any_value(summary) AS what FROM events
-        WHERE {f}{sys} AND ((journal_entry_type = 'CP' AND target_user = {u} AND (fields->>'status') = '*DISABLED')
+        WHERE {f}{sys} AND journal_entry_type IN ('CP', 'DO')
+          AND ((journal_entry_type = 'CP' AND target_user = {u} AND (fields->>'status') = '*DISABLED')
            OR (journal_entry_type = 'DO' AND object_type = '*USRPRF' AND object_name = {u})) GROUP BY ALL),
 act AS (SELECT system_name, count(*) AS n, min(entry_timestamp) AS first, max(entry_timestamp) AS last,
                string_agg(DISTINCT source_ip, ' ') AS sources, arg_min(summary, entry_timestamp) AS what
