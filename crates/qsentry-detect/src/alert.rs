@@ -9,10 +9,11 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// The three incident severities of the incident-response tip.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Logged and dealt with in the normal course of business.
+    #[default]
     Ordinary,
     /// Affects operations; management is told.
     Elevated,
@@ -41,10 +42,11 @@ impl Severity {
 }
 
 /// What produced an alert.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AlertKind {
     /// A Sigma detection rule matched one event.
+    #[default]
     Detection,
     /// A Sigma correlation rule's condition held over a window of events.
     Correlation,
@@ -127,7 +129,7 @@ fn joined(a: &str, sep: char, b: &str) -> Text {
 }
 
 /// One alert.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Alert {
     /// The rule's UUID.
     pub rule_id: String,
@@ -189,6 +191,31 @@ impl Involved {
         let target = trimmed(&n.target_user).filter(|t| Some(*t) != subject.as_deref()).map(Text::from);
         let source_ip = trimmed(&n.source_ip).or_else(|| trimmed(&ev.heading.remote_address)).map(Text::from);
         Involved { subject, target, source_ip, object: trimmed(&n.target_object).map(Text::from) }
+    }
+}
+
+impl Alert {
+    /// The same alert with `e`'s evidence (times, system, users, addresses, objects, count, references)
+    /// in place of its own.
+    pub(crate) fn with_evidence(self, e: Evidence) -> Alert {
+        Alert {
+            first: e.first,
+            last: e.last,
+            first_utc: e.first_utc,
+            last_utc: e.last_utc,
+            system: e.system,
+            users: e.users,
+            source_ips: e.source_ips,
+            objects: e.objects,
+            event_count: e.count,
+            events: e.events,
+            ..self
+        }
+    }
+
+    /// The same alert attributed to `system`.
+    pub(crate) fn on_system(self, system: Option<String>) -> Alert {
+        Alert { system, ..self }
     }
 }
 

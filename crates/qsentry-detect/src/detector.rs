@@ -455,19 +455,12 @@ impl<'e> Detector<'e> {
             tags: info.map(|i| i.tags.clone()).unwrap_or_default(),
             kind: AlertKind::Correlation,
             correlation_type: ctype,
-            first: e.first,
-            last: e.last,
-            first_utc: e.first_utc,
-            last_utc: e.last_utc,
-            system,
             group_by: group.to_vec(),
-            users: e.users,
-            source_ips: e.source_ips,
-            objects: e.objects,
-            event_count: e.count,
-            events: e.events,
             summary,
+            ..Alert::default()
         }
+        .with_evidence(e)
+        .on_system(system)
     }
 }
 
@@ -497,19 +490,11 @@ fn detection_alert(info: &RuleInfo, ev: &Event) -> Alert {
         tags: info.tags.clone(),
         kind: AlertKind::Detection,
         correlation_type: None,
-        first: e.first,
-        last: e.last,
-        first_utc: e.first_utc,
-        last_utc: e.last_utc,
-        system: e.system,
         group_by: Vec::new(),
-        users: e.users,
-        source_ips: e.source_ips,
-        objects: e.objects,
-        event_count: 1,
-        events: e.events,
         summary,
+        ..Alert::default()
     }
+    .with_evidence(e)
 }
 
 fn leaver_alert(o: LeaverOpen) -> Alert {
@@ -523,18 +508,9 @@ fn leaver_alert(o: LeaverOpen) -> Alert {
     let from = if e.source_ips.is_empty() { String::new() } else { format!(" from {}", e.source_ips.join(", ")) };
     let summary =
         format!("User profile {} of a leaver (left {}) appears in {} events{on}{from}{when}", o.user, o.date, e.count);
+    let group_by = vec![("leaver".to_string(), o.user), ("termination_date".to_string(), o.date.to_string())];
     Alert {
-        first: e.first,
-        last: e.last,
-        first_utc: e.first_utc,
-        last_utc: e.last_utc,
-        system: e.system,
-        group_by: vec![("leaver".to_string(), o.user), ("termination_date".to_string(), o.date.to_string())],
-        users: e.users,
-        source_ips: e.source_ips,
-        objects: e.objects,
-        event_count: e.count,
-        events: e.events,
+        group_by,
         summary,
         ..check_alert(
             checks::LEAVER_RULE_ID,
@@ -545,6 +521,7 @@ fn leaver_alert(o: LeaverOpen) -> Alert {
             AlertKind::Leaver,
         )
     }
+    .with_evidence(e)
 }
 
 /// An alert of a built-in check, from the check's rule constants; the caller fills in the evidence.
@@ -557,19 +534,7 @@ fn check_alert(rule_id: &str, name: &str, title: &str, level: &str, tags: &[&str
         severity: Severity::from_level(level),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         kind,
-        correlation_type: None,
-        first: None,
-        last: None,
-        first_utc: None,
-        last_utc: None,
-        system: None,
-        group_by: Vec::new(),
-        users: Vec::new(),
-        source_ips: Vec::new(),
-        objects: Vec::new(),
-        event_count: 0,
-        events: Vec::new(),
-        summary: String::new(),
+        ..Alert::default()
     }
 }
 

@@ -12,6 +12,17 @@ fn is_uuid(s: &str) -> bool {
             .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
+/// The metadata a detection rule and a correlation rule share.
+struct Meta<'a> {
+    id: Option<&'a String>,
+    name: Option<&'a String>,
+    description: Option<&'a str>,
+    references: &'a [String],
+    falsepositives: &'a [String],
+    has_level: bool,
+    tags: &'a [String],
+}
+
 #[test]
 fn every_rule_has_its_metadata() {
     let mut ids = HashSet::new();
@@ -21,17 +32,29 @@ fn every_rule_has_its_metadata() {
         let c = rsigma_parser::parse_sigma_yaml(text).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(c.errors.is_empty(), "{file}: {:?}", c.errors);
         assert_eq!(c.rules.len() + c.correlations.len(), 1, "{file}: one rule per file");
-        for r in &c.rules {
-            detections += 1;
-            let id = r.id.clone().unwrap_or_default();
+        // What every rule and correlation carries.
+        let mut common = |m: Meta<'_>| {
+            let id = m.id.cloned().unwrap_or_default();
             assert!(is_uuid(&id), "{file}: id {id}");
             assert!(ids.insert(id), "{file}: duplicate id");
-            assert!(names.insert(r.name.clone().expect("name")), "{file}: duplicate name");
-            assert!(r.description.as_deref().is_some_and(|d| d.len() > 40), "{file}: description");
-            assert!(!r.references.is_empty(), "{file}: references");
-            assert!(!r.falsepositives.is_empty(), "{file}: falsepositives");
-            assert!(r.level.is_some(), "{file}: level");
-            assert!(r.tags.iter().any(|t| t.starts_with("attack.")), "{file}: ATT&CK tags");
+            assert!(names.insert(m.name.cloned().expect("name")), "{file}: duplicate name");
+            assert!(m.description.is_some_and(|d| d.len() > 40), "{file}: description");
+            assert!(!m.references.is_empty(), "{file}: references");
+            assert!(!m.falsepositives.is_empty(), "{file}: falsepositives");
+            assert!(m.has_level, "{file}: level");
+            assert!(m.tags.iter().any(|t| t.starts_with("attack.")), "{file}: ATT&CK tags");
+        };
+        for r in &c.rules {
+            detections += 1;
+            common(Meta {
+                id: r.id.as_ref(),
+                name: r.name.as_ref(),
+                description: r.description.as_deref(),
+                references: &r.references,
+                falsepositives: &r.falsepositives,
+                has_level: r.level.is_some(),
+                tags: &r.tags,
+            });
             assert_eq!(r.logsource.product.as_deref(), Some("ibmi"), "{file}");
             assert!(
                 matches!(r.logsource.service.as_deref(), Some("audit" | "history" | "database")),
@@ -40,15 +63,15 @@ fn every_rule_has_its_metadata() {
         }
         for r in &c.correlations {
             correlations += 1;
-            let id = r.id.clone().unwrap_or_default();
-            assert!(is_uuid(&id), "{file}: id {id}");
-            assert!(ids.insert(id), "{file}: duplicate id");
-            assert!(names.insert(r.name.clone().expect("name")), "{file}: duplicate name");
-            assert!(r.description.as_deref().is_some_and(|d| d.len() > 40), "{file}: description");
-            assert!(!r.references.is_empty(), "{file}: references");
-            assert!(!r.falsepositives.is_empty(), "{file}: falsepositives");
-            assert!(r.level.is_some(), "{file}: level");
-            assert!(r.tags.iter().any(|t| t.starts_with("attack.")), "{file}: ATT&CK tags");
+            common(Meta {
+                id: r.id.as_ref(),
+                name: r.name.as_ref(),
+                description: r.description.as_deref(),
+                references: &r.references,
+                falsepositives: &r.falsepositives,
+                has_level: r.level.is_some(),
+                tags: &r.tags,
+            });
             assert!(r.group_by.iter().any(|g| g == "system_name"), "{file}: group by system_name");
         }
     }

@@ -279,11 +279,18 @@ mod tests {
             ev.fields.push((k.into(), ibmi_format::Value::Text(v.into())));
         }
         ev.fields.push(("entry_type".into(), ibmi_format::Value::Int(3)));
+        // Every promoted name once more: a name `promoted` does not know would read None here.
+        for name in PROMOTED {
+            ev.fields.push((name.into(), ibmi_format::Value::Text(format!("v-{name}").into())));
+        }
         let got = promoted(&ev);
         for (i, name) in PROMOTED.iter().enumerate() {
             assert_eq!(got[i], ev.text(name), "{name}");
         }
         assert_eq!(got[2], Some("P"));
+        assert_eq!(got[1], Some("v-entry_type_detail"));
+        // All but system_value (first empty) and entry_type (first not text).
+        assert_eq!(got.iter().flatten().count(), PROMOTED.len() - 2);
     }
 
     #[test]

@@ -126,23 +126,14 @@ impl Store {
         let segments = absolute(&segments_dir(path));
         let store = Store { conn, path: path.to_owned(), segments, temporary: false };
         store.configure(opts)?;
-        let found: Option<String> =
-            store.conn.query_row("SELECT value FROM meta WHERE name = 'schema_version'", [], |r| r.get(0)).ok();
-        match found {
-            Some(v) if v == SCHEMA_VERSION => {}
-            Some(v) => return Err(StoreError::Version { path: path.to_owned(), found: v, expected: SCHEMA_VERSION }),
-            None => {
-                return Err(StoreError::Version {
-                    path: path.to_owned(),
-                    found: "none".into(),
-                    expected: SCHEMA_VERSION,
-                });
-            }
+        let found = store.meta("schema_version");
+        if found.as_deref() != Some(SCHEMA_VERSION) {
+            let found = found.unwrap_or_else(|| "none".into());
+            return Err(StoreError::Version { path: path.to_owned(), found, expected: SCHEMA_VERSION });
         }
         // The stored view names the folder where the segments were written; if the database was moved
         // with its folder, a temporary view (seen first) names the folder as it is now.
-        let stored: Option<String> =
-            store.conn.query_row("SELECT value FROM meta WHERE name = 'segments'", [], |r| r.get(0)).ok();
+        let stored = store.meta("segments");
         if stored.as_deref() != Some(&*store.segments.display().to_string()) {
             store.conn.execute_batch(&store.view_sql("TEMP")?)?;
         }
@@ -178,8 +169,7 @@ impl Store {
 
     fn create(&self) -> Result<()> {
         self.conn.execute_batch(&format!("{};\n{CREATE_OTHERS}", create_events_schema()))?;
-        let found: Option<String> =
-            self.conn.query_row("SELECT value FROM meta WHERE name = 'schema_version'", [], |r| r.get(0)).ok();
+        let found = self.meta("schema_version");
         match found {
             None => {
                 self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", params![SCHEMA_VERSION])?;
@@ -188,6 +178,11 @@ impl Store {
             Some(v) => return Err(StoreError::Version { path: self.path.clone(), found: v, expected: SCHEMA_VERSION }),
         }
         Ok(())
+    }
+
+    /// A value of the `meta` table.
+    fn meta(&self, name: &str) -> Option<String> {
+        self.conn.query_row("SELECT value FROM meta WHERE name = ?", params![name], |r| r.get(0)).ok()
     }
 
     /// Recorded segment files, oldest run first.
@@ -371,9 +366,8 @@ impl Ingest<'_> {
         let n = self.builder.len() as u64;
         let batch = self.builder.finish();
         self.keys.clear();
-        let dir = &self.store.segments;
-        let prefix = format!("run-{:06}", self.id);
-        let writer = self.writer.get_or_insert_with(|| SegmentWriter::start(dir, &prefix));
+        let (dir, id) = (&self.store.segments, self.id);
+        let writer = self.writer.get_or_insert_with(|| SegmentWriter::start(dir, &format!("run-{id:06}")));
         writer.write(batch).map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
         Ok(n)
     }
