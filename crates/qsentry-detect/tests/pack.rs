@@ -23,6 +23,21 @@ struct Meta<'a> {
     tags: &'a [String],
 }
 
+/// The shared metadata of a rule or a correlation (two rsigma types with the same field names).
+macro_rules! meta {
+    ($r:expr) => {
+        Meta {
+            id: $r.id.as_ref(),
+            name: $r.name.as_ref(),
+            description: $r.description.as_deref(),
+            references: &$r.references,
+            falsepositives: &$r.falsepositives,
+            has_level: $r.level.is_some(),
+            tags: &$r.tags,
+        }
+    };
+}
+
 #[test]
 fn every_rule_has_its_metadata() {
     let mut ids = HashSet::new();
@@ -46,15 +61,7 @@ fn every_rule_has_its_metadata() {
         };
         for r in &c.rules {
             detections += 1;
-            common(Meta {
-                id: r.id.as_ref(),
-                name: r.name.as_ref(),
-                description: r.description.as_deref(),
-                references: &r.references,
-                falsepositives: &r.falsepositives,
-                has_level: r.level.is_some(),
-                tags: &r.tags,
-            });
+            common(meta!(r));
             assert_eq!(r.logsource.product.as_deref(), Some("ibmi"), "{file}");
             assert!(
                 matches!(r.logsource.service.as_deref(), Some("audit" | "history" | "database")),
@@ -63,15 +70,7 @@ fn every_rule_has_its_metadata() {
         }
         for r in &c.correlations {
             correlations += 1;
-            common(Meta {
-                id: r.id.as_ref(),
-                name: r.name.as_ref(),
-                description: r.description.as_deref(),
-                references: &r.references,
-                falsepositives: &r.falsepositives,
-                has_level: r.level.is_some(),
-                tags: &r.tags,
-            });
+            common(meta!(r));
             assert!(r.group_by.iter().any(|g| g == "system_name"), "{file}: group by system_name");
         }
     }
