@@ -7,7 +7,6 @@ pub mod html;
 pub mod model;
 pub mod reports;
 pub mod rir;
-pub mod servers;
 pub mod svg;
 
 pub use model::{Chart, Filter, Report, Section};

@@ -73,18 +73,29 @@ impl Filter {
     /// The filter as SQL conditions on `events` (with `alias.` in front of column names if given),
     /// values quoted as literals.
     pub fn sql(&self, alias: &str) -> String {
+        self.sql_on(alias, "entry_timestamp")
+    }
+
+    /// The filter as SQL conditions with `time` as the time column (`hour` for a rollup).
+    pub fn sql_on(&self, alias: &str, time: &str) -> String {
         let p = if alias.is_empty() { String::new() } else { format!("{alias}.") };
         let mut c = vec!["TRUE".to_string()];
         if let Some(s) = &self.system {
             c.push(format!("{p}system_name = {}", quote(s)));
         }
         if let Some(t) = self.from {
-            c.push(format!("{p}entry_timestamp >= TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S%.6f")));
+            c.push(format!("{p}{time} >= TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S%.6f")));
         }
         if let Some(t) = self.to {
-            c.push(format!("{p}entry_timestamp < TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S%.6f")));
+            c.push(format!("{p}{time} < TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S%.6f")));
         }
         c.join(" AND ")
+    }
+
+    /// Whether the time bounds (if any) fall on whole hours, so that hourly rollups answer exactly.
+    pub fn whole_hours(&self) -> bool {
+        use chrono::Timelike;
+        [self.from, self.to].iter().flatten().all(|t| t.minute() == 0 && t.second() == 0 && t.nanosecond() == 0)
     }
 }
 

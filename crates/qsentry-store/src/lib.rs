@@ -4,15 +4,18 @@
 //! engines past one machine read as they are.
 //!
 //! Invariants: an event's identity ([`identity::key`]) is unique in `events`; a run is atomic (its
-//! segments and the files it read are recorded in one transaction, or not at all); a segment file that
-//! no finished run recorded is deleted at the next open.
+//! segments, their rollups and the files it read are recorded in one transaction, or not at all); a
+//! segment file that no finished run recorded is deleted at the next open; the rollups
+//! ([`rollups`]) count exactly the events of the recorded segments.
 
 pub mod batch;
 pub mod export;
 pub mod gaps;
 pub mod identity;
+pub mod rollups;
 pub mod schema;
 pub mod segments;
+pub mod servers;
 pub mod store;
 pub mod table;
 

@@ -4,13 +4,14 @@
 //! becomes an Arrow batch that the segment writer encodes into the run's Parquet files on its own thread
 //! (see [`crate::segments`]). A run is atomic: when it ends, copies of events already stored (or stored
 //! twice by this run) are removed by rewriting the run's segments, and then one DuckDB transaction
-//! records the segments, the files read and the end of the run, and points the `events` view at the
-//! segments. After a `kill -9`, the next open forgets the unfinished run (its files are not recorded,
+//! records the segments, their rollups (see [`crate::rollups`]), the files read and the end of the run,
+//! and points the `events` view at the segments. After a `kill -9`, the next open forgets the unfinished run (its files are not recorded,
 //! its segment files are deleted), and a re-run reads those files again: the store ends with exactly the
 //! rows of one clean run.
 
 use crate::batch::{BatchBuilder, schema};
 use crate::identity;
+use crate::rollups::{self, ROLLUPS_VERSION};
 use crate::schema::{CREATE_OTHERS, SCHEMA_VERSION, create_events_schema};
 use crate::segments::{ROW_GROUP_ROWS, Segment, SegmentWriter};
 use duckdb::{Connection, params};
@@ -91,19 +92,53 @@ impl Store {
         store.configure(opts)?;
         store.create()?;
         store.recover()?;
+        store.ensure_rollups()?;
         Ok(store)
+    }
+
+    /// Rebuilds the rollups from the recorded events when they are missing or of another version (a
+    /// database written by an earlier qsentry); a no-op otherwise.
+    fn ensure_rollups(&self) -> Result<()> {
+        if rollups::usable(&self.conn) {
+            return Ok(());
+        }
+        self.transaction(|| {
+            self.conn.execute_batch(&format!(
+                "{}{}{}",
+                rollups::drop_sql(),
+                rollups::create_sql(),
+                rollups::insert_sql("events")
+            ))?;
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
+            Ok(())
+        })
+    }
+
+    /// Runs `f` in one DuckDB transaction: committed if it succeeds, rolled back if not.
+    fn transaction<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN TRANSACTION")?;
+        match f() {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Forgets runs that were interrupted (killed before they ended) and deletes segment files no run
     /// recorded; then points the view at the recorded segments (the folder may have moved).
     fn recover(&self) -> Result<()> {
-        self.conn.execute_batch(
-            "BEGIN TRANSACTION;
-             DELETE FROM sources WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE finished IS NULL);
-             DELETE FROM segments WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE finished IS NULL);
-             DELETE FROM ingests WHERE finished IS NULL;
-             COMMIT;",
-        )?;
+        self.transaction(|| {
+            Ok(self.conn.execute_batch(
+                "DELETE FROM sources WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE finished IS NULL);
+                 DELETE FROM segments WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE finished IS NULL);
+                 DELETE FROM ingests WHERE finished IS NULL;",
+            )?)
+        })?;
         let recorded: HashSet<String> = self.segment_files()?.into_iter().collect();
         let entries = std::fs::read_dir(&self.segments)
             .map_err(|e| StoreError::Segments { dir: self.segments.clone(), message: e.to_string() })?;
@@ -153,6 +188,7 @@ impl Store {
         store.configure(&StoreOptions::default())?;
         store.create()?;
         store.refresh_view()?;
+        store.ensure_rollups()?;
         Ok(store)
     }
 
@@ -413,10 +449,13 @@ impl Ingest<'_> {
         };
         let (kept, superseded) = dedupe(store, self.id, self.span, written)?;
         let conn = &store.conn;
-        conn.execute_batch("BEGIN TRANSACTION")?;
-        let recorded = (|| -> Result<()> {
+        store.transaction(|| {
             for seg in &kept {
                 conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![self.id, seg.file, seg.rows])?;
+            }
+            if !kept.is_empty() {
+                let src = format!("read_parquet({})", store.parquet_list(kept.iter().map(|s| &s.file)));
+                conn.execute_batch(&rollups::insert_sql(&src))?;
             }
             for (src, format, system, c) in &self.pending {
                 conn.execute(
@@ -426,14 +465,7 @@ impl Ingest<'_> {
             }
             conn.execute("UPDATE ingests SET finished = now()::TIMESTAMP WHERE ingest_id = ?", params![self.id])?;
             store.refresh_view()
-        })();
-        match recorded {
-            Ok(()) => conn.execute_batch("COMMIT")?,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e);
-            }
-        }
+        })?;
         for f in superseded {
             let _ = std::fs::remove_file(dir.join(f));
         }

@@ -38,6 +38,29 @@ fn count(store: &Store, sql: &str) -> i64 {
     store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
+/// Each rollup counts exactly the stored events it is made of (and there are some).
+fn rollups_agree(store: &Store) {
+    assert!(qsentry_store::rollups::usable(store.connection()));
+    for r in qsentry_store::rollups::ROLLUPS {
+        let kept = count(store, &format!("SELECT coalesce(sum(n), 0)::BIGINT FROM {}", r.table));
+        let events =
+            count(store, &format!("SELECT coalesce(sum(n), 0)::BIGINT FROM ({})", (r.select)("events", "TRUE")));
+        assert_eq!(kept, events, "{}", r.table);
+    }
+    let seq = count(store, "SELECT count(*) FROM events WHERE sequence_number IS NOT NULL");
+    assert!(seq > 0 && seq == count(store, "SELECT sum(n)::BIGINT FROM rollup_sequences"));
+    let failures = count(store, "SELECT count(*) FROM events WHERE outcome = 'failure'");
+    assert_eq!(failures, count(store, "SELECT sum(n)::BIGINT FROM rollup_signon_failures"));
+}
+
+/// An event of journal receiver `receiver` with sequence number `seq` (system sequence `ssn`).
+fn event_in(receiver: &str, seq: u64, ssn: u64) -> Event {
+    let mut e = event(ssn, "PRODA");
+    e.heading.sequence_number = Some(seq);
+    e.heading.receiver_name = Some(receiver.into());
+    e
+}
+
 #[test]
 fn reingesting_adds_nothing_and_overlaps_add_only_the_new_part() {
     let store = Store::in_memory().unwrap();
@@ -68,6 +91,7 @@ fn reingesting_adds_nothing_and_overlaps_add_only_the_new_part() {
     run.push(&event(5, "PRODB")).unwrap();
     assert_eq!(run.finish().unwrap(), 1);
     assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 1101);
+    rollups_agree(&store);
 }
 
 #[test]
@@ -108,6 +132,69 @@ fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
     }
     assert_eq!(run.finish().unwrap(), 10);
     assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 60);
+    rollups_agree(&store);
+}
+
+#[test]
+fn rollups_are_rebuilt_for_a_database_written_without_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.duckdb");
+    {
+        let store = Store::open(&db, &Default::default()).unwrap();
+        let mut run = store.begin_ingest().unwrap();
+        for n in 1..=300 {
+            run.push(&event(n, "PRODA")).unwrap();
+        }
+        run.finish().unwrap();
+        // What a database of the previous version looks like: no rollups.
+        store.connection().execute_batch("DROP TABLE rollup_access; DELETE FROM meta WHERE name = 'rollups'").unwrap();
+    }
+    {
+        // Read-only, nothing can be rebuilt: gaps are found by a scan of the events.
+        let store = Store::open_read_only(&db, &Default::default()).unwrap();
+        assert!(!qsentry_store::rollups::usable(store.connection()));
+        assert_eq!(qsentry_store::gaps::gaps(&store, None).unwrap().rows.len(), 0);
+    }
+    let store = Store::open(&db, &Default::default()).unwrap();
+    rollups_agree(&store);
+    assert_eq!(count(&store, "SELECT sum(n)::BIGINT FROM rollup_sequences"), 300);
+}
+
+#[test]
+fn gaps_from_rollups_equal_a_full_scan_across_runs_buckets_and_a_reset() {
+    let store = Store::in_memory().unwrap();
+    // Run 1: receiver RCV1 holds 1..=1000 but 950, and 4096..=6000 (1001..=4095 missing: a hole between
+    // buckets). Run 2: 6001..=8000 and 8300..=9000 (8001..=8299 missing), and after a sequence reset
+    // receiver RCV2 starts again at 1: bucket 0 then holds exactly as many entries as its range although
+    // 950 is missing, so only its two receivers tell that it must be read entry by entry.
+    let mut ssn = 0;
+    let mut next = |receiver: &str, seq: u64| {
+        ssn += 1;
+        event_in(receiver, seq, ssn)
+    };
+    let mut run = store.begin_ingest().unwrap();
+    for seq in (1..=1000).filter(|s| *s != 950).chain(4096..=6000) {
+        run.push(&next("RCV1", seq)).unwrap();
+    }
+    run.finish().unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    for seq in (6001..=8000).chain(8300..=9000) {
+        run.push(&next("RCV1", seq)).unwrap();
+    }
+    run.push(&next("RCV2", 1)).unwrap();
+    run.finish().unwrap();
+    rollups_agree(&store);
+    let g = qsentry_store::gaps::gaps(&store, None).unwrap();
+    let ranges: Vec<(u64, u64)> = g
+        .rows
+        .iter()
+        .map(|r| {
+            (r[g.col("first_missing").unwrap()].as_u64().unwrap(), r[g.col("last_missing").unwrap()].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(ranges, [(950, 950), (1001, 4095), (8001, 8299)]);
+    assert_eq!(g, qsentry_store::gaps::by_scan(store.connection(), None).unwrap());
+    assert_eq!(qsentry_store::gaps::gaps(&store, Some("PRODB")).unwrap().rows.len(), 0);
 }
 
 #[test]

@@ -173,6 +173,8 @@ fn replicate(
         )?;
         conn.execute("INSERT INTO segments VALUES (?, ?, ?)", duckdb::params![run, name, rows as u64])?;
     }
+    // The rollups do not count the copies yet: the next open rebuilds them from every segment.
+    conn.execute("DELETE FROM meta WHERE name = 'rollups'", [])?;
     drop(store);
     let store = crate::ingest::open_store(db, config)?;
     eprintln!("replicated to {} events ({times}x) in {:.1}s", store.event_count()?, t.elapsed().as_secs_f64());

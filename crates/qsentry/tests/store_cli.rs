@@ -259,6 +259,30 @@ fn remote_access_and_signon_failures_name_servers_and_unknown_profiles() {
 }
 
 #[test]
+fn reports_read_rollups_and_events_alike() {
+    // No time bounds: the rollups answer. Bounds off the hour: the events are grouped the same way.
+    let off_hour = ["--from", "2000-01-01T00:00:01", "--to", "2100-01-01T00:00:01"];
+    for name in ["remote-access", "signon-failures"] {
+        let (rolled, scanned) = (report(name, &[]), report(name, &off_hour));
+        assert!(rolled["sections"][0]["table"].as_array().is_some_and(|t| !t.is_empty()), "{rolled}");
+        assert_eq!(rolled["sections"], scanned["sections"], "{name}");
+    }
+    // A window on whole hours reads the rollup and counts what the events hold in that window.
+    let day =
+        query("SELECT CAST(min(entry_timestamp) AS DATE) + 1 AS d FROM events")[0]["d"].as_str().unwrap().to_string();
+    let (from, to) = (format!("{day}T06:00"), format!("{day}T18:00"));
+    let s = report("signon-failures", &["--from", &from, "--to", &to]);
+    let counted: u64 = section(&s, "Failed sign-ons per day").iter().map(|d| d["attempts"].as_u64().unwrap()).sum();
+    let stored = query(&format!(
+        "SELECT count(*) AS n FROM events WHERE journal_code = 'T' AND category = 'authentication' \
+         AND outcome = 'failure' AND entry_timestamp >= TIMESTAMP '{day} 06:00' AND entry_timestamp < TIMESTAMP '{day} 18:00'"
+    ))[0]["n"]
+        .as_u64()
+        .unwrap();
+    assert!(stored > 0 && counted == stored, "{counted} vs {stored}");
+}
+
+#[test]
 fn html_report_is_self_contained_with_charts() {
     let f = fleet();
     let _r = DB.read().unwrap_or_else(|e| e.into_inner());

@@ -31,7 +31,7 @@ impl Default for WaveSettings {
 
 /// The waves as rows, one per wave.
 pub(crate) fn waves(conn: &Connection, filter: &str, w: WaveSettings) -> Result<Table> {
-    let fails = super::signon_failures::failures_sql(filter);
+    let fails = qsentry_store::rollups::signon_failure_rows("events", filter);
     Ok(Table::query(
         conn,
         &format!(
@@ -45,7 +45,7 @@ SELECT system_name, source_ip, min(entry_timestamp) AS first_attempt, max(entry_
        date_diff('second', min(entry_timestamp), max(entry_timestamp)) AS seconds, count(*) AS attempts,
        count(DISTINCT user_name) AS profiles, string_agg(DISTINCT user_name, ' ' ORDER BY user_name) AS profiles_tried,
        string_agg(DISTINCT server, ', ' ORDER BY server) AS servers,
-       count(*) FILTER (violation_type = 'U' OR action = 'user-not-found') AS unknown_profile_attempts,
+       count(*) FILTER (unknown_profile) AS unknown_profile_attempts,
        min(sequence_number) AS first_sequence, max(sequence_number) AS last_sequence,
        string_agg(DISTINCT receiver_name, ' ') AS receivers
 FROM n GROUP BY system_name, source_ip, wave HAVING count(*) >= {min}

@@ -14,6 +14,7 @@ use crate::model::{Filter, Report};
 use anyhow::Result;
 use chrono::NaiveDate;
 use duckdb::Connection;
+use qsentry_store::rollups::{self, Rollup};
 
 pub use break_in::WaveSettings;
 
@@ -97,6 +98,43 @@ pub fn parse_leavers(text: &str, system: Option<&str>) -> Result<Vec<Leaver>> {
         }
     }
     Ok(out)
+}
+
+/// The rows of a rollup for the filter, as a subquery: the rollup table when it answers exactly (the
+/// time bounds fall on whole hours and the rollups are complete), else the same grouping of the events.
+/// Either way the rows have the rollup's columns and counts.
+pub(crate) fn rollup_rows(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
+    if filter.whole_hours() && rollups::usable(conn) {
+        format!("SELECT * FROM {} WHERE {}", rollup.table, filter.sql_on("", "hour"))
+    } else {
+        (rollup.select)("events", &filter.sql(""))
+    }
+}
+
+/// A temporary table holding rows that several sections of one report count, so the events are read
+/// once; dropped with the guard. It names itself in SQL through `Display`.
+pub(crate) struct Temp<'c> {
+    conn: &'c Connection,
+    name: &'static str,
+}
+
+impl<'c> Temp<'c> {
+    pub(crate) fn new(conn: &'c Connection, name: &'static str, select: &str) -> Result<Temp<'c>> {
+        conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {name} AS {select}"))?;
+        Ok(Temp { conn, name })
+    }
+}
+
+impl std::fmt::Display for Temp<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Drop for Temp<'_> {
+    fn drop(&mut self) {
+        let _ = self.conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.{}", self.name));
+    }
 }
 
 /// A heat map from a `(day, hour, n)` table.

@@ -4,40 +4,23 @@
 
 use super::ReportOptions;
 use crate::model::{Chart, Report, Section};
-use crate::servers;
 use anyhow::Result;
 use duckdb::Connection;
 use qsentry_store::Table;
-
-/// The connection evidence as rows (system, time, day, server, user, source_ip, kind).
-pub(crate) fn access_sql(filter: &str) -> String {
-    format!(
-        "SELECT system_name, entry_timestamp, CAST(entry_timestamp AS DATE) AS day,
-       coalesce({job_server}, CASE WHEN journal_entry_type = 'SK' THEN {port_server} END, 'other') AS server,
-       CASE WHEN journal_entry_type = 'SK' THEN NULL ELSE coalesce(target_user, subject_user) END AS user_name,
-       source_ip,
-       CASE WHEN journal_entry_type = 'JS' THEN 'job' WHEN journal_entry_type = 'SK' THEN 'socket' ELSE 'history' END AS kind
-FROM events
-WHERE {filter} AND source_ip IS NOT NULL AND (
-     (journal_entry_type = 'JS' AND (entry_type = 'M' OR (entry_type = 'S' AND remote_address IS NOT NULL)))
-  OR message_id IN ('CPIAD09', 'CPI3E34')
-  OR (journal_entry_type = 'SK' AND entry_type = 'A'))",
-        job_server = servers::by_job("job_name"),
-        port_server = servers::by_port("(fields->>'local_port')"),
-    )
-}
+use qsentry_store::rollups;
 
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
-    let f = opts.filter.sql("");
-    let access = access_sql(&f);
+    // Connections per system, hour, server, user, address and kind, with counts (see `rollups::ACCESS`).
+    let access = super::rollup_rows(conn, &rollups::ACCESS, &opts.filter);
     let by_server = Table::query(
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT system_name, server, count(*) FILTER (kind = 'job') AS jobs, count(*) FILTER (kind = 'history') AS messages,
-       count(*) FILTER (kind = 'socket') AS socket_accepts, count(DISTINCT user_name) AS users,
-       count(DISTINCT source_ip) AS sources, min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
-FROM a GROUP BY ALL ORDER BY system_name, jobs + messages + socket_accepts DESC"
+SELECT system_name, server, coalesce(sum(n) FILTER (kind = 'job'), 0)::BIGINT AS jobs,
+       coalesce(sum(n) FILTER (kind = 'history'), 0)::BIGINT AS messages,
+       coalesce(sum(n) FILTER (kind = 'socket'), 0)::BIGINT AS socket_accepts, count(DISTINCT user_name) AS users,
+       count(DISTINCT source_ip) AS sources, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+FROM a GROUP BY ALL ORDER BY system_name, jobs + messages + socket_accepts DESC, server"
         ),
         &[],
     )?;
@@ -45,10 +28,11 @@ FROM a GROUP BY ALL ORDER BY system_name, jobs + messages + socket_accepts DESC"
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT system_name, server, user_name, source_ip, count(*) FILTER (kind = 'job') AS jobs,
-       count(*) FILTER (kind = 'history') AS messages, count(DISTINCT day) AS days,
-       min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
-FROM a WHERE user_name IS NOT NULL GROUP BY ALL ORDER BY jobs + messages DESC, system_name, server, user_name LIMIT 500"
+SELECT system_name, server, user_name, source_ip, coalesce(sum(n) FILTER (kind = 'job'), 0)::BIGINT AS jobs,
+       coalesce(sum(n) FILTER (kind = 'history'), 0)::BIGINT AS messages, count(DISTINCT CAST(hour AS DATE)) AS days,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen
+FROM a WHERE user_name IS NOT NULL GROUP BY ALL
+ORDER BY jobs + messages DESC, system_name, server, user_name, source_ip LIMIT 500"
         ),
         &[],
     )?;
@@ -56,7 +40,8 @@ FROM a WHERE user_name IS NOT NULL GROUP BY ALL ORDER BY jobs + messages DESC, s
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT strftime(day, '%Y-%m-%d') AS day, server, count(*) AS n FROM a WHERE kind <> 'socket' GROUP BY ALL ORDER BY day, server"
+SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, server, sum(n)::BIGINT AS n FROM a WHERE kind <> 'socket'
+GROUP BY ALL ORDER BY day, server"
         ),
         &[],
     )?;
@@ -64,8 +49,8 @@ SELECT strftime(day, '%Y-%m-%d') AS day, server, count(*) AS n FROM a WHERE kind
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT strftime(day, '%Y-%m-%d') AS day, hour(entry_timestamp) AS hour, count(*) AS n FROM a WHERE kind <> 'socket'
-GROUP BY ALL ORDER BY day, hour"
+SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, hour(hour) AS hour, sum(n)::BIGINT AS n FROM a
+WHERE kind <> 'socket' GROUP BY ALL ORDER BY day, hour"
         ),
         &[],
     )?;

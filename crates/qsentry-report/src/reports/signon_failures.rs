@@ -5,37 +5,24 @@
 
 use super::ReportOptions;
 use crate::model::{Chart, Report, Section};
-use crate::servers;
 use anyhow::Result;
 use duckdb::Connection;
 use qsentry_store::Table;
+use qsentry_store::rollups;
 use qsentry_store::table::text;
-
-/// Failed authentication audit entries as rows (system, time, utc, day, source_ip, user_name, server,
-/// action, violation_type, sequence_number, receiver_name).
-pub(crate) fn failures_sql(filter: &str) -> String {
-    format!(
-        "SELECT system_name, entry_timestamp, entry_timestamp_utc, CAST(entry_timestamp AS DATE) AS day, source_ip,
-       coalesce(target_user, subject_user) AS user_name,
-       coalesce({job_server}, CASE WHEN (fields->>'device_name') LIKE 'QPADEV%' THEN 'Telnet' END, 'other') AS server,
-       action, violation_type, journal_entry_type, sequence_number, receiver_name
-FROM events
-WHERE {filter} AND journal_code = 'T' AND category = 'authentication' AND outcome = 'failure'",
-        job_server = servers::by_job("job_name"),
-    )
-}
 
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let f = opts.filter.sql("");
-    let fails = failures_sql(&f);
+    // Failures per system, hour, address, profile and server, with counts (see `rollups::SIGNON_FAILURES`).
+    let fails = super::rollup_rows(conn, &rollups::SIGNON_FAILURES, &opts.filter);
     let by_user = Table::query(
         conn,
         &format!(
             "WITH f AS ({fails})
-SELECT system_name, user_name, count(*) AS attempts, count(DISTINCT source_ip) AS sources,
+SELECT system_name, user_name, sum(n)::BIGINT AS attempts, count(DISTINCT source_ip) AS sources,
        string_agg(DISTINCT server, ', ' ORDER BY server) AS servers,
-       bool_or(violation_type = 'U' OR action = 'user-not-found') AS profile_does_not_exist,
-       min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
+       bool_or(unknown_profile) AS profile_does_not_exist,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen
 FROM f GROUP BY ALL ORDER BY attempts DESC, system_name, user_name LIMIT 200"
         ),
         &[],
@@ -44,10 +31,11 @@ FROM f GROUP BY ALL ORDER BY attempts DESC, system_name, user_name LIMIT 200"
         conn,
         &format!(
             "WITH f AS ({fails})
-SELECT system_name, coalesce(source_ip, '(local)') AS source_ip, server, count(*) AS attempts,
-       count(DISTINCT user_name) AS profiles, count(*) FILTER (violation_type = 'U' OR action = 'user-not-found') AS unknown_profile_attempts,
-       min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
-FROM f GROUP BY ALL ORDER BY attempts DESC LIMIT 200"
+SELECT system_name, coalesce(source_ip, '(local)') AS source_ip, server, sum(n)::BIGINT AS attempts,
+       count(DISTINCT user_name) AS profiles,
+       coalesce(sum(n) FILTER (unknown_profile), 0)::BIGINT AS unknown_profile_attempts,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen
+FROM f GROUP BY ALL ORDER BY attempts DESC, system_name, source_ip, server LIMIT 200"
         ),
         &[],
     )?;
@@ -55,27 +43,33 @@ FROM f GROUP BY ALL ORDER BY attempts DESC LIMIT 200"
         conn,
         &format!(
             "WITH f AS ({fails})
-SELECT system_name, user_name AS profile_tried, count(*) AS attempts, count(DISTINCT source_ip) AS sources,
-       min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
-FROM f WHERE violation_type = 'U' OR action = 'user-not-found' GROUP BY ALL ORDER BY attempts DESC LIMIT 200"
+SELECT system_name, user_name AS profile_tried, sum(n)::BIGINT AS attempts, count(DISTINCT source_ip) AS sources,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen
+FROM f WHERE unknown_profile GROUP BY ALL ORDER BY attempts DESC, system_name, profile_tried LIMIT 200"
         ),
         &[],
     )?;
+    // Two selective scans rather than one OR: each condition is pushed into the scan of the segments,
+    // so `fields` is read for the CP entries only.
     let disabled = Table::query(
         conn,
         &format!(
-            "SELECT system_name, entry_timestamp, coalesce(target_user, subject_user) AS user_name,
+            "WITH d AS (
+  SELECT * FROM events WHERE {f} AND action = 'signon-profile-disabled'
+  UNION ALL
+  SELECT * FROM events WHERE {f} AND journal_entry_type = 'CP' AND user_name IN ('QSYS', 'QSECOFR')
+    AND job_name LIKE 'Q%' AND (fields->>'status') = '*DISABLED' AND action IS DISTINCT FROM 'signon-profile-disabled')
+SELECT system_name, entry_timestamp, coalesce(target_user, subject_user) AS user_name,
        coalesce(message_id, journal_entry_type) AS evidence, summary
-FROM events WHERE {f} AND (action = 'signon-profile-disabled'
-   OR (journal_entry_type = 'CP' AND (fields->>'status') = '*DISABLED' AND user_name IN ('QSYS', 'QSECOFR') AND job_name LIKE 'Q%'))
-ORDER BY entry_timestamp"
+FROM d ORDER BY entry_timestamp"
         ),
         &[],
     )?;
     let daily = Table::query(
         conn,
         &format!(
-            "WITH f AS ({fails}) SELECT strftime(day, '%Y-%m-%d') AS day, count(*) AS attempts FROM f GROUP BY ALL ORDER BY day"
+            "WITH f AS ({fails})
+SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, sum(n)::BIGINT AS attempts FROM f GROUP BY ALL ORDER BY day"
         ),
         &[],
     )?;

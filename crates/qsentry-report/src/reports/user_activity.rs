@@ -15,21 +15,31 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let u = quote(&user);
     let f = opts.filter.sql("");
     let mine = format!("({f}) AND (user_name = {u} OR subject_user = {u} OR target_user = {u} OR job_user = {u})");
+    // The user's events are read once; the sections are counted from them.
+    let t = super::Temp::new(
+        conn,
+        "report_user_activity",
+        &format!(
+            "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, journal_entry_type,
+       action, outcome, job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format,
+       user_name = {u} AS by_user, subject_user = {u} AS by_subject
+FROM events WHERE {mine}"
+        ),
+    )?;
     let timeline = Table::query(
         conn,
         &format!(
-            "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, action, outcome,
-       job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format
-FROM events WHERE {mine} ORDER BY entry_timestamp, system_name LIMIT 5000"
+            "SELECT system_name, entry_timestamp, entry, action, outcome, job, source_ip, summary, source_format
+FROM {t} ORDER BY entry_timestamp, system_name LIMIT 5000"
         ),
         &[],
     )?;
     let kinds = Table::query(
         conn,
         &format!(
-            "SELECT system_name, coalesce(journal_entry_type, message_id) AS entry, action, count(*) AS events,
-       min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
-FROM events WHERE {mine} GROUP BY ALL ORDER BY events DESC"
+            "SELECT system_name, entry, action, count(*) AS events, min(entry_timestamp) AS first_seen,
+       max(entry_timestamp) AS last_seen
+FROM {t} GROUP BY ALL ORDER BY events DESC, system_name, entry, action"
         ),
         &[],
     )?;
@@ -37,20 +47,21 @@ FROM events WHERE {mine} GROUP BY ALL ORDER BY events DESC"
         conn,
         &format!(
             "SELECT strftime(entry_timestamp, '%Y-%m-%d') AS day, hour(entry_timestamp) AS hour, count(*) AS n
-FROM events WHERE {mine} AND entry_timestamp IS NOT NULL GROUP BY ALL ORDER BY day, hour"
+FROM {t} WHERE entry_timestamp IS NOT NULL GROUP BY ALL ORDER BY day, hour"
         ),
         &[],
     )?;
     let audit = Table::query(
         conn,
         &format!(
-            "SELECT count(*) FILTER (journal_entry_type = 'CD' AND user_name = {u}) AS commands,
-       count(*) FILTER (journal_entry_type IN ('ZC', 'ZR') AND user_name = {u}) AS object_access,
-       count(*) FILTER (user_name = {u} OR subject_user = {u}) AS acted
-FROM events WHERE {f}"
+            "SELECT count(*) FILTER (journal_entry_type = 'CD' AND by_user) AS commands,
+       count(*) FILTER (journal_entry_type IN ('ZC', 'ZR') AND by_user) AS object_access,
+       count(*) FILTER (by_user OR by_subject) AS acted
+FROM {t}"
         ),
         &[],
     )?;
+    drop(t);
     let n = |c: &str| audit.rows.first().and_then(|r| r[audit.col(c).unwrap_or(0)].as_u64()).unwrap_or(0);
     let mut advice = Table::new(&["finding", "command"]);
     if n("acted") > 0 && n("commands") == 0 {
