@@ -6,13 +6,11 @@ use std::path::Path;
 
 /// Writes `events` under `dir`; returns the number of rows written.
 pub fn parquet(store: &Store, dir: &Path) -> duckdb::Result<u64> {
-    let dir = dir.display().to_string().replace('\'', "''");
-    let n = store.connection().execute(
-        &format!(
-            "COPY (SELECT *, CAST(entry_timestamp AS DATE) AS day FROM events) TO '{dir}' \
-             (FORMAT PARQUET, PARTITION_BY (system_name, day), OVERWRITE_OR_IGNORE)"
-        ),
-        [],
+    let n = crate::segments::copy_to_parquet(
+        store.connection(),
+        "SELECT *, CAST(entry_timestamp AS DATE) AS day FROM events",
+        &dir.display().to_string(),
+        ", PARTITION_BY (system_name, day), OVERWRITE_OR_IGNORE",
     )?;
     Ok(n as u64)
 }

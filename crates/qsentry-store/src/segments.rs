@@ -8,11 +8,15 @@
 //! DuckDB scans with row-group statistics. DuckDB keeps the catalog (runs, files, segments, rejects) and
 //! a view `events` over the segments, so analysts and reports query it as before.
 
+use duckdb::arrow::array::BooleanArray;
+use duckdb::arrow::compute::filter_record_batch;
 use duckdb::arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -25,6 +29,27 @@ pub const ROW_GROUP_ROWS: usize = 16 * 1024;
 
 /// Rows per segment file before the writer starts the next one (a run of 100M events is ~24 files).
 pub const SEGMENT_ROWS: u64 = 256 * ROW_GROUP_ROWS as u64;
+
+/// Copies the rows of `select` into Parquet at `to` with DuckDB (`options` adds to the segment options,
+/// e.g. `PARTITION_BY`), returning the rows written. Used where DuckDB rewrites events: a run without its
+/// duplicates, the Parquet export, the bench's replicas. The byte limit per row group keeps DuckDB's
+/// writer inside its memory limit on the wide `raw` column: without it, copying one 4M-row segment asked
+/// for a single 95 MB buffer and failed under the 256 MB limit. DuckDB takes that limit only when it
+/// need not keep insertion order, so the copy runs with `preserve_insertion_order` off (nothing reads
+/// segments in file order: every report and `hunt` sorts).
+pub fn copy_to_parquet(conn: &duckdb::Connection, select: &str, to: &str, options: &str) -> duckdb::Result<usize> {
+    let to = to.replace('\'', "''");
+    conn.execute_batch("SET preserve_insertion_order = false")?;
+    let rows = conn.execute(
+        &format!(
+            "COPY ({select}) TO '{to}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}, \
+             ROW_GROUP_SIZE_BYTES '32MB'{options})"
+        ),
+        [],
+    );
+    conn.execute_batch("SET preserve_insertion_order = true")?;
+    rows
+}
 
 /// Columns whose values are nearly all distinct: dictionary encoding would only be tried and dropped.
 const NO_DICTIONARY: &[&str] = &[
@@ -149,6 +174,45 @@ fn write_all(dir: &Path, prefix: &str, rx: Receiver<RecordBatch>) -> Result<Vec<
         done.push(close(w, seg, &path)?);
     }
     Ok(done)
+}
+
+/// Rows to drop from segment files: one bit per row, by file name.
+pub type Drops = HashMap<String, Vec<u64>>;
+
+/// Marks rows `64 * word + i` of `file` (a segment of `rows` rows) to be dropped, for each bit `i` set
+/// in `bits`.
+pub fn mark_drops(drops: &mut Drops, file: &str, rows: u64, word: u64, bits: u64) {
+    let words = drops.entry(file.to_string()).or_insert_with(|| vec![0; rows.div_ceil(64) as usize]);
+    if let Some(w) = words.get_mut(word as usize) {
+        *w |= bits;
+    }
+}
+
+/// Copies the segments `files` of `dir` without the rows marked in `drops` into new segments named
+/// `prefix-NNNN.parquet`, written as the ingest writes them; returns the new segments (none when every
+/// row is dropped). Memory: one batch of rows and the bits.
+pub fn rewrite_without(dir: &Path, prefix: &str, files: &[Segment], drops: &Drops) -> Result<Vec<Segment>, String> {
+    let mut writer = SegmentWriter::start(dir, prefix);
+    for seg in files {
+        let path = dir.join(&seg.file);
+        let bits = drops.get(&seg.file).map(Vec::as_slice).unwrap_or(&[]);
+        let dropped = |row: usize| bits.get(row / 64).is_some_and(|w| w & (1 << (row % 64)) != 0);
+        let file = File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.with_batch_size(ROW_GROUP_ROWS).build())
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut row = 0;
+        for batch in reader {
+            let batch = batch.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let keep: BooleanArray = (row..row + batch.num_rows()).map(|i| Some(!dropped(i))).collect();
+            row += batch.num_rows();
+            let kept = filter_record_batch(&batch, &keep).map_err(|e| e.to_string())?;
+            if kept.num_rows() > 0 {
+                writer.write(kept)?;
+            }
+        }
+    }
+    writer.finish()
 }
 
 fn close(w: ArrowWriter<File>, seg: Segment, path: &Path) -> Result<Segment, String> {

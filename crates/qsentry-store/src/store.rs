@@ -13,7 +13,7 @@ use crate::batch::{BatchBuilder, schema};
 use crate::identity;
 use crate::rollups::{self, ROLLUPS_VERSION};
 use crate::schema::{CREATE_OTHERS, SCHEMA_VERSION, create_events_schema};
-use crate::segments::{ROW_GROUP_ROWS, Segment, SegmentWriter};
+use crate::segments::{Drops, Segment, SegmentWriter, mark_drops, rewrite_without};
 use duckdb::{Connection, params};
 use qsentry_ingest::{Event, Reject};
 use std::collections::{HashMap, HashSet};
@@ -475,7 +475,8 @@ impl Ingest<'_> {
 
 /// Removes from the run's segments the events stored by an earlier run and the second copies inside the
 /// run (keeping the first read). When there are none, the segments stay as written; otherwise they are
-/// rewritten into one segment. Returns the segments to record and the files to delete once recorded.
+/// copied without them into new segments. Returns the segments to record and the files to delete once
+/// recorded.
 /// `span` limits the scan of earlier segments to the run's time range (row-group statistics skip the rest).
 fn dedupe(
     store: &Store,
@@ -512,34 +513,31 @@ fn dedupe(
     if total == distinct && stored == 0 {
         return Ok((written, Vec::new()));
     }
-    // First the rows to drop, by position (keys and positions only, so the window stays small), then one
-    // pass that copies every other row.
-    let name = format!("run-{id:06}-d.parquet");
-    let path = store.segments.join(&name).display().to_string().replace('\'', "''");
-    store.conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE run_drops AS \
-         SELECT filename, file_row_number FROM ( \
+    // The rows to drop, by position (keys and positions only, so the window stays small), as one bit per
+    // row; then the run's segments are copied without them by the segment writer. (A DuckDB anti-join
+    // of the positions ran out of its 256 MB on a re-read of 8.1M events.)
+    let names: HashMap<String, &Segment> =
+        written.iter().map(|s| (store.segments.join(&s.file).display().to_string(), s)).collect();
+    let mut drops = Drops::new();
+    // DuckDB hands over its whole result at once, so the positions come as 64-bit words (a 64th of
+    // the rows at most).
+    let mut stmt = store.conn.prepare(&format!(
+        "SELECT filename, file_row_number // 64 AS word, bit_or(1::UBIGINT << (file_row_number % 64)::INTEGER) FROM ( \
            SELECT filename, file_row_number, event_key IN {old} AS stored, \
                   row_number() OVER (PARTITION BY event_key ORDER BY filename, file_row_number) AS copy \
            FROM read_parquet({new}, filename = true, file_row_number = true)) \
-         WHERE stored OR copy > 1"
+         WHERE stored OR copy > 1 GROUP BY ALL"
     ))?;
-    let rows = store.conn.execute(
-        &format!(
-            "COPY (SELECT * EXCLUDE (filename, file_row_number) \
-                   FROM read_parquet({new}, filename = true, file_row_number = true) \
-                   ANTI JOIN run_drops USING (filename, file_row_number)) \
-             TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
-        ),
-        [],
-    )? as u64;
-    store.conn.execute_batch("DROP TABLE run_drops")?;
-    let superseded: Vec<String> = written.into_iter().map(|s| s.file).collect();
-    if rows == 0 {
-        let _ = std::fs::remove_file(store.segments.join(&name));
-        return Ok((Vec::new(), superseded));
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (file, word, bits): (String, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if let Some(seg) = names.get(&file) {
+            mark_drops(&mut drops, &seg.file, seg.rows, word as u64, bits);
+        }
     }
-    Ok((vec![Segment { file: name, rows }], superseded))
+    let kept = rewrite_without(&store.segments, &format!("run-{id:06}-d"), &written, &drops)
+        .map_err(|message| StoreError::Segments { dir: store.segments.clone(), message })?;
+    Ok((kept, written.into_iter().map(|s| s.file).collect()))
 }
 
 /// The Arrow schema (re-exported for tools that build batches themselves).
