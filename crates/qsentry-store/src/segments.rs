@@ -253,6 +253,40 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_keeps_the_unmarked_rows_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::start(dir.path(), "run-000004");
+        w.write(batch(100)).unwrap();
+        w.write(batch(100)).unwrap();
+        let segs = w.finish().unwrap();
+        let mut drops = Drops::new();
+        // Rows 0, 63, 64 and 199 of the 200 (the second batch repeats "row 0".."row 99").
+        mark_drops(&mut drops, &segs[0].file, 200, 0, 1 | 1 << 63);
+        mark_drops(&mut drops, &segs[0].file, 200, 1, 1);
+        mark_drops(&mut drops, &segs[0].file, 200, 3, 1 << 7);
+        mark_drops(&mut drops, &segs[0].file, 200, 99, u64::MAX); // past the file: ignored
+        let kept = rewrite_without(dir.path(), "run-000004-d", &segs, &drops).unwrap();
+        assert_eq!(kept, vec![Segment { file: "run-000004-d-0001.parquet".into(), rows: 196 }]);
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        let path = dir.path().join(&kept[0].file);
+        let rows: Vec<String> = conn
+            .prepare(&format!("SELECT summary FROM read_parquet('{}')", path.display()))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!((rows[0].as_str(), rows[61].as_str(), rows[62].as_str()), ("row 1", "row 62", "row 65"));
+        assert_eq!(rows.last().map(String::as_str), Some("row 98"));
+        // Everything dropped: no file.
+        let mut all = Drops::new();
+        for word in 0..4 {
+            mark_drops(&mut all, &segs[0].file, 200, word, u64::MAX);
+        }
+        assert_eq!(rewrite_without(dir.path(), "run-000004-e", &segs, &all).unwrap(), vec![]);
+    }
+
+    #[test]
     fn no_batch_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let w = SegmentWriter::start(dir.path(), "run-000002");

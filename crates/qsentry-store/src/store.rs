@@ -103,15 +103,22 @@ impl Store {
             return Ok(());
         }
         self.transaction(|| {
-            self.conn.execute_batch(&format!(
-                "{}{}{}",
-                rollups::drop_sql(),
-                rollups::create_sql(),
-                rollups::insert_sql("events")
-            ))?;
+            self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
+            self.insert_rollups(&self.segment_files()?)?;
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
             Ok(())
         })
+    }
+
+    /// Adds the rollups of the given segment files, one file at a time: a rollup of sources and
+    /// addresses can hold a row for every few events, and DuckDB's grouping of 97M events at once ran
+    /// out of its memory limit.
+    fn insert_rollups(&self, files: &[String]) -> Result<()> {
+        for f in files {
+            let src = format!("read_parquet({})", self.parquet_list([f]));
+            self.conn.execute_batch(&rollups::insert_sql(&src))?;
+        }
+        Ok(())
     }
 
     /// Runs `f` in one DuckDB transaction: committed if it succeeds, rolled back if not.
@@ -453,10 +460,7 @@ impl Ingest<'_> {
             for seg in &kept {
                 conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![self.id, seg.file, seg.rows])?;
             }
-            if !kept.is_empty() {
-                let src = format!("read_parquet({})", store.parquet_list(kept.iter().map(|s| &s.file)));
-                conn.execute_batch(&rollups::insert_sql(&src))?;
-            }
+            store.insert_rollups(&kept.iter().map(|s| s.file.clone()).collect::<Vec<_>>())?;
             for (src, format, system, c) in &self.pending {
                 conn.execute(
                     "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)",
