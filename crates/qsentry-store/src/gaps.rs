@@ -3,9 +3,10 @@
 //!
 //! The sequence rollup (`rollup_sequences`, see [`crate::rollups`]) counts the numbers of each bucket of
 //! 4,096, with the lowest and highest. A bucket is whole when it holds exactly `highest - lowest + 1`
-//! numbers from one receiver: it has no hole inside. Holes between buckets show in the rollup alone (the
+//! numbers and no two receivers' ranges in it overlap (receivers follow one another; only a sequence
+//! reset makes them overlap): it has no hole inside. Holes between buckets show in the rollup alone (the
 //! next bucket's lowest number is not this one's highest plus one). Only the other buckets (a hole, or
-//! the same numbers from two receivers after a sequence reset) are read entry by entry, and then the
+//! overlapping receivers after a sequence reset) are read entry by entry, and then the
 //! entries on either side of each hole, so the report reads a few row groups instead of every event.
 
 use crate::rollups::{self, SEQUENCE_BUCKET};
@@ -45,11 +46,22 @@ pub fn gaps(store: &Store, system: Option<&str>) -> duckdb::Result<Table> {
     if !rollups::usable(conn) {
         return by_scan(conn, system);
     }
+    // Per receiver first (rows of several runs merged), then per bucket: whole when the count fills
+    // the range and no two receivers' ranges overlap (which only a sequence reset does).
     let mut stmt = conn.prepare(
-        "SELECT system_name, journal_library, journal_name, sum(n)::UBIGINT = max(hi) - min(lo) + 1
-               AND coalesce(min(first_receiver) = max(last_receiver), true) AS whole, min(lo), max(hi)
-         FROM rollup_sequences WHERE ?::VARCHAR IS NULL OR system_name = ?::VARCHAR
-         GROUP BY system_name, journal_library, journal_name, bucket
+        "WITH r AS (
+           SELECT system_name, journal_library, journal_name, bucket, receiver_name, sum(n)::UBIGINT AS n,
+                  min(lo) AS lo, max(hi) AS hi
+           FROM rollup_sequences WHERE ?::VARCHAR IS NULL OR system_name = ?::VARCHAR
+           GROUP BY ALL),
+         o AS (
+           SELECT *, lo <= max(hi) OVER (PARTITION BY system_name, journal_library, journal_name, bucket
+                     ORDER BY lo, receiver_name ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS overlapping
+           FROM r)
+         SELECT system_name, journal_library, journal_name,
+                sum(n)::UBIGINT = max(hi) - min(lo) + 1 AND NOT coalesce(bool_or(overlapping), false) AS whole,
+                min(lo), max(hi)
+         FROM o GROUP BY system_name, journal_library, journal_name, bucket
          ORDER BY system_name, journal_library, journal_name, bucket",
     )?;
     let buckets: Vec<(Journal, bool, u64, u64)> = stmt

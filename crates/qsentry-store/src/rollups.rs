@@ -14,7 +14,7 @@
 use crate::servers;
 
 /// Version of the rollup definitions below; bumped when one changes, which rebuilds them.
-pub const ROLLUPS_VERSION: &str = "1";
+pub const ROLLUPS_VERSION: &str = "2";
 
 /// Sequence numbers per bucket in `rollup_sequences`.
 pub const SEQUENCE_BUCKET: u64 = 4096;
@@ -93,13 +93,12 @@ FROM ({rows}) GROUP BY ALL",
     )
 }
 
-/// `rollup_sequences`: journal sequence numbers per system, journal and bucket of [`SEQUENCE_BUCKET`]
-/// numbers: how many, the lowest and highest, and the receivers they came from (see `crate::gaps`).
+/// `rollup_sequences`: journal sequence numbers per system, journal, bucket of [`SEQUENCE_BUCKET`]
+/// numbers and receiver: how many, the lowest and highest (see `crate::gaps`).
 fn sequences(src: &str, filter: &str) -> String {
     format!(
         "SELECT system_name, journal_library, journal_name, sequence_number // {SEQUENCE_BUCKET} AS bucket,
-       count(*) AS n, min(sequence_number) AS lo, max(sequence_number) AS hi,
-       min(receiver_name) AS first_receiver, max(receiver_name) AS last_receiver
+       receiver_name, count(*) AS n, min(sequence_number) AS lo, max(sequence_number) AS hi
 FROM {src}
 WHERE ({filter}) AND sequence_number IS NOT NULL AND journal_name IS NOT NULL
 GROUP BY ALL"
