@@ -57,14 +57,18 @@ WHERE ({filter}) AND source_ip IS NOT NULL AND (
     )
 }
 
+/// Rows grouped per system, local hour and `keys`, with their count and first and last time.
+fn hourly(rows: &str, keys: &str) -> String {
+    format!(
+        "SELECT system_name, date_trunc('hour', entry_timestamp) AS hour, {keys},
+       count(*) AS n, min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
+FROM ({rows}) GROUP BY ALL"
+    )
+}
+
 /// `rollup_access`: connections per system, hour, server, user, address and kind.
 fn access(src: &str, filter: &str) -> String {
-    format!(
-        "SELECT system_name, date_trunc('hour', entry_timestamp) AS hour, server, user_name, source_ip, kind,
-       count(*) AS n, min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
-FROM ({rows}) GROUP BY ALL",
-        rows = access_rows(src, filter)
-    )
+    hourly(&access_rows(src, filter), "server, user_name, source_ip, kind")
 }
 
 /// Failed authentication audit entries as rows (system, time, utc, source_ip, user_name, server, action,
@@ -85,12 +89,7 @@ WHERE ({filter}) AND journal_code = 'T' AND category = 'authentication' AND outc
 /// `rollup_signon_failures`: failed sign-ons per system, hour, address, profile, server, and whether the
 /// profile does not exist.
 fn signon_failures(src: &str, filter: &str) -> String {
-    format!(
-        "SELECT system_name, date_trunc('hour', entry_timestamp) AS hour, source_ip, user_name, server, unknown_profile,
-       count(*) AS n, min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
-FROM ({rows}) GROUP BY ALL",
-        rows = signon_failure_rows(src, filter)
-    )
+    hourly(&signon_failure_rows(src, filter), "source_ip, user_name, server, unknown_profile")
 }
 
 /// `rollup_sequences`: journal sequence numbers per system, journal, bucket of [`SEQUENCE_BUCKET`]

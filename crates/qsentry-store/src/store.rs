@@ -113,7 +113,7 @@ impl Store {
     /// Adds the rollups of the given segment files, one file at a time: a rollup of sources and
     /// addresses can hold a row for every few events, and DuckDB's grouping of 97M events at once ran
     /// out of its memory limit.
-    fn insert_rollups(&self, files: &[String]) -> Result<()> {
+    fn insert_rollups<'a>(&self, files: impl IntoIterator<Item = &'a String>) -> Result<()> {
         for f in files {
             let src = format!("read_parquet({})", self.parquet_list([f]));
             self.conn.execute_batch(&rollups::insert_sql(&src))?;
@@ -460,7 +460,7 @@ impl Ingest<'_> {
             for seg in &kept {
                 conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![self.id, seg.file, seg.rows])?;
             }
-            store.insert_rollups(&kept.iter().map(|s| s.file.clone()).collect::<Vec<_>>())?;
+            store.insert_rollups(kept.iter().map(|s| &s.file))?;
             for (src, format, system, c) in &self.pending {
                 conn.execute(
                     "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)",
