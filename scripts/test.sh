@@ -18,6 +18,14 @@ if ! diff -q <(sed 1,3d "$tmp/committed.rs") <(sed 1,3d crates/ibmi-format/src/e
 fi
 cp "$tmp/committed.rs" crates/ibmi-format/src/ebcdic_tables.rs
 
+echo "== geolocation dataset (for the break-in report's country and network owner)"
+geo="${QSENTRY_GEO_DIR:-$HOME/.local/share/qsentry/geo}"
+if [ -f "$geo/SOURCE" ]; then
+  echo "already in $geo"
+else
+  scripts/fetch-geo.sh "$geo" || echo "NOTE: no geolocation dataset; the tests that need it will say SKIP"
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

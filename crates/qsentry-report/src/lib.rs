@@ -3,6 +3,7 @@
 //! changes and field-level file changes. Each report is SQL over `events` shaped into sections, shown as
 //! a table, CSV, JSON or one self-contained HTML file with SVG charts.
 
+pub mod geo;
 pub mod html;
 pub mod model;
 pub mod reports;

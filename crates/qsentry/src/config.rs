@@ -14,6 +14,9 @@
 //! layouts = ["PRODA/SYSCOLUMNS.csv"]
 //! leavers = "PRODA/leavers.csv"
 //!
+//! [geo]
+//! dir = "/srv/qsentry/geo"              # country/network dataset (scripts/fetch-geo.sh); default ~/.local/share/qsentry/geo
+//!
 //! [incidents]
 //! journal = "qsentry-incidents.jsonl"   # default: beside the database
 //! window_minutes = 120                  # alerts sharing a user, address or object this close join
@@ -38,6 +41,15 @@ pub struct ConfigFile {
     pub systems: BTreeMap<String, SystemSection>,
     #[serde(default)]
     pub incidents: IncidentsSection,
+    #[serde(default)]
+    pub geo: GeoSection,
+}
+
+/// Where the offline country and network-owner dataset lives.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoSection {
+    pub dir: Option<PathBuf>,
 }
 
 /// How alerts become incidents, and where the incident journal lives.
@@ -88,6 +100,8 @@ pub struct Config {
     pub systems: Vec<SystemConfig>,
     /// `journal` resolved against the file's folder.
     pub incidents: IncidentsSection,
+    /// The geolocation dataset's folder, resolved against the file's folder.
+    pub geo_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -144,6 +158,7 @@ impl Config {
             memory_limit: file.store.memory_limit,
             systems,
             incidents: IncidentsSection { journal: file.incidents.journal.as_deref().map(resolve), ..file.incidents },
+            geo_dir: file.geo.dir.as_deref().map(resolve),
         })
     }
 

@@ -77,6 +77,7 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     let mut opts = ReportOptions {
         leavers: crate::report::leavers(None, &config)?,
         file: Some("PAYLIB/PAYMAST".into()),
+        geo: crate::report::geo(None, &config)?,
         ..ReportOptions::default()
     };
     // The user the scenarios put under watch, if any, for the user-activity report.

@@ -46,6 +46,10 @@ pub struct ReportArgs {
     /// profile-history: leavers CSV (user,termination_date); default: each system's `leavers` in qsentry.toml.
     #[arg(long)]
     pub leavers: Option<PathBuf>,
+    /// break-in: folder of the country and network-owner dataset (scripts/fetch-geo.sh); default: `[geo] dir`
+    /// in qsentry.toml, else $QSENTRY_GEO_DIR, else ~/.local/share/qsentry/geo when it exists.
+    #[arg(long, value_name = "DIR")]
+    pub geo: Option<PathBuf>,
 }
 
 pub const REPORT_EXAMPLES: &str = "Examples:
@@ -66,6 +70,11 @@ pub fn parse_time(s: &str) -> Result<NaiveDateTime, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         .map_err(|_| format!("{s:?} is not a time like 2026-11-03 or 2026-11-03T14:00:00"))
+}
+
+/// The geolocation dataset: the option, else qsentry.toml, else the environment or the default folder.
+pub fn geo(path: Option<&std::path::Path>, config: &Config) -> Result<Option<qsentry_report::geo::GeoData>> {
+    qsentry_report::geo::GeoData::locate(path.or(config.geo_dir.as_deref()))
 }
 
 /// Leavers from the option, else from each configured system.
@@ -91,6 +100,7 @@ pub fn run(args: &ReportArgs) -> i32 {
             file: args.file.clone(),
             leavers: leavers(args.leavers.as_deref(), &config)?,
             waves: Default::default(),
+            geo: geo(args.geo.as_deref(), &config)?,
         };
         let names: Vec<&str> = if args.name == "all" {
             if args.output != ReportOutput::Html {

@@ -186,6 +186,63 @@ fn break_in_report_finds_every_scripted_wave_with_its_registry() {
     assert_eq!(waves.len(), checked, "unexpected waves: {waves:?}");
 }
 
+/// With a geolocation dataset (`--geo DIR`), each wave and its evidence row carry the country and network
+/// owner of the range holding the source; the dataset here is written by the test, one range per source.
+#[test]
+fn break_in_report_names_country_and_network_owner_from_the_dataset() {
+    let f = fleet();
+    let geo = tempfile::tempdir().unwrap();
+    let mut ips: Vec<std::net::Ipv4Addr> = f.manifest["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["source_ips"].as_array().cloned().unwrap_or_default())
+        .filter_map(|ip| ip.as_str()?.parse().ok())
+        .collect();
+    ips.sort();
+    ips.dedup();
+    assert!(ips.len() >= 10, "{ips:?}");
+    let (mut country, mut asn) = (String::new(), String::new());
+    for (i, ip) in ips.iter().enumerate() {
+        // A /24 around each source; every third source is left out of the dataset.
+        if i % 3 == 2 {
+            continue;
+        }
+        let o = ip.octets();
+        let (first, last) = (format!("{}.{}.{}.0", o[0], o[1], o[2]), format!("{}.{}.{}.255", o[0], o[1], o[2]));
+        country.push_str(&format!("{first},{last},{}\n", ["FR", "BR", "KR"][i % 3]));
+        asn.push_str(&format!("{first},{last},{},\"Net {i}, Ltd.\"\n", 64500 + i));
+    }
+    for (name, text) in [
+        ("geo-whois-asn-country-ipv4.csv", country.as_str()),
+        ("asn-ipv4.csv", asn.as_str()),
+        ("geo-whois-asn-country-ipv6.csv", ""),
+        ("asn-ipv6.csv", ""),
+        ("SOURCE", "test dataset 1\n"),
+    ] {
+        std::fs::write(geo.path().join(name), text).unwrap();
+    }
+    let r = report("break-in", &["--geo", geo.path().to_str().unwrap()]);
+    assert!(r["intro"].as_str().unwrap().contains("test dataset 1"), "{}", r["intro"]);
+    let waves = section(&r, "Attack waves");
+    let evidence = section(&r, "Evidence");
+    assert_eq!(waves.len(), evidence.len());
+    let mut named = 0;
+    for (w, e) in waves.iter().zip(evidence) {
+        let ip: std::net::Ipv4Addr = w["source_ip"].as_str().unwrap().parse().unwrap();
+        let i = ips.iter().position(|x| *x == ip).unwrap_or_else(|| panic!("{ip} is no scripted source"));
+        let (c, n) = if i % 3 == 2 {
+            (String::new(), String::new())
+        } else {
+            named += 1;
+            (["FR", "BR", "KR"][i % 3].to_string(), format!("AS{} Net {i}, Ltd.", 64500 + i))
+        };
+        assert_eq!((w["country"].as_str().unwrap(), w["network"].as_str().unwrap()), (c.as_str(), n.as_str()), "{w}");
+        assert_eq!((&e["country"], &e["network"]), (&w["country"], &w["network"]));
+    }
+    assert!(named > 0 && named < waves.len(), "some sources named, some not: {named} of {}", waves.len());
+}
+
 #[test]
 fn leavers_are_proven_or_flagged() {
     let f = fleet();

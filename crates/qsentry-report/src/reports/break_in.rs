@@ -1,12 +1,14 @@
 //! break-in: attack waves (bursts of failed sign-ons from one source, split where the source is quiet for
 //! longer than the gap), password spraying (one source, many profiles), waves per day, and an evidence
-//! table with each source attributed offline to its registry (IANA's registry shipped as data).
+//! table with each source attributed offline to its registry (IANA's registry shipped as data) and, when
+//! the ip-location-db dataset is installed (`geo.rs`), to its country and network owner.
 //!
 //! Defaults in the spirit of fail2ban (findtime 10 minutes) and Wazuh (8 failures from one source): a
 //! wave is at least 8 failures with no pause over 600 s; spraying is a wave that tries 5 or more profiles
 //! with at most 1.5 attempts per profile (one password against many profiles).
 
 use super::ReportOptions;
+use crate::geo::Place;
 use crate::model::{Chart, Report, Section};
 use crate::rir::Rir;
 use anyhow::Result;
@@ -14,6 +16,7 @@ use duckdb::Connection;
 use qsentry_store::Table;
 use qsentry_store::table::text;
 use serde_json::Value;
+use std::net::IpAddr;
 
 /// Thresholds of a wave.
 #[derive(Clone, Copy, Debug)]
@@ -65,18 +68,34 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let ip = waves.col("source_ip").unwrap_or(1);
     let profiles = waves.col("profiles").unwrap_or(8);
     let attempts_col = waves.col("attempts").unwrap_or(7);
-    waves
-        .columns
-        .splice(2..2, ["registry".to_string(), "designation".to_string(), "whois".to_string(), "kind".to_string()]);
+    let addrs: Vec<IpAddr> = waves.rows.iter().filter_map(|r| text(&r[ip]).trim().parse().ok()).collect();
+    let places = match &opts.geo {
+        Some(g) => g.lookup(&addrs)?,
+        None => Default::default(),
+    };
+    waves.columns.splice(2..2, ["registry", "designation", "whois", "country", "network", "kind"].map(String::from));
     for r in &mut waves.rows {
         let a = rir.attribute_text(&text(&r[ip]));
         let (reg, des, whois) = a.map(|a| (a.registry, a.designation, a.whois)).unwrap_or_default();
+        let place = text(&r[ip]).trim().parse().ok().and_then(|a: IpAddr| places.get(&a)).cloned();
+        let Place { country, .. } = place.clone().unwrap_or_default();
+        let network = place.map(|p| p.network_text()).unwrap_or_default();
         let n_profiles = r[profiles].as_u64().unwrap_or(0);
         let n_attempts = r[attempts_col].as_u64().unwrap_or(0);
         // Spraying tries many profiles about once each; a dictionary attack tries several passwords each.
         let spray = n_profiles >= w.spray_min_profiles as u64 && n_attempts * 2 <= n_profiles * 3;
         let kind = if spray { "password spraying" } else { "brute force" };
-        r.splice(2..2, [Value::from(reg), Value::from(des), Value::from(whois), Value::from(kind)]);
+        r.splice(
+            2..2,
+            [
+                Value::from(reg),
+                Value::from(des),
+                Value::from(whois),
+                Value::from(country.unwrap_or_default()),
+                Value::from(network),
+                Value::from(kind),
+            ],
+        );
     }
     // Waves per day and per registry.
     let mut per_day: std::collections::BTreeMap<String, f64> = Default::default();
@@ -93,6 +112,18 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     for (k, (n, a)) in &per_registry {
         registries.rows.push(vec![Value::from(k.clone()), Value::from(*n), Value::from(*a)]);
     }
+    // Waves per country and network owner, when the dataset names them.
+    let (country, network) = (waves.col("country").unwrap_or(5), waves.col("network").unwrap_or(6));
+    let mut per_owner: std::collections::BTreeMap<(String, String), (u64, u64)> = Default::default();
+    for r in &waves.rows {
+        let e = per_owner.entry((text(&r[country]), text(&r[network]))).or_default();
+        e.0 += 1;
+        e.1 += r[attempts].as_u64().unwrap_or(0);
+    }
+    let mut owners = Table::new(&["country", "network", "waves", "attempts"]);
+    for ((c, n), (w, a)) in &per_owner {
+        owners.rows.push(vec![Value::from(c.clone()), Value::from(n.clone()), Value::from(*w), Value::from(*a)]);
+    }
     let mut per_source: std::collections::BTreeMap<String, f64> = Default::default();
     for r in &waves.rows {
         *per_source.entry(format!("{} {}", text(&r[0]), text(&r[ip]))).or_default() +=
@@ -108,6 +139,8 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
         "source_ip",
         "registry",
         "whois",
+        "country",
+        "network",
         "first_attempt_utc",
         "last_attempt_utc",
         "attempts",
@@ -123,6 +156,8 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
             r[c("source_ip")].clone(),
             r[c("registry")].clone(),
             r[c("whois")].clone(),
+            r[c("country")].clone(),
+            r[c("network")].clone(),
             r[c("first_attempt_utc")].clone(),
             r[c("last_attempt_utc")].clone(),
             r[c("attempts")].clone(),
@@ -132,22 +167,47 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
             r[c("receivers")].clone(),
         ]);
     }
-    let sprays = waves.rows.iter().filter(|r| text(&r[5]) == "password spraying").count();
-    let findings = vec![format!(
+    let kind = waves.col("kind").unwrap_or(7);
+    let sprays = waves.rows.iter().filter(|r| text(&r[kind]) == "password spraying").count();
+    let mut findings = vec![format!(
         "{} attack waves ({} password spraying) from {} sources; registries: {}",
         waves.rows.len(),
         sprays,
         waves.column("source_ip").iter().map(|v| text(v)).collect::<std::collections::BTreeSet<_>>().len(),
         per_registry.iter().map(|(k, (n, _))| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
     )];
+    let mut per_country: std::collections::BTreeMap<&str, u64> = Default::default();
+    for ((c, _), (w, _)) in &per_owner {
+        if !c.is_empty() {
+            *per_country.entry(c).or_default() += w;
+        }
+    }
+    if !per_country.is_empty() {
+        let mut top: Vec<(&str, u64)> = per_country.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = top.iter().take(5).map(|(c, n)| format!("{c} {n}")).collect();
+        findings.push(format!("attack waves by country of the source's network (top 5): {}", top.join(", ")));
+    }
     Ok(Report {
         name: "break-in",
         title: "Break-in attempts".into(),
         intro: format!(
             "Attack waves: at least {} failed sign-ons from one source with no pause longer than {} s; a wave that \
              tries {} or more profiles with at most 1.5 attempts each is password spraying. Each source is attributed offline to its Regional \
-             Internet Registry from IANA's IPv4 address space registry; ask that registry's whois for the network owner.",
-            w.min_attempts, w.gap_seconds, w.spray_min_profiles
+             Internet Registry from IANA's IPv4 address space registry; {}",
+            w.min_attempts,
+            w.gap_seconds,
+            w.spray_min_profiles,
+            match &opts.geo {
+                Some(g) => format!(
+                    "country and network owner come from an offline dataset ({}). IP to ASN data: RouteViews \
+                     (routeviews.org) and DB-IP (https://db-ip.com); country data: NRO (nro.net).",
+                    g.source
+                ),
+                None => "no country or network owner: the offline dataset is not installed (scripts/fetch-geo.sh); \
+                         ask the registry's whois for the network owner."
+                    .into(),
+            }
         ),
         sections: vec![
             Section::new("Attack waves", waves).chart(Chart::Daily {
@@ -157,6 +217,8 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
             }),
             Section::new("Waves per registry", registries)
                 .chart(Chart::Bars { title: "Attempts per source (top 15)".into(), bars }),
+            Section::new("Waves per country and network owner", owners)
+                .note("Empty country and network: the source is outside the dataset, or no dataset is installed."),
             Section::new("Evidence", evidence).note(
                 "Times in UTC. Journal sequence numbers identify the QAUDJRN entries (DSPJRN JRN(QSYS/QAUDJRN) \
                  FROMENT/TOENT) so the entries can be produced from the receivers themselves.",

@@ -49,6 +49,8 @@ pub struct ReportOptions {
     /// profile-history: the leavers to check.
     pub leavers: Vec<Leaver>,
     pub waves: WaveSettings,
+    /// break-in: the country and network-owner dataset, when installed.
+    pub geo: Option<crate::geo::GeoData>,
 }
 
 /// Runs the report `name`.
