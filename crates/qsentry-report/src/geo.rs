@@ -165,15 +165,17 @@ fn walk<N: Ord + Copy>(
         .has_headers(false)
         .flexible(true)
         .from_reader(std::io::BufReader::with_capacity(1 << 16, file));
-    let mut rec = csv::StringRecord::new();
+    // Byte records: only the two addresses of each line are decoded, the values only on a match.
+    let mut rec = csv::ByteRecord::new();
     let mut next = 0;
     let mut prev_first: Option<N> = None;
     let mut line = 0u64;
-    while next < addrs.len() && rd.read_record(&mut rec).with_context(|| format!("reading {}", path.display()))? {
+    while next < addrs.len() && rd.read_byte_record(&mut rec).with_context(|| format!("reading {}", path.display()))? {
         line += 1;
         let bad = || anyhow!("{} line {line}: not `first address,last address,value`", path.display());
-        let first = rec.get(0).and_then(parse).ok_or_else(bad)?;
-        let last = rec.get(1).and_then(parse).ok_or_else(bad)?;
+        let field = |i| rec.get(i).and_then(|b| std::str::from_utf8(b).ok()).and_then(parse);
+        let first = field(0).ok_or_else(bad)?;
+        let last = field(1).ok_or_else(bad)?;
         if prev_first.is_some_and(|p| first < p) || last < first {
             bail!("{} line {line}: ranges are not in ascending order; fetch the dataset again", path.display());
         }
@@ -182,7 +184,8 @@ fn walk<N: Ord + Copy>(
             next += 1;
         }
         if next < addrs.len() && addrs[next] <= last {
-            let cells: Vec<&str> = rec.iter().skip(2).collect();
+            let cells: Vec<String> = rec.iter().skip(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
             while next < addrs.len() && addrs[next] <= last {
                 found(addrs[next], &cells);
                 next += 1;

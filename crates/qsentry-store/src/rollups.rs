@@ -1,5 +1,6 @@
 //! Rollups: small tables of counts kept at ingest, so that the reports that count many events (remote
-//! access, sign-on failures, journal gaps) read thousands of rows instead of scanning every event.
+//! access, sign-on failures, journal gaps, one user's activity) read thousands of rows instead of scanning
+//! every event.
 //!
 //! Each rollup is one grouped `SELECT` over a source of events. When a run ends, the rollup of the run's
 //! own segments is inserted in the transaction that records them, so rollups and events never disagree;
@@ -8,13 +9,18 @@
 //! any other filter aggregates the events with the same `SELECT` and the same filter, so both paths give
 //! the same shape and the same numbers (a test checks it).
 //!
+//! One "rollup" is not a count but a copy: `security_events` holds the few audit entries that change
+//! security (profiles, system values, authorities, exit programs, job descriptions, auditing), the
+//! authority and authentication failures and the profiles disabled after failed sign-ons, whole but for
+//! the raw evidence, so the reports on them read 1–2% of the rows with any filter at all.
+//!
 //! A database written before rollups existed, or by another rollup version, gets them rebuilt from its
 //! events the next time it is opened for writing; opened read-only, its reports scan the events.
 
 use crate::servers;
 
 /// Version of the rollup definitions below; bumped when one changes, which rebuilds them.
-pub const ROLLUPS_VERSION: &str = "2";
+pub const ROLLUPS_VERSION: &str = "5";
 
 /// Sequence numbers per bucket in `rollup_sequences`.
 pub const SEQUENCE_BUCKET: u64 = 4096;
@@ -22,20 +28,37 @@ pub const SEQUENCE_BUCKET: u64 = 4096;
 /// One rollup: its table and its grouped `SELECT` over a source of events.
 pub struct Rollup {
     pub table: &'static str,
+    /// Every event this rollup counts is also in `security_events`, which can stand in for `events`
+    /// when the rollup is grouped again under another filter.
+    pub within_security_events: bool,
     /// The grouped `SELECT` over `src` (a table, a view or `read_parquet(...)`), rows limited by
     /// `filter` (SQL conditions on event columns).
     pub select: fn(src: &str, filter: &str) -> String,
 }
 
 /// Connections per system, hour, server, user, address and kind.
-pub const ACCESS: Rollup = Rollup { table: "rollup_access", select: access };
+pub const ACCESS: Rollup = Rollup { table: "rollup_access", within_security_events: false, select: access };
 /// Failed sign-ons per system, hour, address, profile, server and whether the profile exists.
-pub const SIGNON_FAILURES: Rollup = Rollup { table: "rollup_signon_failures", select: signon_failures };
+pub const SIGNON_FAILURES: Rollup =
+    Rollup { table: "rollup_signon_failures", within_security_events: true, select: signon_failures };
 /// Journal sequence numbers per system, journal and bucket.
-pub const SEQUENCES: Rollup = Rollup { table: "rollup_sequences", select: sequences };
+pub const SEQUENCES: Rollup = Rollup { table: "rollup_sequences", within_security_events: false, select: sequences };
+
+/// Events per system, hour, user profile (in any of the four user columns), entry and action.
+pub const USER_ACTIVITY: Rollup =
+    Rollup { table: "rollup_user_activity", within_security_events: false, select: user_activity };
+
+/// Security-changing audit entries, authority and authentication failures, and profiles disabled after
+/// failed sign-ons, copied whole but for `raw`.
+pub const SECURITY_EVENTS: Rollup =
+    Rollup { table: "security_events", within_security_events: true, select: security_events };
 
 /// Every rollup kept at ingest.
-pub const ROLLUPS: [&Rollup; 3] = [&ACCESS, &SIGNON_FAILURES, &SEQUENCES];
+pub const ROLLUPS: [&Rollup; 5] = [&ACCESS, &SIGNON_FAILURES, &SEQUENCES, &USER_ACTIVITY, &SECURITY_EVENTS];
+
+/// The audit entry types `security_events` copies (DO only for user profiles): what config-changes,
+/// profile-history and authority-failures read.
+pub const SECURITY_TYPES: &str = "'AD', 'AF', 'CA', 'CP', 'GR', 'JD', 'OW', 'PG', 'SV'";
 
 /// Connections as rows (system, time, server, user, source_ip, kind): JS entries of host-server jobs
 /// switching to the user (JS-M) and Telnet sessions (JS-S with a remote address), the CPIAD09/CPI3E34
@@ -92,6 +115,33 @@ fn signon_failures(src: &str, filter: &str) -> String {
     hourly(&signon_failure_rows(src, filter), "source_ip, user_name, server, unknown_profile")
 }
 
+/// The user profiles an event involves as rows (system, time, user_profile, entry, action, by_user,
+/// by_subject): one row for each distinct profile among `user_name`, `subject_user`, `target_user` and
+/// `job_user`; `by_user` and `by_subject` say whether it is the entry's user or the normalized subject.
+pub fn user_activity_rows(src: &str, filter: &str) -> String {
+    let cols = ["user_name", "subject_user", "target_user", "job_user"];
+    let branches: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, who)| {
+            // A profile named in several columns of one entry counts once: in the first column naming it.
+            let not_before: String = cols[..i].iter().map(|c| format!(" AND {who} IS DISTINCT FROM {c}")).collect();
+            format!(
+                "SELECT system_name, entry_timestamp, {who} AS user_profile,
+       coalesce(journal_entry_type, message_id) AS entry, action,
+       user_name IS NOT DISTINCT FROM {who} AS by_user, subject_user IS NOT DISTINCT FROM {who} AS by_subject
+FROM {src} WHERE ({filter}) AND {who} IS NOT NULL{not_before}"
+            )
+        })
+        .collect();
+    branches.join("\nUNION ALL\n")
+}
+
+/// `rollup_user_activity`: events per system, hour, user profile, entry, action and role.
+fn user_activity(src: &str, filter: &str) -> String {
+    hourly(&user_activity_rows(src, filter), "user_profile, entry, action, by_user, by_subject")
+}
+
 /// `rollup_sequences`: journal sequence numbers per system, journal, bucket of [`SEQUENCE_BUCKET`]
 /// numbers and receiver: how many, the lowest and highest (see `crate::gaps`).
 fn sequences(src: &str, filter: &str) -> String {
@@ -102,6 +152,26 @@ FROM {src}
 WHERE ({filter}) AND sequence_number IS NOT NULL AND journal_name IS NOT NULL
 GROUP BY ALL"
     )
+}
+
+/// `security_events`: the audit entries of [`SECURITY_TYPES`] and user profile deletions, every failed
+/// authentication (what [`signon_failure_rows`] reads), and profiles disabled after failed sign-ons
+/// (CPF1393), without `raw`.
+fn security_events(src: &str, filter: &str) -> String {
+    format!(
+        "SELECT * EXCLUDE (raw) FROM {src}
+WHERE ({filter}) AND (
+     (journal_code = 'T'
+      AND (journal_entry_type IN ({SECURITY_TYPES}) OR (journal_entry_type = 'DO' AND object_type = '*USRPRF')))
+  OR (category = 'authentication' AND outcome = 'failure')
+  OR action = 'signon-profile-disabled')"
+    )
+}
+
+/// Where to read what `security_events` copies: that table when the rollups are complete, else
+/// `events` (the same rows, with `raw`).
+pub fn security_source(conn: &duckdb::Connection) -> &'static str {
+    if usable(conn) { SECURITY_EVENTS.table } else { "events" }
 }
 
 /// `CREATE TABLE` (empty, typed by the select) for every rollup.

@@ -263,6 +263,37 @@ fn leavers_are_proven_or_flagged() {
     assert!(leavers.len() >= 3 * 3, "every system's leavers are listed: {}", leavers.len());
 }
 
+/// config-changes, profile-history, authority-failures, signon-failures and break-in read
+/// `security_events`; on a copy of the
+/// database without complete rollups (read-only, so nothing is rebuilt) they read the events, and every
+/// section is the same.
+#[test]
+fn reports_read_security_events_and_events_alike() {
+    let f = fleet();
+    let copy = tempfile::tempdir().unwrap();
+    {
+        let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+        std::fs::copy(f.root.join("qsentry.duckdb"), copy.path().join("qsentry.duckdb")).unwrap();
+        std::fs::create_dir(copy.path().join("qsentry.events")).unwrap();
+        for seg in std::fs::read_dir(f.root.join("qsentry.events")).unwrap() {
+            let seg = seg.unwrap().path();
+            std::fs::copy(&seg, copy.path().join("qsentry.events").join(seg.file_name().unwrap())).unwrap();
+        }
+    }
+    let db = copy.path().join("qsentry.duckdb");
+    let conn = duckdb::Connection::open(&db).unwrap();
+    assert!(conn.query_row("SELECT count(*) FROM security_events", [], |r| r.get::<_, i64>(0)).unwrap() > 0);
+    conn.execute_batch("DELETE FROM meta WHERE name = 'rollups'").unwrap();
+    drop(conn);
+    let db = db.to_str().unwrap();
+    for name in ["config-changes", "profile-history", "authority-failures", "signon-failures", "break-in"] {
+        let kept = report(name, &[]);
+        let scanned = report(name, &["--db", db]);
+        assert!(kept["sections"][0]["table"].as_array().is_some_and(|t| !t.is_empty()), "{name}: {kept}");
+        assert_eq!(kept["sections"], scanned["sections"], "{name}");
+    }
+}
+
 #[test]
 fn the_payroll_change_is_shown_field_by_field() {
     let f = fleet();
@@ -280,6 +311,39 @@ fn the_payroll_change_is_shown_field_by_field() {
     assert!((rel - 0.25).abs() < 0.005, "SALARY +25%: {rel}");
     assert_eq!(salary[0]["after_hours"], true);
     assert_eq!(salary[0]["remote_address"], inc["source_ips"][0]);
+}
+
+/// user-activity counts every event naming the user in any user column, once, from the rollup; the
+/// same report grouped from the events (bounds off the hour) is the same.
+#[test]
+fn user_activity_counts_every_event_of_the_user() {
+    let f = fleet();
+    let watched = f.manifest["incidents"].as_array().unwrap().iter().find(|i| i["kind"] == "watched-user").unwrap();
+    let user = watched["actors"][1].as_str().unwrap();
+    let r = report("user-activity", &["--user", user]);
+    let kinds = section(&r, "What the user did");
+    let counted: u64 = kinds.iter().map(|k| k["events"].as_u64().unwrap()).sum();
+    let mine =
+        format!("user_name = '{user}' OR subject_user = '{user}' OR target_user = '{user}' OR job_user = '{user}'");
+    let stored = query(&format!("SELECT count(*) AS n FROM events WHERE {mine}"))[0]["n"].as_u64().unwrap();
+    assert!(stored > 0);
+    assert_eq!(counted, stored);
+    let by_entry = query(&format!(
+        "SELECT system_name, coalesce(journal_entry_type, message_id) AS entry, action, count(*) AS n FROM events
+         WHERE {mine} GROUP BY ALL ORDER BY n DESC, system_name, entry, action"
+    ));
+    let kinds_n: Vec<(String, u64)> = kinds
+        .iter()
+        .map(|k| (format!("{} {} {}", k["system_name"], k["entry"], k["action"]), k["events"].as_u64().unwrap()))
+        .collect();
+    let stored_n: Vec<(String, u64)> = by_entry
+        .iter()
+        .map(|k| (format!("{} {} {}", k["system_name"], k["entry"], k["action"]), k["n"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(kinds_n, stored_n);
+    assert_eq!(section(&r, "Timeline").len() as u64, stored.min(5000));
+    let off_hour = ["--user", user, "--from", "2000-01-01T00:00:01", "--to", "2100-01-01T00:00:01"];
+    assert_eq!(report("user-activity", &off_hour)["sections"], r["sections"]);
 }
 
 #[test]

@@ -10,22 +10,24 @@ use qsentry_store::table::text;
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let f = opts.filter.sql("");
     let af = format!("{f} AND journal_entry_type = 'AF'");
+    // AF entries are copied into `security_events` at ingest.
+    let events = qsentry_store::rollups::security_source(conn);
     let by_type = Table::query(
         conn,
         &format!(
             "SELECT violation_type, any_value(violation_type_detail) AS meaning, count(*) AS failures,
        count(DISTINCT user_name) AS users, count(DISTINCT object_library || '/' || object_name) AS objects
-FROM events WHERE {af} GROUP BY violation_type ORDER BY failures DESC"
+FROM {events} WHERE {af} GROUP BY violation_type ORDER BY failures DESC, violation_type"
         ),
         &[],
     )?;
     let by_user = Table::query(
         conn,
         &format!(
-            "SELECT system_name, user_name, count(*) AS failures, string_agg(DISTINCT violation_type, ' ') AS violation_types,
+            "SELECT system_name, user_name, count(*) AS failures, string_agg(DISTINCT violation_type, ' ' ORDER BY violation_type) AS violation_types,
        count(DISTINCT object_library || '/' || object_name) AS objects, min(entry_timestamp) AS first_seen,
        max(entry_timestamp) AS last_seen
-FROM events WHERE {af} GROUP BY ALL ORDER BY failures DESC LIMIT 200"
+FROM {events} WHERE {af} GROUP BY ALL ORDER BY failures DESC, system_name, user_name LIMIT 200"
         ),
         &[],
     )?;
@@ -33,8 +35,8 @@ FROM events WHERE {af} GROUP BY ALL ORDER BY failures DESC LIMIT 200"
         conn,
         &format!(
             "SELECT system_name, object_library || '/' || object_name AS object, object_type, count(*) AS failures,
-       string_agg(DISTINCT user_name, ' ') AS users, string_agg(DISTINCT violation_type, ' ') AS violation_types
-FROM events WHERE {af} GROUP BY ALL ORDER BY failures DESC LIMIT 200"
+       string_agg(DISTINCT user_name, ' ' ORDER BY user_name) AS users, string_agg(DISTINCT violation_type, ' ' ORDER BY violation_type) AS violation_types
+FROM {events} WHERE {af} GROUP BY ALL ORDER BY failures DESC, system_name, object LIMIT 200"
         ),
         &[],
     )?;

@@ -34,7 +34,8 @@ impl Default for WaveSettings {
 
 /// The waves as rows, one per wave.
 pub(crate) fn waves(conn: &Connection, filter: &str, w: WaveSettings) -> Result<Table> {
-    let fails = qsentry_store::rollups::signon_failure_rows("events", filter);
+    let events = qsentry_store::rollups::security_source(conn);
+    let fails = qsentry_store::rollups::signon_failure_rows(events, filter);
     Ok(Table::query(
         conn,
         &format!(
@@ -50,7 +51,7 @@ SELECT system_name, source_ip, min(entry_timestamp) AS first_attempt, max(entry_
        string_agg(DISTINCT server, ', ' ORDER BY server) AS servers,
        count(*) FILTER (unknown_profile) AS unknown_profile_attempts,
        min(sequence_number) AS first_sequence, max(sequence_number) AS last_sequence,
-       string_agg(DISTINCT receiver_name, ' ') AS receivers
+       string_agg(DISTINCT receiver_name, ' ' ORDER BY receiver_name) AS receivers
 FROM n GROUP BY system_name, source_ip, wave HAVING count(*) >= {min}
 ORDER BY first_attempt",
             gap = w.gap_seconds,

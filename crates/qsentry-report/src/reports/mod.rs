@@ -42,7 +42,7 @@ pub struct Leaver {
 #[derive(Clone, Debug, Default)]
 pub struct ReportOptions {
     pub filter: Filter,
-    /// user-activity: the user profile.
+    /// user-activity: the user profile; profile-history: only this profile.
     pub user: Option<String>,
     /// file-changes: LIB/FILE.
     pub file: Option<String>,
@@ -103,11 +103,14 @@ pub fn parse_leavers(text: &str, system: Option<&str>) -> Result<Vec<Leaver>> {
 }
 
 /// The rows of a rollup for the filter, as a subquery: the rollup table when it answers exactly (the
-/// time bounds fall on whole hours and the rollups are complete), else the same grouping of the events.
+/// time bounds fall on whole hours and the rollups are complete), else the same grouping of the events
+/// (read from `security_events` when they are all there).
 /// Either way the rows have the rollup's columns and counts.
 pub(crate) fn rollup_rows(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
     if filter.whole_hours() && rollups::usable(conn) {
         format!("SELECT * FROM {} WHERE {}", rollup.table, filter.sql_on("", "hour"))
+    } else if rollup.within_security_events {
+        (rollup.select)(rollups::security_source(conn), &filter.sql(""))
     } else {
         (rollup.select)("events", &filter.sql(""))
     }

@@ -45,21 +45,60 @@ pub(crate) fn specials_sql(prefix: &str) -> String {
     format!("nullif(concat_ws(' ', {}), '')", parts.join(", "))
 }
 
+/// Profile changes listed entry by entry (the most recent); the per-profile table counts them all.
+const HISTORY_ROWS: u32 = 5000;
+
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let f = opts.filter.sql("");
+    // CP entries and *USRPRF deletions are copied into `security_events` at ingest.
+    let events = qsentry_store::rollups::security_source(conn);
+    // One profile (--user) or all.
+    let f = match &opts.user {
+        Some(u) => format!("{f} AND coalesce(target_user, object_name) = {}", quote(&u.to_uppercase())),
+        None => f,
+    };
+    let changes = format!(
+        "SELECT *, coalesce(target_user, object_name) AS profile FROM {events} WHERE {f}
+  AND (journal_entry_type = 'CP' OR (journal_entry_type = 'DO' AND object_type = '*USRPRF'))"
+    );
+    // Each profile as the latest entry shows it, with how often it changed: every change is counted here,
+    // whatever the number of changes listed below.
+    let profiles = Table::query(
+        conn,
+        &format!(
+            "WITH p AS (
+  SELECT system_name, profile,
+         min(entry_timestamp) FILTER (journal_entry_type = 'CP' AND command_type = 'CRT') AS created,
+         count(*) FILTER (journal_entry_type = 'CP') AS changes,
+         count(*) FILTER ((fields->>'password_changed') = 'Y') AS password_changes,
+         max(entry_timestamp) AS last_change,
+         max(entry_timestamp) FILTER (journal_entry_type = 'DO') AS deleted,
+         arg_max(fields, (entry_timestamp, sequence_number)) FILTER (journal_entry_type = 'CP') AS fields,
+         string_agg(DISTINCT subject_user, ' ' ORDER BY subject_user) AS changed_by
+  FROM ({changes}) GROUP BY ALL)
+SELECT system_name, profile, created, changes, password_changes, last_change, deleted,
+       {specials} AS special_authorities, (fields->>'status') AS status,
+       (fields->>'group_profile_name') AS group_profile, changed_by
+FROM (SELECT *, {list} FROM p)
+ORDER BY system_name, profile",
+            list = specials_list(),
+            specials = specials_sql(""),
+        ),
+        &[],
+    )?;
     let history = Table::query(
         conn,
         &format!(
-            "SELECT system_name, entry_timestamp, coalesce(target_user, object_name) AS profile,
+            "SELECT system_name, entry_timestamp, profile,
        CASE WHEN journal_entry_type = 'DO' THEN 'deleted'
             WHEN command_type = 'CRT' THEN 'created' WHEN command_type = 'RST' THEN 'restored'
             WHEN command_type = 'DST' THEN 'QSECOFR password reset (DST)' ELSE 'changed' END AS change,
        {specials} AS special_authorities, {previous} AS previous_special_authorities,
        (fields->>'status') AS status, (fields->>'password_changed') AS password_changed,
        (fields->>'group_profile_name') AS group_profile, subject_user AS changed_by, job_name, source_ip
-FROM (SELECT *, {list} FROM events WHERE {f} AND journal_entry_type IN ('CP', 'DO'))
-WHERE journal_entry_type = 'CP' OR object_type = '*USRPRF'
-ORDER BY system_name, profile, entry_timestamp",
+FROM (SELECT *, {list} FROM (
+  SELECT * FROM ({changes}) ORDER BY entry_timestamp DESC, sequence_number DESC LIMIT {HISTORY_ROWS}))
+ORDER BY system_name, profile, entry_timestamp, sequence_number",
             list = specials_list(),
             specials = specials_sql(""),
             previous = specials_sql("previous_"),
@@ -71,7 +110,7 @@ ORDER BY system_name, profile, entry_timestamp",
         &format!(
             "SELECT system_name, entry_timestamp, target_user AS profile, subject_user AS changed_by, {specials} AS special_authorities,
        {previous} AS previous_special_authorities, summary
-FROM (SELECT *, {list} FROM events WHERE {f} AND journal_entry_type = 'CP') WHERE (
+FROM (SELECT *, {list} FROM {events} WHERE {f} AND journal_entry_type = 'CP') WHERE (
   ({allobj} = 'Y' AND coalesce({prev_allobj}, '') <> 'Y') OR
   ({secadm} = 'Y' AND coalesce({prev_secadm}, '') <> 'Y') OR
   ({audit} = 'Y' AND coalesce({prev_audit}, '') <> 'Y')) AND command_type <> 'RST'
@@ -92,7 +131,12 @@ ORDER BY entry_timestamp",
     let mut sections = vec![
         Section::new("Powerful special authorities granted", granted.clone())
             .note("*ALLOBJ, *SECADM or *AUDIT present after the change and not before (or on a new profile)."),
-        Section::new("Profile changes", history),
+        Section::new("Profiles", profiles).note(
+            "Each profile as its latest CP entry shows it; changes and password changes count every CP entry.",
+        ),
+        Section::new("Profile changes", history).note(format!(
+            "The {HISTORY_ROWS} most recent CP and DO (*USRPRF) entries, by profile and time; --user U shows one profile."
+        )),
     ];
     let mut findings = vec![format!("{} grants of *ALLOBJ/*SECADM/*AUDIT", granted.rows.len())];
     if !opts.leavers.is_empty() {
@@ -133,6 +177,23 @@ fn leavers(conn: &Connection, filter: &crate::model::Filter, list: &[Leaver]) ->
         "sources_after",
     ]);
     let f = filter.sql("");
+    let Some(earliest) = list.iter().map(|l| l.terminated).min() else { return Ok(out) };
+    let users: Vec<String> =
+        list.iter().map(|l| quote(&l.user)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let users = users.join(", ");
+    // Every leaver's activity after the earliest termination, read from the events once; each leaver's
+    // rows are counted from it. Disabling and deletion are in `security_events`.
+    let after = super::Temp::new(
+        conn,
+        "report_leaver_activity",
+        &format!(
+            "SELECT system_name, entry_timestamp, source_ip, summary, user_name, subject_user, target_user,
+       journal_entry_type, message_id
+FROM events WHERE {f} AND entry_timestamp >= DATE '{earliest}' + INTERVAL 1 DAY
+  AND (user_name IN ({users}) OR subject_user IN ({users}) OR target_user IN ({users}))"
+        ),
+    )?;
+    let events = qsentry_store::rollups::security_source(conn);
     for l in list {
         let u = quote(&l.user);
         let sys = l.system.as_deref().map(|s| format!(" AND system_name = {}", quote(s))).unwrap_or_default();
@@ -140,20 +201,19 @@ fn leavers(conn: &Connection, filter: &crate::model::Filter, list: &[Leaver]) ->
         let t = Table::query(
             conn,
             &format!(
-                "WITH s AS (SELECT DISTINCT system_name FROM events WHERE {f}{sys}),
-off AS (SELECT system_name, min(entry_timestamp) AS at, any_value(summary) AS what FROM events
+                "WITH off AS (SELECT system_name, min(entry_timestamp) AS at, arg_min(summary, (entry_timestamp, summary)) AS what FROM {events}
         WHERE {f}{sys} AND journal_entry_type IN ('CP', 'DO')
           AND ((journal_entry_type = 'CP' AND target_user = {u} AND (fields->>'status') = '*DISABLED')
            OR (journal_entry_type = 'DO' AND object_type = '*USRPRF' AND object_name = {u})) GROUP BY ALL),
 act AS (SELECT system_name, count(*) AS n, min(entry_timestamp) AS first, max(entry_timestamp) AS last,
-               string_agg(DISTINCT source_ip, ' ') AS sources, arg_min(summary, entry_timestamp) AS what
-        FROM events WHERE {f}{sys} AND entry_timestamp >= {day_after}
+               string_agg(DISTINCT source_ip, ' ' ORDER BY source_ip) AS sources,
+               arg_min(summary, (entry_timestamp, summary)) AS what
+        FROM {after} WHERE TRUE{sys} AND entry_timestamp >= {day_after}
           AND (user_name = {u} OR subject_user = {u} OR (journal_entry_type = 'JS' AND target_user = {u})
                OR (message_id = 'CPIAD09' AND subject_user = {u}))
         GROUP BY ALL)
-SELECT s.system_name, off.at, off.what, act.n, act.first, act.last, act.sources, act.what
-FROM s LEFT JOIN off USING (system_name) LEFT JOIN act USING (system_name)
-WHERE off.at IS NOT NULL OR act.n IS NOT NULL ORDER BY s.system_name"
+SELECT system_name, off.at, off.what, act.n, act.first, act.last, act.sources, act.what
+FROM off FULL JOIN act USING (system_name) ORDER BY system_name"
             ),
             &[],
         )?;

@@ -49,15 +49,16 @@ FROM f WHERE unknown_profile GROUP BY ALL ORDER BY attempts DESC, system_name, p
         ),
         &[],
     )?;
-    // Two selective scans rather than one OR: each condition is pushed into the scan of the segments,
-    // so `fields` is read for the CP entries only.
+    // Two selective scans rather than one OR: each condition is pushed into the scan, so `fields` is read
+    // for the CP entries only. Both kinds are in `security_events`.
+    let events = rollups::security_source(conn);
     let disabled = Table::query(
         conn,
         &format!(
             "WITH d AS (
-  SELECT * FROM events WHERE {f} AND action = 'signon-profile-disabled'
+  SELECT * FROM {events} WHERE {f} AND action = 'signon-profile-disabled'
   UNION ALL
-  SELECT * FROM events WHERE {f} AND journal_entry_type = 'CP' AND user_name IN ('QSYS', 'QSECOFR')
+  SELECT * FROM {events} WHERE {f} AND journal_entry_type = 'CP' AND user_name IN ('QSYS', 'QSECOFR')
     AND job_name LIKE 'Q%' AND (fields->>'status') = '*DISABLED' AND action IS DISTINCT FROM 'signon-profile-disabled')
 SELECT system_name, entry_timestamp, coalesce(target_user, subject_user) AS user_name,
        coalesce(message_id, journal_entry_type) AS evidence, summary

@@ -7,6 +7,7 @@ use crate::model::{Report, Section, quote};
 use anyhow::{Result, bail};
 use duckdb::Connection;
 use qsentry_store::Table;
+use qsentry_store::rollups;
 use serde_json::Value;
 
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
@@ -15,30 +16,33 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let u = quote(&user);
     let f = opts.filter.sql("");
     let mine = format!("({f}) AND (user_name = {u} OR subject_user = {u} OR target_user = {u} OR job_user = {u})");
-    // The user's events are read once; the sections are counted from them.
-    let t = super::Temp::new(
-        conn,
-        "report_user_activity",
-        &format!(
-            "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, journal_entry_type,
-       action, outcome, job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format,
-       user_name = {u} AS by_user, subject_user = {u} AS by_subject
-FROM events WHERE {mine}"
-        ),
-    )?;
+    // The user's events per hour, entry and action: the rollup when the time bounds fall on whole hours,
+    // else the same grouping of the user's events. The sections count from these few rows.
+    let rows = if opts.filter.whole_hours() && rollups::usable(conn) {
+        format!(
+            "SELECT * FROM {} WHERE {} AND user_profile = {u}",
+            rollups::USER_ACTIVITY.table,
+            opts.filter.sql_on("", "hour")
+        )
+    } else {
+        format!("SELECT * FROM ({}) WHERE user_profile = {u}", (rollups::USER_ACTIVITY.select)("events", &mine))
+    };
+    let t = super::Temp::new(conn, "report_user_activity", &rows)?;
+    // DuckDB reads the timeline's text columns for the 5000 rows kept only (late materialization).
     let timeline = Table::query(
         conn,
         &format!(
-            "SELECT system_name, entry_timestamp, entry, action, outcome, job, source_ip, summary, source_format
-FROM {t} ORDER BY entry_timestamp, system_name LIMIT 5000"
+            "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, action, outcome,
+       job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format
+FROM events WHERE {mine} ORDER BY entry_timestamp, system_name, sequence_number LIMIT 5000"
         ),
         &[],
     )?;
     let kinds = Table::query(
         conn,
         &format!(
-            "SELECT system_name, entry, action, count(*) AS events, min(entry_timestamp) AS first_seen,
-       max(entry_timestamp) AS last_seen
+            "SELECT system_name, entry, action, sum(n)::BIGINT AS events, min(first_seen) AS first_seen,
+       max(last_seen) AS last_seen
 FROM {t} GROUP BY ALL ORDER BY events DESC, system_name, entry, action"
         ),
         &[],
@@ -46,17 +50,17 @@ FROM {t} GROUP BY ALL ORDER BY events DESC, system_name, entry, action"
     let hours = Table::query(
         conn,
         &format!(
-            "SELECT strftime(entry_timestamp, '%Y-%m-%d') AS day, hour(entry_timestamp) AS hour, count(*) AS n
-FROM {t} WHERE entry_timestamp IS NOT NULL GROUP BY ALL ORDER BY day, hour"
+            "SELECT strftime(t.hour, '%Y-%m-%d') AS day, hour(t.hour) AS hour, sum(n)::BIGINT AS n
+FROM {t} t WHERE t.hour IS NOT NULL GROUP BY ALL ORDER BY day, hour"
         ),
         &[],
     )?;
     let audit = Table::query(
         conn,
         &format!(
-            "SELECT count(*) FILTER (journal_entry_type = 'CD' AND by_user) AS commands,
-       count(*) FILTER (journal_entry_type IN ('ZC', 'ZR') AND by_user) AS object_access,
-       count(*) FILTER (by_user OR by_subject) AS acted
+            "SELECT coalesce(sum(n) FILTER (entry = 'CD' AND by_user), 0)::BIGINT AS commands,
+       coalesce(sum(n) FILTER (entry IN ('ZC', 'ZR') AND by_user), 0)::BIGINT AS object_access,
+       coalesce(sum(n) FILTER (by_user OR by_subject), 0)::BIGINT AS acted
 FROM {t}"
         ),
         &[],
