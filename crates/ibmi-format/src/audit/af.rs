@@ -1,6 +1,11 @@
 //! AF — Authority failure (QASYAFJ5): who was refused what, and why.
 //! IBM topic: "AF (Authority Failure) journal entries", rzarlf06 (7.2, 7.4).
 //! Only the fields IBM's stored excerpts show are listed; the rest stays in `unparsed_entry_data`.
+//! Checked against the 7.2 table: violation type (610, Char(1)), object name (611, Char(10)), library
+//! name (621, Char(10)), object type (631, Char(8)) and validation error action (639, Char(1), only for
+//! violation types C and H) match. Offset 723 for the operation violation code is IBM's own cross-reference
+//! in the violation type description ("see J5 offset 723"); its length, 3, comes from AUDIT_JOURNAL_AF's
+//! OPERATION_VIOLATION_CODE CHAR(3) (7.6), because the 723 row itself was not in any stored excerpt.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
@@ -47,7 +52,8 @@ pub static AF: EntryLayout = EntryLayout {
         Field::new("object_type", 631, 8, Char),
         // Set only for violation types C and H. Its codes were cut off in the stored IBM excerpt.
         Field::new("validation_error_action", 639, 1, Char),
-        // Set for violation type X ("see J5 offset 723 for violation codes").
+        // Set for violation type X; IBM's violation type row points here. unverified: the length, which
+        // is AUDIT_JOURNAL_AF's CHAR(3); the J5 row at 723 was not in any excerpt.
         Field::new("operation_violation_code", 723, 3, Char),
     ],
 };

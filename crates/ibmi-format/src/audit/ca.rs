@@ -1,9 +1,15 @@
 //! CA — Authority changes (QASYCAJ5): private or public authority to an object granted, revoked or
 //! replaced (GRTOBJAUT, RVKOBJAUT, CHGAUT, EDTOBJAUT, authorization lists).
-//! IBM topic: "CA (Authority Changes) journal entries", rzarlf09 (7.3); command types GRT/RVK from IBM
-//! Tivoli Monitoring documentation for the same entry.
+//! IBM topic: "CA (Authority Changes) journal entries", rzarlf09 (7.3, English and Japanese pages). Every
+//! offset, length and type below, 610 to 676, matches that table.
 //!
 //! Authority fields are `Y` when the authority is granted or revoked by this change, blank otherwise.
+//!
+//! Changed after checking rzarlf09: `command_type` moved from 680 to 676. IBM puts a 4-byte reserved
+//! area at 672 (not 8 bytes), so the command type starts at 676.
+//! Command type codes: GRT and RPL are in IBM's table (the excerpt ends after RPL); RVK comes from the
+//! IBM Tivoli Monitoring documentation for the same entry; USR is unverified (AUDIT_JOURNAL_CA lists a
+//! GRTUSRAUT operation, but the code letters were not in any excerpt).
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
@@ -33,8 +39,6 @@ pub static CA: EntryLayout = EntryLayout {
         Field::new("authorization_list_management", 662, 1, Char),
         Field::new("authorization_list_public", 663, 1, Char),
         Field::new("data_read", 664, 1, Char),
-        // unverified: 665–671 follow IBM's CA column order (add, update, delete, exclude, execute, alter,
-        // reference); the stored excerpt ends at 664.
         Field::new("data_add", 665, 1, Char),
         Field::new("data_update", 666, 1, Char),
         Field::new("data_delete", 667, 1, Char),
@@ -42,8 +46,8 @@ pub static CA: EntryLayout = EntryLayout {
         Field::new("data_execute", 669, 1, Char),
         Field::new("object_alter", 670, 1, Char),
         Field::new("object_reference", 671, 1, Char),
-        // unverified: after an 8-byte reserved area (JE 226 + 454); RPL and USR codes from memory.
-        crate::coded!("command_type", 680, 3, Char, &COMMAND_TYPES),
+        // 672–675: reserved, Char(4).
+        crate::coded!("command_type", 676, 3, Char, &COMMAND_TYPES),
     ],
 };
 

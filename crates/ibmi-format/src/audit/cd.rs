@@ -1,6 +1,11 @@
 //! CD — Command string (QASYCDJ5): the CL commands a user with command auditing ran, with parameters.
-//! IBM topics: "CD (Command String) journal entries", rzarlf10 (7.4); AUDIT_JOURNAL_CD (rzajq, 7.3).
-//! The command string is a fixed Char(6000) field at 640, blank-padded (no length prefix).
+//! IBM topics: "CD (Command String) journal entries", rzarlf10 (7.3, 7.4); AUDIT_JOURNAL_CD (rzajq, 7.3).
+//! Every offset, length and type below matches rzarlf10. The command string is a fixed Char(6000) field
+//! at 640, blank-padded (no length prefix); the ASP name and number of the command library follow at
+//! 6640 and 6650.
+//!
+//! Changed after checking rzarlf10: the `where_run` code `I` (kept from memory) is not in IBM's table and
+//! was dropped; IBM's `Y` (run from a compiled OPM or ILE CL program) was added.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
@@ -23,9 +28,8 @@ pub static WHERE_RUN: CodeTable = CodeTable {
         ("B", "From a batch job"),
         ("E", "Passed as a parameter to the QCMDEXC, QCAPCMD or QCAEXEC API"),
         ("N", "Interactively from a command line or by choosing an option from a menu"),
-        // unverified: from memory of older releases, not in the stored excerpts.
-        ("I", "Interactive from a command line or by choosing an option from a menu that runs a CL command"),
         ("R", "From a REXX procedure"),
+        ("Y", "From a compiled OPM CL or ILE CL program"),
     ],
 };
 

@@ -1,7 +1,11 @@
 //! CO — Create object (QASYCOJ5): objects created, or replaced by a create with REPLACE(*YES).
-//! IBM's CO table was not in the stored excerpts; the sub-types come from IBM's SIEM numbering
-//! (TCO0014 "Create of new object") and AUDIT_JOURNAL_CO's columns, and the layout is DO's
-//! (rzarlf18), which AUDIT_JOURNAL_CO's column list mirrors. Everything after 631 is unverified.
+//! IBM's CO table ("CO (Create Object) journal entries", presumably rzarlf11 between CD rzarlf10 and CP
+//! rzarlf12) was not in any stored excerpt, in the docs or pages corpus, after six narrow queries. The
+//! sub-types come from IBM's SIEM numbering (TCO0014 "Create of new object") and AUDIT_JOURNAL_CO's
+//! columns, and the layout is DO's, which AUDIT_JOURNAL_CO's column list mirrors. The DO rows it copies
+//! (639 object attribute Char(10), 659 office user Char(10), 669 DLO name Char(12), 689 folder path
+//! Char(63), 752 office on behalf of user Char(10)) do match IBM's "DO (Delete Operation) journal entries"
+//! table, rzarlf18 (7.3), but that they hold for CO is unverified. Everything after 631 is unverified.
 //! Topic cited: the CO entry page in the 7.4 rzarl collection.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
@@ -21,7 +25,7 @@ pub static CO: EntryLayout = EntryLayout {
         Field::new("object_name", 611, 10, Char),
         Field::new("object_library", 621, 10, Char),
         Field::new("object_type", 631, 8, Char),
-        // unverified: 639–761 assumed to match DO (rzarlf18).
+        // unverified: 639–761 assumed to match DO (rzarlf18, whose rows these are).
         Field::new("object_attribute", 639, 10, Char),
         Field::new("office_user", 659, 10, Char),
         Field::new("dlo_name", 669, 12, Char),

@@ -2,9 +2,11 @@
 //! passwords and status of a profile changing.
 //! IBM topic: "CP (User Profile Changes) journal entries", rzarlf12 (7.1, 7.3, 7.4, 7.6).
 //!
-//! Offsets up to 676 are IBM's. IBM's J5 table past 676 was not in the stored excerpts; the fields from
-//! 686 on are placed by adding 454 (J5 − JE) to the *TYPE2 offsets of the same fields, which is how every
-//! verified CP field relates, and are marked unverified. `status` (*ENABLED/*DISABLED) is the profile
+//! Offsets 610 to 676 (through `owner`, Char(10)) match IBM's table; the previous special authorities
+//! at 653–660 are from the 7.6 table. IBM's J5 rows past 676 were not in any stored excerpt (checked
+//! again with a dozen narrow queries against the 7.1, 7.3, 7.4 and 7.6 pages); the fields from 686 on
+//! are placed by adding 454 (J5 − JE) to the *TYPE2 offsets of the same fields, which is how every
+//! verified CP field relates, and stay marked unverified. `status` (*ENABLED/*DISABLED) is the profile
 //! status field that AUDIT_JOURNAL_CP returns as STATUS.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};

@@ -1,10 +1,14 @@
 //! GR — Generic record (QASYGRJ5): exit programs added, removed or replaced, function usage
 //! (registration facility) operations, RMC operations and ObjectConnect saves and restores.
-//! IBM topics: "GR (General Purpose Audit Record) journal entries", rzarlf21 (7.1) and 7.4
-//! "gr-generic-record-journal".
+//! IBM topic: "GR (Generic Record) journal entries" (QASYGRJ4/J5), rzarlf21 (7.1) and the 7.4 page
+//! "entries-gr-generic-record-journal".
 //!
-//! The entry carries up to three (CCSID, length, data) triplets. IBM's stored excerpt gives field 1
-//! (623/627/629, Char(102)); fields 2 and 3 are placed after it with the same shape (unverified).
+//! Checked against rzarlf21 (7.1) and the 7.4 page: entry type (610, Char(1); A, C, D, F, O, R), action
+//! (611, Char(2); ZC, ZR, and SV, RS for O), user name (613, Char(10)) and field 1 (CCSID 623 Binary(5),
+//! length 627 Binary(4), data 629 Char(102)) match IBM's table.
+//! The entry carries up to three (CCSID, length, data) triplets. IBM's rows for fields 2 and 3 were not
+//! in any stored excerpt (six narrow queries); they are placed after field 1 with the same shape and stay
+//! unverified.
 //! What field 1 holds depends on the entry type:
 //! - F: the operation (`*REGISTER`, `*REREGISTER`, `*DEREGISTER`, `*CHGUSAGE`, `*CHKUSAGE`,
 //!   `*USAGEFAILURE`); field 2 is then the function name.

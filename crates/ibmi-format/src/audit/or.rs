@@ -1,7 +1,9 @@
 //! OR — Object restore (QASYORJ5): an object restored, with the name it was saved under and the
 //! security-relevant attributes it came back with.
-//! IBM topic: "OR (Object Restore) journal entries", rzarlf36 (7.3). The sub-type codes were cut off
-//! in the stored excerpt; N and E are from general knowledge (unverified).
+//! IBM topic: "OR (Object Restore) journal entries", rzarlf36 (7.3). Every offset, length and type below
+//! (610 to 664) matches that table, and so do the sub-type codes: N, a new object restored; E, an
+//! existing object restored (replaced). Program state is I, Y or N (inherit, system, user state);
+//! system command is Y or N.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
@@ -48,11 +50,11 @@ mod tests {
                 ("object_type", Value::from("*PGM")),
                 ("save_object_name", Value::from("TOOL")),
                 ("save_library", Value::from("DEVLIB")),
-                ("program_state", Value::from("S")),
+                ("program_state", Value::from("Y")),
             ],
         );
         assert_eq!(text(&out, "entry_type_detail"), "Restore of a new object");
         assert_eq!(text(&out, "save_library"), "DEVLIB");
-        assert_eq!(text(&out, "program_state"), "S");
+        assert_eq!(text(&out, "program_state"), "Y");
     }
 }

@@ -1,7 +1,9 @@
 //! RA — Authority change during restore (QASYRAJ5): the system changed the authority of a restored
 //! object (public authority set to *EXCLUDE, private authorities or the authorization list removed).
-//! IBM's RA table was not in the stored excerpts. 610–631 follow every restore entry (RO, RZ, RP,
-//! rzarlf48/52/49); the fields after 631 are unverified, from general knowledge of the entry.
+//! IBM's RA table ("RA (Authority Change for Restored Object) journal entries") was not in any stored
+//! excerpt, in the docs or pages corpus, after five narrow queries. 610–631 follow every restore entry
+//! (RO, RZ, RP, rzarlf48/52/49, 7.1 and 7.3, all checked); the fields after 631 are unverified, from
+//! general knowledge of the entry.
 //! Topic cited: the RA entry page in the 7.3 rzarl collection.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};

@@ -179,7 +179,8 @@ pub fn cd(c: &Ctx) -> Norm {
     let obj = c.qualified("object_name", &["object_library", "library_name"], "object_type");
     let cmd = c.s("command_string").or_else(|| c.s("object_name")).unwrap_or_else(|| "?".into());
     let how = match c.code("where_run").as_str() {
-        "N" | "I" => " interactively",
+        "N" => " interactively",
+        "Y" => " from a CL program",
         "B" => " in batch",
         "E" => " through QCMDEXC, QCAPCMD or QCAEXEC",
         "R" => " from a REXX procedure",
