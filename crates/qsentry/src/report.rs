@@ -37,7 +37,7 @@ pub struct ReportArgs {
     pub to: Option<NaiveDateTime>,
     #[arg(long, short, value_enum, default_value_t = ReportOutput::Table)]
     pub output: ReportOutput,
-    /// user-activity: the user profile; profile-history: only this profile's history.
+    /// user-activity: the user profile.
     #[arg(long)]
     pub user: Option<String>,
     /// file-changes: the journaled file, LIB/FILE.

@@ -243,6 +243,33 @@ fn break_in_report_names_country_and_network_owner_from_the_dataset() {
     assert!(named > 0 && named < waves.len(), "some sources named, some not: {named} of {}", waves.len());
 }
 
+/// The scripted *ALLOBJ grant is in profile-history (with the user-activity user set, as `report all`
+/// and the demo run it), and the job description naming QSECOFR is flagged in config-changes.
+#[test]
+fn allobj_grant_and_powerful_job_description_are_reported() {
+    let f = fleet();
+    let inc = |kind: &str| f.manifest["incidents"].as_array().unwrap().iter().find(|i| i["kind"] == kind).unwrap();
+    let grant = inc("allobj-granted-at-night");
+    let (by, to) = (grant["actors"][0].as_str().unwrap(), grant["actors"][1].as_str().unwrap());
+    let r = report("profile-history", &["--user", by]);
+    let granted = section(&r, "Powerful special authorities granted");
+    let row = granted
+        .iter()
+        .find(|g| g["profile"] == to && g["changed_by"] == by && g["system_name"] == grant["system"])
+        .unwrap_or_else(|| panic!("no grant of {to} by {by}: {granted:?}"));
+    assert!(row["special_authorities"].as_str().unwrap().contains("*ALLOBJ"), "{row}");
+    let profiles = section(&r, "Profiles");
+    assert!(profiles.iter().any(|p| p["profile"] == to), "{to} listed among the profiles");
+    let jobd = inc("adopting-program-and-qsecofr-jobd");
+    let c = report("config-changes", &[]);
+    let jd = section(&c, "Job descriptions (JD)");
+    assert!(
+        jd.iter()
+            .any(|j| j["system_name"] == jobd["system"] && j["powerful_user"] == true && j["new_user"] == "QSECOFR"),
+        "{jd:?}"
+    );
+}
+
 #[test]
 fn leavers_are_proven_or_flagged() {
     let f = fleet();

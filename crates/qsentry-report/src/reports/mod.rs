@@ -42,7 +42,7 @@ pub struct Leaver {
 #[derive(Clone, Debug, Default)]
 pub struct ReportOptions {
     pub filter: Filter,
-    /// user-activity: the user profile; profile-history: only this profile.
+    /// user-activity: the user profile.
     pub user: Option<String>,
     /// file-changes: LIB/FILE.
     pub file: Option<String>,

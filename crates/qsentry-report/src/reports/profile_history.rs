@@ -52,11 +52,6 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let f = opts.filter.sql("");
     // CP entries and *USRPRF deletions are copied into `security_events` at ingest.
     let events = qsentry_store::rollups::security_source(conn);
-    // One profile (--user) or all.
-    let f = match &opts.user {
-        Some(u) => format!("{f} AND coalesce(target_user, object_name) = {}", quote(&u.to_uppercase())),
-        None => f,
-    };
     let changes = format!(
         "SELECT *, coalesce(target_user, object_name) AS profile FROM {events} WHERE {f}
   AND (journal_entry_type = 'CP' OR (journal_entry_type = 'DO' AND object_type = '*USRPRF'))"
@@ -131,12 +126,10 @@ ORDER BY entry_timestamp",
     let mut sections = vec![
         Section::new("Powerful special authorities granted", granted.clone())
             .note("*ALLOBJ, *SECADM or *AUDIT present after the change and not before (or on a new profile)."),
-        Section::new("Profiles", profiles).note(
-            "Each profile as its latest CP entry shows it; changes and password changes count every CP entry.",
-        ),
-        Section::new("Profile changes", history).note(format!(
-            "The {HISTORY_ROWS} most recent CP and DO (*USRPRF) entries, by profile and time; --user U shows one profile."
-        )),
+        Section::new("Profiles", profiles)
+            .note("Each profile as its latest CP entry shows it; changes and password changes count every CP entry."),
+        Section::new("Profile changes", history)
+            .note(format!("The {HISTORY_ROWS} most recent CP and DO (*USRPRF) entries, by profile and time.")),
     ];
     let mut findings = vec![format!("{} grants of *ALLOBJ/*SECADM/*AUDIT", granted.rows.len())];
     if !opts.leavers.is_empty() {
