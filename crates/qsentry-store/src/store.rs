@@ -473,7 +473,56 @@ impl Ingest<'_> {
         for f in superseded {
             let _ = std::fs::remove_file(dir.join(f));
         }
+        store.compact()?;
         Ok(kept.iter().map(|s| s.rows).sum())
+    }
+}
+
+/// A segment under this many rows is small; [`COMPACT_AFTER`] small segments are merged.
+pub const SMALL_SEGMENT_ROWS: u64 = crate::segments::SEGMENT_ROWS / 4;
+/// How many small segments a store keeps before an ingest merges them.
+pub const COMPACT_AFTER: usize = 16;
+
+impl Store {
+    /// Merges the small segments (each run writes at least one file, so a store fed every hour would
+    /// otherwise gather thousands, and every query opens each one) into full-size ones, once there are
+    /// [`COMPACT_AFTER`] of them. The rows, their order within each file and the rollups do not change.
+    /// Crash-safe like a run: the merged files are recorded under a run of their own in one transaction
+    /// that also forgets the small ones; killed before, the merged files are unrecorded and deleted at
+    /// the next open; killed after, the small files are. Returns (files merged, files written).
+    pub fn compact(&self) -> Result<Option<(usize, usize)>> {
+        let small: Vec<Segment> = {
+            let mut stmt =
+                self.conn.prepare("SELECT file, rows FROM segments WHERE rows < ? ORDER BY ingest_id, file")?;
+            let rows =
+                stmt.query_map(params![SMALL_SEGMENT_ROWS], |r| Ok(Segment { file: r.get(0)?, rows: r.get(1)? }))?;
+            rows.collect::<duckdb::Result<_>>()?
+        };
+        if small.len() < COMPACT_AFTER {
+            return Ok(None);
+        }
+        let id: i64 = self.conn.query_row("SELECT nextval('ingest_seq')", [], |r| r.get(0))?;
+        self.conn.execute(
+            "INSERT INTO ingests VALUES (?, now()::TIMESTAMP, NULL, ?)",
+            params![id, env!("CARGO_PKG_VERSION")],
+        )?;
+        let dir = self.segments.clone();
+        let merged = rewrite_without(&dir, &format!("run-{id:06}-c"), &small, &Drops::default())
+            .map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
+        self.transaction(|| {
+            for seg in &small {
+                self.conn.execute("DELETE FROM segments WHERE file = ?", params![seg.file])?;
+            }
+            for seg in &merged {
+                self.conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![id, seg.file, seg.rows])?;
+            }
+            self.conn.execute("UPDATE ingests SET finished = now()::TIMESTAMP WHERE ingest_id = ?", params![id])?;
+            self.refresh_view()
+        })?;
+        for seg in &small {
+            let _ = std::fs::remove_file(dir.join(&seg.file));
+        }
+        Ok(Some((small.len(), merged.len())))
     }
 }
 

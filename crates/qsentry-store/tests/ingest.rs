@@ -347,3 +347,44 @@ fn gaps_name_the_missing_range_and_its_neighbours() {
     assert_eq!((v("before_sequence"), v("after_sequence")), (39.into(), 60.into()));
     assert_eq!(v("journal"), "QSYS/QAUDJRN");
 }
+
+/// Every run writes a file; once 16 small ones gather, the next run's end merges them into one. The events,
+/// their keys and the rollups stay as they were, and the merged-away files leave the folder.
+#[test]
+fn small_segments_are_merged_after_sixteen_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.duckdb");
+    let store = Store::open(&db, &Default::default()).unwrap();
+    let keys = |store: &Store| count(store, "SELECT sum(hash(event_key) % 1000003)::BIGINT FROM events");
+    for r in 0..20u64 {
+        let mut run = store.begin_ingest().unwrap();
+        for n in 1..=50 {
+            run.push(&event(r * 100 + n, "PRODA")).unwrap();
+        }
+        assert_eq!(run.finish().unwrap(), 50);
+        let files = count(&store, "SELECT count(*) FROM segments") as u64;
+        // Runs 1-15 keep their files; run 16 merges all 16; runs 17-20 add one each.
+        let want = if r < 15 { r + 1 } else { r - 14 };
+        assert_eq!(files, want, "after run {}", r + 1);
+    }
+    assert_eq!(count(&store, "SELECT count(*) FROM events"), 1000);
+    assert_eq!(count(&store, "SELECT count(DISTINCT ingest_id) FROM events"), 20, "rows keep their run");
+    let on_disk = std::fs::read_dir(store.segments_path()).unwrap().count() as i64;
+    assert_eq!(on_disk, count(&store, "SELECT count(*) FROM segments"));
+    rollups_agree(&store);
+    // The same events in one run, never merged, have the same keys.
+    let one = Store::in_memory().unwrap();
+    let mut run = one.begin_ingest().unwrap();
+    for r in 0..20u64 {
+        for n in 1..=50 {
+            run.push(&event(r * 100 + n, "PRODA")).unwrap();
+        }
+    }
+    run.finish().unwrap();
+    assert_eq!(keys(&store), keys(&one));
+    drop(store);
+    // Reopened, the merged store reads the same events.
+    let store = Store::open(&db, &Default::default()).unwrap();
+    assert_eq!(keys(&store), keys(&one));
+    assert_eq!(count(&store, "SELECT count(*) FROM events"), 1000);
+}
