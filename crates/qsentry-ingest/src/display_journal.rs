@@ -21,7 +21,7 @@ struct Named {
 }
 
 enum Framing {
-    Csv { rows: CsvRows, first: Vec<Result<Row, Reject>>, names: Vec<Arc<str>> },
+    Csv { rows: Box<CsvRows>, first: Vec<Result<Row, Reject>>, names: Vec<Arc<str>> },
     Jsonl(Lines<Input>),
 }
 
@@ -38,7 +38,7 @@ impl DisplayJournalReader {
         let (rows, first) = CsvRows::new(input, Format::DisplayJournalCsv, file.clone(), |_| true);
         let names = rows.header.as_ref().map(|h| h.iter().map(|n| Arc::from(n.as_str())).collect()).unwrap_or_default();
         DisplayJournalReader {
-            framing: Framing::Csv { rows, first, names },
+            framing: Framing::Csv { rows: Box::new(rows), first, names },
             format: Format::DisplayJournalCsv,
             file,
             opts,
