@@ -195,6 +195,20 @@ impl Involved {
 }
 
 impl Alert {
+    /// An alert of `rule` (its id, name, title, level, severity and tags), without evidence yet.
+    pub(crate) fn of_rule(rule: &crate::rules::RuleInfo, kind: AlertKind) -> Alert {
+        Alert {
+            rule_id: rule.id.clone(),
+            rule_name: rule.name.clone(),
+            title: rule.title.clone(),
+            level: rule.level.clone(),
+            severity: rule.severity,
+            tags: rule.tags.clone(),
+            kind,
+            ..Alert::default()
+        }
+    }
+
     /// The same alert with `e`'s evidence (times, system, users, addresses, objects, count, references)
     /// in place of its own.
     pub(crate) fn with_evidence(self, e: Evidence) -> Alert {

@@ -36,10 +36,17 @@ fn info(id: &str, name: &str, title: &str, level: &str, tags: &[&str], service: 
     }
 }
 
+/// The leaver check as a rule.
+pub fn leaver() -> RuleInfo {
+    info(LEAVER_RULE_ID, "ibmi_leaver_activity", LEAVER_TITLE, LEAVER_LEVEL, &LEAVER_TAGS, "audit")
+}
+
+/// The journal gap check as a rule.
+pub fn gap() -> RuleInfo {
+    info(GAP_RULE_ID, "ibmi_journal_sequence_gap", GAP_TITLE, GAP_LEVEL, &GAP_TAGS, "audit")
+}
+
 /// Listing entries of the built-in checks.
 pub fn infos() -> Vec<RuleInfo> {
-    vec![
-        info(LEAVER_RULE_ID, "ibmi_leaver_activity", LEAVER_TITLE, LEAVER_LEVEL, &LEAVER_TAGS, "audit"),
-        info(GAP_RULE_ID, "ibmi_journal_sequence_gap", GAP_TITLE, GAP_LEVEL, &GAP_TAGS, "audit"),
-    ]
+    vec![leaver(), gap()]
 }

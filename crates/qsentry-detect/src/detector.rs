@@ -10,7 +10,7 @@
 //! correlation counts, with the same group-by values; those events are kept in a buffer no longer
 //! than the longest correlation timespan. The leaver and journal gap checks run on every event.
 
-use crate::alert::{Alert, AlertKind, EventRef, Evidence, Involved, Severity};
+use crate::alert::{Alert, AlertKind, EventRef, Evidence, Involved};
 use crate::checks;
 use crate::engine::{Engine, EngineError};
 use crate::field;
@@ -446,21 +446,16 @@ impl<'e> Detector<'e> {
         };
         let summary = format!("{title}: {} events for {groups}{when}{value}", e.count);
         let system = group.iter().find(|(k, _)| k == "system_name").map(|(_, v)| v.clone()).or(e.system.clone());
-        Alert {
-            rule_id: info.map(|i| i.id.clone()).unwrap_or_default(),
-            rule_name: info.and_then(|i| i.name.clone()),
-            title: title.to_string(),
-            level: info.map_or("informational".to_string(), |i| i.level.clone()),
-            severity: info.map_or(Severity::Ordinary, |i| i.severity),
-            tags: info.map(|i| i.tags.clone()).unwrap_or_default(),
-            kind: AlertKind::Correlation,
-            correlation_type: ctype,
-            group_by: group.to_vec(),
-            summary,
-            ..Alert::default()
-        }
-        .with_evidence(e)
-        .on_system(system)
+        let rule = match info {
+            Some(i) => Alert::of_rule(i, AlertKind::Correlation),
+            None => Alert {
+                title: title.to_string(),
+                level: "informational".to_string(),
+                kind: AlertKind::Correlation,
+                ..Alert::default()
+            },
+        };
+        Alert { correlation_type: ctype, group_by: group.to_vec(), summary, ..rule }.with_evidence(e).on_system(system)
     }
 }
 
@@ -481,20 +476,7 @@ fn detection_alert(info: &RuleInfo, ev: &Event) -> Alert {
         Some(s) => format!("{}: {s}", info.title),
         None => info.title.clone(),
     };
-    Alert {
-        rule_id: info.id.clone(),
-        rule_name: info.name.clone(),
-        title: info.title.clone(),
-        level: info.level.clone(),
-        severity: info.severity,
-        tags: info.tags.clone(),
-        kind: AlertKind::Detection,
-        correlation_type: None,
-        group_by: Vec::new(),
-        summary,
-        ..Alert::default()
-    }
-    .with_evidence(e)
+    Alert { summary, ..Alert::of_rule(info, AlertKind::Detection) }.with_evidence(e)
 }
 
 fn leaver_alert(o: LeaverOpen) -> Alert {
@@ -509,33 +491,7 @@ fn leaver_alert(o: LeaverOpen) -> Alert {
     let summary =
         format!("User profile {} of a leaver (left {}) appears in {} events{on}{from}{when}", o.user, o.date, e.count);
     let group_by = vec![("leaver".to_string(), o.user), ("termination_date".to_string(), o.date.to_string())];
-    Alert {
-        group_by,
-        summary,
-        ..check_alert(
-            checks::LEAVER_RULE_ID,
-            "ibmi_leaver_activity",
-            checks::LEAVER_TITLE,
-            checks::LEAVER_LEVEL,
-            &checks::LEAVER_TAGS,
-            AlertKind::Leaver,
-        )
-    }
-    .with_evidence(e)
-}
-
-/// An alert of a built-in check, from the check's rule constants; the caller fills in the evidence.
-fn check_alert(rule_id: &str, name: &str, title: &str, level: &str, tags: &[&str], kind: AlertKind) -> Alert {
-    Alert {
-        rule_id: rule_id.to_string(),
-        rule_name: Some(name.to_string()),
-        title: title.to_string(),
-        level: level.to_string(),
-        severity: Severity::from_level(level),
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-        kind,
-        ..Alert::default()
-    }
+    Alert { group_by, summary, ..Alert::of_rule(&checks::leaver(), AlertKind::Leaver) }.with_evidence(e)
 }
 
 fn gap_alert(g: Gap) -> Alert {
@@ -567,13 +523,6 @@ fn gap_alert(g: Gap) -> Alert {
         event_count: missing,
         events: vec![g.before, g.after],
         summary,
-        ..check_alert(
-            checks::GAP_RULE_ID,
-            "ibmi_journal_sequence_gap",
-            checks::GAP_TITLE,
-            checks::GAP_LEVEL,
-            &checks::GAP_TAGS,
-            AlertKind::JournalGap,
-        )
+        ..Alert::of_rule(&checks::gap(), AlertKind::JournalGap)
     }
 }
