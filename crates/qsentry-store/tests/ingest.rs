@@ -51,6 +51,15 @@ fn event(ssn: u64, system: &str) -> Event {
     e
 }
 
+/// One whole run of the PRODA events with these sequence numbers; returns the rows it added.
+fn run_of(store: &Store, seqs: impl IntoIterator<Item = u64>) -> u64 {
+    let mut run = store.begin_ingest().unwrap();
+    for n in seqs {
+        run.push(&event(n, "PRODA")).unwrap();
+    }
+    run.finish().unwrap()
+}
+
 fn count(store: &Store, sql: &str) -> i64 {
     store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -96,17 +105,9 @@ fn event_in(receiver: &str, seq: u64, ssn: u64) -> Event {
 #[test]
 fn reingesting_adds_nothing_and_overlaps_add_only_the_new_part() {
     let store = Store::in_memory().unwrap();
-    let mut run = store.begin_ingest().unwrap();
-    for n in 1..=1000 {
-        run.push(&event(n, "PRODA")).unwrap();
-    }
-    assert_eq!(run.finish().unwrap(), 1000);
+    assert_eq!(run_of(&store, 1..=1000), 1000);
     // The same events again, then an overlapping export 900..1100.
-    let mut run = store.begin_ingest().unwrap();
-    for n in 1..=1000 {
-        run.push(&event(n, "PRODA")).unwrap();
-    }
-    assert_eq!(run.finish().unwrap(), 0);
+    assert_eq!(run_of(&store, 1..=1000), 0);
     let mut run = store.begin_ingest().unwrap();
     for n in 900..=1100 {
         run.push(&event(n, "PRODA")).unwrap();
@@ -134,11 +135,7 @@ fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
     let files = || std::fs::read_dir(&segments).unwrap().count();
     {
         let store = Store::open(&db, &Default::default()).unwrap();
-        let mut run = store.begin_ingest().unwrap();
-        for n in 1..=50 {
-            run.push(&event(n, "PRODA")).unwrap();
-        }
-        run.finish().unwrap();
+        run_of(&store, 1..=50);
         assert_eq!(files(), 1);
         // A second run writes a chunk of copies and new events, then "dies" without finishing.
         let mut run = store.begin_ingest().unwrap();
@@ -158,11 +155,7 @@ fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
     assert_eq!(count(&store, "SELECT count(*) FROM ingests WHERE finished IS NULL"), 0);
     assert_eq!(count(&store, "SELECT count(*) FROM sources"), 0);
     // The re-run adds what the interrupted run would have.
-    let mut run = store.begin_ingest().unwrap();
-    for n in 1..=60 {
-        run.push(&event(n, "PRODA")).unwrap();
-    }
-    assert_eq!(run.finish().unwrap(), 10);
+    assert_eq!(run_of(&store, 1..=60), 10);
     assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 60);
     rollups_agree(&store);
 }
@@ -173,11 +166,7 @@ fn rollups_are_rebuilt_for_a_database_written_without_them() {
     let db = dir.path().join("q.duckdb");
     {
         let store = Store::open(&db, &Default::default()).unwrap();
-        let mut run = store.begin_ingest().unwrap();
-        for n in 1..=300 {
-            run.push(&event(n, "PRODA")).unwrap();
-        }
-        run.finish().unwrap();
+        run_of(&store, 1..=300);
         // What a database of the previous version looks like: no rollups.
         store.connection().execute_batch("DROP TABLE rollup_access; DELETE FROM meta WHERE name = 'rollups'").unwrap();
     }
@@ -236,11 +225,7 @@ fn a_moved_database_reads_its_segments_where_they_are_now() {
     std::fs::create_dir(&a).unwrap();
     {
         let store = Store::open(&a.join("q.duckdb"), &Default::default()).unwrap();
-        let mut run = store.begin_ingest().unwrap();
-        for n in 1..=20 {
-            run.push(&event(n, "PRODA")).unwrap();
-        }
-        run.finish().unwrap();
+        run_of(&store, 1..=20);
     }
     std::fs::rename(&a, &b).unwrap();
     let store = Store::open_read_only(&b.join("q.duckdb"), &Default::default()).unwrap();
@@ -335,11 +320,7 @@ fn finished_files_are_recognised_and_rejects_are_kept_once() {
 #[test]
 fn gaps_name_the_missing_range_and_its_neighbours() {
     let store = Store::in_memory().unwrap();
-    let mut run = store.begin_ingest().unwrap();
-    for n in (1..=100).filter(|n| !(40..=59).contains(n)) {
-        run.push(&event(n, "PRODA")).unwrap();
-    }
-    run.finish().unwrap();
+    run_of(&store, (1..=100).filter(|n| !(40..=59).contains(n)));
     let g = qsentry_store::gaps::gaps(&store, None).unwrap();
     assert_eq!(g.rows.len(), 1);
     let v = |c: &str| g.rows[0][g.col(c).unwrap()].clone();
@@ -357,11 +338,7 @@ fn small_segments_are_merged_after_sixteen_runs() {
     let store = Store::open(&db, &Default::default()).unwrap();
     let keys = |store: &Store| count(store, "SELECT sum(hash(event_key) % 1000003)::BIGINT FROM events");
     for r in 0..20u64 {
-        let mut run = store.begin_ingest().unwrap();
-        for n in 1..=50 {
-            run.push(&event(r * 100 + n, "PRODA")).unwrap();
-        }
-        assert_eq!(run.finish().unwrap(), 50);
+        assert_eq!(run_of(&store, (1..=50).map(|n| r * 100 + n)), 50);
         let files = count(&store, "SELECT count(*) FROM segments") as u64;
         // Runs 1-15 keep their files; run 16 merges all 16; runs 17-20 add one each.
         let want = if r < 15 { r + 1 } else { r - 14 };
@@ -374,13 +351,7 @@ fn small_segments_are_merged_after_sixteen_runs() {
     rollups_agree(&store);
     // The same events in one run, never merged, have the same keys.
     let one = Store::in_memory().unwrap();
-    let mut run = one.begin_ingest().unwrap();
-    for r in 0..20u64 {
-        for n in 1..=50 {
-            run.push(&event(r * 100 + n, "PRODA")).unwrap();
-        }
-    }
-    run.finish().unwrap();
+    run_of(&one, (0..20u64).flat_map(|r| (1..=50).map(move |n| r * 100 + n)));
     assert_eq!(keys(&store), keys(&one));
     drop(store);
     // Reopened, the merged store reads the same events.
