@@ -235,13 +235,19 @@ mod tests {
         RecordBatch::try_new(schema, vec![col]).unwrap()
     }
 
+    /// The segments a writer makes of batches of these sizes.
+    fn written(dir: &Path, prefix: &str, sizes: &[usize]) -> Vec<Segment> {
+        let mut w = SegmentWriter::start(dir, prefix);
+        for &n in sizes {
+            w.write(batch(n)).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
     #[test]
     fn batches_become_one_readable_file() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = SegmentWriter::start(dir.path(), "run-000001");
-        w.write(batch(10)).unwrap();
-        w.write(batch(5)).unwrap();
-        let segs = w.finish().unwrap();
+        let segs = written(dir.path(), "run-000001", &[10, 5]);
         assert_eq!(segs, vec![Segment { file: "run-000001-0001.parquet".into(), rows: 15 }]);
         let conn = duckdb::Connection::open_in_memory().unwrap();
         let path = dir.path().join(&segs[0].file);
@@ -256,10 +262,7 @@ mod tests {
     #[test]
     fn a_rewrite_keeps_the_unmarked_rows_in_order() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = SegmentWriter::start(dir.path(), "run-000004");
-        w.write(batch(100)).unwrap();
-        w.write(batch(100)).unwrap();
-        let segs = w.finish().unwrap();
+        let segs = written(dir.path(), "run-000004", &[100, 100]);
         let mut drops = Drops::new();
         // Rows 0, 63, 64 and 199 of the 200 (the second batch repeats "row 0".."row 99").
         mark_drops(&mut drops, &segs[0].file, 200, 0, 1 | 1 << 63);
@@ -290,8 +293,7 @@ mod tests {
     #[test]
     fn no_batch_no_file() {
         let dir = tempfile::tempdir().unwrap();
-        let w = SegmentWriter::start(dir.path(), "run-000002");
-        assert_eq!(w.finish().unwrap(), vec![]);
+        assert_eq!(written(dir.path(), "run-000002", &[]), vec![]);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
