@@ -191,8 +191,9 @@ pub fn mark_drops(drops: &mut Drops, file: &str, rows: u64, word: u64, bits: u64
 
 /// Copies the segments `files` of `dir` without the rows marked in `drops` into new segments named
 /// `prefix-NNNN.parquet`, written as the ingest writes them; returns the new segments (none when every
-/// row is dropped). Memory: one batch of rows and the bits.
-pub fn rewrite_without(dir: &Path, prefix: &str, files: &[Segment], drops: &Drops) -> Result<Vec<Segment>, String> {
+/// row is dropped). With no drops it merges the files (see `Store::compact`). Memory: one batch of rows
+/// and the bits.
+pub fn copy_segments(dir: &Path, prefix: &str, files: &[Segment], drops: &Drops) -> Result<Vec<Segment>, String> {
     let mut writer = SegmentWriter::start(dir, prefix);
     for seg in files {
         let path = dir.join(&seg.file);
@@ -269,7 +270,7 @@ mod tests {
         mark_drops(&mut drops, &segs[0].file, 200, 1, 1);
         mark_drops(&mut drops, &segs[0].file, 200, 3, 1 << 7);
         mark_drops(&mut drops, &segs[0].file, 200, 99, u64::MAX); // past the file: ignored
-        let kept = rewrite_without(dir.path(), "run-000004-d", &segs, &drops).unwrap();
+        let kept = copy_segments(dir.path(), "run-000004-d", &segs, &drops).unwrap();
         assert_eq!(kept, vec![Segment { file: "run-000004-d-0001.parquet".into(), rows: 196 }]);
         let conn = duckdb::Connection::open_in_memory().unwrap();
         let path = dir.path().join(&kept[0].file);
@@ -287,7 +288,7 @@ mod tests {
         for word in 0..4 {
             mark_drops(&mut all, &segs[0].file, 200, word, u64::MAX);
         }
-        assert_eq!(rewrite_without(dir.path(), "run-000004-e", &segs, &all).unwrap(), vec![]);
+        assert_eq!(copy_segments(dir.path(), "run-000004-e", &segs, &all).unwrap(), vec![]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::batch::{BatchBuilder, schema};
 use crate::identity;
 use crate::rollups::{self, ROLLUPS_VERSION};
 use crate::schema::{CREATE_OTHERS, SCHEMA_VERSION, create_events_schema};
-use crate::segments::{Drops, Segment, SegmentWriter, mark_drops, rewrite_without};
+use crate::segments::{Drops, Segment, SegmentWriter, copy_segments, mark_drops};
 use duckdb::{Connection, params};
 use qsentry_ingest::{Event, Reject};
 use std::collections::{HashMap, HashSet};
@@ -223,6 +223,16 @@ impl Store {
         Ok(())
     }
 
+    /// Numbers a new run and records its start (unfinished until the transaction that ends it).
+    fn start_run(&self) -> Result<u64> {
+        let id: i64 = self.conn.query_row("SELECT nextval('ingest_seq')", [], |r| r.get(0))?;
+        self.conn.execute(
+            "INSERT INTO ingests VALUES (?, now()::TIMESTAMP, NULL, ?)",
+            params![id, env!("CARGO_PKG_VERSION")],
+        )?;
+        Ok(id as u64)
+    }
+
     /// A value of the `meta` table.
     fn meta(&self, name: &str) -> Option<String> {
         self.conn.query_row("SELECT value FROM meta WHERE name = ?", params![name], |r| r.get(0)).ok()
@@ -287,14 +297,10 @@ impl Store {
 
     /// Starts an ingest run.
     pub fn begin_ingest(&self) -> Result<Ingest<'_>> {
-        let id: i64 = self.conn.query_row("SELECT nextval('ingest_seq')", [], |r| r.get(0))?;
-        self.conn.execute(
-            "INSERT INTO ingests VALUES (?, now()::TIMESTAMP, NULL, ?)",
-            params![id, env!("CARGO_PKG_VERSION")],
-        )?;
+        let id = self.start_run()?;
         Ok(Ingest {
             store: self,
-            id: id as u64,
+            id,
             builder: BatchBuilder::new(CHUNK),
             keys: HashSet::new(),
             span: None,
@@ -505,13 +511,9 @@ impl Store {
         if small.len() < COMPACT_AFTER {
             return Ok(None);
         }
-        let id: i64 = self.conn.query_row("SELECT nextval('ingest_seq')", [], |r| r.get(0))?;
-        self.conn.execute(
-            "INSERT INTO ingests VALUES (?, now()::TIMESTAMP, NULL, ?)",
-            params![id, env!("CARGO_PKG_VERSION")],
-        )?;
+        let id = self.start_run()?;
         let dir = self.segments.clone();
-        let merged = rewrite_without(&dir, &format!("run-{id:06}-c"), &small, &Drops::default())
+        let merged = copy_segments(&dir, &format!("run-{id:06}-c"), &small, &Drops::default())
             .map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
         self.transaction(|| {
             for seg in &small {
@@ -592,7 +594,7 @@ fn dedupe(
             mark_drops(&mut drops, &seg.file, seg.rows, word as u64, bits);
         }
     }
-    let kept = rewrite_without(&store.segments, &format!("run-{id:06}-d"), &written, &drops)
+    let kept = copy_segments(&store.segments, &format!("run-{id:06}-d"), &written, &drops)
         .map_err(|message| StoreError::Segments { dir: store.segments.clone(), message })?;
     Ok((kept, written.into_iter().map(|s| s.file).collect()))
 }
