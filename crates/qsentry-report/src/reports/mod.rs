@@ -107,13 +107,24 @@ pub fn parse_leavers(text: &str, system: Option<&str>) -> Result<Vec<Leaver>> {
 /// (read from `security_events` when they are all there).
 /// Either way the rows have the rollup's columns and counts.
 pub(crate) fn rollup_rows(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
+    rollup_rows_where(conn, rollup, filter, "TRUE", "TRUE")
+}
+
+/// [`rollup_rows`] narrowed to the rollup rows meeting `rows` (SQL on the rollup's columns), where
+/// `events` (SQL on event columns) keeps the events those rows can come from, so the grouping of the
+/// events reads only them.
+pub(crate) fn rollup_rows_where(
+    conn: &Connection,
+    rollup: &Rollup,
+    filter: &Filter,
+    events: &str,
+    rows: &str,
+) -> String {
     if filter.whole_hours() && rollups::usable(conn) {
-        format!("SELECT * FROM {} WHERE {}", rollup.table, filter.sql_on("", "hour"))
-    } else if rollup.within_security_events {
-        (rollup.select)(rollups::security_source(conn), &filter.sql(""))
-    } else {
-        (rollup.select)("events", &filter.sql(""))
+        return format!("SELECT * FROM {} WHERE {} AND ({rows})", rollup.table, filter.sql_on("", "hour"));
     }
+    let src = if rollup.within_security_events { rollups::security_source(conn) } else { "events" };
+    format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(src, &format!("({}) AND ({events})", filter.sql(""))))
 }
 
 /// A temporary table holding rows that several sections of one report count, so the events are read

@@ -15,18 +15,12 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let user = user.trim().to_uppercase();
     let u = quote(&user);
     let f = opts.filter.sql("");
-    let mine = format!("({f}) AND (user_name = {u} OR subject_user = {u} OR target_user = {u} OR job_user = {u})");
-    // The user's events per hour, entry and action: the rollup when the time bounds fall on whole hours,
-    // else the same grouping of the user's events. The sections count from these few rows.
-    let rows = if opts.filter.whole_hours() && rollups::usable(conn) {
-        format!(
-            "SELECT * FROM {} WHERE {} AND user_profile = {u}",
-            rollups::USER_ACTIVITY.table,
-            opts.filter.sql_on("", "hour")
-        )
-    } else {
-        format!("SELECT * FROM ({}) WHERE user_profile = {u}", (rollups::USER_ACTIVITY.select)("events", &mine))
-    };
+    let named = format!("user_name = {u} OR subject_user = {u} OR target_user = {u} OR job_user = {u}");
+    let mine = format!("({f}) AND ({named})");
+    // The user's events per hour, entry and action (see `rollups::USER_ACTIVITY`); the sections count
+    // from these few rows.
+    let rows =
+        super::rollup_rows_where(conn, &rollups::USER_ACTIVITY, &opts.filter, &named, &format!("user_profile = {u}"));
     let t = super::Temp::new(conn, "report_user_activity", &rows)?;
     // DuckDB reads the timeline's text columns for the 5000 rows kept only (late materialization).
     let timeline = Table::query(
