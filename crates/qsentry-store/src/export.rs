@@ -37,7 +37,6 @@ pub fn parquet(store: &Store, dir: &Path) -> anyhow::Result<u64> {
             conn,
             &format!("SELECT * EXCLUDE (system_name) FROM events WHERE {system_cond} AND {day_cond}"),
             &folder.join("data_0.parquet").display().to_string(),
-            "",
         )? as u64;
     }
     if parts.rows.is_empty() {

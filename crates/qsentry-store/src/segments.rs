@@ -30,21 +30,20 @@ pub const ROW_GROUP_ROWS: usize = 16 * 1024;
 /// Rows per segment file before the writer starts the next one (a run of 100M events is ~24 files).
 pub const SEGMENT_ROWS: u64 = 256 * ROW_GROUP_ROWS as u64;
 
-/// Copies the rows of `select` into Parquet at `to` with DuckDB (`options` adds to the segment options,
-/// e.g. `PARTITION_BY`), returning the rows written. Used where DuckDB rewrites events: the Parquet
+/// Copies the rows of `select` into one Parquet file at `to` with DuckDB, returning the rows written. Used where DuckDB rewrites events: the Parquet
 /// export and the bench's replicas. The byte limit per row group keeps DuckDB's writer inside its memory
 /// limit on the wide `raw` column: without it, copying one 4M-row segment asked for a single 95 MB buffer
 /// and failed under the 256 MB limit, and with 32 MB per row group two threads still ran out copying one
 /// day of one system (386K events); 8 MB row groups (about 5,000 events) fit. DuckDB takes that limit
 /// only when it need not keep insertion order, so the copy runs with `preserve_insertion_order` off
 /// (nothing reads segments in file order: every report and `hunt` sorts).
-pub fn copy_to_parquet(conn: &duckdb::Connection, select: &str, to: &str, options: &str) -> duckdb::Result<usize> {
+pub fn copy_to_parquet(conn: &duckdb::Connection, select: &str, to: &str) -> duckdb::Result<usize> {
     let to = to.replace('\'', "''");
     conn.execute_batch("SET preserve_insertion_order = false")?;
     let rows = conn.execute(
         &format!(
             "COPY ({select}) TO '{to}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}, \
-             ROW_GROUP_SIZE_BYTES '8MB'{options})"
+             ROW_GROUP_SIZE_BYTES '8MB')"
         ),
         [],
     );

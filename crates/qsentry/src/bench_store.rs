@@ -172,7 +172,6 @@ fn replicate(
                 list.join(", ")
             ),
             &dir.join(&name).display().to_string(),
-            "",
         )?;
         conn.execute("INSERT INTO segments VALUES (?, ?, ?)", duckdb::params![run, name, rows as u64])?;
     }
