@@ -61,6 +61,23 @@ ORDER BY first_attempt",
     )?)
 }
 
+/// Waves and their attempts per distinct value of the `keys` columns of the waves table, in key order.
+fn tally(waves: &Table, keys: &[&str]) -> Table {
+    let cols: Vec<usize> = keys.iter().filter_map(|k| waves.col(k)).collect();
+    let attempts = waves.col("attempts");
+    let mut per: std::collections::BTreeMap<Vec<String>, (u64, u64)> = Default::default();
+    for r in &waves.rows {
+        let e = per.entry(cols.iter().map(|&c| text(&r[c])).collect()).or_default();
+        e.0 += 1;
+        e.1 += attempts.and_then(|a| r[a].as_u64()).unwrap_or(0);
+    }
+    let mut t = Table::new(&[keys, &["waves", "attempts"]].concat());
+    for (k, (n, a)) in per {
+        t.rows.push(k.into_iter().map(Value::from).chain([Value::from(n), Value::from(a)]).collect());
+    }
+    t
+}
+
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let w = opts.waves;
     let mut waves = waves(conn, &opts.filter.sql(""), w)?;
@@ -98,33 +115,15 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
             ],
         );
     }
-    // Waves per day and per registry.
+    // Waves per day, per registry, and per country and network owner (when the dataset names them).
     let mut per_day: std::collections::BTreeMap<String, f64> = Default::default();
-    let mut per_registry: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
     let first = waves.col("first_attempt").unwrap_or(6);
     let attempts = waves.col("attempts").unwrap_or(11);
     for r in &waves.rows {
         *per_day.entry(text(&r[first]).chars().take(10).collect()).or_default() += 1.0;
-        let e = per_registry.entry(text(&r[2])).or_default();
-        e.0 += 1;
-        e.1 += r[attempts].as_u64().unwrap_or(0);
     }
-    let mut registries = Table::new(&["registry", "waves", "attempts"]);
-    for (k, (n, a)) in &per_registry {
-        registries.rows.push(vec![Value::from(k.clone()), Value::from(*n), Value::from(*a)]);
-    }
-    // Waves per country and network owner, when the dataset names them.
-    let (country, network) = (waves.col("country").unwrap_or(5), waves.col("network").unwrap_or(6));
-    let mut per_owner: std::collections::BTreeMap<(String, String), (u64, u64)> = Default::default();
-    for r in &waves.rows {
-        let e = per_owner.entry((text(&r[country]), text(&r[network]))).or_default();
-        e.0 += 1;
-        e.1 += r[attempts].as_u64().unwrap_or(0);
-    }
-    let mut owners = Table::new(&["country", "network", "waves", "attempts"]);
-    for ((c, n), (w, a)) in &per_owner {
-        owners.rows.push(vec![Value::from(c.clone()), Value::from(n.clone()), Value::from(*w), Value::from(*a)]);
-    }
+    let registries = tally(&waves, &["registry"]);
+    let owners = tally(&waves, &["country", "network"]);
     let mut per_source: std::collections::BTreeMap<String, f64> = Default::default();
     for r in &waves.rows {
         *per_source.entry(format!("{} {}", text(&r[0]), text(&r[ip]))).or_default() +=
@@ -175,17 +174,16 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
         waves.rows.len(),
         sprays,
         waves.column("source_ip").iter().map(|v| text(v)).collect::<std::collections::BTreeSet<_>>().len(),
-        per_registry.iter().map(|(k, (n, _))| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+        registries.rows.iter().map(|r| format!("{} {}", text(&r[0]), r[1])).collect::<Vec<_>>().join(", ")
     )];
-    let mut per_country: std::collections::BTreeMap<&str, u64> = Default::default();
-    for ((c, _), (w, _)) in &per_owner {
-        if !c.is_empty() {
-            *per_country.entry(c).or_default() += w;
-        }
-    }
-    if !per_country.is_empty() {
-        let mut top: Vec<(&str, u64)> = per_country.into_iter().collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut top: Vec<(String, u64)> = tally(&waves, &["country"])
+        .rows
+        .iter()
+        .filter(|r| !text(&r[0]).is_empty())
+        .map(|r| (text(&r[0]), r[1].as_u64().unwrap_or(0)))
+        .collect();
+    if !top.is_empty() {
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let top: Vec<String> = top.iter().take(5).map(|(c, n)| format!("{c} {n}")).collect();
         findings.push(format!("attack waves by country of the source's network (top 5): {}", top.join(", ")));
     }
