@@ -56,8 +56,7 @@ fn decode_row(
     file: &Arc<str>,
     opts: &DecodeOptions,
 ) -> Unit {
-    let raw = row.raw();
-    let bad = |reason: String| Err(reject(Format::AuditJournalCsv, file, row.line, row.offset, reason, &raw));
+    let bad = |reason: String| Err(reject(Format::AuditJournalCsv, file, row.line, row.offset, reason, &row.raw));
     let Some(layout) = layout else {
         return bad("entry type unknown: name the file AUDIT_JOURNAL_xx.csv".into());
     };
@@ -98,6 +97,6 @@ fn decode_row(
     }
     crate::normalize::normalize(&mut ev);
     finish_heading(&mut ev, opts);
-    ev.raw = Raw::Text(String::from_utf8_lossy(&raw).into_owned());
+    ev.raw = Raw::Text(row.raw_text());
     Ok(ev)
 }

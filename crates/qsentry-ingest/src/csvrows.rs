@@ -25,11 +25,6 @@ impl Row {
         self.record.get(i).unwrap_or("")
     }
 
-    /// The row's line as it is in the file, as evidence.
-    pub fn raw(&self) -> Vec<u8> {
-        self.raw.clone()
-    }
-
     /// The row's line as text (its cells are valid UTF-8, and so are the commas and quotes between them).
     pub fn raw_text(&self) -> String {
         String::from_utf8_lossy(&self.raw).into_owned()

@@ -73,7 +73,7 @@ impl Reader for DisplayJournalReader {
                                 .enumerate()
                                 .map(|(i, n)| (n.clone(), row.cell(i).to_string()))
                                 .collect(),
-                            raw: String::from_utf8_lossy(&row.raw()).into_owned(),
+                            raw: row.raw_text(),
                         })
                     })
                     .collect()

@@ -145,14 +145,14 @@ impl Reader for Type5CsvReader {
         let (file, opts) = (&self.file, &self.opts);
         Some(par_decode(rows, |row| match (row, &columns) {
             (Ok(row), Some(c)) => decode_row(&row, c, file, opts),
-            (Ok(row), None) => Err(reject(Format::Type5Csv, file, row.line, row.offset, "no columns", &row.raw())),
+            (Ok(row), None) => Err(reject(Format::Type5Csv, file, row.line, row.offset, "no columns", &row.raw)),
             (Err(r), _) => Err(r),
         }))
     }
 }
 
 fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
-    let bad = |reason: String| Err(reject(Format::Type5Csv, file, row.line, row.offset, reason, &row.raw()));
+    let bad = |reason: String| Err(reject(Format::Type5Csv, file, row.line, row.offset, reason, &row.raw));
     let mut ev =
         Event::new(Origin { format: Format::Type5Csv, file: file.clone(), record: row.line, offset: row.offset });
     // Room for the extras, the entry-specific columns and their meanings, allocated once.
