@@ -1,6 +1,7 @@
 //! The `qsentry` command: CLI wiring only. Each subcommand lives in its own module and calls the
 //! library crates; exit codes are defined in [`exit`].
 
+mod alloc;
 mod bench;
 mod bench_store;
 mod cli;
@@ -23,7 +24,7 @@ use clap::Parser;
 /// Decoding allocates many small values on two threads; mimalloc serves that faster than the system
 /// allocator (see docs/PERFORMANCE.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 fn main() {
     let args = cli::Cli::parse();
