@@ -206,7 +206,7 @@ pub fn decode_fields_with(
         match f.codes {
             Some(codes) => {
                 let meaning = match &v {
-                    Value::Text(t) => codes.meaning(t.trim()),
+                    Value::Text(t) => codes.meaning(crate::value::trim(t)),
                     Value::Int(i) => codes.meaning(int_text(*i, &mut [0u8; 20])),
                     _ => None,
                 };
@@ -307,8 +307,8 @@ pub fn encode_value(record: &mut Vec<u8>, base: u32, f: &Field, value: &Value, c
 fn mantissa(v: &Value, scale: u8) -> i128 {
     match v {
         Value::Int(i) => *i as i128 * 10i128.pow(scale as u32),
-        Value::Decimal(d) if d.scale <= scale => d.mantissa * 10i128.pow((scale - d.scale) as u32),
-        Value::Decimal(d) => d.mantissa / 10i128.pow((d.scale - scale) as u32),
+        Value::Decimal(d) if d.scale <= scale => d.mantissa() * 10i128.pow((scale - d.scale) as u32),
+        Value::Decimal(d) => d.mantissa() / 10i128.pow((d.scale - scale) as u32),
         Value::Text(t) => t.trim().parse::<i128>().unwrap_or(0) * 10i128.pow(scale as u32),
         _ => 0,
     }

@@ -6,6 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use compact_str::CompactString;
 use serde::ser::{Serialize, Serializer};
 
+// A value is 8-byte aligned (see `Decimal`): vectors of values come from the allocator's fast path.
+const _: () = assert!(std::mem::align_of::<Value>() == 8);
+
 /// One decoded value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -51,6 +54,17 @@ impl Value {
     }
 }
 
+/// `s.trim()`, without scanning when neither end is white space (decoded fields have their trailing
+/// blanks removed already, so this is the common case).
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        (None, _) | (_, None) => s,
+        _ => s.trim(),
+    }
+}
+
 /// Upper-case hex, as IBM i prints `FOR BIT DATA`.
 pub fn hex_upper(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -82,6 +96,18 @@ impl Serialize for Value {
             Value::Int(i) => s.serialize_i64(*i),
             Value::Float(f) => s.serialize_f64(*f),
             other => s.serialize_str(&other.render()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn trim_is_str_trim(s in "[ \\t\\na-zA-Z0-9*é\u{a0}\u{3000}]{0,12}") {
+            prop_assert_eq!(super::trim(&s), s.trim());
         }
     }
 }

@@ -167,9 +167,9 @@ fn mantissa(v: &Value, scale: u8) -> i128 {
 
 fn rescale(d: Decimal, scale: u8) -> i128 {
     if d.scale <= scale {
-        10i128.checked_pow((scale - d.scale) as u32).and_then(|p| d.mantissa.checked_mul(p)).unwrap_or(0)
+        10i128.checked_pow((scale - d.scale) as u32).and_then(|p| d.mantissa().checked_mul(p)).unwrap_or(0)
     } else {
-        10i128.checked_pow((d.scale - scale) as u32).map_or(0, |p| d.mantissa / p)
+        10i128.checked_pow((d.scale - scale) as u32).map_or(0, |p| d.mantissa() / p)
     }
 }
 
