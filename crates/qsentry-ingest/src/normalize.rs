@@ -8,6 +8,17 @@
 //! are those of the layouts in `ibmi_format::audit` and of IBM's SYSTOOLS.AUDIT_JOURNAL_xx columns, so
 //! binary outfiles and SQL exports normalize alike.
 
+/// `format!` into a string sized for a whole summary sentence, so that writing it, and the
+/// " (from address)" added later, do not grow it piece by piece.
+macro_rules! sentence {
+    ($($arg:tt)*) => {{
+        let mut s = String::with_capacity($crate::normalize::SENTENCE_CAPACITY);
+        // Writing to a String cannot fail.
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!($($arg)*));
+        s
+    }};
+}
+
 mod objects;
 mod profiles;
 mod signon;
@@ -17,6 +28,9 @@ mod tests;
 
 use crate::event::{Category, Event, Outcome, Text};
 use ibmi_format::{Value, audit};
+
+/// Bytes reserved for a summary: most sentences, with their source address, fit.
+pub(crate) const SENTENCE_CAPACITY: usize = 160;
 
 /// Fills `ev.norm` for audit entries; other events are left untouched.
 pub fn normalize(ev: &mut Event) {
@@ -140,7 +154,7 @@ fn trimmed(v: &Value) -> Option<Text> {
     match v {
         Value::Null => None,
         Value::Text(t) => {
-            let s = t.trim();
+            let s = ibmi_format::value::trim(t);
             // An already trimmed value is cloned, which keeps static text (code meanings) by reference.
             if s.len() == t.len() { (!s.is_empty()).then(|| t.clone()) } else { (!s.is_empty()).then(|| Text::from(s)) }
         }
@@ -180,7 +194,7 @@ impl Ctx<'_> {
     /// Whether a flag field is set (`Y`, `YES`).
     pub fn yes(&self, name: &str) -> bool {
         // Only text can read Y or YES: numbers render as digits, bytes as hex digits.
-        matches!(self.ev.field(name), Some(Value::Text(t)) if matches!(t.trim(), "Y" | "YES" | "*YES"))
+        matches!(self.ev.field(name), Some(Value::Text(t)) if matches!(ibmi_format::value::trim(t), "Y" | "YES" | "*YES"))
     }
 
     /// Who did it: the current user of the heading, else the job user.

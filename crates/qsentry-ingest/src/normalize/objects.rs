@@ -13,8 +13,8 @@ pub fn co(c: &Ctx) -> Norm {
         "R" => ("object-replaced", "replaced"),
         _ => ("object-created", "created"),
     };
-    let attr = c.s("object_attribute").map(|a| format!(" (attribute {a})")).unwrap_or_default();
-    let summary = format!("Object {} {verb}{attr}{}", or_q(&obj), c.by());
+    let attr = c.s("object_attribute").map(|a| sentence!(" (attribute {a})")).unwrap_or_default();
+    let summary = sentence!("Object {} {verb}{attr}{}", or_q(&obj), c.by());
     Norm::new(Category::Object, action, Success, summary).object(obj)
 }
 
@@ -32,10 +32,10 @@ pub fn do_(c: &Ctx) -> Norm {
     let (action, outcome) = lookup(DO, &code, ("object-deleted", Outcome::Unknown));
     let obj = c.object().or_else(|| c.s("dlo_name"));
     let summary = match code.as_str() {
-        "A" => format!("Object {} deleted{}", or_q(&obj), c.by()),
+        "A" => sentence!("Object {} deleted{}", or_q(&obj), c.by()),
         _ => {
             let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Delete entry {code}"));
-            format!("{what}: {}{}", or_q(&obj), c.by())
+            sentence!("{what}: {}{}", or_q(&obj), c.by())
         }
     };
     Norm::new(Category::Object, action, outcome, summary).object(obj)
@@ -49,7 +49,7 @@ pub fn om(c: &Ctx) -> Norm {
         _ => ("object-moved", "moved"),
     };
     let new_short = c.qualified("object_name", &["object_library", "library_name"], "");
-    let summary = format!("Object {} {verb} to {}{}", or_q(&old), or_q(&new_short), c.by());
+    let summary = sentence!("Object {} {verb} to {}{}", or_q(&old), or_q(&new_short), c.by());
     Norm::new(Category::Object, action, Success, summary).object(new)
 }
 
@@ -58,14 +58,14 @@ pub fn or(c: &Ctx) -> Norm {
     let saved = c
         .qualified("save_object_name", &["save_library"], "")
         .filter(|s| Some(s.as_str()) != c.qualified("object_name", &["object_library"], "").as_deref())
-        .map(|s| format!(" (saved as {s})"))
+        .map(|s| sentence!(" (saved as {s})"))
         .unwrap_or_default();
     let state = match c.code("program_state").as_str() {
         "S" => " in system state",
         "I" => " in inherit state",
         _ => "",
     };
-    let summary = format!("Object {} restored{saved}{state}{}", or_q(&obj), c.by());
+    let summary = sentence!("Object {} restored{saved}{state}{}", or_q(&obj), c.by());
     Norm::new(Category::Object, "object-restored", Success, summary).object(obj)
 }
 
@@ -88,8 +88,8 @@ pub fn zc_zr(c: &Ctx) -> Norm {
     {
         how.push(format_compact!("member {m}"));
     }
-    let how = if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) };
-    let summary = format!("Object {} {verb}{how}{}", or_q(&obj), c.by());
+    let how = if how.is_empty() { String::new() } else { sentence!(" ({})", how.join(", ")) };
+    let summary = sentence!("Object {} {verb}{how}{}", or_q(&obj), c.by());
     Norm::new(Category::Object, action, Success, summary).object(obj)
 }
 
@@ -100,7 +100,7 @@ pub fn restore(c: &Ctx) -> Norm {
     let (action, user, summary) = match c.ev.entry_type() {
         "RO" => {
             let new = c.s("new_owner");
-            let s = format!(
+            let s = sentence!(
                 "Restored object {o} got owner {} instead of {}{}",
                 or_q(&new),
                 or_q(&c.s("previous_owner")),
@@ -110,7 +110,7 @@ pub fn restore(c: &Ctx) -> Norm {
         }
         "RZ" => {
             let new = c.s("new_primary_group");
-            let s = format!(
+            let s = sentence!(
                 "Restored object {o} got primary group {} instead of {}{}",
                 or_q(&new),
                 or_q(&c.s("previous_primary_group")),
@@ -120,7 +120,7 @@ pub fn restore(c: &Ctx) -> Norm {
         }
         "RP" => {
             let owner = c.s("object_owner");
-            let s = format!("Program {o} that adopts the authority of {} restored{}", or_q(&owner), c.by());
+            let s = sentence!("Program {o} that adopts the authority of {} restored{}", or_q(&owner), c.by());
             ("adopting-program-restored", owner, s)
         }
         _ => {
@@ -134,8 +134,8 @@ pub fn restore(c: &Ctx) -> Norm {
             if c.yes("authorization_list_removed") {
                 what.push("authorization list removed");
             }
-            let what = if what.is_empty() { String::new() } else { format!(" ({})", what.join(", ")) };
-            ("restored-authority-changed", None, format!("Authority of restored object {o} changed{what}{}", c.by()))
+            let what = if what.is_empty() { String::new() } else { sentence!(" ({})", what.join(", ")) };
+            ("restored-authority-changed", None, sentence!("Authority of restored object {o} changed{what}{}", c.by()))
         }
     };
     Norm::new(Category::Authorization, action, Success, summary).user(user).object(obj)
@@ -145,14 +145,14 @@ pub fn pa(c: &Ctx) -> Norm {
     let obj = c.object();
     let owner = c.s("object_owner");
     let (action, summary) = match c.code("entry_type").as_str() {
-        "M" => ("setuid-mode-changed", format!("SETUID, SETGID or ISVTX mode of {} changed{}", or_q(&obj), c.by())),
+        "M" => ("setuid-mode-changed", sentence!("SETUID, SETGID or ISVTX mode of {} changed{}", or_q(&obj), c.by())),
         "J" => (
             "java-program-adopt-set",
-            format!("Java program {} set to adopt the authority of {}{}", or_q(&obj), or_q(&owner), c.by()),
+            sentence!("Java program {} set to adopt the authority of {}{}", or_q(&obj), or_q(&owner), c.by()),
         ),
         _ => (
             "program-adopt-set",
-            format!("Program {} set to adopt the authority of {}{}", or_q(&obj), or_q(&owner), c.by()),
+            sentence!("Program {} set to adopt the authority of {}{}", or_q(&obj), or_q(&owner), c.by()),
         ),
     };
     Norm::new(Category::Authorization, action, Success, summary).user(owner).object(obj)
@@ -166,7 +166,7 @@ pub fn ap(c: &Ctx) -> Norm {
         "E" => ("adopted-authority-ended", "stopped adopting"),
         _ => ("adopted-authority-used", "used at activation"),
     };
-    let run_by = c.subject().map(|u| format!(" run by {u}")).unwrap_or_default();
-    let summary = format!("Program {}{run_by} {verb} the authority of {}", or_q(&obj), or_q(&owner));
+    let run_by = c.subject().map(|u| sentence!(" run by {u}")).unwrap_or_default();
+    let summary = sentence!("Program {}{run_by} {verb} the authority of {}", or_q(&obj), or_q(&owner));
     Norm::new(Category::Authorization, action, Success, summary).user(owner).object(obj)
 }

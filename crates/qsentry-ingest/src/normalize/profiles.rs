@@ -23,7 +23,8 @@ pub fn cp(c: &Ctx) -> Norm {
     let u = or_q(&user).to_string();
     let cmd = c.code("command_type");
     let now: Vec<&str> = SPECIAL.iter().filter(|(f, _)| c.yes(f)).map(|(_, n)| *n).collect();
-    let before: Vec<&str> = SPECIAL.iter().filter(|(f, _)| c.yes(&format!("previous_{f}"))).map(|(_, n)| *n).collect();
+    let before: Vec<&str> =
+        SPECIAL.iter().filter(|(f, _)| c.yes(&sentence!("previous_{f}"))).map(|(_, n)| *n).collect();
     let granted: Vec<&str> = now.iter().copied().filter(|a| !before.contains(a)).collect();
     let revoked: Vec<&str> = before.iter().copied().filter(|a| !now.contains(a)).collect();
     let mut notes = Vec::new();
@@ -34,31 +35,31 @@ pub fn cp(c: &Ctx) -> Norm {
         notes.push("password *NONE".to_string());
     }
     if let Some(s) = c.s("status") {
-        notes.push(format!("status {s}"));
+        notes.push(sentence!("status {s}"));
     }
-    let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+    let notes = if notes.is_empty() { String::new() } else { sentence!(" ({})", notes.join("; ")) };
     let by = c.by();
     let (action, summary) = match cmd.as_str() {
         "CRT" => {
             let with =
-                if now.is_empty() { String::new() } else { format!(" with special authorities {}", now.join(" ")) };
-            ("profile-created", format!("User profile {u} created{by}{with}{notes}"))
+                if now.is_empty() { String::new() } else { sentence!(" with special authorities {}", now.join(" ")) };
+            ("profile-created", sentence!("User profile {u} created{by}{with}{notes}"))
         }
-        "RST" => ("profile-restored", format!("User profile {u} restored{by}{notes}")),
-        "DST" => ("password-reset", format!("Password of {u} reset using DST{notes}")),
-        "RPA" => ("password-reset", format!("Password of {u} reset with the QSYRESPA API{by}{notes}")),
+        "RST" => ("profile-restored", sentence!("User profile {u} restored{by}{notes}")),
+        "DST" => ("password-reset", sentence!("Password of {u} reset using DST{notes}")),
+        "RPA" => ("password-reset", sentence!("Password of {u} reset with the QSYRESPA API{by}{notes}")),
         _ if !granted.is_empty() => (
             "special-authority-granted",
-            format!("Special authorities {} granted to user profile {u}{by}{notes}", granted.join(" ")),
+            sentence!("Special authorities {} granted to user profile {u}{by}{notes}", granted.join(" ")),
         ),
         _ if !revoked.is_empty() => (
             "special-authority-revoked",
-            format!("Special authorities {} removed from user profile {u}{by}{notes}", revoked.join(" ")),
+            sentence!("Special authorities {} removed from user profile {u}{by}{notes}", revoked.join(" ")),
         ),
         _ if c.yes("password_changed") => {
-            ("password-changed", format!("Password of user profile {u} changed{by}{notes}"))
+            ("password-changed", sentence!("Password of user profile {u} changed{by}{notes}"))
         }
-        _ => ("profile-changed", format!("User profile {u} changed{by}{notes}")),
+        _ => ("profile-changed", sentence!("User profile {u} changed{by}{notes}")),
     };
     Norm::new(Category::Account, action, Success, summary).user(user)
 }
@@ -88,15 +89,15 @@ fn authorities(c: &Ctx) -> String {
 pub fn ca(c: &Ctx) -> Norm {
     let user = c.any(&["user_profile_name", "user_name"]);
     let obj = c.object();
-    let autl = c.s("authorization_list").map(|l| format!(" (authorization list {l})")).unwrap_or_default();
+    let autl = c.s("authorization_list").map(|l| sentence!(" (authorization list {l})")).unwrap_or_default();
     let (action, verb, to) = match c.code("command_type").as_str() {
         "GRT" | "RPL" | "USR" => ("authority-granted", "granted", "to"),
         "RVK" => ("authority-revoked", "revoked", "from"),
         _ => ("authority-changed", "changed", "for"),
     };
     let auts = authorities(c);
-    let what = if auts.is_empty() { "Authority".to_string() } else { format!("Authority {auts}") };
-    let summary = format!("{what} on {} {verb} {to} {}{autl}{}", or_q(&obj), or_q(&user), c.by());
+    let what = if auts.is_empty() { "Authority".to_string() } else { sentence!("Authority {auts}") };
+    let summary = sentence!("{what} on {} {verb} {to} {}{autl}{}", or_q(&obj), or_q(&user), c.by());
     Norm::new(Category::Authorization, action, Success, summary).user(user).object(obj)
 }
 
@@ -104,7 +105,7 @@ pub fn ow(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_owner");
     let summary =
-        format!("Owner of {} changed from {} to {}{}", or_q(&obj), or_q(&c.s("previous_owner")), or_q(&new), c.by());
+        sentence!("Owner of {} changed from {} to {}{}", or_q(&obj), or_q(&c.s("previous_owner")), or_q(&new), c.by());
     Norm::new(Category::Authorization, "owner-changed", Success, summary).user(new).object(obj)
 }
 
@@ -112,8 +113,8 @@ pub fn pg(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_primary_group");
     let auts = authorities(c);
-    let with = if auts.is_empty() { String::new() } else { format!(" with {auts}") };
-    let summary = format!(
+    let with = if auts.is_empty() { String::new() } else { sentence!(" with {auts}") };
+    let summary = sentence!(
         "Primary group of {} changed from {} to {}{with}{}",
         or_q(&obj),
         or_q(&c.s("previous_primary_group")),
@@ -126,12 +127,12 @@ pub fn pg(c: &Ctx) -> Norm {
 pub fn jd(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_user");
-    let old = c.s("old_user").map(|o| format!(" (was {o})")).unwrap_or_default();
+    let old = c.s("old_user").map(|o| sentence!(" (was {o})")).unwrap_or_default();
     let (action, verb) = match c.code("command_type").as_str() {
         "CRT" => ("job-description-created", "created"),
         _ => ("job-description-user-changed", "changed"),
     };
-    let summary = format!("Job description {} {verb} to run as {}{old}{}", or_q(&obj), or_q(&new), c.by());
+    let summary = sentence!("Job description {} {verb} to run as {}{old}{}", or_q(&obj), or_q(&new), c.by());
     Norm::new(Category::Authorization, action, Success, summary).user(new).object(obj)
 }
 
@@ -148,10 +149,10 @@ pub fn ds(c: &Ctx) -> Norm {
     let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Service tools entry {code}"));
     let by = c
         .s("requesting_service_tools_user_id")
-        .map(|r| format!(" by service tools user ID {r}"))
+        .map(|r| sentence!(" by service tools user ID {r}"))
         .unwrap_or_else(|| c.by().to_string());
-    let who = user.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
-    Norm::new(Category::Service, action, outcome, format!("{what}{who}{by}")).user(user)
+    let who = user.as_ref().map(|u| sentence!(" ({u})")).unwrap_or_default();
+    Norm::new(Category::Service, action, outcome, sentence!("{what}{who}{by}")).user(user)
 }
 
 pub fn ru(c: &Ctx) -> Norm {
@@ -161,14 +162,14 @@ pub fn ru(c: &Ctx) -> Norm {
         "A" => (Success, ""),
         _ => (Outcome::Unknown, ""),
     };
-    let summary = format!("Authorities of user profile {} restored{}{how}", or_q(&user), c.by());
+    let summary = sentence!("Authorities of user profile {} restored{}{how}", or_q(&user), c.by());
     Norm::new(Category::Account, "user-authority-restored", outcome, summary).user(user)
 }
 
 pub fn rj(c: &Ctx) -> Norm {
     let obj = c.object();
     let user = c.s("user_profile");
-    let prev = c.s("previous_user_profile").map(|p| format!(" (was {p})")).unwrap_or_default();
-    let summary = format!("Job description {} restored with USER({}){prev}{}", or_q(&obj), or_q(&user), c.by());
+    let prev = c.s("previous_user_profile").map(|p| sentence!(" (was {p})")).unwrap_or_default();
+    let summary = sentence!("Job description {} restored with USER({}){prev}{}", or_q(&obj), or_q(&user), c.by());
     Norm::new(Category::Authorization, "job-description-restored", Success, summary).user(user).object(obj)
 }

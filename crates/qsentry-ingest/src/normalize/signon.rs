@@ -93,9 +93,9 @@ pub fn af(c: &Ctx) -> Norm {
     let category = if code == "S" { Category::Authentication } else { Category::Authorization };
     let obj = c.object();
     let why = c.detail("violation_type").unwrap_or_else(|| format_compact!("violation type {code}"));
-    let user = c.subject().map(|u| format!(" for user {u}")).unwrap_or_default();
-    let extra = c.s("operation_violation_code").map(|v| format!(" (code {v})")).unwrap_or_default();
-    Norm::new(category, action, outcome, format!("Authority failure{user}{}: {why}{extra}", on(&obj))).object(obj)
+    let user = c.subject().map(|u| sentence!(" for user {u}")).unwrap_or_default();
+    let extra = c.s("operation_violation_code").map(|v| sentence!(" (code {v})")).unwrap_or_default();
+    Norm::new(category, action, outcome, sentence!("Authority failure{user}{}: {why}{extra}", on(&obj))).object(obj)
 }
 
 pub fn vp(c: &Ctx) -> Norm {
@@ -104,10 +104,11 @@ pub fn vp(c: &Ctx) -> Norm {
         "D" => ("network-user-disabled", "Network sign-on attempt with a profile disabled for NetServer"),
         _ => ("network-password-invalid", "Invalid network password"),
     };
-    let who = user.as_ref().map(|u| format!(" for user {u}")).unwrap_or_default();
-    let server = c.s("server_name").map(|s| format!(" on server {s}")).unwrap_or_default();
-    let pc = c.any(&["computer_name_long", "computer_name"]).map(|p| format!(" from computer {p}")).unwrap_or_default();
-    Norm::new(Category::Authentication, action, Failure, format!("{what}{who}{server}{pc}")).user(user)
+    let who = user.as_ref().map(|u| sentence!(" for user {u}")).unwrap_or_default();
+    let server = c.s("server_name").map(|s| sentence!(" on server {s}")).unwrap_or_default();
+    let pc =
+        c.any(&["computer_name_long", "computer_name"]).map(|p| sentence!(" from computer {p}")).unwrap_or_default();
+    Norm::new(Category::Authentication, action, Failure, sentence!("{what}{who}{server}{pc}")).user(user)
 }
 
 const PS: &[(&str, &str, Outcome)] = &[
@@ -131,8 +132,8 @@ pub fn ps(c: &Ctx) -> Norm {
     let (target, summary) = match code.as_str() {
         "A" => {
             let new = c.s("new_target_user_profile").or(user);
-            let loc = c.s("source_location").map(|l| format!(" from location {l}")).unwrap_or_default();
-            let s = format!(
+            let loc = c.s("source_location").map(|l| sentence!(" from location {l}")).unwrap_or_default();
+            let s = sentence!(
                 "Pass-through profile swap from {} to {}{loc}",
                 or_q(&c.s("original_target_user_profile")),
                 or_q(&new)
@@ -141,20 +142,20 @@ pub fn ps(c: &Ctx) -> Norm {
         }
         "T" | "U" => {
             let port =
-                c.s("port_number").map(|p| format!(" on port {}", p.trim_start_matches('0'))).unwrap_or_default();
-            let orig = c.s("original_target_user_profile").map(|o| format!(" from {o}")).unwrap_or_default();
-            (user.clone(), format!("Exit program swapped the job's user profile{orig} to {}{port}", or_q(&user)))
+                c.s("port_number").map(|p| sentence!(" on port {}", p.trim_start_matches('0'))).unwrap_or_default();
+            let orig = c.s("original_target_user_profile").map(|o| sentence!(" from {o}")).unwrap_or_default();
+            (user.clone(), sentence!("Exit program swapped the job's user profile{orig} to {}{port}", or_q(&user)))
         }
         "S" | "E" => {
             let behalf = c.s("on_behalf_of_user");
             let verb = if code == "S" { "started" } else { "ended" };
             let office = or_q(&c.s("office_user")).to_string();
-            (behalf.clone(), format!("Office user {office} {verb} work on behalf of {}", or_q(&behalf)))
+            (behalf.clone(), sentence!("Office user {office} {verb} work on behalf of {}", or_q(&behalf)))
         }
         _ => {
             let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Profile swap entry {code}"));
-            let who = user.as_ref().map(|u| format!(" (user {u})")).unwrap_or_default();
-            (user.clone(), format!("{what}{who}{}", c.by()))
+            let who = user.as_ref().map(|u| sentence!(" (user {u})")).unwrap_or_default();
+            (user.clone(), sentence!("{what}{who}{}", c.by()))
         }
     };
     Norm::new(Category::Authentication, action, outcome, summary).user(target)
@@ -192,21 +193,21 @@ pub fn sk(c: &Ctx) -> Norm {
     let local = c.any(&["local_ip_address", "local_address"]);
     let (r, rp) = (or_q(&remote), port(c.s("remote_port")));
     let (l, lp) = (or_q(&local), port(c.s("local_port")));
-    let tls = c.s("secure_version").map(|v| format!(" ({v})")).unwrap_or_default();
-    let client = c.any(&["host_name", "mac_address"]).map(|h| format!(" for client {h}")).unwrap_or_default();
+    let tls = c.s("secure_version").map(|v| sentence!(" ({v})")).unwrap_or_default();
+    let client = c.any(&["host_name", "mac_address"]).map(|h| sentence!(" for client {h}")).unwrap_or_default();
     let summary = match code.as_str() {
-        "A" => format!("Accepted connection from {r}:{rp} on local port {lp}"),
-        "C" => format!("Outbound connection from {l}:{lp} to {r}:{rp}"),
-        "S" => format!("Secure connection{tls} between {r}:{rp} and local port {lp}"),
-        "X" => format!("Failed secure connection{tls} between {r}:{rp} and local port {lp}"),
-        "I" => format!("Inbound UDP traffic from {r}:{rp} to local port {lp}"),
-        "O" => format!("Outbound UDP traffic from local port {lp} to {r}:{rp}"),
-        "P" => format!("Local port {lp} unavailable"),
-        "D" => format!("DHCP address assigned{client}"),
-        "U" => format!("DHCP address not assigned{client}"),
-        "F" => format!("Mail from {r} filtered"),
-        "R" => format!("Mail from {r} rejected"),
-        _ => format!("Socket event {code} with {r}:{rp}"),
+        "A" => sentence!("Accepted connection from {r}:{rp} on local port {lp}"),
+        "C" => sentence!("Outbound connection from {l}:{lp} to {r}:{rp}"),
+        "S" => sentence!("Secure connection{tls} between {r}:{rp} and local port {lp}"),
+        "X" => sentence!("Failed secure connection{tls} between {r}:{rp} and local port {lp}"),
+        "I" => sentence!("Inbound UDP traffic from {r}:{rp} to local port {lp}"),
+        "O" => sentence!("Outbound UDP traffic from local port {lp} to {r}:{rp}"),
+        "P" => sentence!("Local port {lp} unavailable"),
+        "D" => sentence!("DHCP address assigned{client}"),
+        "U" => sentence!("DHCP address not assigned{client}"),
+        "F" => sentence!("Mail from {r} filtered"),
+        "R" => sentence!("Mail from {r} rejected"),
+        _ => sentence!("Socket event {code} with {r}:{rp}"),
     };
     let mut n = Norm::new(Category::Network, action, outcome, summary);
     n.source_ip = remote;

@@ -37,9 +37,9 @@ pub fn sv(c: &Ctx) -> Norm {
         "E" => "Option",
         _ => "System value",
     };
-    let q = |v: &Option<String>| v.as_deref().map(|v| format!("'{}'", cut(v, 120))).unwrap_or_else(|| "''".into());
-    let named = name.as_ref().map(|n| format!(" {n}")).unwrap_or_default();
-    let summary = format!("{what}{named} changed from {} to {}{}", q(&old), q(&new), c.by());
+    let q = |v: &Option<String>| v.as_deref().map(|v| sentence!("'{}'", cut(v, 120))).unwrap_or_else(|| "''".into());
+    let named = name.as_ref().map(|n| sentence!(" {n}")).unwrap_or_default();
+    let summary = sentence!("{what}{named} changed from {} to {}{}", q(&old), q(&new), c.by());
     Norm::new(Category::Configuration, action, outcome, summary).object(name)
 }
 
@@ -54,13 +54,13 @@ pub fn gr(c: &Ctx) -> Norm {
                 _ => ("objectconnect-save", "save"),
             };
             let lib =
-                c.any(&["save_library", "restore_library"]).map(|l| format!(" of library {l}")).unwrap_or_default();
-            Norm::new(Category::Object, action, Success, format!("ObjectConnect {verb}{lib}{}", c.by()))
+                c.any(&["save_library", "restore_library"]).map(|l| sentence!(" of library {l}")).unwrap_or_default();
+            Norm::new(Category::Object, action, Success, sentence!("ObjectConnect {verb}{lib}{}", c.by()))
         }
         _ => {
             let f = c.any(&["field_1", "function_name"]);
-            let what = f.as_ref().map(|f| format!(" {f}")).unwrap_or_default();
-            Norm::new(Category::System, "rmc-operation", Success, format!("RMC operation{what}{}", c.by())).object(f)
+            let what = f.as_ref().map(|f| sentence!(" {f}")).unwrap_or_default();
+            Norm::new(Category::System, "rmc-operation", Success, sentence!("RMC operation{what}{}", c.by())).object(f)
         }
     }
 }
@@ -80,20 +80,21 @@ fn gr_exit_program(c: &Ctx, code: &str) -> Norm {
         _ => ("exit-program-replaced", "replaced at"),
     };
     let Some(i) = info else {
-        let s = format!("Exit program {verb} an exit point{}", c.by());
+        let s = sentence!("Exit program {verb} an exit point{}", c.by());
         return Norm::new(Category::Configuration, action, Success, s);
     };
     let pgm = match (i.exit_program.as_str(), i.exit_program_library.as_str()) {
         ("", _) => None,
         (p, "") => Some(p.to_string()),
-        (p, l) => Some(format!("{l}/{p}")),
+        (p, l) => Some(sentence!("{l}/{p}")),
     };
-    let fmt = if i.exit_point_format.is_empty() { String::new() } else { format!(" (format {})", i.exit_point_format) };
+    let fmt =
+        if i.exit_point_format.is_empty() { String::new() } else { sentence!(" (format {})", i.exit_point_format) };
     let summary = match &pgm {
-        Some(p) => format!("Exit program {p} {verb} exit point {}{fmt}{}", i.exit_point_name, c.by()),
-        None => format!("Exit program {verb} exit point {}{fmt}{}", i.exit_point_name, c.by()),
+        Some(p) => sentence!("Exit program {p} {verb} exit point {}{fmt}{}", i.exit_point_name, c.by()),
+        None => sentence!("Exit program {verb} exit point {}{fmt}{}", i.exit_point_name, c.by()),
     };
-    let target = pgm.map(|p| format!("{p} *PGM")).unwrap_or(i.exit_point_name);
+    let target = pgm.map(|p| sentence!("{p} *PGM")).unwrap_or(i.exit_point_name);
     Norm::new(Category::Configuration, action, Success, summary).object(Some(target))
 }
 
@@ -102,15 +103,15 @@ fn gr_function(c: &Ctx) -> Norm {
     let function = c.any(&["function_name", "field_2"]);
     let user = c.s("user_profile_name");
     let f = or_q(&function).to_string();
-    let u = user.as_ref().map(|u| format!(" for user {u}")).unwrap_or_default();
+    let u = user.as_ref().map(|u| sentence!(" for user {u}")).unwrap_or_default();
     let (action, outcome, summary) = match op.as_str() {
-        "*USAGEFAILURE" => ("function-usage-denied", Failure, format!("Use of function {f} denied{u}")),
-        "*CHKUSAGE" => ("function-usage-checked", Success, format!("Use of function {f} allowed{u}")),
-        "*CHGUSAGE" => ("function-usage-changed", Success, format!("Usage of function {f} changed{u}{}", c.by())),
-        "*REGISTER" => ("function-registered", Success, format!("Function {f} registered{}", c.by())),
-        "*REREGISTER" => ("function-reregistered", Success, format!("Function {f} reregistered{}", c.by())),
-        "*DEREGISTER" => ("function-deregistered", Success, format!("Function {f} deregistered{}", c.by())),
-        _ => ("function-operation", Outcome::Unknown, format!("Function registration operation {op} on {f}{u}")),
+        "*USAGEFAILURE" => ("function-usage-denied", Failure, sentence!("Use of function {f} denied{u}")),
+        "*CHKUSAGE" => ("function-usage-checked", Success, sentence!("Use of function {f} allowed{u}")),
+        "*CHGUSAGE" => ("function-usage-changed", Success, sentence!("Usage of function {f} changed{u}{}", c.by())),
+        "*REGISTER" => ("function-registered", Success, sentence!("Function {f} registered{}", c.by())),
+        "*REREGISTER" => ("function-reregistered", Success, sentence!("Function {f} reregistered{}", c.by())),
+        "*DEREGISTER" => ("function-deregistered", Success, sentence!("Function {f} deregistered{}", c.by())),
+        _ => ("function-operation", Outcome::Unknown, sentence!("Function registration operation {op} on {f}{u}")),
     };
     Norm::new(Category::Authorization, action, outcome, summary).user(user).object(function)
 }
@@ -130,21 +131,21 @@ const AUDLVL: &[(&str, &str)] = &[
 pub fn ad(c: &Ctx) -> Norm {
     let obj = c.object();
     let value = c.any(&["object_audit", "scan_attribute"]);
-    let v = value.as_ref().map(|v| format!(" set to {v}")).unwrap_or_default();
+    let v = value.as_ref().map(|v| sentence!(" set to {v}")).unwrap_or_default();
     match c.code("entry_type").as_str() {
         "U" => {
             let user = c.s("object_name");
             let lvl: Vec<&str> = AUDLVL.iter().filter(|(f, _)| c.yes(f)).map(|(_, n)| *n).collect();
-            let lvl = if lvl.is_empty() { String::new() } else { format!(", action auditing {}", lvl.join(" ")) };
-            let summary = format!("Auditing of user {} changed (object auditing{v}{lvl}){}", or_q(&user), c.by());
+            let lvl = if lvl.is_empty() { String::new() } else { sentence!(", action auditing {}", lvl.join(" ")) };
+            let summary = sentence!("Auditing of user {} changed (object auditing{v}{lvl}){}", or_q(&user), c.by());
             Norm::new(Category::Configuration, "user-auditing-changed", Success, summary).user(user)
         }
         "S" => {
-            let summary = format!("Scan attribute of {}{v}{}", or_q(&obj), c.by());
+            let summary = sentence!("Scan attribute of {}{v}{}", or_q(&obj), c.by());
             Norm::new(Category::Configuration, "scan-attribute-changed", Success, summary).object(obj)
         }
         _ => {
-            let summary = format!("Object auditing of {}{v}{}", or_q(&obj), c.by());
+            let summary = sentence!("Object auditing of {}{v}{}", or_q(&obj), c.by());
             Norm::new(Category::Configuration, "object-auditing-changed", Success, summary).object(obj)
         }
     }
@@ -154,11 +155,11 @@ pub fn ev(c: &Ctx) -> Norm {
     let name = c.s("environment_variable_name");
     let n = or_q(&name).to_string();
     let (action, summary) = match c.code("entry_type").as_str() {
-        "A" => ("environment-variable-added", format!("System environment variable {n} added{}", c.by())),
-        "D" => ("environment-variable-deleted", format!("System environment variable {n} deleted{}", c.by())),
+        "A" => ("environment-variable-added", sentence!("System environment variable {n} added{}", c.by())),
+        "D" => ("environment-variable-deleted", sentence!("System environment variable {n} deleted{}", c.by())),
         _ => {
-            let renamed = c.s("new_environment_variable_name").map(|r| format!(" (now {r})")).unwrap_or_default();
-            ("environment-variable-changed", format!("System environment variable {n} changed{renamed}{}", c.by()))
+            let renamed = c.s("new_environment_variable_name").map(|r| sentence!(" (now {r})")).unwrap_or_default();
+            ("environment-variable-changed", sentence!("System environment variable {n} changed{renamed}{}", c.by()))
         }
     };
     Norm::new(Category::Configuration, action, Success, summary).object(name)
@@ -167,11 +168,11 @@ pub fn ev(c: &Ctx) -> Norm {
 pub fn st(c: &Ctx) -> Norm {
     let tool = c.code("service_tool");
     let name = match c.detail("service_tool") {
-        Some(d) => format!("{d} ({tool})"),
+        Some(d) => sentence!("{d} ({tool})"),
         None => tool.to_string(),
     };
     let obj = c.object();
-    let summary = format!("Service tool {name} used{}{}", on(&obj), c.by());
+    let summary = sentence!("Service tool {name} used{}{}", on(&obj), c.by());
     Norm::new(Category::Service, "service-tool-used", Success, summary).object(obj)
 }
 
@@ -186,8 +187,8 @@ pub fn cd(c: &Ctx) -> Norm {
         "R" => " from a REXX procedure",
         _ => "",
     };
-    let who = c.subject().map(|u| format!("User {u} ran")).unwrap_or_else(|| "Ran".into());
-    let summary = format!("{who}{how}: {}", cut(&cmd, 200));
+    let who = c.subject().map(|u| sentence!("User {u} ran")).unwrap_or_else(|| "Ran".into());
+    let summary = sentence!("{who}{how}: {}", cut(&cmd, 200));
     Norm::new(Category::Job, "command-run", Success, summary).object(obj)
 }
 
@@ -222,9 +223,9 @@ pub fn js(c: &Ctx) -> Norm {
     };
     let (user, summary) = if code == "M" || code == "T" {
         let to = c.s("effective_user_profile");
-        (to.clone(), format!("Job {} {verb} to {}{}", or_q(&job), or_q(&to), c.by()))
+        (to.clone(), sentence!("Job {} {verb} to {}{}", or_q(&job), or_q(&to), c.by()))
     } else {
-        (c.s("target_job_user"), format!("Job {} {verb}{}", or_q(&job), c.by()))
+        (c.s("target_job_user"), sentence!("Job {} {verb}{}", or_q(&job), c.by()))
     };
     Norm::new(Category::Job, action, Success, summary).user(user).object(job)
 }
