@@ -54,14 +54,53 @@ impl Value {
     }
 }
 
-/// `s.trim()`, without scanning when neither end is white space (decoded fields have their trailing
-/// blanks removed already, so this is the common case).
+/// The length of `b` without its trailing ASCII spaces, eight bytes at a time over long padding.
+#[inline]
+fn without_trailing_spaces(b: &[u8]) -> usize {
+    let mut end = b.len();
+    while end >= 8 && b[end - 8..end] == [b' '; 8] {
+        end -= 8;
+    }
+    while end > 0 && b[end - 1] == b' ' {
+        end -= 1;
+    }
+    end
+}
+
+/// `s.trim()` (Unicode white space), fast for what IBM i exports hold: blank-padded fields. ASCII
+/// spaces are cut as bytes; the slower Unicode scan runs only when an end is some other white space or
+/// not ASCII.
 #[inline]
 pub fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(&a), Some(&z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
-        (None, _) | (_, None) => s,
-        _ => s.trim(),
+    let b = s.as_bytes();
+    if let (Some(a), Some(z)) = (b.first(), b.last())
+        && a.is_ascii_graphic()
+        && z.is_ascii_graphic()
+    {
+        return s; // nothing to cut: the common case, checked first
+    }
+    let end = without_trailing_spaces(b);
+    let start = b[..end].iter().position(|&c| c != b' ').unwrap_or(end);
+    // Only ASCII spaces were cut, so both ends are still character boundaries.
+    let t = &s[start..end];
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => t,
+        (None, _) | (_, None) => t,
+        _ => t.trim(),
+    }
+}
+
+/// `s.trim_end()`, fast for blank-padded fields (see [`trim`]).
+#[inline]
+pub fn trim_end(s: &str) -> &str {
+    if s.as_bytes().last().is_some_and(u8::is_ascii_graphic) {
+        return s;
+    }
+    let t = &s[..without_trailing_spaces(s.as_bytes())];
+    match t.as_bytes().last() {
+        Some(z) if z.is_ascii_graphic() => t,
+        None => t,
+        _ => t.trim_end(),
     }
 }
 
@@ -108,6 +147,13 @@ mod tests {
         #[test]
         fn trim_is_str_trim(s in "[ \\t\\na-zA-Z0-9*é\u{a0}\u{3000}]{0,12}") {
             prop_assert_eq!(super::trim(&s), s.trim());
+            prop_assert_eq!(super::trim_end(&s), s.trim_end());
+        }
+
+        #[test]
+        fn trim_of_padded_fields(s in "[ ]{0,3}[A-Z0-9é \u{3000}]{0,12}[ ]{0,30}") {
+            prop_assert_eq!(super::trim(&s), s.trim());
+            prop_assert_eq!(super::trim_end(&s), s.trim_end());
         }
     }
 }

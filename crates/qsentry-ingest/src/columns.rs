@@ -5,16 +5,17 @@
 use crate::event::{Heading, Name};
 use compact_str::CompactString;
 use ibmi_format::layout::{Field, FieldType, detail_name, int_text};
+use ibmi_format::value::{trim, trim_end};
 use ibmi_format::{Decimal, EntryLayout, Value, timestamp};
 use std::borrow::Cow;
 
 fn text(v: &str) -> Option<CompactString> {
-    let t = v.trim();
+    let t = trim(v);
     (!t.is_empty() && t != "-" && !t.eq_ignore_ascii_case("null")).then(|| CompactString::from(t))
 }
 
 fn number(name: &str, v: &str) -> Result<Option<u64>, String> {
-    let t = v.trim();
+    let t = trim(v);
     if t.is_empty() || t.eq_ignore_ascii_case("null") {
         return Ok(None);
     }
@@ -23,11 +24,11 @@ fn number(name: &str, v: &str) -> Result<Option<u64>, String> {
 
 /// Splits `LIB/OBJ(MBR)`, `LIB/OBJ` or DSPJRN's fixed 30 characters (object, library, member, 10 each).
 pub fn split_object(v: &str) -> (Option<CompactString>, Option<CompactString>, Option<CompactString>) {
-    let t = v.trim_end();
-    if t.trim().is_empty() {
+    let t = trim_end(v);
+    if trim(t).is_empty() {
         return (None, None, None);
     }
-    if let Some((lib, rest)) = t.trim().split_once('/') {
+    if let Some((lib, rest)) = trim(t).split_once('/') {
         let (obj, mbr) = match rest.split_once('(') {
             Some((o, m)) => (o, Some(m.trim_end_matches(')'))),
             None => (rest, None),
@@ -104,7 +105,7 @@ impl HeadingColumn {
         use HeadingColumn::*;
         match self {
             EntryTimestamp => {
-                h.entry_timestamp = match v.trim() {
+                h.entry_timestamp = match trim(v) {
                     "" => None,
                     t => Some(
                         timestamp::parse_any(t).ok_or_else(|| format!("ENTRY_TIMESTAMP: not a timestamp: {t:?}"))?,
@@ -117,13 +118,13 @@ impl HeadingColumn {
             RemotePort => {
                 h.remote_port = number("REMOTE_PORT", v)?.and_then(|p| u32::try_from(p).ok()).filter(|&p| p != 0)
             }
-            JournalCode => h.journal_code = v.trim().chars().next(),
+            JournalCode => h.journal_code = trim(v).chars().next(),
             JournalEntryType => h.journal_entry_type = text(v),
             JobName => h.job_name = text(v),
             JobUser => h.job_user = text(v),
             JobNumber => h.job_number = text(v),
             QualifiedJobName => {
-                let mut parts = v.trim().splitn(3, '/');
+                let mut parts = trim(v).splitn(3, '/');
                 if let (Some(n), Some(u), Some(j)) = (parts.next(), parts.next(), parts.next()) {
                     h.job_number = h.job_number.take().or_else(|| text(n));
                     h.job_user = h.job_user.take().or_else(|| text(u));
@@ -163,7 +164,7 @@ pub fn apply_heading_column(h: &mut Heading, name: &str, v: &str) -> Result<bool
 
 /// A cell's value read as the layout field's type (CPYTOIMPF prints numbers as text, char fields as text).
 pub fn text_value(f: &Field, v: &str) -> Result<Value, String> {
-    let t = v.trim();
+    let t = trim(v);
     if t.is_empty() {
         return Ok(match f.ty {
             FieldType::Char => Value::Text(CompactString::default()),
@@ -172,7 +173,7 @@ pub fn text_value(f: &Field, v: &str) -> Result<Value, String> {
     }
     let bad = || format!("{}: {:?} is not valid for {:?}", f.name, t, f.ty);
     Ok(match f.ty {
-        FieldType::Char => Value::Text(CompactString::from(v.trim_end())),
+        FieldType::Char => Value::Text(CompactString::from(trim_end(v))),
         FieldType::Zoned { scale } | FieldType::Packed { scale } => parse_decimal(t, scale).ok_or_else(bad)?,
         FieldType::Binary => Value::Int(t.parse().map_err(|_| bad())?),
         FieldType::Hex => Value::Bytes(hex::decode(t).map_err(|_| bad())?),
@@ -208,7 +209,7 @@ pub fn parse_decimal(t: &str, scale: u8) -> Option<Value> {
 pub fn push_field(fields: &mut Vec<(Name, Value)>, f: &'static Field, v: Value) {
     // The code is the value as rendered and trimmed; text and integers are read without rendering.
     let meaning = f.codes.and_then(|c| match &v {
-        Value::Text(t) => c.meaning(t.trim()),
+        Value::Text(t) => c.meaning(trim(t)),
         Value::Int(i) => c.meaning(int_text(*i, &mut [0u8; 20])),
         other => c.meaning(other.render().trim()),
     });

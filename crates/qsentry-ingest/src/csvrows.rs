@@ -27,7 +27,11 @@ impl Row {
 
     /// The row's line as text (its cells are valid UTF-8, and so are the commas and quotes between them).
     pub fn raw_text(&self) -> String {
-        String::from_utf8_lossy(&self.raw).into_owned()
+        // Checked rather than assumed: `from_utf8` is the fast check, the lossy copy only a fallback.
+        match std::str::from_utf8(&self.raw) {
+            Ok(s) => s.to_owned(),
+            Err(_) => String::from_utf8_lossy(&self.raw).into_owned(),
+        }
     }
 }
 

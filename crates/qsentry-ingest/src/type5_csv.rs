@@ -217,12 +217,12 @@ fn decode_columns(ev: &mut Event, row: &Row, esd: &[(usize, Option<String>)]) {
                 // A cell that does not fit its field's type is kept as text, not lost.
                 Err(_) => ev.fields.push((Cow::Borrowed(f.name), Value::from(cell))),
             },
-            None if !cell.trim().is_empty() => {
+            None if !ibmi_format::value::trim(cell).is_empty() => {
                 let name: Name = match header {
                     Some(h) => Cow::Owned(h.clone()),
                     None => Cow::Owned(format!("column_{}", col + 1)),
                 };
-                ev.fields.push((name, Value::from(cell.trim_end())));
+                ev.fields.push((name, Value::from(ibmi_format::value::trim_end(cell))));
             }
             None => {}
         }
@@ -231,6 +231,6 @@ fn decode_columns(ev: &mut Event, row: &Row, esd: &[(usize, Option<String>)]) {
 }
 
 fn non_empty(v: &str) -> Option<compact_str::CompactString> {
-    let t = v.trim();
+    let t = ibmi_format::value::trim(v);
     (!t.is_empty()).then(|| t.into())
 }
