@@ -3,7 +3,6 @@
 //! changes and field-level file changes. Each report is SQL over `events` shaped into sections, shown as
 //! a table, CSV, JSON or one self-contained HTML file with SVG charts.
 
-pub mod geo;
 pub mod html;
 pub mod model;
 pub mod reports;
@@ -11,4 +10,7 @@ pub mod rir;
 pub mod svg;
 
 pub use model::{Chart, Filter, Report, Section};
+/// Country and network owner from the offline dataset (its own crate, so that its reader can be fuzzed
+/// without the store).
+pub use qsentry_geo as geo;
 pub use reports::{Leaver, REPORTS, ReportOptions, WaveSettings, read_leavers, run};

@@ -7,6 +7,8 @@
 //! Each file is a CSV of `first,last,value...` ranges sorted by their first address. A lookup sorts the
 //! addresses asked for and walks each file once beside them, so memory holds only the answers whatever
 //! the dataset's size, and a file is read only as far as the highest address asked.
+//!
+//! A crate of its own, without the store, so that the range reader ([`walk`]) has a fuzz target.
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
@@ -105,18 +107,18 @@ impl GeoData {
         let mut out: BTreeMap<IpAddr, Place> = BTreeMap::new();
         let v4ip = |n: u32| IpAddr::V4(Ipv4Addr::from(n));
         let v6ip = |n: u128| IpAddr::V6(Ipv6Addr::from(n));
-        walk(&self.dir.join(COUNTRY_V4), &v4, parse_v4, |n, cells| {
+        walk_file(&self.dir.join(COUNTRY_V4), &v4, parse_v4, |n, cells| {
             out.entry(v4ip(n)).or_default().country = cells.first().map(|c| c.to_string());
         })?;
-        walk(&self.dir.join(COUNTRY_V6), &v6, parse_v6, |n, cells| {
+        walk_file(&self.dir.join(COUNTRY_V6), &v6, parse_v6, |n, cells| {
             out.entry(v6ip(n)).or_default().country = cells.first().map(|c| c.to_string());
         })?;
         let asn = |p: &mut Place, cells: &[&str]| {
             p.asn = cells.first().and_then(|c| c.parse().ok());
             p.network = cells.get(1).map(|c| c.to_string()).filter(|c| !c.is_empty());
         };
-        walk(&self.dir.join(ASN_V4), &v4, parse_v4, |n, cells| asn(out.entry(v4ip(n)).or_default(), cells))?;
-        walk(&self.dir.join(ASN_V6), &v6, parse_v6, |n, cells| asn(out.entry(v6ip(n)).or_default(), cells))?;
+        walk_file(&self.dir.join(ASN_V4), &v4, parse_v4, |n, cells| asn(out.entry(v4ip(n)).or_default(), cells))?;
+        walk_file(&self.dir.join(ASN_V6), &v6, parse_v6, |n, cells| asn(out.entry(v6ip(n)).or_default(), cells))?;
         // Answers are keyed by the address as asked (an IPv4-mapped IPv6 address finds its IPv4 range).
         let mut asked = BTreeMap::new();
         for a in addrs {
@@ -140,19 +142,37 @@ fn canonical(a: IpAddr) -> IpAddr {
     }
 }
 
-fn parse_v4(s: &str) -> Option<u32> {
+/// An IPv4 address as a number.
+pub fn parse_v4(s: &str) -> Option<u32> {
     s.parse::<Ipv4Addr>().ok().map(u32::from)
 }
 
-fn parse_v6(s: &str) -> Option<u128> {
+/// An IPv6 address as a number.
+pub fn parse_v6(s: &str) -> Option<u128> {
     s.parse::<Ipv6Addr>().ok().map(u128::from)
 }
 
-/// Walks one range file beside the sorted, distinct `addrs`, calling `found` with each address that falls
-/// in a range and the range's value cells. Stops once every address is passed. A file whose ranges are
-/// not sorted, or a line that is not `first,last,...`, is an error naming the file and line.
-fn walk<N: Ord + Copy>(
+/// [`walk`] over one file of the dataset.
+fn walk_file<N: Ord + Copy>(
     path: &Path,
+    addrs: &[N],
+    parse: fn(&str) -> Option<N>,
+    found: impl FnMut(N, &[&str]),
+) -> Result<()> {
+    if addrs.is_empty() {
+        return Ok(());
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    walk(std::io::BufReader::with_capacity(1 << 16, file), &path.display().to_string(), addrs, parse, found)
+}
+
+/// Walks one range file (`name` in messages) beside the sorted, distinct `addrs`, calling `found` with
+/// each address that falls in a range and the range's value cells. Stops once every address is passed. A
+/// file whose ranges are not sorted, or a line that is not `first,last,...`, is an error naming the file
+/// and line. `parse` reads an address: [`parse_v4`] or [`parse_v6`].
+pub fn walk<N: Ord + Copy>(
+    input: impl std::io::Read,
+    name: &str,
     addrs: &[N],
     parse: fn(&str) -> Option<N>,
     mut found: impl FnMut(N, &[&str]),
@@ -160,24 +180,20 @@ fn walk<N: Ord + Copy>(
     if addrs.is_empty() {
         return Ok(());
     }
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut rd = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(1 << 16, file));
+    let mut rd = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     // Byte records: only the two addresses of each line are decoded, the values only on a match.
     let mut rec = csv::ByteRecord::new();
     let mut next = 0;
     let mut prev_first: Option<N> = None;
     let mut line = 0u64;
-    while next < addrs.len() && rd.read_byte_record(&mut rec).with_context(|| format!("reading {}", path.display()))? {
+    while next < addrs.len() && rd.read_byte_record(&mut rec).with_context(|| format!("reading {name}"))? {
         line += 1;
-        let bad = || anyhow!("{} line {line}: not `first address,last address,value`", path.display());
+        let bad = || anyhow!("{name} line {line}: not `first address,last address,value`");
         let field = |i| rec.get(i).and_then(|b| std::str::from_utf8(b).ok()).and_then(parse);
         let first = field(0).ok_or_else(bad)?;
         let last = field(1).ok_or_else(bad)?;
         if prev_first.is_some_and(|p| first < p) || last < first {
-            bail!("{} line {line}: ranges are not in ascending order; fetch the dataset again", path.display());
+            bail!("{name} line {line}: ranges are not in ascending order; fetch the dataset again");
         }
         prev_first = Some(first);
         while next < addrs.len() && addrs[next] < first {
