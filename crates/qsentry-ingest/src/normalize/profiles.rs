@@ -22,9 +22,8 @@ pub fn cp(c: &Ctx) -> Norm {
     let user = c.s("user_profile");
     let u = or_q(&user).to_string();
     let cmd = c.code("command_type");
-    let now: Vec<&str> = SPECIAL.iter().filter(|(f, _)| c.yes(f)).map(|(_, n)| *n).collect();
-    let before: Vec<&str> =
-        SPECIAL.iter().filter(|(f, _)| c.yes(&sentence!("previous_{f}"))).map(|(_, n)| *n).collect();
+    let now = c.flags(SPECIAL, "");
+    let before = c.flags(SPECIAL, "previous_");
     let granted: Vec<&str> = now.iter().copied().filter(|a| !before.contains(a)).collect();
     let revoked: Vec<&str> = before.iter().copied().filter(|a| !now.contains(a)).collect();
     let mut notes = Vec::new();
@@ -83,7 +82,7 @@ const AUTHORITIES: &[(&str, &str)] = &[
 
 /// The authorities flagged `Y`, as IBM names them, space-separated.
 fn authorities(c: &Ctx) -> String {
-    AUTHORITIES.iter().filter(|(f, _)| c.yes(f)).map(|(_, n)| *n).collect::<Vec<_>>().join(" ")
+    c.flags(AUTHORITIES, "").join(" ")
 }
 
 pub fn ca(c: &Ctx) -> Norm {

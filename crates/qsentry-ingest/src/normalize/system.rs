@@ -135,7 +135,7 @@ pub fn ad(c: &Ctx) -> Norm {
     match c.code("entry_type").as_str() {
         "U" => {
             let user = c.s("object_name");
-            let lvl: Vec<&str> = AUDLVL.iter().filter(|(f, _)| c.yes(f)).map(|(_, n)| *n).collect();
+            let lvl = c.flags(AUDLVL, "");
             let lvl = if lvl.is_empty() { String::new() } else { sentence!(", action auditing {}", lvl.join(" ")) };
             let summary = sentence!("Auditing of user {} changed (object auditing{v}{lvl}){}", or_q(&user), c.by());
             Norm::new(Category::Configuration, "user-auditing-changed", Success, summary).user(user)

@@ -133,3 +133,30 @@ proptest::proptest! {
         proptest::prop_assert!(ev.norm.summary.is_some());
     }
 }
+
+mod flags {
+    use super::super::Ctx;
+    use super::entry;
+    use proptest::prelude::*;
+
+    const TABLE: &[(&str, &str)] = &[("allobj", "*ALLOBJ"), ("audit", "*AUDIT"), ("secadm", "*SECADM")];
+
+    proptest! {
+        /// One pass over the fields gives what a `yes` per flag gives, duplicates and prefixes included.
+        #[test]
+        fn flags_equal_yes_per_flag(
+            fields in proptest::collection::vec(
+                (prop::sample::select(vec!["allobj", "previous_allobj", "audit", "previous_audit", "secadm", "other"]),
+                 prop::sample::select(vec!["Y", "N", " YES", "*YES", "", "y"])),
+                0..12),
+        ) {
+            let ev = entry("CP", "QSECOFR", &fields);
+            let c = Ctx { ev: &ev };
+            for prefix in ["", "previous_"] {
+                let want: Vec<&str> =
+                    TABLE.iter().filter(|(f, _)| c.yes(&format!("{prefix}{f}"))).map(|(_, n)| *n).collect();
+                prop_assert_eq!(c.flags(TABLE, prefix), want);
+            }
+        }
+    }
+}
