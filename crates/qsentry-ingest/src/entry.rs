@@ -4,7 +4,6 @@
 
 use crate::event::{Event, Name};
 use crate::source::DecodeOptions;
-use ibmi_format::ebcdic::EBCDIC_SPACE as EBCDIC_BLANK;
 use ibmi_format::heading::ENTRY_DATA_OFFSET;
 use ibmi_format::layout;
 use ibmi_format::{Value, audit};
@@ -43,7 +42,8 @@ fn decode_audit(ev: &mut Event, data: &[u8], opts: &DecodeOptions) -> Result<(),
     let known = (l.known_end() - ENTRY_DATA_OFFSET) as usize;
     if data.len() > known {
         let tail = &data[known..];
-        if tail.iter().any(|&b| b != EBCDIC_BLANK && b != 0) {
+        // Anything but blanks and NULs (eight bytes at a time over the record's padding).
+        if ibmi_format::ebcdic::trimmed_len(tail) > 0 {
             push_hex(ev, "unparsed_entry_data", tail);
         }
     }
