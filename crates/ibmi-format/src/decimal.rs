@@ -147,14 +147,19 @@ pub fn unzone(bytes: &[u8], scale: u8) -> Result<Decimal, DecimalError> {
     }
     // Fast path: up to 18 digits (they fit in an i64), plain digits before the sign byte, a digit in
     // the sign byte. Anything else (and every error) takes the checking loop below.
+    // Up to 36 digits (a journal heading's 20-digit numbers among them) are read as two 18-digit halves in
+    // 64-bit arithmetic.
     if let Some((&sign_byte, body)) = bytes.split_last()
-        && body.len() < 18
+        && body.len() < 36
         && sign_byte & 0x0F <= 9
         && body.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0xF0) <= 9))
     {
-        let m = body.iter().fold(0i64, |m, &b| m * 10 + (b & 0x0F) as i64) * 10 + (sign_byte & 0x0F) as i64;
+        let digits = |s: &[u8]| s.iter().fold(0u64, |m, &b| m * 10 + (b & 0x0F) as u64);
+        let (high, low) = body.split_at(body.len().saturating_sub(17));
+        let low = digits(low) * 10 + (sign_byte & 0x0F) as u64;
+        let m = digits(high) as i128 * 1_000_000_000_000_000_000 + low as i128;
         let m = if sign_negative(sign_byte >> 4)? { -m } else { m };
-        return Ok(Decimal::new(m as i128, scale));
+        return Ok(Decimal::new(m, scale));
     }
     let mut m: i128 = 0;
     let last = bytes.len() - 1;
@@ -371,6 +376,18 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn long_zoned_numbers_agree_with_the_plain_loop(
+            digits in proptest::collection::vec(0xF0u8..=0xF9, 0..40),
+            sign in prop_oneof![Just(0xF0u8), Just(0xC0), Just(0xD0), Just(0xB0), Just(0x40)],
+            last in 0u8..=9,
+            scale in 0u8..4,
+        ) {
+            let mut bytes = digits;
+            bytes.push(sign | last);
+            prop_assert_eq!(unzone(&bytes, scale), unzone_ref(&bytes, scale));
+        }
+
         #[test]
         fn fast_paths_agree_with_the_plain_loops(bytes in zonedish(), scale in 0u8..4) {
             prop_assert_eq!(unzone(&bytes, scale), unzone_ref(&bytes, scale));
