@@ -121,31 +121,25 @@ impl Ccsid {
     /// Decodes a blank-padded character field: trailing EBCDIC blanks and NULs are dropped.
     pub fn decode_field(&self, bytes: &[u8]) -> CompactString {
         let bytes = &bytes[..trimmed_len(bytes)];
-        // Fastest path: a short ASCII field (most IBM names) is mapped straight into an empty inline
-        // CompactString's buffer, without a copy or a call to `memcpy`.
+        // Fastest path: a short ASCII field (most IBM names) is mapped into a stack buffer and becomes an
+        // inline CompactString (no heap, and none of CompactString's mutation calls).
         const INLINE: usize = std::mem::size_of::<CompactString>();
         if bytes.len() <= INLINE {
-            let mut s = CompactString::const_new("");
-            // SAFETY: an empty CompactString is inline with a capacity of INLINE bytes, so `as_mut_bytes`
-            // gives INLINE writable bytes and `bytes.len() <= INLINE` of them are written. Each byte written
-            // comes from `self.to_ascii`, whose entries are only ever set (in `all()`, the one place a `Ccsid`
-            // is built; the field is private) to `ch as u8` for a `ch` with `ch.is_ascii()`, or left 0; 0
-            // marks a byte without an ASCII character, and then the length is set back to 0 (the bytes
-            // written may have covered the inline length byte). Otherwise the first `bytes.len()` bytes are
-            // initialized ASCII, which is valid UTF-8, when `set_len` makes them the string.
-            unsafe {
-                let dst = s.as_mut_bytes();
-                let mut missing = false;
-                for (d, &b) in dst.iter_mut().zip(bytes) {
-                    let a = self.to_ascii[b as usize];
-                    missing |= a == 0;
-                    *d = a;
-                }
-                if !missing {
-                    s.set_len(bytes.len());
-                    return s;
-                }
-                s.set_len(0);
+            let mut buf = [0u8; INLINE];
+            let mut missing = false;
+            for (d, &b) in buf.iter_mut().zip(bytes) {
+                let a = self.to_ascii[b as usize];
+                missing |= a == 0;
+                *d = a;
+            }
+            if !missing {
+                let ascii = &buf[..bytes.len()];
+                debug_assert!(ascii.is_ascii());
+                // SAFETY: every byte of `ascii` was read from `self.to_ascii`, whose entries are only ever set
+                // (in `all()`, the one place a `Ccsid` is built; the field is private) to `ch as u8` for a
+                // `ch` with `ch.is_ascii()`, or left 0, and 0 (`missing`) does not reach here: `ascii` is
+                // ASCII, which is valid UTF-8.
+                return CompactString::from(unsafe { std::str::from_utf8_unchecked(ascii) });
             }
         }
         // Fast path: fields whose characters are all ASCII (names, codes, numbers), mapped in one pass
