@@ -301,6 +301,14 @@ pub fn decode_record(rec: &[u8], record: u64, offset: u64, file: &Arc<str>, opts
         if f.ty != FieldType::Hex && trimmed_len(bytes) == 0 {
             continue; // blank: empty text or a null number, neither of which is kept
         }
+        let zero = match f.ty {
+            FieldType::Zoned { .. } => bytes.iter().all(|&b| b == 0xF0),
+            FieldType::Char => bytes == [0xF0],
+            _ => false,
+        };
+        if zero {
+            continue; // '0' is 0xF0 in every EBCDIC CCSID: a 0 or "0", which is not kept either
+        }
         match layout::decode_value(bytes, f, c) {
             Ok(Value::Null) => {}
             Ok(Value::Text(t)) if t.is_empty() || t == "0" => {}
