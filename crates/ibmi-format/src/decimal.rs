@@ -375,7 +375,33 @@ mod tests {
         )
     }
 
+    #[test]
+    fn twenty_digit_sequence_numbers() {
+        let z = |t: &str| t.bytes().map(|b| 0xF0 | (b - b'0')).collect::<Vec<u8>>();
+        assert_eq!(unzone_u64(&z("00000000000000000042")), Ok(42));
+        assert_eq!(unzone_u64(&z("12345678901234567890")), Ok(12_345_678_901_234_567_890));
+        assert_eq!(unzone_u64(&z("18446744073709551615")), Ok(u64::MAX));
+        assert_eq!(unzone_u64(&z("18446744073709551616")), Err(DecimalError::TooLong));
+        assert_eq!(unzone_u64(&z("99999999999999999999")), Err(DecimalError::TooLong));
+        let mut bad = z("00000000000000000042");
+        bad[9] = 0xFA;
+        assert_eq!(unzone_u64(&bad), Err(DecimalError::InvalidDigit(0xFA, 9)));
+    }
+
     proptest! {
+        #[test]
+        fn zoned_u64_of_plain_digits_agrees_with_the_plain_loop(
+            digits in proptest::collection::vec(0xF0u8..=0xF9, 1..24),
+            flip in proptest::option::of((0usize..24, any::<u8>())),
+        ) {
+            let mut bytes = digits;
+            if let Some((i, b)) = flip {
+                let i = i % bytes.len();
+                bytes[i] = b;
+            }
+            prop_assert_eq!(unzone_u64(&bytes), unzone_u64_ref(&bytes));
+        }
+
         #[test]
         fn long_zoned_numbers_agree_with_the_plain_loop(
             digits in proptest::collection::vec(0xF0u8..=0xF9, 0..40),
