@@ -13,8 +13,8 @@ pub fn co(c: &Ctx) -> Norm {
         "R" => ("object-replaced", "replaced"),
         _ => ("object-created", "created"),
     };
-    let attr = c.s("object_attribute").map(|a| sentence!(" (attribute {a})")).unwrap_or_default();
-    let summary = sentence!("Object {} {verb}{attr}{}", or_q(&obj), c.by());
+    let attr = c.s("object_attribute").map(|a| cat!(" (attribute ", a, ")")).unwrap_or_default();
+    let summary = cat!("Object ", or_q(&obj), " ", verb, attr, c.by());
     Norm::new(Category::Object, action, Success, summary).object(obj)
 }
 
@@ -32,10 +32,10 @@ pub fn do_(c: &Ctx) -> Norm {
     let (action, outcome) = lookup(DO, &code, ("object-deleted", Outcome::Unknown));
     let obj = c.object().or_else(|| c.s("dlo_name"));
     let summary = match code.as_str() {
-        "A" => sentence!("Object {} deleted{}", or_q(&obj), c.by()),
+        "A" => cat!("Object ", or_q(&obj), " deleted", c.by()),
         _ => {
             let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Delete entry {code}"));
-            sentence!("{what}: {}{}", or_q(&obj), c.by())
+            cat!(what, ": ", or_q(&obj), c.by())
         }
     };
     Norm::new(Category::Object, action, outcome, summary).object(obj)
@@ -49,7 +49,7 @@ pub fn om(c: &Ctx) -> Norm {
         _ => ("object-moved", "moved"),
     };
     let new_short = c.qualified("object_name", &["object_library", "library_name"], "");
-    let summary = sentence!("Object {} {verb} to {}{}", or_q(&old), or_q(&new_short), c.by());
+    let summary = cat!("Object ", or_q(&old), " ", verb, " to ", or_q(&new_short), c.by());
     Norm::new(Category::Object, action, Success, summary).object(new)
 }
 
@@ -58,14 +58,14 @@ pub fn or(c: &Ctx) -> Norm {
     let saved = c
         .qualified("save_object_name", &["save_library"], "")
         .filter(|s| Some(s.as_str()) != c.qualified("object_name", &["object_library"], "").as_deref())
-        .map(|s| sentence!(" (saved as {s})"))
+        .map(|s| cat!(" (saved as ", s, ")"))
         .unwrap_or_default();
     let state = match c.code("program_state").as_str() {
         "S" => " in system state",
         "I" => " in inherit state",
         _ => "",
     };
-    let summary = sentence!("Object {} restored{saved}{state}{}", or_q(&obj), c.by());
+    let summary = cat!("Object ", or_q(&obj), " restored", saved, state, c.by());
     Norm::new(Category::Object, "object-restored", Success, summary).object(obj)
 }
 
@@ -88,8 +88,8 @@ pub fn zc_zr(c: &Ctx) -> Norm {
     {
         how.push(format_compact!("member {m}"));
     }
-    let how = if how.is_empty() { String::new() } else { sentence!(" ({})", how.join(", ")) };
-    let summary = sentence!("Object {} {verb}{how}{}", or_q(&obj), c.by());
+    let how = if how.is_empty() { String::new() } else { cat!(" (", how.join(", "), ")") };
+    let summary = cat!("Object ", or_q(&obj), " ", verb, how, c.by());
     Norm::new(Category::Object, action, Success, summary).object(obj)
 }
 
@@ -100,9 +100,12 @@ pub fn restore(c: &Ctx) -> Norm {
     let (action, user, summary) = match c.ev.entry_type() {
         "RO" => {
             let new = c.s("new_owner");
-            let s = sentence!(
-                "Restored object {o} got owner {} instead of {}{}",
+            let s = cat!(
+                "Restored object ",
+                o,
+                " got owner ",
                 or_q(&new),
+                " instead of ",
                 or_q(&c.s("previous_owner")),
                 c.by()
             );
@@ -110,9 +113,12 @@ pub fn restore(c: &Ctx) -> Norm {
         }
         "RZ" => {
             let new = c.s("new_primary_group");
-            let s = sentence!(
-                "Restored object {o} got primary group {} instead of {}{}",
+            let s = cat!(
+                "Restored object ",
+                o,
+                " got primary group ",
                 or_q(&new),
+                " instead of ",
                 or_q(&c.s("previous_primary_group")),
                 c.by()
             );
@@ -120,7 +126,7 @@ pub fn restore(c: &Ctx) -> Norm {
         }
         "RP" => {
             let owner = c.s("object_owner");
-            let s = sentence!("Program {o} that adopts the authority of {} restored{}", or_q(&owner), c.by());
+            let s = cat!("Program ", o, " that adopts the authority of ", or_q(&owner), " restored", c.by());
             ("adopting-program-restored", owner, s)
         }
         _ => {
@@ -134,8 +140,8 @@ pub fn restore(c: &Ctx) -> Norm {
             if c.yes("authorization_list_removed") {
                 what.push("authorization list removed");
             }
-            let what = if what.is_empty() { String::new() } else { sentence!(" ({})", what.join(", ")) };
-            ("restored-authority-changed", None, sentence!("Authority of restored object {o} changed{what}{}", c.by()))
+            let what = if what.is_empty() { String::new() } else { cat!(" (", what.join(", "), ")") };
+            ("restored-authority-changed", None, cat!("Authority of restored object ", o, " changed", what, c.by()))
         }
     };
     Norm::new(Category::Authorization, action, Success, summary).user(user).object(obj)
@@ -145,15 +151,14 @@ pub fn pa(c: &Ctx) -> Norm {
     let obj = c.object();
     let owner = c.s("object_owner");
     let (action, summary) = match c.code("entry_type").as_str() {
-        "M" => ("setuid-mode-changed", sentence!("SETUID, SETGID or ISVTX mode of {} changed{}", or_q(&obj), c.by())),
+        "M" => ("setuid-mode-changed", cat!("SETUID, SETGID or ISVTX mode of ", or_q(&obj), " changed", c.by())),
         "J" => (
             "java-program-adopt-set",
-            sentence!("Java program {} set to adopt the authority of {}{}", or_q(&obj), or_q(&owner), c.by()),
+            cat!("Java program ", or_q(&obj), " set to adopt the authority of ", or_q(&owner), c.by()),
         ),
-        _ => (
-            "program-adopt-set",
-            sentence!("Program {} set to adopt the authority of {}{}", or_q(&obj), or_q(&owner), c.by()),
-        ),
+        _ => {
+            ("program-adopt-set", cat!("Program ", or_q(&obj), " set to adopt the authority of ", or_q(&owner), c.by()))
+        }
     };
     Norm::new(Category::Authorization, action, Success, summary).user(owner).object(obj)
 }
@@ -166,7 +171,7 @@ pub fn ap(c: &Ctx) -> Norm {
         "E" => ("adopted-authority-ended", "stopped adopting"),
         _ => ("adopted-authority-used", "used at activation"),
     };
-    let run_by = c.subject().map(|u| sentence!(" run by {u}")).unwrap_or_default();
-    let summary = sentence!("Program {}{run_by} {verb} the authority of {}", or_q(&obj), or_q(&owner));
+    let run_by = c.subject().map(|u| cat!(" run by ", u)).unwrap_or_default();
+    let summary = cat!("Program ", or_q(&obj), run_by, " ", verb, " the authority of ", or_q(&owner));
     Norm::new(Category::Authorization, action, Success, summary).user(owner).object(obj)
 }

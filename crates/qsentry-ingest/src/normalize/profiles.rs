@@ -34,31 +34,30 @@ pub fn cp(c: &Ctx) -> Norm {
         notes.push("password *NONE".to_string());
     }
     if let Some(s) = c.s("status") {
-        notes.push(sentence!("status {s}"));
+        notes.push(cat!("status ", s));
     }
-    let notes = if notes.is_empty() { String::new() } else { sentence!(" ({})", notes.join("; ")) };
+    let notes = if notes.is_empty() { String::new() } else { cat!(" (", notes.join("; "), ")") };
     let by = c.by();
     let (action, summary) = match cmd.as_str() {
         "CRT" => {
-            let with =
-                if now.is_empty() { String::new() } else { sentence!(" with special authorities {}", now.join(" ")) };
-            ("profile-created", sentence!("User profile {u} created{by}{with}{notes}"))
+            let with = if now.is_empty() { String::new() } else { cat!(" with special authorities ", now.join(" ")) };
+            ("profile-created", cat!("User profile ", u, " created", by, with, notes))
         }
-        "RST" => ("profile-restored", sentence!("User profile {u} restored{by}{notes}")),
-        "DST" => ("password-reset", sentence!("Password of {u} reset using DST{notes}")),
-        "RPA" => ("password-reset", sentence!("Password of {u} reset with the QSYRESPA API{by}{notes}")),
+        "RST" => ("profile-restored", cat!("User profile ", u, " restored", by, notes)),
+        "DST" => ("password-reset", cat!("Password of ", u, " reset using DST", notes)),
+        "RPA" => ("password-reset", cat!("Password of ", u, " reset with the QSYRESPA API", by, notes)),
         _ if !granted.is_empty() => (
             "special-authority-granted",
-            sentence!("Special authorities {} granted to user profile {u}{by}{notes}", granted.join(" ")),
+            cat!("Special authorities ", granted.join(" "), " granted to user profile ", u, by, notes),
         ),
         _ if !revoked.is_empty() => (
             "special-authority-revoked",
-            sentence!("Special authorities {} removed from user profile {u}{by}{notes}", revoked.join(" ")),
+            cat!("Special authorities ", revoked.join(" "), " removed from user profile ", u, by, notes),
         ),
         _ if c.yes("password_changed") => {
-            ("password-changed", sentence!("Password of user profile {u} changed{by}{notes}"))
+            ("password-changed", cat!("Password of user profile ", u, " changed", by, notes))
         }
-        _ => ("profile-changed", sentence!("User profile {u} changed{by}{notes}")),
+        _ => ("profile-changed", cat!("User profile ", u, " changed", by, notes)),
     };
     Norm::new(Category::Account, action, Success, summary).user(user)
 }
@@ -88,15 +87,15 @@ fn authorities(c: &Ctx) -> String {
 pub fn ca(c: &Ctx) -> Norm {
     let user = c.any(&["user_profile_name", "user_name"]);
     let obj = c.object();
-    let autl = c.s("authorization_list").map(|l| sentence!(" (authorization list {l})")).unwrap_or_default();
+    let autl = c.s("authorization_list").map(|l| cat!(" (authorization list ", l, ")")).unwrap_or_default();
     let (action, verb, to) = match c.code("command_type").as_str() {
         "GRT" | "RPL" | "USR" => ("authority-granted", "granted", "to"),
         "RVK" => ("authority-revoked", "revoked", "from"),
         _ => ("authority-changed", "changed", "for"),
     };
     let auts = authorities(c);
-    let what = if auts.is_empty() { "Authority".to_string() } else { sentence!("Authority {auts}") };
-    let summary = sentence!("{what} on {} {verb} {to} {}{autl}{}", or_q(&obj), or_q(&user), c.by());
+    let what = if auts.is_empty() { "Authority".to_string() } else { cat!("Authority ", auts) };
+    let summary = cat!(what, " on ", or_q(&obj), " ", verb, " ", to, " ", or_q(&user), autl, c.by());
     Norm::new(Category::Authorization, action, Success, summary).user(user).object(obj)
 }
 
@@ -104,7 +103,7 @@ pub fn ow(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_owner");
     let summary =
-        sentence!("Owner of {} changed from {} to {}{}", or_q(&obj), or_q(&c.s("previous_owner")), or_q(&new), c.by());
+        cat!("Owner of ", or_q(&obj), " changed from ", or_q(&c.s("previous_owner")), " to ", or_q(&new), c.by());
     Norm::new(Category::Authorization, "owner-changed", Success, summary).user(new).object(obj)
 }
 
@@ -112,12 +111,15 @@ pub fn pg(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_primary_group");
     let auts = authorities(c);
-    let with = if auts.is_empty() { String::new() } else { sentence!(" with {auts}") };
-    let summary = sentence!(
-        "Primary group of {} changed from {} to {}{with}{}",
+    let with = if auts.is_empty() { String::new() } else { cat!(" with ", auts) };
+    let summary = cat!(
+        "Primary group of ",
         or_q(&obj),
+        " changed from ",
         or_q(&c.s("previous_primary_group")),
+        " to ",
         or_q(&new),
+        with,
         c.by()
     );
     Norm::new(Category::Authorization, "primary-group-changed", Success, summary).user(new).object(obj)
@@ -126,12 +128,12 @@ pub fn pg(c: &Ctx) -> Norm {
 pub fn jd(c: &Ctx) -> Norm {
     let obj = c.object();
     let new = c.s("new_user");
-    let old = c.s("old_user").map(|o| sentence!(" (was {o})")).unwrap_or_default();
+    let old = c.s("old_user").map(|o| cat!(" (was ", o, ")")).unwrap_or_default();
     let (action, verb) = match c.code("command_type").as_str() {
         "CRT" => ("job-description-created", "created"),
         _ => ("job-description-user-changed", "changed"),
     };
-    let summary = sentence!("Job description {} {verb} to run as {}{old}{}", or_q(&obj), or_q(&new), c.by());
+    let summary = cat!("Job description ", or_q(&obj), " ", verb, " to run as ", or_q(&new), old, c.by());
     Norm::new(Category::Authorization, action, Success, summary).user(new).object(obj)
 }
 
@@ -148,10 +150,10 @@ pub fn ds(c: &Ctx) -> Norm {
     let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Service tools entry {code}"));
     let by = c
         .s("requesting_service_tools_user_id")
-        .map(|r| sentence!(" by service tools user ID {r}"))
+        .map(|r| cat!(" by service tools user ID ", r))
         .unwrap_or_else(|| c.by().to_string());
-    let who = user.as_ref().map(|u| sentence!(" ({u})")).unwrap_or_default();
-    Norm::new(Category::Service, action, outcome, sentence!("{what}{who}{by}")).user(user)
+    let who = user.as_ref().map(|u| cat!(" (", u, ")")).unwrap_or_default();
+    Norm::new(Category::Service, action, outcome, cat!(what, who, by)).user(user)
 }
 
 pub fn ru(c: &Ctx) -> Norm {
@@ -161,14 +163,14 @@ pub fn ru(c: &Ctx) -> Norm {
         "A" => (Success, ""),
         _ => (Outcome::Unknown, ""),
     };
-    let summary = sentence!("Authorities of user profile {} restored{}{how}", or_q(&user), c.by());
+    let summary = cat!("Authorities of user profile ", or_q(&user), " restored", c.by(), how);
     Norm::new(Category::Account, "user-authority-restored", outcome, summary).user(user)
 }
 
 pub fn rj(c: &Ctx) -> Norm {
     let obj = c.object();
     let user = c.s("user_profile");
-    let prev = c.s("previous_user_profile").map(|p| sentence!(" (was {p})")).unwrap_or_default();
-    let summary = sentence!("Job description {} restored with USER({}){prev}{}", or_q(&obj), or_q(&user), c.by());
+    let prev = c.s("previous_user_profile").map(|p| cat!(" (was ", p, ")")).unwrap_or_default();
+    let summary = cat!("Job description ", or_q(&obj), " restored with USER(", or_q(&user), ")", prev, c.by());
     Norm::new(Category::Authorization, "job-description-restored", Success, summary).user(user).object(obj)
 }

@@ -93,9 +93,9 @@ pub fn af(c: &Ctx) -> Norm {
     let category = if code == "S" { Category::Authentication } else { Category::Authorization };
     let obj = c.object();
     let why = c.detail("violation_type").unwrap_or_else(|| format_compact!("violation type {code}"));
-    let user = c.subject().map(|u| sentence!(" for user {u}")).unwrap_or_default();
-    let extra = c.s("operation_violation_code").map(|v| sentence!(" (code {v})")).unwrap_or_default();
-    Norm::new(category, action, outcome, sentence!("Authority failure{user}{}: {why}{extra}", on(&obj))).object(obj)
+    let user = c.subject().map(|u| cat!(" for user ", u)).unwrap_or_default();
+    let extra = c.s("operation_violation_code").map(|v| cat!(" (code ", v, ")")).unwrap_or_default();
+    Norm::new(category, action, outcome, cat!("Authority failure", user, on(&obj), ": ", why, extra)).object(obj)
 }
 
 pub fn vp(c: &Ctx) -> Norm {
@@ -104,11 +104,10 @@ pub fn vp(c: &Ctx) -> Norm {
         "D" => ("network-user-disabled", "Network sign-on attempt with a profile disabled for NetServer"),
         _ => ("network-password-invalid", "Invalid network password"),
     };
-    let who = user.as_ref().map(|u| sentence!(" for user {u}")).unwrap_or_default();
-    let server = c.s("server_name").map(|s| sentence!(" on server {s}")).unwrap_or_default();
-    let pc =
-        c.any(&["computer_name_long", "computer_name"]).map(|p| sentence!(" from computer {p}")).unwrap_or_default();
-    Norm::new(Category::Authentication, action, Failure, sentence!("{what}{who}{server}{pc}")).user(user)
+    let who = user.as_ref().map(|u| cat!(" for user ", u)).unwrap_or_default();
+    let server = c.s("server_name").map(|s| cat!(" on server ", s)).unwrap_or_default();
+    let pc = c.any(&["computer_name_long", "computer_name"]).map(|p| cat!(" from computer ", p)).unwrap_or_default();
+    Norm::new(Category::Authentication, action, Failure, cat!(what, who, server, pc)).user(user)
 }
 
 const PS: &[(&str, &str, Outcome)] = &[
@@ -132,30 +131,31 @@ pub fn ps(c: &Ctx) -> Norm {
     let (target, summary) = match code.as_str() {
         "A" => {
             let new = c.s("new_target_user_profile").or(user);
-            let loc = c.s("source_location").map(|l| sentence!(" from location {l}")).unwrap_or_default();
-            let s = sentence!(
-                "Pass-through profile swap from {} to {}{loc}",
+            let loc = c.s("source_location").map(|l| cat!(" from location ", l)).unwrap_or_default();
+            let s = cat!(
+                "Pass-through profile swap from ",
                 or_q(&c.s("original_target_user_profile")),
-                or_q(&new)
+                " to ",
+                or_q(&new),
+                loc
             );
             (new, s)
         }
         "T" | "U" => {
-            let port =
-                c.s("port_number").map(|p| sentence!(" on port {}", p.trim_start_matches('0'))).unwrap_or_default();
-            let orig = c.s("original_target_user_profile").map(|o| sentence!(" from {o}")).unwrap_or_default();
-            (user.clone(), sentence!("Exit program swapped the job's user profile{orig} to {}{port}", or_q(&user)))
+            let port = c.s("port_number").map(|p| cat!(" on port ", p.trim_start_matches('0'))).unwrap_or_default();
+            let orig = c.s("original_target_user_profile").map(|o| cat!(" from ", o)).unwrap_or_default();
+            (user.clone(), cat!("Exit program swapped the job's user profile", orig, " to ", or_q(&user), port))
         }
         "S" | "E" => {
             let behalf = c.s("on_behalf_of_user");
             let verb = if code == "S" { "started" } else { "ended" };
             let office = or_q(&c.s("office_user")).to_string();
-            (behalf.clone(), sentence!("Office user {office} {verb} work on behalf of {}", or_q(&behalf)))
+            (behalf.clone(), cat!("Office user ", office, " ", verb, " work on behalf of ", or_q(&behalf)))
         }
         _ => {
             let what = c.detail("entry_type").unwrap_or_else(|| format_compact!("Profile swap entry {code}"));
-            let who = user.as_ref().map(|u| sentence!(" (user {u})")).unwrap_or_default();
-            (user.clone(), sentence!("{what}{who}{}", c.by()))
+            let who = user.as_ref().map(|u| cat!(" (user ", u, ")")).unwrap_or_default();
+            (user.clone(), cat!(what, who, c.by()))
         }
     };
     Norm::new(Category::Authentication, action, outcome, summary).user(target)
@@ -193,21 +193,21 @@ pub fn sk(c: &Ctx) -> Norm {
     let local = c.any(&["local_ip_address", "local_address"]);
     let (r, rp) = (or_q(&remote), port(c.s("remote_port")));
     let (l, lp) = (or_q(&local), port(c.s("local_port")));
-    let tls = c.s("secure_version").map(|v| sentence!(" ({v})")).unwrap_or_default();
-    let client = c.any(&["host_name", "mac_address"]).map(|h| sentence!(" for client {h}")).unwrap_or_default();
+    let tls = c.s("secure_version").map(|v| cat!(" (", v, ")")).unwrap_or_default();
+    let client = c.any(&["host_name", "mac_address"]).map(|h| cat!(" for client ", h)).unwrap_or_default();
     let summary = match code.as_str() {
-        "A" => sentence!("Accepted connection from {r}:{rp} on local port {lp}"),
-        "C" => sentence!("Outbound connection from {l}:{lp} to {r}:{rp}"),
-        "S" => sentence!("Secure connection{tls} between {r}:{rp} and local port {lp}"),
-        "X" => sentence!("Failed secure connection{tls} between {r}:{rp} and local port {lp}"),
-        "I" => sentence!("Inbound UDP traffic from {r}:{rp} to local port {lp}"),
-        "O" => sentence!("Outbound UDP traffic from local port {lp} to {r}:{rp}"),
-        "P" => sentence!("Local port {lp} unavailable"),
-        "D" => sentence!("DHCP address assigned{client}"),
-        "U" => sentence!("DHCP address not assigned{client}"),
-        "F" => sentence!("Mail from {r} filtered"),
-        "R" => sentence!("Mail from {r} rejected"),
-        _ => sentence!("Socket event {code} with {r}:{rp}"),
+        "A" => cat!("Accepted connection from ", r, ":", rp, " on local port ", lp),
+        "C" => cat!("Outbound connection from ", l, ":", lp, " to ", r, ":", rp),
+        "S" => cat!("Secure connection", tls, " between ", r, ":", rp, " and local port ", lp),
+        "X" => cat!("Failed secure connection", tls, " between ", r, ":", rp, " and local port ", lp),
+        "I" => cat!("Inbound UDP traffic from ", r, ":", rp, " to local port ", lp),
+        "O" => cat!("Outbound UDP traffic from local port ", lp, " to ", r, ":", rp),
+        "P" => cat!("Local port ", lp, " unavailable"),
+        "D" => cat!("DHCP address assigned", client),
+        "U" => cat!("DHCP address not assigned", client),
+        "F" => cat!("Mail from ", r, " filtered"),
+        "R" => cat!("Mail from ", r, " rejected"),
+        _ => cat!("Socket event ", code, " with ", r, ":", rp),
     };
     let mut n = Norm::new(Category::Network, action, outcome, summary);
     n.source_ip = remote;

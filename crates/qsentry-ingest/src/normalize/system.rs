@@ -37,9 +37,9 @@ pub fn sv(c: &Ctx) -> Norm {
         "E" => "Option",
         _ => "System value",
     };
-    let q = |v: &Option<String>| v.as_deref().map(|v| sentence!("'{}'", cut(v, 120))).unwrap_or_else(|| "''".into());
-    let named = name.as_ref().map(|n| sentence!(" {n}")).unwrap_or_default();
-    let summary = sentence!("{what}{named} changed from {} to {}{}", q(&old), q(&new), c.by());
+    let q = |v: &Option<String>| v.as_deref().map(|v| cat!("'", cut(v, 120), "'")).unwrap_or_else(|| "''".into());
+    let named = name.as_ref().map(|n| cat!(" ", n)).unwrap_or_default();
+    let summary = cat!(what, named, " changed from ", q(&old), " to ", q(&new), c.by());
     Norm::new(Category::Configuration, action, outcome, summary).object(name)
 }
 
@@ -53,14 +53,13 @@ pub fn gr(c: &Ctx) -> Norm {
                 "RS" => ("objectconnect-restore", "restore"),
                 _ => ("objectconnect-save", "save"),
             };
-            let lib =
-                c.any(&["save_library", "restore_library"]).map(|l| sentence!(" of library {l}")).unwrap_or_default();
-            Norm::new(Category::Object, action, Success, sentence!("ObjectConnect {verb}{lib}{}", c.by()))
+            let lib = c.any(&["save_library", "restore_library"]).map(|l| cat!(" of library ", l)).unwrap_or_default();
+            Norm::new(Category::Object, action, Success, cat!("ObjectConnect ", verb, lib, c.by()))
         }
         _ => {
             let f = c.any(&["field_1", "function_name"]);
-            let what = f.as_ref().map(|f| sentence!(" {f}")).unwrap_or_default();
-            Norm::new(Category::System, "rmc-operation", Success, sentence!("RMC operation{what}{}", c.by())).object(f)
+            let what = f.as_ref().map(|f| cat!(" ", f)).unwrap_or_default();
+            Norm::new(Category::System, "rmc-operation", Success, cat!("RMC operation", what, c.by())).object(f)
         }
     }
 }
@@ -80,21 +79,20 @@ fn gr_exit_program(c: &Ctx, code: &str) -> Norm {
         _ => ("exit-program-replaced", "replaced at"),
     };
     let Some(i) = info else {
-        let s = sentence!("Exit program {verb} an exit point{}", c.by());
+        let s = cat!("Exit program ", verb, " an exit point", c.by());
         return Norm::new(Category::Configuration, action, Success, s);
     };
     let pgm = match (i.exit_program.as_str(), i.exit_program_library.as_str()) {
         ("", _) => None,
         (p, "") => Some(p.to_string()),
-        (p, l) => Some(sentence!("{l}/{p}")),
+        (p, l) => Some(cat!(l, "/", p)),
     };
-    let fmt =
-        if i.exit_point_format.is_empty() { String::new() } else { sentence!(" (format {})", i.exit_point_format) };
+    let fmt = if i.exit_point_format.is_empty() { String::new() } else { cat!(" (format ", i.exit_point_format, ")") };
     let summary = match &pgm {
-        Some(p) => sentence!("Exit program {p} {verb} exit point {}{fmt}{}", i.exit_point_name, c.by()),
-        None => sentence!("Exit program {verb} exit point {}{fmt}{}", i.exit_point_name, c.by()),
+        Some(p) => cat!("Exit program ", p, " ", verb, " exit point ", i.exit_point_name, fmt, c.by()),
+        None => cat!("Exit program ", verb, " exit point ", i.exit_point_name, fmt, c.by()),
     };
-    let target = pgm.map(|p| sentence!("{p} *PGM")).unwrap_or(i.exit_point_name);
+    let target = pgm.map(|p| cat!(p, " *PGM")).unwrap_or(i.exit_point_name);
     Norm::new(Category::Configuration, action, Success, summary).object(Some(target))
 }
 
@@ -103,15 +101,15 @@ fn gr_function(c: &Ctx) -> Norm {
     let function = c.any(&["function_name", "field_2"]);
     let user = c.s("user_profile_name");
     let f = or_q(&function).to_string();
-    let u = user.as_ref().map(|u| sentence!(" for user {u}")).unwrap_or_default();
+    let u = user.as_ref().map(|u| cat!(" for user ", u)).unwrap_or_default();
     let (action, outcome, summary) = match op.as_str() {
-        "*USAGEFAILURE" => ("function-usage-denied", Failure, sentence!("Use of function {f} denied{u}")),
-        "*CHKUSAGE" => ("function-usage-checked", Success, sentence!("Use of function {f} allowed{u}")),
-        "*CHGUSAGE" => ("function-usage-changed", Success, sentence!("Usage of function {f} changed{u}{}", c.by())),
-        "*REGISTER" => ("function-registered", Success, sentence!("Function {f} registered{}", c.by())),
-        "*REREGISTER" => ("function-reregistered", Success, sentence!("Function {f} reregistered{}", c.by())),
-        "*DEREGISTER" => ("function-deregistered", Success, sentence!("Function {f} deregistered{}", c.by())),
-        _ => ("function-operation", Outcome::Unknown, sentence!("Function registration operation {op} on {f}{u}")),
+        "*USAGEFAILURE" => ("function-usage-denied", Failure, cat!("Use of function ", f, " denied", u)),
+        "*CHKUSAGE" => ("function-usage-checked", Success, cat!("Use of function ", f, " allowed", u)),
+        "*CHGUSAGE" => ("function-usage-changed", Success, cat!("Usage of function ", f, " changed", u, c.by())),
+        "*REGISTER" => ("function-registered", Success, cat!("Function ", f, " registered", c.by())),
+        "*REREGISTER" => ("function-reregistered", Success, cat!("Function ", f, " reregistered", c.by())),
+        "*DEREGISTER" => ("function-deregistered", Success, cat!("Function ", f, " deregistered", c.by())),
+        _ => ("function-operation", Outcome::Unknown, cat!("Function registration operation ", op, " on ", f, u)),
     };
     Norm::new(Category::Authorization, action, outcome, summary).user(user).object(function)
 }
@@ -131,21 +129,21 @@ const AUDLVL: &[(&str, &str)] = &[
 pub fn ad(c: &Ctx) -> Norm {
     let obj = c.object();
     let value = c.any(&["object_audit", "scan_attribute"]);
-    let v = value.as_ref().map(|v| sentence!(" set to {v}")).unwrap_or_default();
+    let v = value.as_ref().map(|v| cat!(" set to ", v)).unwrap_or_default();
     match c.code("entry_type").as_str() {
         "U" => {
             let user = c.s("object_name");
             let lvl = c.flags(AUDLVL, "");
-            let lvl = if lvl.is_empty() { String::new() } else { sentence!(", action auditing {}", lvl.join(" ")) };
-            let summary = sentence!("Auditing of user {} changed (object auditing{v}{lvl}){}", or_q(&user), c.by());
+            let lvl = if lvl.is_empty() { String::new() } else { cat!(", action auditing ", lvl.join(" ")) };
+            let summary = cat!("Auditing of user ", or_q(&user), " changed (object auditing", v, lvl, ")", c.by());
             Norm::new(Category::Configuration, "user-auditing-changed", Success, summary).user(user)
         }
         "S" => {
-            let summary = sentence!("Scan attribute of {}{v}{}", or_q(&obj), c.by());
+            let summary = cat!("Scan attribute of ", or_q(&obj), v, c.by());
             Norm::new(Category::Configuration, "scan-attribute-changed", Success, summary).object(obj)
         }
         _ => {
-            let summary = sentence!("Object auditing of {}{v}{}", or_q(&obj), c.by());
+            let summary = cat!("Object auditing of ", or_q(&obj), v, c.by());
             Norm::new(Category::Configuration, "object-auditing-changed", Success, summary).object(obj)
         }
     }
@@ -155,11 +153,11 @@ pub fn ev(c: &Ctx) -> Norm {
     let name = c.s("environment_variable_name");
     let n = or_q(&name).to_string();
     let (action, summary) = match c.code("entry_type").as_str() {
-        "A" => ("environment-variable-added", sentence!("System environment variable {n} added{}", c.by())),
-        "D" => ("environment-variable-deleted", sentence!("System environment variable {n} deleted{}", c.by())),
+        "A" => ("environment-variable-added", cat!("System environment variable ", n, " added", c.by())),
+        "D" => ("environment-variable-deleted", cat!("System environment variable ", n, " deleted", c.by())),
         _ => {
-            let renamed = c.s("new_environment_variable_name").map(|r| sentence!(" (now {r})")).unwrap_or_default();
-            ("environment-variable-changed", sentence!("System environment variable {n} changed{renamed}{}", c.by()))
+            let renamed = c.s("new_environment_variable_name").map(|r| cat!(" (now ", r, ")")).unwrap_or_default();
+            ("environment-variable-changed", cat!("System environment variable ", n, " changed", renamed, c.by()))
         }
     };
     Norm::new(Category::Configuration, action, Success, summary).object(name)
@@ -168,11 +166,11 @@ pub fn ev(c: &Ctx) -> Norm {
 pub fn st(c: &Ctx) -> Norm {
     let tool = c.code("service_tool");
     let name = match c.detail("service_tool") {
-        Some(d) => sentence!("{d} ({tool})"),
+        Some(d) => cat!(d, " (", tool, ")"),
         None => tool.to_string(),
     };
     let obj = c.object();
-    let summary = sentence!("Service tool {name} used{}{}", on(&obj), c.by());
+    let summary = cat!("Service tool ", name, " used", on(&obj), c.by());
     Norm::new(Category::Service, "service-tool-used", Success, summary).object(obj)
 }
 
@@ -187,8 +185,8 @@ pub fn cd(c: &Ctx) -> Norm {
         "R" => " from a REXX procedure",
         _ => "",
     };
-    let who = c.subject().map(|u| sentence!("User {u} ran")).unwrap_or_else(|| "Ran".into());
-    let summary = sentence!("{who}{how}: {}", cut(&cmd, 200));
+    let who = c.subject().map(|u| cat!("User ", u, " ran")).unwrap_or_else(|| "Ran".into());
+    let summary = cat!(who, how, ": ", cut(&cmd, 200));
     Norm::new(Category::Job, "command-run", Success, summary).object(obj)
 }
 
@@ -223,9 +221,9 @@ pub fn js(c: &Ctx) -> Norm {
     };
     let (user, summary) = if code == "M" || code == "T" {
         let to = c.s("effective_user_profile");
-        (to.clone(), sentence!("Job {} {verb} to {}{}", or_q(&job), or_q(&to), c.by()))
+        (to.clone(), cat!("Job ", or_q(&job), " ", verb, " to ", or_q(&to), c.by()))
     } else {
-        (c.s("target_job_user"), sentence!("Job {} {verb}{}", or_q(&job), c.by()))
+        (c.s("target_job_user"), cat!("Job ", or_q(&job), " ", verb, c.by()))
     };
     Norm::new(Category::Job, action, Success, summary).user(user).object(job)
 }
