@@ -87,6 +87,11 @@ impl Field {
         Field { name, offset, len, ty, codes: None, detail: "" }
     }
 
+    /// `<name>_detail`: made at compile time for coded fields of the layouts, else looked up once.
+    pub fn detail_name(&self) -> &'static str {
+        if self.detail.is_empty() { detail_name(self.name) } else { self.detail }
+    }
+
     /// The first byte after the field (1-based).
     pub const fn end(&self) -> u32 {
         self.offset + self.len
@@ -214,7 +219,7 @@ pub fn decode_fields_with(
                 if let Some(m) = meaning {
                     // The meaning is static text: kept by reference, neither copied nor allocated.
                     let detail = Value::Text(compact_str::CompactString::const_new(m));
-                    sink(if f.detail.is_empty() { detail_name(f.name) } else { f.detail }, detail);
+                    sink(f.detail_name(), detail);
                 }
             }
             None => sink(f.name, v),

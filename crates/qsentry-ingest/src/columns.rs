@@ -4,7 +4,7 @@
 
 use crate::event::{Heading, Name};
 use compact_str::CompactString;
-use ibmi_format::layout::{Field, FieldType, detail_name, int_text};
+use ibmi_format::layout::{Field, FieldType, int_text};
 use ibmi_format::value::{trim, trim_end};
 use ibmi_format::{Decimal, EntryLayout, Value, timestamp};
 use std::borrow::Cow;
@@ -216,7 +216,7 @@ pub fn push_field(fields: &mut Vec<(Name, Value)>, f: &'static Field, v: Value) 
     fields.push((Cow::Borrowed(f.name), v));
     if let Some(m) = meaning {
         // Meanings are static text: kept by reference, not copied.
-        fields.push((Cow::Borrowed(detail_name(f.name)), Value::Text(CompactString::const_new(m))));
+        fields.push((Cow::Borrowed(f.detail_name()), Value::Text(CompactString::const_new(m))));
     }
 }
 

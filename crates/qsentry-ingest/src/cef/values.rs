@@ -34,7 +34,7 @@ pub fn push_typed(ev: &mut Event, f: &'static Field, text: &str) {
     let meaning = f.codes.and_then(|t| t.meaning(text.trim()));
     ev.fields.push((Cow::Borrowed(f.name), v));
     if let Some(m) = meaning {
-        ev.fields.push((Cow::Borrowed(layout::detail_name(f.name)), Value::from(m)));
+        ev.fields.push((Cow::Borrowed(f.detail_name()), Value::from(m)));
     }
 }
 
