@@ -65,6 +65,7 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
     let mut changes = qsentry_ingest::changes::ChangeTracker::default();
     let started = Instant::now();
     let mut code = exit::OK;
+    let mut events = Vec::new();
     'files: for (path, named) in &files {
         let (format, mut reader) = match open(path, args.format, &opts) {
             Ok(r) => r,
@@ -78,7 +79,9 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
         stats.files += 1;
         progress.set_message(format!("{} ({})", path.display(), format.name()));
         while let Some(batch) = reader.next_batch() {
-            let mut events = Vec::with_capacity(batch.len());
+            // One vector for every batch: a new one each time is a fresh multi-megabyte block whose pages
+            // the kernel zeroes again and again.
+            events.clear();
             for unit in batch {
                 match unit {
                     Ok(mut ev) => {
