@@ -27,6 +27,13 @@ use std::thread::JoinHandle;
 /// 16K-row groups, 464 MB with 64K and 571 MB with DuckDB's 122,880; report times did not change.
 pub const ROW_GROUP_ROWS: usize = 16 * 1024;
 
+/// Bytes of Arrow data per Parquet row group (and per batch the ingest hands over, see
+/// `store::CHUNK_BYTES`): a row group ends at [`ROW_GROUP_ROWS`] or at this size, whichever comes first.
+/// The writer keeps the whole row group until it is complete, each compressed page in a buffer as large
+/// as the page before compression, so a row group of 16K CD entries (6.6 KB of raw evidence each) held
+/// over 100 MB; most entries fill 16K rows with 15–25 MB.
+pub const ROW_GROUP_BYTES: usize = 24 << 20;
+
 /// Rows per segment file before the writer starts the next one (a run of 100M events is ~24 files).
 pub const SEGMENT_ROWS: u64 = 256 * ROW_GROUP_ROWS as u64;
 
@@ -152,6 +159,8 @@ fn write_all(dir: &Path, prefix: &str, rx: Receiver<RecordBatch>) -> Result<Vec<
     let props = properties();
     let mut done = Vec::new();
     let mut current: Option<(ArrowWriter<File>, Segment, PathBuf)> = None;
+    // Bytes of the rows in the writer's unfinished row group.
+    let mut group_bytes = 0;
     for batch in rx {
         if current.is_none() {
             let name = format!("{prefix}-{:04}.parquet", done.len() + 1);
@@ -162,12 +171,23 @@ fn write_all(dir: &Path, prefix: &str, rx: Receiver<RecordBatch>) -> Result<Vec<
             current = Some((w, Segment { file: name, rows: 0 }, path));
         }
         let Some((w, seg, path)) = current.as_mut() else { continue };
+        let (rows, bytes) = (batch.num_rows(), batch.get_array_memory_size());
+        let before = w.in_progress_rows();
         w.write(&batch).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        seg.rows += batch.num_rows() as u64;
+        let after = w.in_progress_rows();
+        // The writer ends a row group by itself at ROW_GROUP_ROWS; then only the batch's last rows are
+        // in the unfinished one.
+        group_bytes = if after >= before + rows { group_bytes + bytes } else { bytes * after / rows.max(1) };
+        if group_bytes >= ROW_GROUP_BYTES {
+            w.flush().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            group_bytes = 0;
+        }
+        seg.rows += rows as u64;
         if seg.rows >= SEGMENT_ROWS
             && let Some((w, seg, path)) = current.take()
         {
             done.push(close(w, seg, &path)?);
+            group_bytes = 0;
         }
     }
     if let Some((w, seg, path)) = current.take() {
@@ -200,7 +220,10 @@ pub fn copy_segments(dir: &Path, prefix: &str, files: &[Segment], drops: &Drops)
         let dropped = |row: usize| bits.get(row / 64).is_some_and(|w| w & (1 << (row % 64)) != 0);
         let file = File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|b| b.with_batch_size(ROW_GROUP_ROWS).build())
+            .and_then(|b| {
+                let rows = batch_rows(b.metadata());
+                b.with_batch_size(rows).build()
+            })
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut row = 0;
         for batch in reader {
@@ -214,6 +237,20 @@ pub fn copy_segments(dir: &Path, prefix: &str, files: &[Segment], drops: &Drops)
         }
     }
     writer.finish()
+}
+
+/// Rows per batch when reading a segment back: [`ROW_GROUP_ROWS`], fewer when the file has wide rows, so
+/// that a batch stays near [`ROW_GROUP_BYTES`] (a batch may span row groups, and 16K rows of CD entries
+/// are over 100 MB). The widest row group of the file counts.
+fn batch_rows(meta: &parquet::file::metadata::ParquetMetaData) -> usize {
+    let widest = meta
+        .row_groups()
+        .iter()
+        .filter(|g| g.num_rows() > 0)
+        .map(|g| g.total_byte_size().max(0) as u64 / g.num_rows() as u64)
+        .max()
+        .unwrap_or(0);
+    (ROW_GROUP_BYTES as u64 / widest.max(1)).clamp(1, ROW_GROUP_ROWS as u64) as usize
 }
 
 fn close(w: ArrowWriter<File>, seg: Segment, path: &Path) -> Result<Segment, String> {

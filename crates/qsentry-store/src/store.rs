@@ -1,8 +1,8 @@
 //! Opening the store and appending events idempotently and crash-safely.
 //!
-//! Events arrive in chunks of [`CHUNK`] rows (duplicates inside a chunk are dropped first); each chunk
-//! becomes an Arrow batch that the segment writer encodes into the run's Parquet files on its own thread
-//! (see [`crate::segments`]). A run is atomic: when it ends, copies of events already stored (or stored
+//! Events arrive in chunks of [`CHUNK`] rows or [`CHUNK_BYTES`] bytes (duplicates inside a chunk are
+//! dropped first); each chunk becomes an Arrow batch that the segment writer encodes into the run's
+//! Parquet files on its own thread (see [`crate::segments`]). A run is atomic: when it ends, copies of events already stored (or stored
 //! twice by this run) are removed by rewriting the run's segments, and then one DuckDB transaction
 //! records the segments, their rollups (see [`crate::rollups`]), the files read and the end of the run,
 //! and points the `events` view at the segments. After a `kill -9`, the next open forgets the unfinished run (its files are not recorded,
@@ -21,6 +21,16 @@ use std::path::{Path, PathBuf};
 
 /// Rows per batch handed to the segment writer: a batch of at most ~25 MB in memory, two at a time.
 pub const CHUNK: usize = 16 * 1024;
+
+/// Bytes per batch handed to the segment writer: a batch ends at [`CHUNK`] rows or at this many bytes,
+/// whichever comes first. 16K rows of most entries take 15–25 MB, but 16K CD entries (6.6 KB of raw
+/// evidence each) took 110 MB, and with a batch being built, one waiting and one being encoded that
+/// alone lifted an ingest's peak RSS by some 250 MB.
+pub const CHUNK_BYTES: usize = crate::segments::ROW_GROUP_BYTES;
+
+/// How often (in rows) a batch's bytes are summed against [`CHUNK_BYTES`]: at most this many rows
+/// past the budget, a few hundred KB.
+const BYTES_EVERY: usize = 64;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -404,7 +414,12 @@ impl Ingest<'_> {
         };
         self.builder.push(key, ev, self.id, utc_offset);
         self.file_events += 1;
-        if self.builder.len() >= CHUNK { self.commit() } else { Ok(0) }
+        let rows = self.builder.len();
+        if rows >= CHUNK || (rows.is_multiple_of(BYTES_EVERY) && self.builder.bytes() >= CHUNK_BYTES) {
+            self.commit()
+        } else {
+            Ok(0)
+        }
     }
 
     /// Hands the current chunk to the segment writer. Returns the rows handed over.
