@@ -359,3 +359,51 @@ fn small_segments_are_merged_after_sixteen_runs() {
     assert_eq!(keys(&store), keys(&one));
     assert_eq!(count(&store, "SELECT count(*) FROM events"), 1000);
 }
+
+#[test]
+fn wide_events_end_batches_and_row_groups_at_the_byte_budget() {
+    let store = Store::in_memory().unwrap();
+    // Events with 7 KB of raw evidence, as CD entries carry: 16K rows of them would be 115 MB.
+    let wide = |n: u64| {
+        let mut e = event(n, "PRODA");
+        e.raw = Raw::Bytes(vec![(n % 251) as u8; 7000]);
+        e
+    };
+    let mut run = store.begin_ingest().unwrap();
+    let mut handed = Vec::new();
+    for n in 1..=6000 {
+        match run.push(&wide(n)).unwrap() {
+            0 => {}
+            rows => handed.push(rows),
+        }
+    }
+    assert!(!handed.is_empty() && handed.iter().all(|&rows| rows < 4000), "{handed:?}");
+    assert_eq!(run.finish().unwrap(), 6000);
+    let groups = |store: &Store| -> (i64, i64) {
+        let files = format!("{}/*.parquet", store.segments_path().display());
+        store
+            .connection()
+            .query_row(
+                &format!(
+                    "SELECT count(DISTINCT row_group_id), max(row_group_num_rows) FROM parquet_metadata('{files}')"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    let (n, widest) = groups(&store);
+    assert!(n >= 2 && widest < 4000, "{n} row groups, the widest of {widest} rows");
+    // Read again with 1,000 new ones: the copy that drops the stored rows reads and writes in small
+    // batches too, and keeps the rows.
+    let mut run = store.begin_ingest().unwrap();
+    for n in 1..=7000 {
+        run.push(&wide(n)).unwrap();
+    }
+    assert_eq!(run.finish().unwrap(), 1000);
+    assert_eq!(store.event_count().unwrap(), 7000);
+    assert_eq!(count(&store, "SELECT count(*) FROM events WHERE octet_length(raw) = 7000"), 7000);
+    let (_, widest) = groups(&store);
+    assert!(widest < 4000, "the widest row group has {widest} rows");
+    rollups_agree(&store);
+}
