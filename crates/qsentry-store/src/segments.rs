@@ -37,11 +37,12 @@ pub const ROW_GROUP_BYTES: usize = 24 << 20;
 /// Rows per segment file before the writer starts the next one (a run of 100M events is ~24 files).
 pub const SEGMENT_ROWS: u64 = 256 * ROW_GROUP_ROWS as u64;
 
-/// Copies the rows of `select` into one Parquet file at `to` with DuckDB, returning the rows written. Used where DuckDB rewrites events: the Parquet
-/// export and the bench's replicas. The byte limit per row group keeps DuckDB's writer inside its memory
-/// limit on the wide `raw` column: without it, copying one 4M-row segment asked for a single 95 MB buffer
-/// and failed under the 256 MB limit, and with 32 MB per row group two threads still ran out copying one
-/// day of one system (386K events); 8 MB row groups (about 5,000 events) fit. DuckDB takes that limit
+/// Copies the rows of `select` into one Parquet file at `to` with DuckDB, returning the rows written.
+/// Used where DuckDB rewrites events: the Parquet export and the bench's replicas. The byte limit per
+/// row group keeps DuckDB's writer inside its memory limit on the wide `raw` column: without it, copying
+/// one 4M-row segment asked for a single 95 MB buffer and failed under the 256 MB limit, and with 32 MB
+/// per row group two threads still ran out copying one day of one system (386K events); 8 MB row groups
+/// (about 5,000 events) fit. DuckDB takes that limit
 /// only when it need not keep insertion order, so the copy runs with `preserve_insertion_order` off
 /// (nothing reads segments in file order: every report and `hunt` sorts).
 pub fn copy_to_parquet(conn: &duckdb::Connection, select: &str, to: &str) -> duckdb::Result<usize> {

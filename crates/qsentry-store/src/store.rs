@@ -2,12 +2,12 @@
 //!
 //! Events arrive in chunks of [`CHUNK`] rows or [`CHUNK_BYTES`] bytes (duplicates inside a chunk are
 //! dropped first); each chunk becomes an Arrow batch that the segment writer encodes into the run's
-//! Parquet files on its own thread (see [`crate::segments`]). A run is atomic: when it ends, copies of events already stored (or stored
-//! twice by this run) are removed by rewriting the run's segments, and then one DuckDB transaction
-//! records the segments, their rollups (see [`crate::rollups`]), the files read and the end of the run,
-//! and points the `events` view at the segments. After a `kill -9`, the next open forgets the unfinished run (its files are not recorded,
-//! its segment files are deleted), and a re-run reads those files again: the store ends with exactly the
-//! rows of one clean run.
+//! Parquet files on its own thread (see [`crate::segments`]). A run is atomic: when it ends, copies of
+//! events already stored (or stored twice by this run) are removed by rewriting the run's segments, and
+//! then one DuckDB transaction records the segments, their rollups (see [`crate::rollups`]), the files
+//! read and the end of the run, and points the `events` view at the segments. After a `kill -9`, the
+//! next open forgets the unfinished run (its files are not recorded, its segment files are deleted), and
+//! a re-run reads those files again: the store ends with exactly the rows of one clean run.
 
 use crate::batch::{BatchBuilder, schema};
 use crate::identity;
