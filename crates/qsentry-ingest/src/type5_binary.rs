@@ -95,13 +95,23 @@ pub fn detect_record_length(head: &[u8], at_eof: bool) -> Option<usize> {
         return None;
     }
     let limit = MAX_RECORD.min(head.len().saturating_sub(54));
+    // Where a heading starts, found once per position (one bit each); every candidate length then only
+    // tests bits at its multiples.
+    let positions = head.len().saturating_sub(53);
+    let mut at_heading = vec![0u64; positions.div_ceil(64)];
+    for pos in MIN_RECORD..positions {
+        if heading_at(head, pos) {
+            at_heading[pos / 64] |= 1 << (pos % 64);
+        }
+    }
+    let heading_bit = |pos: usize| (at_heading[pos / 64] >> (pos % 64)) & 1;
     let mut best: Option<(usize, usize, usize)> = None; // (found, seen, len)
     for len in MIN_RECORD..=limit {
         let (mut seen, mut found) = (0, 0);
         let mut pos = len;
         while pos + 54 <= head.len() {
             seen += 1;
-            found += heading_at(head, pos) as usize;
+            found += heading_bit(pos) as usize;
             pos += len;
         }
         let better = match best {
@@ -352,4 +362,81 @@ fn trim_padding(rec: &[u8]) -> &[u8] {
         end -= 1;
     }
     &rec[..end.max(ENTRY_DATA_OFFSET as usize - 1).min(rec.len())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ibmi_format::{Ccsid, type5};
+    use proptest::prelude::*;
+
+    /// The detection as first written: `heading_at` at every multiple of every candidate length.
+    fn detect_reference(head: &[u8], at_eof: bool) -> Option<usize> {
+        if !heading_at(head, 0) {
+            return None;
+        }
+        let limit = MAX_RECORD.min(head.len().saturating_sub(54));
+        let mut best: Option<(usize, usize, usize)> = None;
+        for len in MIN_RECORD..=limit {
+            let (mut seen, mut found) = (0, 0);
+            let mut pos = len;
+            while pos + 54 <= head.len() {
+                seen += 1;
+                found += heading_at(head, pos) as usize;
+                pos += len;
+            }
+            let better = match best {
+                _ if found == 0 => false,
+                None => true,
+                Some((bf, bs, _)) => found > bf || (found == bf && found * bs > bf * seen),
+            };
+            if better {
+                best = Some((found, seen, len));
+            }
+        }
+        match best {
+            Some((_, _, len)) => Some(len),
+            None => (at_eof && head.len() >= MIN_RECORD && head.len() <= MAX_RECORD).then_some(head.len()),
+        }
+    }
+
+    fn record(seq: i64, len: usize) -> Vec<u8> {
+        let ts = ibmi_format::timestamp::parse_any("2026-11-21-08.00.00.000001").unwrap();
+        let heading = [
+            ("sequence_number", Value::Int(seq)),
+            ("journal_code", Value::from("T")),
+            ("journal_entry_type", Value::from("PW")),
+            ("entry_timestamp", Value::Timestamp(ts)),
+        ];
+        type5::encode_record(&heading, &[], None, len, Ccsid::default_ccsid()).unwrap()
+    }
+
+    proptest! {
+        /// Files of any record length, with damaged records, stray bytes and a cut end, get the length the
+        /// first implementation found.
+        #[test]
+        fn detection_equals_the_reference(
+            len in MIN_RECORD..2_500usize,
+            count in 1usize..12,
+            damaged in proptest::collection::vec(0usize..12, 0..3),
+            noise in proptest::collection::vec((0usize..30_000, any::<u8>()), 0..20),
+            cut in 0usize..600,
+        ) {
+            let mut file: Vec<u8> = (0..count).flat_map(|i| record(i as i64 + 1, len)).collect();
+            for d in damaged {
+                if d < count && d > 0 {
+                    file[d * len] = 0x40; // JOENTL no longer a digit
+                }
+            }
+            for (at, b) in noise {
+                if let Some(x) = file.get_mut(at) {
+                    *x = b;
+                }
+            }
+            file.truncate(file.len().saturating_sub(cut));
+            let head = &file[..file.len().min(3 * MAX_RECORD)];
+            let at_eof = file.len() < 3 * MAX_RECORD;
+            prop_assert_eq!(detect_record_length(head, at_eof), detect_reference(head, at_eof));
+        }
+    }
 }
