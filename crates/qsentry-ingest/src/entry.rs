@@ -32,7 +32,7 @@ fn decode_audit(ev: &mut Event, data: &[u8], opts: &DecodeOptions) -> Result<(),
         push_hex(ev, "entry_data", data);
         return Ok(());
     };
-    ev.fields.reserve(l.fields.len() + 8);
+    ev.fields.reserve(l.fields.len() + 4); // its fields, a few code meanings and an unparsed tail
     let mut fields = std::mem::take(&mut ev.fields);
     let result = layout::decode_fields_with(data, ENTRY_DATA_OFFSET, l.fields, opts.ccsid, |n, v| {
         fields.push((Cow::Borrowed(n), v))

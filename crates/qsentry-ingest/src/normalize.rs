@@ -8,13 +8,17 @@
 //! are those of the layouts in `ibmi_format::audit` and of IBM's SYSTOOLS.AUDIT_JOURNAL_xx columns, so
 //! binary outfiles and SQL exports normalize alike.
 
+/// Room left in every sentence for the " (from ADDRESS)" that [`normalize`] adds to most summaries
+/// (an IPv6 address is at most 39 characters), so adding it does not reallocate.
+pub(crate) const FROM_SLACK: usize = " (from )".len() + 39;
+
 /// Concatenates pieces of a sentence (text, or a [`Suffix`] written only when it has a value) into one
-/// string allocated at its final length: `cat!("Object ", or_q(&obj), " deleted", c.by())`. Cheaper than
+/// string allocated once: `cat!("Object ", or_q(&obj), " deleted", c.by())`. Cheaper than
 /// `format!`, whose formatting machinery cost more than the rest of a summary.
 macro_rules! cat {
     ($($piece:expr),* $(,)?) => {{
         let len = 0 $(+ $crate::normalize::Piece::len(&$piece))*;
-        let mut s = String::with_capacity(len);
+        let mut s = String::with_capacity(len + $crate::normalize::FROM_SLACK);
         $($crate::normalize::Piece::push_to(&$piece, &mut s);)*
         s
     }};

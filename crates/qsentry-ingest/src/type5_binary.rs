@@ -275,12 +275,14 @@ pub fn decode_record(rec: &[u8], record: u64, offset: u64, file: &Arc<str>, opts
     };
     h.journal_code = Some(c.char_of(at(rec, idx::CODE)[0]));
     h.journal_entry_type = text(c, at(rec, idx::TYPE));
-    // Room for every field the entry can get (layout fields, their meanings, heading extras), allocated once.
+    // Room for the fields an entry usually gets, allocated once: the layout's fields, a few code meanings
+    // and an unparsed tail, and a few heading extras (most extras are blank or zero and not kept). An
+    // entry with more grows the vector; reserving for every possible field took twice the memory.
     let layout_fields = match h.journal_entry_type.as_deref().filter(|_| h.journal_code == Some('T')) {
-        Some(t) => ibmi_format::audit::layout(t).map_or(1, |l| 2 * l.fields.len() + 8),
+        Some(t) => ibmi_format::audit::layout(t).map_or(1, |l| l.fields.len() + 4),
         None => 1,
     };
-    ev.fields.reserve_exact(layout_fields + idx::EXTRA.len());
+    ev.fields.reserve_exact(layout_fields + 4);
     // The same bytes as `at(rec, idx::TIMESTAMP)`, already parsed by the heading check.
     h.entry_timestamp = Some(entry_timestamp);
     h.job_name = text(c, at(rec, idx::JOB));
