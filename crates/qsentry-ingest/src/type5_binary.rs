@@ -94,7 +94,6 @@ pub fn detect_record_length(head: &[u8], at_eof: bool) -> Option<usize> {
     if !heading_at(head, 0) {
         return None;
     }
-    let limit = MAX_RECORD.min(head.len().saturating_sub(54));
     // Where a heading starts, found once per position (one bit each); every candidate length then only
     // tests bits at its multiples.
     let positions = head.len().saturating_sub(53);
@@ -104,15 +103,21 @@ pub fn detect_record_length(head: &[u8], at_eof: bool) -> Option<usize> {
             at_heading[pos / 64] |= 1 << (pos % 64);
         }
     }
-    let heading_bit = |pos: usize| (at_heading[pos / 64] >> (pos % 64)) & 1;
-    let mut best: Option<(usize, usize, usize)> = None; // (found, seen, len)
-    for len in MIN_RECORD..=limit {
+    best_record_length(head.len(), at_eof, |pos| (at_heading[pos / 64] >> (pos % 64)) & 1 == 1)
+}
+
+/// The scoring of [`detect_record_length`] over a `len`-byte head whose record 0 starts with a heading,
+/// where `heading(pos)` tells whether another starts at `pos`.
+fn best_record_length(len: usize, at_eof: bool, heading: impl Fn(usize) -> bool) -> Option<usize> {
+    let limit = MAX_RECORD.min(len.saturating_sub(54));
+    let mut best: Option<(usize, usize, usize)> = None; // (found, seen, record length)
+    for record in MIN_RECORD..=limit {
         let (mut seen, mut found) = (0, 0);
-        let mut pos = len;
-        while pos + 54 <= head.len() {
+        let mut pos = record;
+        while pos + 54 <= len {
             seen += 1;
-            found += heading_bit(pos) as usize;
-            pos += len;
+            found += heading(pos) as usize;
+            pos += record;
         }
         let better = match best {
             _ if found == 0 => false,
@@ -120,12 +125,12 @@ pub fn detect_record_length(head: &[u8], at_eof: bool) -> Option<usize> {
             Some((bf, bs, _)) => found > bf || (found == bf && found * bs > bf * seen),
         };
         if better {
-            best = Some((found, seen, len));
+            best = Some((found, seen, record));
         }
     }
     match best {
-        Some((_, _, len)) => Some(len),
-        None => (at_eof && head.len() >= MIN_RECORD && head.len() <= MAX_RECORD).then_some(head.len()),
+        Some((_, _, record)) => Some(record),
+        None => (at_eof && (MIN_RECORD..=MAX_RECORD).contains(&len)).then_some(len),
     }
 }
 
@@ -372,34 +377,13 @@ mod tests {
     use ibmi_format::{Ccsid, type5};
     use proptest::prelude::*;
 
-    /// The detection as first written: `heading_at` at every multiple of every candidate length.
+    /// The detection as first written, `heading_at` at every multiple of every candidate length (the
+    /// scoring is shared): the bitmap must answer as `heading_at` does.
     fn detect_reference(head: &[u8], at_eof: bool) -> Option<usize> {
         if !heading_at(head, 0) {
             return None;
         }
-        let limit = MAX_RECORD.min(head.len().saturating_sub(54));
-        let mut best: Option<(usize, usize, usize)> = None;
-        for len in MIN_RECORD..=limit {
-            let (mut seen, mut found) = (0, 0);
-            let mut pos = len;
-            while pos + 54 <= head.len() {
-                seen += 1;
-                found += heading_at(head, pos) as usize;
-                pos += len;
-            }
-            let better = match best {
-                _ if found == 0 => false,
-                None => true,
-                Some((bf, bs, _)) => found > bf || (found == bf && found * bs > bf * seen),
-            };
-            if better {
-                best = Some((found, seen, len));
-            }
-        }
-        match best {
-            Some((_, _, len)) => Some(len),
-            None => (at_eof && head.len() >= MIN_RECORD && head.len() <= MAX_RECORD).then_some(head.len()),
-        }
+        best_record_length(head.len(), at_eof, |pos| heading_at(head, pos))
     }
 
     fn record(seq: i64, len: usize) -> Vec<u8> {
@@ -414,8 +398,8 @@ mod tests {
     }
 
     proptest! {
-        /// Files of any record length, with damaged records, stray bytes and a cut end, get the length the
-        /// first implementation found.
+        /// Files of any record length, with damaged records, stray bytes and a cut end, get the length
+        /// `heading_at` at every multiple finds.
         #[test]
         fn detection_equals_the_reference(
             len in MIN_RECORD..2_500usize,
