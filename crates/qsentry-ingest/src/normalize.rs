@@ -151,6 +151,12 @@ pub(crate) struct Ctx<'a> {
     pub ev: &'a Event,
 }
 
+/// Whether a flag value is set (`Y`, `YES`, `*YES`). Only text can read so: numbers render as digits,
+/// bytes as hex digits.
+fn is_yes(v: &Value) -> bool {
+    matches!(v, Value::Text(t) if matches!(ibmi_format::value::trim(t), "Y" | "YES" | "*YES"))
+}
+
 /// A value as trimmed text (numbers rendered); `None` when null or blank.
 fn trimmed(v: &Value) -> Option<Text> {
     match v {
@@ -193,10 +199,9 @@ impl Ctx<'_> {
             .or_else(|| audit::code_meaning(self.ev.entry_type(), name, &self.code(name)).map(Text::const_new))
     }
 
-    /// Whether a flag field is set (`Y`, `YES`).
+    /// Whether a flag field is set (see [`is_yes`]).
     pub fn yes(&self, name: &str) -> bool {
-        // Only text can read Y or YES: numbers render as digits, bytes as hex digits.
-        matches!(self.ev.field(name), Some(Value::Text(t)) if matches!(ibmi_format::value::trim(t), "Y" | "YES" | "*YES"))
+        self.ev.field(name).is_some_and(is_yes)
     }
 
     /// The IBM names of `table`'s flags (`(field, name)`) that are set, in the table's order, where the
@@ -208,7 +213,7 @@ impl Ctx<'_> {
         let mut set = 0u64;
         for (k, (name, v)) in fields.iter().enumerate() {
             // The value first: most fields are not Y, and that test is cheaper than the name's.
-            if !matches!(v, Value::Text(t) if matches!(ibmi_format::value::trim(t), "Y" | "YES" | "*YES")) {
+            if !is_yes(v) {
                 continue;
             }
             let Some(flag) = name.strip_prefix(prefix) else { continue };
@@ -284,32 +289,21 @@ pub(crate) trait Piece {
     fn push_to(&self, s: &mut String);
 }
 
-impl Piece for str {
-    fn len(&self) -> usize {
-        str::len(self)
-    }
-    fn push_to(&self, s: &mut String) {
-        s.push_str(self);
-    }
+/// Text of any of the string types summaries are made of is a piece as it stands.
+macro_rules! text_piece {
+    ($($t:ty),*) => {$(
+        impl Piece for $t {
+            fn len(&self) -> usize {
+                self.as_bytes().len()
+            }
+            fn push_to(&self, s: &mut String) {
+                s.push_str(self);
+            }
+        }
+    )*};
 }
 
-impl Piece for String {
-    fn len(&self) -> usize {
-        String::len(self)
-    }
-    fn push_to(&self, s: &mut String) {
-        s.push_str(self);
-    }
-}
-
-impl Piece for Text {
-    fn len(&self) -> usize {
-        Text::len(self)
-    }
-    fn push_to(&self, s: &mut String) {
-        s.push_str(self);
-    }
-}
+text_piece!(str, String, Text);
 
 impl Piece for Suffix<'_> {
     fn len(&self) -> usize {
