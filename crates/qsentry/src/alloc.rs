@@ -3,7 +3,8 @@
 //! The `mimalloc` crate's allocator passes every request to `mi_malloc_aligned`. In mimalloc 3 that call
 //! serves a block over 1 KiB whose size is not a power of two through its over-allocating fallback, even
 //! for an alignment of 8: a slow path taken about once per decoded entry (the vector of its fields).
-//! Plain `mi_malloc` serves the same request from its size-class pages.
+//! Plain `mi_malloc` serves the same request from its size-class pages. The module also sets how soon
+//! mimalloc returns freed memory ([`configure`]), for the ingest's memory goal.
 
 use libmimalloc_sys::{
     mi_free, mi_malloc, mi_malloc_aligned, mi_realloc, mi_realloc_aligned, mi_zalloc, mi_zalloc_aligned,
