@@ -97,6 +97,8 @@ mod tests {
 
     #[test]
     fn system_violation_carries_its_code_at_723() {
+        // "HCA" is an arbitrary three-character value: IBM's list of operation violation codes was not in
+        // any stored excerpt, so the test checks the position and length, not a documented code.
         let out =
             roundtrip(&AF, &[("violation_type", Value::from("X")), ("operation_violation_code", Value::from("HCA"))]);
         assert_eq!(text(&out, "violation_type_detail"), "System violation");

@@ -7,7 +7,9 @@
 //! again with a dozen narrow queries against the 7.1, 7.3, 7.4 and 7.6 pages); the fields from 686 on
 //! are placed by adding 454 (J5 − JE) to the *TYPE2 offsets of the same fields, which is how every
 //! verified CP field relates, and stay marked unverified. `status` (*ENABLED/*DISABLED) is the profile
-//! status field that AUDIT_JOURNAL_CP returns as STATUS.
+//! status field that AUDIT_JOURNAL_CP returns as STATUS. QASYCPJ5 also has a field named CPPWDF (a public
+//! RPG password-audit program compares it with `*PASSED`) whose offset no stored source gives; it is not
+//! listed, so its bytes stay in `unparsed_entry_data`.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 

@@ -16,6 +16,11 @@
 //! - A, D, R: the exit program, in the order of the Add Exit Program (QUSADDEP) parameters: exit point
 //!   name Char(20), exit point format Char(8), exit program number Binary(4) (4 bytes), exit program
 //!   name Char(10), exit program library Char(10) (unverified order; see [`exit_program_info`]).
+//!   The sizes match the A/D/R columns of AUDIT_JOURNAL_GR (7.4: EXIT_POINT_NAME VARCHAR(20),
+//!   EXIT_POINT_FORMAT CHAR(8), EXIT_PROGRAM_NUMBER INTEGER, then two 10-character names). That function
+//!   lists EXIT_PROGRAM_LIBRARY before EXIT_PROGRAM; a table function's column order says nothing of byte
+//!   order, and QUSADDEP's qualified exit program name is, like every IBM qualified name, the object
+//!   then its library, so the program comes first here until a real entry shows otherwise.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
