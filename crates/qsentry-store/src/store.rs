@@ -518,11 +518,26 @@ impl Ingest<'_> {
                     conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![self.id, seg.file, seg.rows])?;
                 }
                 store.insert_rollups(kept.iter().map(|s| &s.file))?;
-                for (src, format, system, c) in &self.pending {
-                    conn.execute(
-                        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)",
-                        params![self.id, src.path, src.size, src.modified, format, system, c.units, c.added, c.rejects],
-                    )?;
+                // Many files per statement: one INSERT per file took 59 ms for the bench fleet's 242.
+                for files in self.pending.chunks(SOURCES_PER_INSERT) {
+                    let rows = vec!["(?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)"; files.len()].join(", ");
+                    let values: Vec<&dyn duckdb::ToSql> = files
+                        .iter()
+                        .flat_map(|(src, format, system, c)| -> [&dyn duckdb::ToSql; 9] {
+                            [
+                                &self.id,
+                                &src.path,
+                                &src.size,
+                                &src.modified,
+                                format,
+                                system,
+                                &c.units,
+                                &c.added,
+                                &c.rejects,
+                            ]
+                        })
+                        .collect();
+                    conn.execute(&format!("INSERT INTO sources VALUES {rows}"), values.as_slice())?;
                 }
                 conn.execute("UPDATE ingests SET finished = now()::TIMESTAMP WHERE ingest_id = ?", params![self.id])?;
                 store.refresh_view()
@@ -539,6 +554,9 @@ impl Ingest<'_> {
         Ok(kept.iter().map(|s| s.rows).sum())
     }
 }
+
+/// Files recorded per `INSERT INTO sources` at the end of a run.
+const SOURCES_PER_INSERT: usize = 128;
 
 /// A segment under this many rows is small; [`COMPACT_AFTER`] small segments are merged.
 pub const SMALL_SEGMENT_ROWS: u64 = crate::segments::SEGMENT_ROWS / 4;
