@@ -206,9 +206,59 @@ pub enum Raw {
     #[default]
     None,
     /// Binary record bytes (shown as hex).
-    Bytes(Vec<u8>),
+    Bytes(RecordBytes),
     /// A text line or message block, as read.
     Text(String),
+}
+
+/// The bytes of one binary record, kept as evidence without copying them: a range of the buffer the
+/// record was read into, shared by the records of one batch. The buffer is freed (or reused by the
+/// reader) when the last event holding a piece of it is dropped.
+#[derive(Clone)]
+pub struct RecordBytes {
+    buf: Arc<Vec<u8>>,
+    start: usize,
+    end: usize,
+}
+
+impl RecordBytes {
+    /// `buf[start..end]`; an empty range when it does not fit in `buf`.
+    pub fn shared(buf: &Arc<Vec<u8>>, start: usize, end: usize) -> RecordBytes {
+        let (start, end) = if start <= end && end <= buf.len() { (start, end) } else { (0, 0) };
+        RecordBytes { buf: Arc::clone(buf), start, end }
+    }
+}
+
+impl From<Vec<u8>> for RecordBytes {
+    fn from(v: Vec<u8>) -> RecordBytes {
+        let end = v.len();
+        RecordBytes { buf: Arc::new(v), start: 0, end }
+    }
+}
+
+impl std::ops::Deref for RecordBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+}
+
+impl AsRef<[u8]> for RecordBytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl PartialEq for RecordBytes {
+    fn eq(&self, other: &RecordBytes) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for RecordBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
 }
 
 /// One changed column of a record update (a UB before-image paired with its UP after-image).

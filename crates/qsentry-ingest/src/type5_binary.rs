@@ -6,7 +6,7 @@
 //! `--record-length`). Records are framed sequentially and decoded in parallel batches.
 
 use crate::entry::{decode_entry_data, finish_heading};
-use crate::event::{Event, Format, Origin, Raw, Unit};
+use crate::event::{Event, Format, Origin, Raw, RecordBytes, Unit};
 use crate::source::{BATCH, DecodeOptions, Input, Reader, par_decode, reject};
 use compact_str::CompactString;
 use ibmi_format::ebcdic::trimmed_len;
@@ -140,8 +140,8 @@ pub struct Type5BinaryReader {
     file: Arc<str>,
     opts: DecodeOptions,
     record_length: usize,
-    /// The framing buffer, reused for every batch: `pending[..filled]` holds bytes read and not yet framed
-    /// (at first, those read ahead for detection).
+    /// The framing buffer: `pending[..filled]` holds bytes read and not yet framed (at first, those read
+    /// ahead for detection). Each batch hands it to its events, shared, and takes a spare one.
     pending: Vec<u8>,
     filled: usize,
     records: u64,
@@ -149,7 +149,18 @@ pub struct Type5BinaryReader {
     done: bool,
     /// A whole-file problem found while opening (record length not detected), reported as one reject.
     failure: Option<String>,
+    /// Buffers of earlier batches, which their events keep as evidence ([`RecordBytes`]); the first no
+    /// event holds any more becomes the next batch's buffer.
+    spare: Vec<Arc<Vec<u8>>>,
 }
+
+/// Buffers of earlier batches a reader keeps for reuse (the consumer usually still holds the last one
+/// or two batches).
+const SPARE_BUFFERS: usize = 3;
+
+/// Bytes of records per batch at most: a batch is [`BATCH`] records or this many bytes, whichever is
+/// less, so that the buffers shared by a batch's events stay small when records are long.
+const BATCH_BYTES: usize = 4 << 20;
 
 impl Type5BinaryReader {
     pub fn new(mut input: Input, file: Arc<str>, opts: DecodeOptions) -> std::io::Result<Self> {
@@ -181,6 +192,7 @@ impl Type5BinaryReader {
             offset: 0,
             done: false,
             failure,
+            spare: Vec::new(),
         })
     }
 
@@ -189,8 +201,9 @@ impl Type5BinaryReader {
         self.record_length
     }
 
-    /// Reads until `want` bytes are buffered or the input ends. The buffer is grown (and zeroed) once,
-    /// then reused, so no batch allocates or copies it again.
+    /// Reads until `want` bytes are buffered or the input ends. The buffer is grown (and zeroed) only
+    /// when it is new or shorter than `want`: each batch's buffer is handed to its events and reused once
+    /// they are gone (see `spare`).
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
         if self.pending.len() < want {
             self.pending.resize(want, 0);
@@ -218,7 +231,13 @@ impl Reader for Type5BinaryReader {
             return Some(vec![Err(reject(Format::Type5Binary, &self.file, 1, 0, reason, raw))]);
         }
         let len = self.record_length;
-        if let Err(e) = self.fill(len * BATCH) {
+        if self.pending.capacity() == 0 {
+            // The last batch's buffer went with its events: reuse an earlier one no event holds.
+            if let Some(i) = self.spare.iter().position(|b| Arc::strong_count(b) == 1) {
+                self.pending = Arc::try_unwrap(self.spare.swap_remove(i)).unwrap_or_default();
+            }
+        }
+        if let Err(e) = self.fill(len * (BATCH_BYTES / len).clamp(64, BATCH)) {
             self.done = true;
             let r =
                 reject(Format::Type5Binary, &self.file, self.records + 1, self.offset, format!("read error: {e}"), &[]);
@@ -228,7 +247,9 @@ impl Reader for Type5BinaryReader {
             self.done = true;
             return None;
         }
-        let buf = &self.pending[..self.filled];
+        self.pending.truncate(self.filled);
+        let shared = Arc::new(std::mem::take(&mut self.pending));
+        let buf = &shared[..];
         let whole = buf.len() / len * len;
         let first_record = self.records;
         let first_offset = self.offset;
@@ -236,7 +257,10 @@ impl Reader for Type5BinaryReader {
             buf[..whole].chunks_exact(len).enumerate().map(|(i, r)| (i as u64, r)).collect();
         let (file, opts) = (&self.file, &self.opts);
         let mut units = par_decode(frames, |(i, rec)| {
-            decode_record(rec, first_record + i + 1, first_offset + i * len as u64, file, opts)
+            let start = i as usize * len;
+            decode_record_with(rec, first_record + i + 1, first_offset + i * len as u64, file, opts, |kept| {
+                RecordBytes::shared(&shared, start, start + kept.len())
+            })
         });
         self.records += (whole / len) as u64;
         self.offset += whole as u64;
@@ -256,6 +280,10 @@ impl Reader for Type5BinaryReader {
             self.offset += tail.len() as u64;
             self.done = true;
         }
+        if self.spare.len() == SPARE_BUFFERS {
+            self.spare.remove(0);
+        }
+        self.spare.push(shared);
         Some(units)
     }
 }
@@ -267,6 +295,18 @@ fn text(ccsid: &Ccsid, bytes: &[u8]) -> Option<CompactString> {
 
 /// Decodes one record (whose first byte is at `offset` in the file) into an event, or a reject.
 pub fn decode_record(rec: &[u8], record: u64, offset: u64, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
+    decode_record_with(rec, record, offset, file, opts, |kept| RecordBytes::from(kept.to_vec()))
+}
+
+/// [`decode_record`], keeping as evidence what `evidence` makes of the record without its padding.
+fn decode_record_with(
+    rec: &[u8],
+    record: u64,
+    offset: u64,
+    file: &Arc<str>,
+    opts: &DecodeOptions,
+    evidence: impl FnOnce(&[u8]) -> RecordBytes,
+) -> Unit {
     let bad = |reason: String| Err(reject(Format::Type5Binary, file, record, offset, reason, rec));
     let Some(entry_timestamp) = heading_timestamp(rec, 0) else {
         return bad("not a *TYPE5 heading (JOENTL/JOSEQN not zoned digits, or no journal code/timestamp)".into());
@@ -340,7 +380,7 @@ pub fn decode_record(rec: &[u8], record: u64, offset: u64, file: &Arc<str>, opts
         return bad(reason);
     }
     finish_heading(&mut ev, opts);
-    ev.raw = Raw::Bytes(trim_padding(rec).to_vec());
+    ev.raw = Raw::Bytes(evidence(trim_padding(rec)));
     Ok(ev)
 }
 
@@ -395,6 +435,75 @@ mod tests {
             ("entry_timestamp", Value::Timestamp(ts)),
         ];
         type5::encode_record(&heading, &[], None, len, Ccsid::default_ccsid()).unwrap()
+    }
+
+    fn reader_over(file: Vec<u8>) -> Type5BinaryReader {
+        let input: Input = Box::new(std::io::Cursor::new(file));
+        Type5BinaryReader::new(input, Arc::from("t.type5"), DecodeOptions::default()).unwrap()
+    }
+
+    /// The evidence of record `i` (0-based) of `file`: the record without its padding.
+    fn expected_raw(file: &[u8], len: usize, i: usize) -> &[u8] {
+        trim_padding(&file[i * len..(i + 1) * len])
+    }
+
+    /// Events share their batch's buffer as evidence; a buffer is reused only once no event holds it,
+    /// whether the consumer keeps every event or drops each batch before asking for the next.
+    #[test]
+    fn evidence_survives_buffer_reuse() {
+        let len = 1_100; // BATCH_BYTES / 1_100 = 3_813 records a batch: three batches and a bit
+        let count = 12_000;
+        let file: Vec<u8> = (0..count).flat_map(|i| record(i as i64 + 1, len)).collect();
+        let raw_of = |u: &Unit| match u {
+            Ok(Event { raw: Raw::Bytes(b), origin, .. }) => (origin.record, b.to_vec()),
+            other => panic!("not an event with bytes: {other:?}"),
+        };
+
+        // Every event kept until the end.
+        let mut reader = reader_over(file.clone());
+        let mut all = Vec::new();
+        let mut batches = 0;
+        while let Some(batch) = reader.next_batch() {
+            batches += 1;
+            all.extend(batch);
+        }
+        assert!(batches >= 4, "{batches} batches");
+        assert_eq!(reader.spare.len(), SPARE_BUFFERS, "every buffer still held: none reused");
+        assert_eq!(all.len(), count);
+        for u in &all {
+            let (record, raw) = raw_of(u);
+            assert_eq!(raw, expected_raw(&file, len, record as usize - 1), "record {record}");
+        }
+
+        // Each batch dropped before the next is read, but for a few events of the first batch: its buffer
+        // stays theirs, the second batch's buffer serves every later batch.
+        let mut reader = reader_over(file.clone());
+        let mut kept = Vec::new();
+        while let Some(batch) = reader.next_batch() {
+            for u in batch {
+                let (record, raw) = raw_of(&u);
+                assert_eq!(raw, expected_raw(&file, len, record as usize - 1), "record {record}");
+                if record % 1_000 == 0 && record <= 3_000 {
+                    kept.push(u);
+                }
+            }
+        }
+        assert_eq!(reader.spare.len(), 1, "only the first batch's buffer is held");
+        assert!(reader.pending.capacity() >= 3_813 * len, "the reused buffer is back in `pending`");
+        assert_eq!(kept.len(), 3);
+        for u in &kept {
+            let (record, raw) = raw_of(u);
+            assert_eq!(raw, expected_raw(&file, len, record as usize - 1), "kept record {record}");
+        }
+    }
+
+    #[test]
+    fn record_bytes_out_of_range_are_empty() {
+        let buf = Arc::new(vec![1u8, 2, 3, 4]);
+        assert_eq!(&*RecordBytes::shared(&buf, 1, 3), &[2, 3]);
+        assert!(RecordBytes::shared(&buf, 3, 9).is_empty());
+        assert!(RecordBytes::shared(&buf, 3, 2).is_empty());
+        assert_eq!(RecordBytes::shared(&buf, 0, 4), RecordBytes::from(vec![1, 2, 3, 4]));
     }
 
     proptest! {

@@ -237,7 +237,7 @@ impl BatchBuilder {
         u(cols, next(), Some(ev.origin.record));
         u(cols, next(), Some(ev.origin.offset));
         let raw: Option<&[u8]> = match &ev.raw {
-            Raw::Bytes(b) => Some(b),
+            Raw::Bytes(b) => Some(b.as_ref()),
             Raw::Text(s) => Some(s.as_bytes()),
             Raw::None => None,
         };
@@ -329,7 +329,7 @@ mod tests {
             for n in 0..10u64 {
                 let mut ev =
                     Event::new(Origin { format: Format::Type5Binary, file: Arc::from("f"), record: n, offset: 0 });
-                ev.raw = Raw::Bytes(vec![round as u8; 100]);
+                ev.raw = Raw::Bytes(vec![round as u8; 100].into());
                 b.push(n as i128, &ev, 1, None);
             }
             let batch = b.finish();

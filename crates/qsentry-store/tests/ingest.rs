@@ -30,7 +30,7 @@ fn event(ssn: u64, system: &str) -> Event {
     e.norm.outcome = Outcome::Failure;
     e.norm.target_user = Some("PETER".into());
     e.norm.source_ip = Some("82.121.128.84".into());
-    e.raw = Raw::Bytes(vec![0xC1, 0xC2]);
+    e.raw = Raw::Bytes(vec![0xC1, 0xC2].into());
     // Some entries of the types `security_events` copies, and a deletion it leaves out.
     match ssn % 10 {
         3 => {
@@ -366,7 +366,7 @@ fn wide_events_end_batches_and_row_groups_at_the_byte_budget() {
     // Events with 7 KB of raw evidence, as CD entries carry: 16K rows of them would be 115 MB.
     let wide = |n: u64| {
         let mut e = event(n, "PRODA");
-        e.raw = Raw::Bytes(vec![(n % 251) as u8; 7000]);
+        e.raw = Raw::Bytes(vec![(n % 251) as u8; 7000].into());
         e
     };
     let mut run = store.begin_ingest().unwrap();
