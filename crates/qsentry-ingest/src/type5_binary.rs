@@ -201,20 +201,16 @@ impl Type5BinaryReader {
         self.record_length
     }
 
-    /// Reads until `want` bytes are buffered or the input ends. The buffer is grown (and zeroed) only
-    /// when it is new or shorter than `want`: each batch's buffer is handed to its events and reused once
-    /// they are gone (see `spare`).
+    /// Reads until `want` bytes are buffered or the input ends, into the buffer's spare capacity: nothing
+    /// is zeroed first, so a file smaller than a batch touches no more memory than its size (each of a
+    /// fleet's many small files used to get a batch-sized buffer zeroed). Each batch's buffer is handed
+    /// to its events and reused once they are gone (see `spare`).
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
-        if self.pending.len() < want {
-            self.pending.resize(want, 0);
-        }
-        while self.filled < want {
-            match self.input.read(&mut self.pending[self.filled..want]) {
-                Ok(0) => break,
-                Ok(n) => self.filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        self.pending.truncate(self.filled);
+        if self.filled < want {
+            self.pending.reserve_exact(want - self.filled);
+            (&mut self.input).take((want - self.filled) as u64).read_to_end(&mut self.pending)?;
+            self.filled = self.pending.len();
         }
         Ok(())
     }
