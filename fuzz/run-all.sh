@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS (default 600), JOBS at a time (default 2), and prints one line per
-# target: executions, seconds, and the crash/leak inputs libFuzzer saved. Logs in fuzz/logs/.
+# target: executions, seconds, coverage, and the crash/leak inputs libFuzzer saved. Logs in fuzz/logs/.
 # Usage: fuzz/run-all.sh [SECONDS] [JOBS]
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -12,13 +12,19 @@ cargo +nightly fuzz build -O >/dev/null 2>&1 || { echo "cargo +nightly fuzz buil
 run() {
   local t="$1"
   rm -rf "artifacts/$t"
-  cargo +nightly fuzz run -O "$t" -- -max_total_time="$secs" -rss_limit_mb=2048 >"logs/$t.log" 2>&1
+  # Seeds (small valid inputs, where a target has them) let libFuzzer start past the format's framing.
+  local seeds=()
+  [ -d "seeds/$t" ] && seeds=("corpus/$t" "seeds/$t") && mkdir -p "corpus/$t"
+  cargo +nightly fuzz run -O "$t" "${seeds[@]}" -- -max_total_time="$secs" -rss_limit_mb=2048 >"logs/$t.log" 2>&1
   local rc=$?
   local runs
   runs=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "logs/$t.log" | tail -1)
   local found
   found=$(find "artifacts/$t" -type f 2>/dev/null | wc -l)
-  echo "$t: exit $rc, ${runs:-no 'Done' line (see logs/$t.log)}, $found saved inputs"
+  # Coverage shows a target stuck at the input's framing (a lost corpus, missing seeds).
+  local cov
+  cov=$(grep -oE 'cov: [0-9]+' "logs/$t.log" | tail -1)
+  echo "$t: exit $rc, ${runs:-no 'Done' line (see logs/$t.log)}, ${cov:-no coverage line}, $found saved inputs"
 }
 export -f run
 export secs
