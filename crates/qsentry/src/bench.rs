@@ -139,7 +139,8 @@ fn time_decode(path: &Path, format: Option<Format>) -> anyhow::Result<(u64, u64,
     let (mut events, mut rejects) = (0u64, 0u64);
     let mut fields = 0usize;
     while let Some(batch) = reader.next_batch() {
-        for u in batch {
+        // By reference, as `decode` reads them.
+        for u in &batch {
             match u {
                 Ok(e) => {
                     events += 1;

@@ -65,7 +65,6 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
     let mut changes = qsentry_ingest::changes::ChangeTracker::default();
     let started = Instant::now();
     let mut code = exit::OK;
-    let mut events = Vec::new();
     'files: for (path, named) in &files {
         let (format, mut reader) = match open(path, args.format, &opts) {
             Ok(r) => r,
@@ -78,21 +77,21 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
         };
         stats.files += 1;
         progress.set_message(format!("{} ({})", path.display(), format.name()));
-        while let Some(batch) = reader.next_batch() {
-            // One vector for every batch: a new one each time is a fresh multi-megabyte block whose pages
-            // the kernel zeroes again and again.
-            events.clear();
-            for unit in batch {
+        while let Some(mut batch) = reader.next_batch() {
+            // The events stay in the batch, read by reference: moving each one out (and into a second
+            // vector for the writer) was 5% of the time of `--output stats`.
+            let mut events = 0;
+            for (i, unit) in batch.iter_mut().enumerate() {
                 match unit {
-                    Ok(mut ev) => {
-                        changes.observe(&mut ev);
-                        stats.count_event(&ev);
-                        events.push(ev);
+                    Ok(ev) => {
+                        changes.observe(ev);
+                        stats.count_event(ev);
+                        events += 1;
                     }
                     Err(r) => {
                         stats.count_reject(r.origin.format, &r.origin.file);
                         if let Some(q) = quarantine.as_mut() {
-                            serde_json::to_writer(&mut *q, &r)?;
+                            serde_json::to_writer(&mut *q, &*r)?;
                             q.write_all(b"\n")?;
                         }
                         eprintln!(
@@ -100,15 +99,15 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
                             r.origin.file, r.origin.record, r.origin.offset, r.reason
                         );
                         if args.on_error == OnError::Stop {
-                            writer.write(&events)?;
+                            writer.write(&batch[..i])?;
                             code = exit::STOPPED_AT_REJECT;
                             break 'files;
                         }
                     }
                 }
             }
-            progress.inc(events.len() as u64);
-            writer.write(&events)?;
+            progress.inc(events);
+            writer.write(&batch)?;
         }
     }
     progress.finish_and_clear();

@@ -3,7 +3,7 @@
 
 use crate::cli::DecodeOutput;
 use qsentry_ingest::event_json::fields_json;
-use qsentry_ingest::{Event, Format};
+use qsentry_ingest::{Event, Format, Unit};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -180,7 +180,8 @@ impl<W: Write> EventWriter<W> {
     }
 
     /// Writes a batch of events, formatted in parallel.
-    pub fn write(&mut self, events: &[Event]) -> std::io::Result<()> {
+    /// Writes the events of `units` (rejects are skipped: the caller reports them).
+    pub fn write(&mut self, units: &[Unit]) -> std::io::Result<()> {
         if !self.started {
             self.started = true;
             match self.form {
@@ -200,10 +201,11 @@ impl<W: Write> EventWriter<W> {
             }
         }
         let form = self.form;
-        let chunks: Vec<Vec<u8>> = events
+        let chunks: Vec<Vec<u8>> = units
             .par_chunks(256)
             .map(|chunk| {
                 let mut buf = Vec::with_capacity(chunk.len() * 512);
+                let chunk = chunk.iter().filter_map(|u| u.as_ref().ok());
                 match form {
                     DecodeOutput::Jsonl => {
                         for ev in chunk {
