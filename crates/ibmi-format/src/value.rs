@@ -54,14 +54,15 @@ impl Value {
     }
 }
 
-/// The length of `b` without its trailing ASCII spaces, eight bytes at a time over long padding.
+/// The length of `b` without its trailing `pad` bytes (ASCII spaces of an export, EBCDIC blanks of a
+/// record), eight bytes at a time over long padding.
 #[inline]
-fn without_trailing_spaces(b: &[u8]) -> usize {
+pub fn unpadded_len(b: &[u8], pad: u8) -> usize {
     let mut end = b.len();
-    while end >= 8 && b[end - 8..end] == [b' '; 8] {
+    while end >= 8 && b[end - 8..end] == [pad; 8] {
         end -= 8;
     }
-    while end > 0 && b[end - 1] == b' ' {
+    while end > 0 && b[end - 1] == pad {
         end -= 1;
     }
     end
@@ -79,7 +80,7 @@ pub fn trim(s: &str) -> &str {
     {
         return s; // nothing to cut: the common case, checked first
     }
-    let end = without_trailing_spaces(b);
+    let end = unpadded_len(b, b' ');
     let start = b[..end].iter().position(|&c| c != b' ').unwrap_or(end);
     // Only ASCII spaces were cut, so both ends are still character boundaries.
     let t = &s[start..end];
@@ -96,7 +97,7 @@ pub fn trim_end(s: &str) -> &str {
     if s.as_bytes().last().is_some_and(u8::is_ascii_graphic) {
         return s;
     }
-    let t = &s[..without_trailing_spaces(s.as_bytes())];
+    let t = &s[..unpadded_len(s.as_bytes(), b' ')];
     match t.as_bytes().last() {
         Some(z) if z.is_ascii_graphic() => t,
         None => t,

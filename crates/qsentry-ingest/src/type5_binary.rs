@@ -396,14 +396,7 @@ fn zoned_opt(bytes: &[u8]) -> Option<u64> {
 
 /// The record without its trailing blank padding (the evidence keeps what IBM wrote, not the pad).
 fn trim_padding(rec: &[u8]) -> &[u8] {
-    // Eight bytes at a time over the (often long) padding, then byte by byte.
-    let mut end = rec.len();
-    while end >= 8 && rec[end - 8..end] == [0x40; 8] {
-        end -= 8;
-    }
-    while end > 0 && rec[end - 1] == 0x40 {
-        end -= 1;
-    }
+    let end = ibmi_format::value::unpadded_len(rec, ibmi_format::ebcdic::EBCDIC_SPACE);
     &rec[..end.max(ENTRY_DATA_OFFSET as usize - 1).min(rec.len())]
 }
 
