@@ -140,10 +140,9 @@ pub struct Type5BinaryReader {
     file: Arc<str>,
     opts: DecodeOptions,
     record_length: usize,
-    /// The framing buffer: `pending[..filled]` holds bytes read and not yet framed (at first, those read
+    /// The framing buffer: the bytes read and not yet framed (at first, those read
     /// ahead for detection). Each batch hands it to its events, shared, and takes a spare one.
     pending: Vec<u8>,
-    filled: usize,
     records: u64,
     offset: u64,
     done: bool,
@@ -180,14 +179,12 @@ impl Type5BinaryReader {
                 ),
             },
         };
-        let filled = pending.len();
         Ok(Type5BinaryReader {
             input,
             file,
             opts,
             record_length,
             pending,
-            filled,
             records: 0,
             offset: 0,
             done: false,
@@ -206,11 +203,10 @@ impl Type5BinaryReader {
     /// fleet's many small files used to get a batch-sized buffer zeroed). Each batch's buffer is handed
     /// to its events and reused once they are gone (see `spare`).
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
-        self.pending.truncate(self.filled);
-        if self.filled < want {
-            self.pending.reserve_exact(want - self.filled);
-            (&mut self.input).take((want - self.filled) as u64).read_to_end(&mut self.pending)?;
-            self.filled = self.pending.len();
+        let have = self.pending.len();
+        if have < want {
+            self.pending.reserve_exact(want - have);
+            (&mut self.input).take((want - have) as u64).read_to_end(&mut self.pending)?;
         }
         Ok(())
     }
@@ -223,7 +219,7 @@ impl Reader for Type5BinaryReader {
         }
         if let Some(reason) = self.failure.take() {
             self.done = true;
-            let raw = &self.pending[..self.filled.min(MIN_RECORD)];
+            let raw = &self.pending[..self.pending.len().min(MIN_RECORD)];
             return Some(vec![Err(reject(Format::Type5Binary, &self.file, 1, 0, reason, raw))]);
         }
         let len = self.record_length;
@@ -231,6 +227,7 @@ impl Reader for Type5BinaryReader {
             // The last batch's buffer went with its events: reuse an earlier one no event holds.
             if let Some(i) = self.spare.iter().position(|b| Arc::strong_count(b) == 1) {
                 self.pending = Arc::try_unwrap(self.spare.swap_remove(i)).unwrap_or_default();
+                self.pending.clear();
             }
         }
         if let Err(e) = self.fill(len * (BATCH_BYTES / len).clamp(64, BATCH)) {
@@ -239,11 +236,10 @@ impl Reader for Type5BinaryReader {
                 reject(Format::Type5Binary, &self.file, self.records + 1, self.offset, format!("read error: {e}"), &[]);
             return Some(vec![Err(r)]);
         }
-        if self.filled == 0 {
+        if self.pending.is_empty() {
             self.done = true;
             return None;
         }
-        self.pending.truncate(self.filled);
         let shared = Arc::new(std::mem::take(&mut self.pending));
         let buf = &shared[..];
         let whole = buf.len() / len * len;
@@ -260,7 +256,6 @@ impl Reader for Type5BinaryReader {
         });
         self.records += (whole / len) as u64;
         self.offset += whole as u64;
-        self.filled = 0;
         if whole < buf.len() {
             // A trailing piece shorter than a record: truncated transfer.
             let tail = &buf[whole..];
