@@ -5,8 +5,8 @@
 use crate::columns::{apply_heading_column, layout_for_columns, push_field, text_value};
 use crate::csvrows::{CsvRows, Row};
 use crate::entry::finish_heading;
-use crate::event::{Event, Format, Origin, Raw, Reject, Unit};
-use crate::source::{BATCH, DecodeOptions, Input, Reader, par_decode, reject};
+use crate::event::{Event, Format, Origin, Raw, Unit};
+use crate::source::{DecodeOptions, Input, Reader, par_decode, reject};
 use ibmi_format::{EntryLayout, Value, audit};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -14,7 +14,6 @@ use std::sync::Arc;
 /// Reads SYSTOOLS.AUDIT_JOURNAL_xx CSV.
 pub struct AuditJournalCsvReader {
     rows: CsvRows,
-    first: Vec<Result<Row, Reject>>,
     header: Arc<Vec<String>>,
     layout: Option<&'static EntryLayout>,
     file: Arc<str>,
@@ -30,22 +29,24 @@ pub fn entry_type_from_name(name: &str) -> Option<&'static EntryLayout> {
 
 impl AuditJournalCsvReader {
     pub fn new(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        let (rows, first) = CsvRows::new(input, Format::AuditJournalCsv, file.clone(), |_| true);
+        let rows = CsvRows::new(input, Format::AuditJournalCsv, file.clone(), |_| true);
         let header = rows.header.clone().unwrap_or_default();
         let layout = entry_type_from_name(&file).or_else(|| layout_for_columns(&header));
-        AuditJournalCsvReader { rows, first, header, layout, file, opts }
+        AuditJournalCsvReader { rows, header, layout, file, opts }
     }
 }
 
 impl Reader for AuditJournalCsvReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        let mut rows = std::mem::take(&mut self.first);
-        rows.extend(self.rows.read(BATCH - rows.len()));
-        if rows.is_empty() {
+        let frames = self.rows.read();
+        if frames.is_empty() {
             return None;
         }
-        let (header, layout, file, opts) = (&self.header, self.layout, &self.file, &self.opts);
-        Some(par_decode(rows, |r| r.and_then(|row| decode_row(&row, header, layout, file, opts))))
+        let (parser, header, layout, file, opts) =
+            (self.rows.parser(), &self.header, self.layout, &self.file, &self.opts);
+        Some(par_decode(frames, |f| {
+            f.and_then(|f| parser.parse(&f)).and_then(|row| decode_row(&row, header, layout, file, opts))
+        }))
     }
 }
 
@@ -56,7 +57,8 @@ fn decode_row(
     file: &Arc<str>,
     opts: &DecodeOptions,
 ) -> Unit {
-    let bad = |reason: String| Err(reject(Format::AuditJournalCsv, file, row.line, row.offset, reason, &row.raw));
+    let bad =
+        |reason: String| Err(reject(Format::AuditJournalCsv, file, row.line, row.offset, reason, row.raw.as_bytes()));
     let Some(layout) = layout else {
         return bad("entry type unknown: name the file AUDIT_JOURNAL_xx.csv".into());
     };
@@ -68,8 +70,9 @@ fn decode_row(
     });
     ev.heading.journal_code = Some('T');
     ev.heading.journal_entry_type = Some(layout.entry_type.into());
+    let cells = row.cells();
     for (i, name) in header.iter().enumerate() {
-        let cell = row.cell(i);
+        let cell = cells.get(i);
         match apply_heading_column(&mut ev.heading, name, cell) {
             Ok(true) => continue,
             Ok(false) => {}
@@ -97,6 +100,6 @@ fn decode_row(
     }
     crate::normalize::normalize(&mut ev);
     finish_heading(&mut ev, opts);
-    ev.raw = Raw::Text(row.raw_text());
+    ev.raw = Raw::Text(row.raw.clone());
     Ok(ev)
 }

@@ -1,172 +1,514 @@
-//! CSV framing shared by the CSV readers: rows with their line number and byte offset, in batches.
-//! A row that the CSV parser cannot read, or whose field count differs from the header's, becomes a
-//! reject; the rows around it still come out. Each row keeps the exact bytes of its line as evidence
-//! (quotes, doubled quotes and all), not its cells joined again.
+//! CSV framing shared by the CSV readers, in two steps so that most of the work runs on the decode
+//! threads:
+//!
+//! 1. [`CsvRows`] (the reader's thread) reads the input in chunks and only finds where each row ends: a
+//!    line break outside a quoted cell. Each row is a [`Frame`]: its line number, byte offset and a range
+//!    of the chunk, which its event later keeps as evidence (the line exactly as written, quotes and
+//!    all) without a copy.
+//! 2. [`RowParser::parse`] (a decode thread) splits a row into cells and checks its UTF-8 once. A row
+//!    whose UTF-8 is invalid or whose cell count differs from the header's becomes a reject; the rows
+//!    around it still come out.
+//!
+//! Both steps follow the rules of the `csv` crate's parser, which an earlier version of this module used
+//! (a property test compares them): a cell that starts with `"` runs to the closing quote, `""` inside it
+//! is one quote, and text after the closing quote is kept; anywhere else a quote is a plain character;
+//! CR, LF and CRLF end a row; blank lines are skipped. Unlike that parser, a row's line number and byte
+//! offset are those of its first byte (after any blank lines before it, and after a CRLF).
+//!
+//! Memory: a chunk of [`CHUNK`] bytes at a time, a few reused (see [`Buffers`]), and at most
+//! [`MAX_ROW`] bytes for one row; a longer row (an unterminated quote, or not CSV) is a reject, and
+//! reading goes on at the next line break.
 
-use crate::event::{Format, Reject};
-use crate::source::{BATCH, Input, reject};
-use csv::{ByteRecord, StringRecord};
+use crate::buffers::Buffers;
+use crate::event::{Format, RecordText, Reject};
+use crate::source::{Input, reject};
+use memchr::{memchr, memchr2, memchr3};
 use std::io::Read;
 use std::sync::Arc;
 
-/// One CSV row and where it was. The row's UTF-8 was checked once when it was read, so cells are
-/// borrowed as text without another check.
+/// Bytes read per chunk (a batch is the rows of one chunk).
+const CHUNK: usize = 1 << 20;
+
+/// The longest row accepted. IBM i records are at most 32,766 bytes, so a CSV row of one is well under
+/// this even with every character quoted.
+const MAX_ROW: usize = 8 << 20;
+
+/// Bytes of an over-long row kept in its reject.
+const REJECT_EVIDENCE: usize = 64 << 10;
+
+/// One row as framed, not yet split into cells.
+#[derive(Clone)]
+pub struct Frame {
+    pub line: u64,
+    pub offset: u64,
+    buf: Arc<Vec<u8>>,
+    start: usize,
+    end: usize,
+}
+
+impl Frame {
+    /// The row's bytes as written, without its line break.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+}
+
+/// A cell: a range of the row's line, or of the row's unescaped text for a cell that had to be rewritten
+/// (a doubled quote inside, or text after the closing quote).
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    end: u32,
+    /// Where the cell starts in the line (to name a cell whose UTF-8 is invalid).
+    raw_start: u32,
+    unescaped: bool,
+}
+
+/// One CSV row split into cells; its UTF-8 was checked once, so cells are borrowed as text.
 pub struct Row {
     pub line: u64,
     pub offset: u64,
-    pub record: StringRecord,
     /// The row's line as it is in the file, without its line break.
-    pub raw: Vec<u8>,
+    pub raw: RecordText,
+    cells: Vec<Span>,
+    unescaped: String,
 }
 
 impl Row {
     /// A cell as text (`""` past the last cell).
     pub fn cell(&self, i: usize) -> &str {
-        self.record.get(i).unwrap_or("")
+        self.cells().get(i)
     }
 
-    /// The row's line as text (its cells are valid UTF-8, and so are the commas and quotes between them).
-    pub fn raw_text(&self) -> String {
-        // Checked rather than assumed: `from_utf8` is the fast check, the lossy copy only a fallback.
-        match std::str::from_utf8(&self.raw) {
-            Ok(s) => s.to_owned(),
-            Err(_) => String::from_utf8_lossy(&self.raw).into_owned(),
+    /// The cells, for reading many (the line is looked up once).
+    pub fn cells(&self) -> Cells<'_> {
+        Cells { line: self.raw.as_str(), unescaped: &self.unescaped, spans: &self.cells }
+    }
+
+    /// The number of cells.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+}
+
+/// The cells of a [`Row`].
+pub struct Cells<'a> {
+    line: &'a str,
+    unescaped: &'a str,
+    spans: &'a [Span],
+}
+
+impl<'a> Cells<'a> {
+    /// A cell as text (`""` past the last cell).
+    pub fn get(&self, i: usize) -> &'a str {
+        match self.spans.get(i) {
+            Some(s) => {
+                let text = if s.unescaped { self.unescaped } else { self.line };
+                // Spans start and end at ASCII bytes (quotes, commas, line ends), which are char boundaries.
+                text.get(s.start as usize..s.end as usize).unwrap_or("")
+            }
+            None => "",
         }
     }
 }
 
-/// The input as the CSV parser reads it, keeping the bytes that no row has claimed yet, so a row's line
-/// can be cut out exactly. Memory: what the parser has read ahead, plus at most [`KEEP`] bytes of rows
-/// already taken.
-struct Recorder {
-    input: Input,
-    /// Bytes of the stream from offset `base` on.
-    kept: Vec<u8>,
-    base: u64,
-}
-
-/// Rows already taken are forgotten once this many bytes of them gather (one move, not one per row).
-const KEEP: u64 = 1 << 16;
-
-impl Read for Recorder {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.input.read(buf)?;
-        self.kept.extend_from_slice(&buf[..n]);
-        Ok(n)
+/// Splits one row (without its line break) into cells; unescaped cell text goes to `unescaped`. Cells
+/// are short, so plain byte loops beat a vectorized search here.
+fn split(bytes: &[u8], width: usize, unescaped: &mut Vec<u8>) -> Vec<Span> {
+    let mut cells = Vec::with_capacity(width.max(1));
+    let n = bytes.len();
+    let mut i = 0;
+    loop {
+        let raw_start = i;
+        if bytes.get(i) == Some(&b'"') {
+            // Quoted: the common case is `"text"` followed by a comma or the end of the row.
+            let from = i + 1;
+            let mut close = from;
+            while close < n && bytes[close] != b'"' {
+                close += 1;
+            }
+            match bytes.get(close + 1) {
+                // Unterminated at the end of the row (only possible at the end of the input), or closed.
+                _ if close >= n => {
+                    cells.push(span(from, n, raw_start, false));
+                    return cells;
+                }
+                None => {
+                    cells.push(span(from, close, raw_start, false));
+                    return cells;
+                }
+                Some(b',') => {
+                    cells.push(span(from, close, raw_start, false));
+                    i = close + 2;
+                }
+                Some(_) => {
+                    let (cell, next) = unescape(bytes, from, unescaped);
+                    cells.push(Span { raw_start: raw_start as u32, ..cell });
+                    match next {
+                        Some(next) => i = next,
+                        None => return cells,
+                    }
+                }
+            }
+        } else {
+            // Unquoted: up to the next comma; quotes are plain characters.
+            let mut end = i;
+            while end < n && bytes[end] != b',' {
+                end += 1;
+            }
+            cells.push(span(i, end, raw_start, false));
+            if end == n {
+                return cells;
+            }
+            i = end + 1;
+        }
     }
 }
 
-impl Recorder {
-    /// Bytes `start..end` of the stream without the line breaks around them (the parser counts a row
-    /// from the line break after the previous one to the first byte of its own).
-    fn line(&self, start: u64, end: u64) -> &[u8] {
-        let from = (start.saturating_sub(self.base) as usize).min(self.kept.len());
-        let to = (end.saturating_sub(self.base) as usize).clamp(from, self.kept.len());
-        let mut line = &self.kept[from..to];
-        while let [b'\r' | b'\n', rest @ ..] = line {
-            line = rest;
-        }
-        while let [rest @ .., b'\r' | b'\n'] = line {
-            line = rest;
-        }
-        line
-    }
+fn span(start: usize, end: usize, raw_start: usize, unescaped: bool) -> Span {
+    Span { start: start as u32, end: end as u32, raw_start: raw_start as u32, unescaped }
+}
 
-    /// Forgets the bytes before `offset` once enough of them gather.
-    fn release(&mut self, offset: u64) {
-        let done = offset.saturating_sub(self.base);
-        if done >= KEEP {
-            let done = (done as usize).min(self.kept.len());
-            self.kept.drain(..done);
-            self.base += done as u64;
+/// A quoted cell that needs rewriting, from just after its opening quote: `""` is one quote, text after
+/// the closing quote is kept as it is up to the next comma. Returns the cell (a range of `out`) and where
+/// the next cell starts (`None` at the end of the row).
+fn unescape(bytes: &[u8], mut i: usize, out: &mut Vec<u8>) -> (Span, Option<usize>) {
+    let start = out.len();
+    loop {
+        match memchr(b'"', &bytes[i..]) {
+            None => {
+                out.extend_from_slice(&bytes[i..]);
+                return (span(start, out.len(), 0, true), None);
+            }
+            Some(k) => {
+                out.extend_from_slice(&bytes[i..i + k]);
+                i += k + 1;
+                if bytes.get(i) == Some(&b'"') {
+                    out.push(b'"');
+                    i += 1;
+                    continue;
+                }
+                // Closed: the rest up to the next comma is plain text.
+                let rest = memchr(b',', &bytes[i..]).map_or(bytes.len(), |k| i + k);
+                out.extend_from_slice(&bytes[i..rest]);
+                let next = (rest < bytes.len()).then_some(rest + 1);
+                return (span(start, out.len(), 0, true), next);
+            }
         }
     }
 }
 
-/// Reads CSV rows in batches.
+/// Splits framed rows into cells; cheap to share with the decode threads.
+#[derive(Clone)]
+pub struct RowParser {
+    format: Format,
+    file: Arc<str>,
+    /// The header's cell count, or the first row's.
+    width: usize,
+}
+
+impl RowParser {
+    /// The cell count every row must have.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The row's cells, or a reject when its UTF-8 is invalid or its cell count is not the file's.
+    pub fn parse(&self, frame: &Frame) -> Result<Row, Reject> {
+        let bad = |reason: String| reject(self.format, &self.file, frame.line, frame.offset, reason, frame.bytes());
+        let mut unescaped = Vec::new();
+        let cells = split(frame.bytes(), self.width, &mut unescaped);
+        if cells.len() != self.width {
+            return Err(bad(format!("{} fields where the file has {}", cells.len(), self.width)));
+        }
+        let raw = match RecordText::shared(&frame.buf, frame.start, frame.end) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let at = e.valid_up_to() as u32;
+                let field = cells.iter().rposition(|c| c.raw_start <= at).unwrap_or(0);
+                return Err(bad(format!("field {} is not valid UTF-8", field + 1)));
+            }
+        };
+        // Unescaped text is made of pieces of the checked line cut at quotes: valid too.
+        let unescaped = String::from_utf8(unescaped).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into());
+        Ok(Row { line: frame.line, offset: frame.offset, raw, cells, unescaped })
+    }
+}
+
+/// What the scan found at a row boundary.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    /// A row `start..end`; it holds `breaks` line breaks (inside quoted cells).
+    Row { start: usize, end: usize, breaks: u64 },
+    /// Only line breaks up to the end of what was read.
+    Blank,
+    /// A row starts at `start` but does not end in what was read.
+    Open { start: usize },
+}
+
+/// Line-break state between scans: the line of the next byte, and whether the byte before it was a CR
+/// (a LF right after a CR ends the same line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LineCount {
+    line: u64,
+    after_cr: bool,
+}
+
+impl LineCount {
+    fn byte(&mut self, b: u8) {
+        match b {
+            b'\r' => {
+                self.line += 1;
+                self.after_cr = true;
+            }
+            b'\n' => {
+                self.line += u64::from(!self.after_cr);
+                self.after_cr = false;
+            }
+            _ => self.after_cr = false,
+        }
+    }
+}
+
+/// From `*pos` (a row boundary): skips line breaks (counting them into `lines`), then finds where the
+/// next row ends. `eof`: nothing follows `buf`.
+fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
+    while let Some(&b) = buf.get(*pos) {
+        if b != b'\r' && b != b'\n' {
+            break;
+        }
+        lines.byte(b);
+        *pos += 1;
+    }
+    let start = *pos;
+    if start == buf.len() {
+        return Scan::Blank;
+    }
+    lines.after_cr = false;
+    // Fast path: no quote before the first line break.
+    let line_end = memchr2(b'\n', b'\r', &buf[start..]).map(|k| start + k);
+    let quote = memchr(b'"', &buf[start..line_end.unwrap_or(buf.len())]);
+    match (line_end, quote) {
+        (Some(end), None) => return Scan::Row { start, end, breaks: 0 },
+        (None, None) if eof => return Scan::Row { start, end: buf.len(), breaks: 0 },
+        (None, None) => return Scan::Open { start },
+        _ => {}
+    }
+    let mut inner = LineCount { line: 0, after_cr: false };
+    let mut i = start;
+    loop {
+        // At the start of a cell.
+        if buf.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                let Some(k) = memchr(b'"', &buf[i..]) else {
+                    // No closing quote in what was read.
+                    return if eof {
+                        Scan::Row { start, end: buf.len(), breaks: inner.line }
+                    } else {
+                        Scan::Open { start }
+                    };
+                };
+                let quoted = &buf[i..i + k];
+                if memchr2(b'\n', b'\r', quoted).is_some() {
+                    quoted.iter().for_each(|&b| inner.byte(b));
+                    inner.after_cr = false; // the closing quote follows
+                }
+                i += k + 1;
+                match buf.get(i) {
+                    Some(b'"') => i += 1,
+                    Some(_) => break,
+                    None if eof => return Scan::Row { start, end: i, breaks: inner.line },
+                    None => return Scan::Open { start },
+                }
+            }
+        }
+        // Plain text up to a comma or a line break.
+        match memchr3(b',', b'\n', b'\r', &buf[i..]) {
+            Some(k) if buf[i + k] == b',' => i += k + 1,
+            Some(k) => return Scan::Row { start, end: i + k, breaks: inner.line },
+            None if eof => return Scan::Row { start, end: buf.len(), breaks: inner.line },
+            None => return Scan::Open { start },
+        }
+    }
+}
+
+/// Reads CSV rows, a chunk at a time.
 pub struct CsvRows {
-    reader: csv::Reader<Recorder>,
+    input: Input,
     format: Format,
     file: Arc<str>,
     /// The header's cells, upper-cased, when the file has a header row.
     pub header: Option<Arc<Vec<String>>>,
     width: Option<usize>,
+    buffers: Buffers,
+    /// Bytes read but not framed yet: the start of a row that the last chunk cut.
+    carry: Vec<u8>,
+    /// Stream offset of `carry[0]`.
+    base: u64,
+    lines: LineCount,
+    eof: bool,
     done: bool,
+    /// The rows of the first chunk, read to look at the header.
+    first: Vec<Result<Frame, Reject>>,
+    /// [`CHUNK`] and [`MAX_ROW`] (smaller in tests).
+    chunk: usize,
+    max_row: usize,
+    /// After an over-long row: the rest of its line is skipped.
+    skipping: bool,
 }
 
 impl CsvRows {
     /// Starts reading; `has_header` decides from the first row whether it is a header.
-    pub fn new(
+    pub fn new(input: Input, format: Format, file: Arc<str>, has_header: impl Fn(&[String]) -> bool) -> Self {
+        Self::with_limits(input, format, file, has_header, CHUNK, MAX_ROW)
+    }
+
+    fn with_limits(
         input: Input,
         format: Format,
         file: Arc<str>,
         has_header: impl Fn(&[String]) -> bool,
-    ) -> (Self, Vec<Result<Row, Reject>>) {
-        let recorder = Recorder { input, kept: Vec::new(), base: 0 };
-        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(recorder);
-        let mut rows = CsvRows { reader, format, file, header: None, width: None, done: false };
-        let mut first = rows.read(1);
-        if let Some(Ok(row)) = first.first() {
-            let cells: Vec<String> = row.record.iter().map(|c| c.trim().to_ascii_uppercase()).collect();
-            if has_header(&cells) {
-                rows.width = Some(cells.len());
-                rows.header = Some(Arc::new(cells));
-                first.clear();
+        chunk: usize,
+        max_row: usize,
+    ) -> Self {
+        let mut rows = CsvRows {
+            input,
+            format,
+            file,
+            header: None,
+            width: None,
+            buffers: Buffers::default(),
+            carry: Vec::new(),
+            base: 0,
+            lines: LineCount { line: 1, after_cr: false },
+            eof: false,
+            done: false,
+            first: Vec::new(),
+            chunk,
+            max_row,
+            skipping: false,
+        };
+        let mut first = rows.read_chunk();
+        if let Some(Ok(frame)) = first.first() {
+            let width = split(frame.bytes(), 0, &mut Vec::new()).len();
+            rows.width = Some(width);
+            if let Ok(row) = rows.parser().parse(frame) {
+                let cells: Vec<String> = (0..row.len()).map(|i| row.cell(i).trim().to_ascii_uppercase()).collect();
+                if has_header(&cells) {
+                    rows.header = Some(Arc::new(cells));
+                    let _header_row = first.remove(0);
+                }
             }
         }
-        (rows, first)
+        rows.first = first;
+        rows
     }
 
-    /// Up to `n` rows (fewer at the end of the input).
-    pub fn read(&mut self, n: usize) -> Vec<Result<Row, Reject>> {
-        let mut out = Vec::with_capacity(n.min(BATCH));
-        let mut record = ByteRecord::new();
-        while out.len() < n && !self.done {
-            let pos = self.reader.position().clone();
-            match self.reader.read_byte_record(&mut record) {
-                Ok(false) => self.done = true,
-                Ok(true) => {
-                    let line = record.position().map_or(pos.line(), |p| p.line());
-                    let offset = record.position().map_or(pos.byte(), |p| p.byte());
-                    let end = self.reader.position().byte();
-                    let raw = self.reader.get_ref().line(offset, end).to_vec();
-                    self.reader.get_mut().release(end);
-                    if record.len() == 1 && record.get(0).is_some_and(|c| c.is_empty()) {
-                        continue; // blank line
-                    }
-                    let width = *self.width.get_or_insert(record.len());
-                    // The next row gets a record sized like this one, so reading it does not grow one.
-                    let next = ByteRecord::with_capacity(record.as_slice().len() + 64, record.len());
-                    let record = std::mem::replace(&mut record, next);
-                    if record.len() != width {
-                        let reason = format!("{} fields where the file has {width}", record.len());
-                        out.push(Err(reject(self.format, &self.file, line, offset, reason, &raw)));
-                        continue;
-                    }
-                    // One UTF-8 check for the whole row (all ASCII is one pass); the first invalid field
-                    // is named otherwise.
-                    match StringRecord::from_byte_record(record) {
-                        Ok(record) => out.push(Ok(Row { line, offset, record, raw })),
-                        Err(e) => {
-                            let reason = format!("field {} is not valid UTF-8", e.utf8_error().field() + 1);
-                            out.push(Err(reject(self.format, &self.file, line, offset, reason, &raw)));
-                        }
-                    }
-                }
-                Err(e) => {
-                    let (line, offset) = e.position().map_or((pos.line(), pos.byte()), |p| (p.line(), p.byte()));
-                    out.push(Err(reject(self.format, &self.file, line, offset, format!("CSV: {e}"), &[])));
-                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        self.done = true;
-                    }
-                }
+    /// Splits this file's rows into cells (on any thread).
+    pub fn parser(&self) -> RowParser {
+        RowParser { format: self.format, file: self.file.clone(), width: self.width.unwrap_or(0) }
+    }
+
+    /// The rows of the next chunk of input; empty at the end.
+    pub fn read(&mut self) -> Vec<Result<Frame, Reject>> {
+        if !self.first.is_empty() {
+            return std::mem::take(&mut self.first);
+        }
+        loop {
+            let rows = self.read_chunk();
+            if !rows.is_empty() || self.done {
+                return rows;
             }
         }
-        out
     }
 
     pub fn is_done(&self) -> bool {
-        self.done
+        self.done && self.first.is_empty()
+    }
+
+    /// Reads up to a chunk more and frames the rows it completes (none when one row is longer than a
+    /// chunk: the next call reads more of it).
+    fn read_chunk(&mut self) -> Vec<Result<Frame, Reject>> {
+        if self.done {
+            return Vec::new();
+        }
+        let mut buf = self.buffers.take();
+        let want = self.chunk.max(2 * self.carry.len());
+        buf.reserve_exact(want);
+        buf.extend_from_slice(&self.carry);
+        let had = buf.len();
+        if let Err(e) = (&mut self.input).take((want - had) as u64).read_to_end(&mut buf) {
+            self.done = true;
+            let at = self.base + had as u64;
+            return vec![Err(reject(self.format, &self.file, self.lines.line, at, format!("read error: {e}"), &[]))];
+        }
+        self.eof = buf.len() - had < want - had;
+        let mut frames = Vec::new();
+        let mut pos = 0;
+        let mut rejects = Vec::new();
+        loop {
+            if self.skipping {
+                match memchr2(b'\n', b'\r', &buf[pos..]) {
+                    Some(k) => {
+                        pos += k;
+                        self.skipping = false;
+                    }
+                    None => {
+                        pos = buf.len();
+                        break;
+                    }
+                }
+            }
+            match scan(&buf, &mut pos, &mut self.lines, self.eof) {
+                Scan::Row { start, end, breaks } => {
+                    let row_line = self.lines.line;
+                    self.lines.line += breaks;
+                    pos = end;
+                    let bytes = &buf[start..end];
+                    if bytes != b"\"\"" && bytes != b"\"" {
+                        // (A lone `""` is one empty cell: a blank line, as the `csv` crate reads it.)
+                        frames.push((row_line, start, end));
+                    }
+                }
+                Scan::Blank => break,
+                Scan::Open { start } if buf.len() - start > self.max_row => {
+                    // Too long to be a row: a reject, then on from the next line break.
+                    let keep = &buf[start..buf.len().min(start + REJECT_EVIDENCE)];
+                    let reason = format!("row longer than {} bytes (an unterminated quote?)", self.max_row);
+                    let r = reject(self.format, &self.file, self.lines.line, self.base + start as u64, reason, keep);
+                    rejects.push((frames.len(), r));
+                    pos = start;
+                    self.skipping = true;
+                }
+                Scan::Open { start } => {
+                    pos = start;
+                    break;
+                }
+            }
+        }
+        self.carry.clear();
+        self.carry.extend_from_slice(&buf[pos..]);
+        let base = self.base;
+        self.base += pos as u64;
+        if self.eof && self.carry.is_empty() {
+            self.done = true;
+        }
+        let shared = self.buffers.share(buf);
+        let mut out = Vec::with_capacity(frames.len() + rejects.len());
+        let mut rejects = rejects.into_iter().peekable();
+        for (i, (line, start, end)) in frames.into_iter().enumerate() {
+            while let Some((_, r)) = rejects.next_if(|(at, _)| *at == i) {
+                out.push(Err(r));
+            }
+            out.push(Ok(Frame { line, offset: base + start as u64, buf: Arc::clone(&shared), start, end }));
+        }
+        out.extend(rejects.map(|(_, r)| Err(r)));
+        out
     }
 }
 
@@ -175,70 +517,163 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn rows(text: &[u8]) -> Vec<Result<Row, Reject>> {
+    /// Every row of `text`, read `chunk` bytes at a time: (line, offset, evidence, cells) or the reject's
+    /// (line, offset, reason).
+    type Out = Vec<Result<(u64, u64, Vec<u8>, Vec<String>), (u64, u64, String)>>;
+
+    fn read(text: &[u8], chunk: usize, max_row: usize) -> Out {
         let input: Input = Box::new(std::io::Cursor::new(text.to_vec()));
-        let (mut r, mut out) = CsvRows::new(input, Format::Type5Csv, Arc::from("t.csv"), |_| false);
+        let mut r = CsvRows::with_limits(input, Format::Type5Csv, Arc::from("t.csv"), |_| false, chunk, max_row);
+        let mut out = Vec::new();
         while !r.is_done() {
-            out.extend(r.read(BATCH));
+            for f in r.read() {
+                out.push(match f {
+                    Ok(f) => {
+                        let cells = split(f.bytes(), 0, &mut Vec::new());
+                        let parser = RowParser { width: cells.len(), ..r.parser() };
+                        match parser.parse(&f) {
+                            Ok(row) => Ok((
+                                row.line,
+                                row.offset,
+                                row.raw.as_bytes().to_vec(),
+                                (0..row.len()).map(|i| row.cell(i).to_string()).collect(),
+                            )),
+                            Err(e) => Err((e.origin.record, e.origin.offset, e.reason)),
+                        }
+                    }
+                    Err(e) => Err((e.origin.record, e.origin.offset, e.reason)),
+                });
+            }
         }
         out
     }
 
-    #[test]
-    fn evidence_is_the_line_as_written() {
-        let text = b"a,\"b,1\",c\r\n\r\n\"q\"\"q\",\"two\nlines\",3\nx,y\nlast,1,2";
-        let out = rows(text);
-        let raw: Vec<Vec<u8>> =
-            out.iter().map(|r| r.as_ref().map(|r| r.raw.clone()).unwrap_or_else(|e| e.raw.clone())).collect();
-        assert_eq!(
-            raw,
-            vec![
-                b"a,\"b,1\",c".to_vec(),
-                b"\"q\"\"q\",\"two\nlines\",3".to_vec(),
-                b"x,y".to_vec(),
-                b"last,1,2".to_vec()
-            ]
-        );
-        // The cells are still parsed; the short row is a reject that keeps its line.
-        let first = out[0].as_ref().unwrap();
-        assert_eq!((first.cell(1), first.line, first.offset), ("b,1", 1, 0));
-        assert!(out[2].as_ref().is_err_and(|e| e.reason.contains("2 fields")));
+    /// The records the `csv` crate reads (blank rows skipped), the reference for cells.
+    fn csv_crate(text: &[u8]) -> Vec<Vec<String>> {
+        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+        let mut out = Vec::new();
+        for rec in r.byte_records() {
+            let rec = rec.unwrap();
+            if rec.len() == 1 && rec[0].is_empty() {
+                continue;
+            }
+            out.push(rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect());
+        }
+        out
+    }
+
+    fn cells(out: &Out) -> Vec<Vec<String>> {
+        out.iter().map(|r| r.as_ref().map(|r| r.3.clone()).unwrap_or_default()).collect()
     }
 
     #[test]
-    fn kept_bytes_stay_bounded() {
+    fn lines_and_offsets_are_those_of_the_rows_first_byte() {
+        let text = b"a,\"b,1\",c\r\n\r\n\"q\"\"q\",\"two\nlines\",3\nx,y\n\n\nz\rlast,\"q\"x,2";
+        let out = read(text, CHUNK, MAX_ROW);
+        let got: Vec<(u64, u64, &[u8])> =
+            out.iter().map(|r| r.as_ref().map(|r| (r.0, r.1, &r.2[..])).unwrap()).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 0, &b"a,\"b,1\",c"[..]),
+                (3, 13, b"\"q\"\"q\",\"two\nlines\",3"),
+                (5, 34, b"x,y"),
+                (8, 40, b"z"),
+                (9, 42, b"last,\"q\"x,2"),
+            ]
+        );
+        assert_eq!(cells(&out), csv_crate(text));
+        assert_eq!(cells(&out)[1], vec!["q\"q", "two\nlines", "3"]);
+        assert_eq!(cells(&out)[4], vec!["last", "qx", "2"]);
+    }
+
+    #[test]
+    fn bad_rows_are_rejects_that_name_their_line() {
+        let text = b"h1,h2\nok,1\nshort\nbad,\xff\n\"open,quote\n";
+        let input: Input = Box::new(std::io::Cursor::new(text.to_vec()));
+        let mut r = CsvRows::new(input, Format::Type5Csv, Arc::from("t.csv"), |c| c[0] == "H1");
+        assert_eq!(r.header.as_deref(), Some(&vec!["H1".to_string(), "H2".to_string()]));
+        let parser = r.parser();
+        let units: Vec<Result<Row, Reject>> =
+            r.read().iter().map(|f| f.as_ref().map_err(Clone::clone).and_then(|f| parser.parse(f))).collect();
+        assert!(r.read().is_empty() && r.is_done());
+        assert_eq!(units[0].as_ref().map(|r| (r.line, r.cell(0))).ok(), Some((2, "ok")));
+        let reasons: Vec<(u64, u64, &str)> = units[1..]
+            .iter()
+            .map(|u| u.as_ref().err().map(|e| (e.origin.record, e.origin.offset, &e.reason[..])).unwrap())
+            .collect();
+        assert_eq!(
+            reasons,
+            vec![
+                (3, 11, "1 fields where the file has 2"),
+                (4, 17, "field 2 is not valid UTF-8"),
+                (5, 23, "1 fields where the file has 2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_is_a_reject_and_reading_goes_on() {
+        let long = format!("\"{}\n", "x".repeat(100));
+        let text = format!("a,b\n{long}c,d\n");
+        let out = read(text.as_bytes(), 16, 40);
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert_eq!(out[0].as_ref().unwrap().3, vec!["a", "b"]);
+        let reject = out[1].as_ref().unwrap_err();
+        assert_eq!((reject.0, reject.1), (2, 4));
+        assert!(reject.2.contains("longer than 40 bytes"), "{}", reject.2);
+        assert_eq!(out[2].as_ref().map(|r| (r.0, r.3.clone())).unwrap(), (3, vec!["c".to_string(), "d".to_string()]));
+    }
+
+    #[test]
+    fn memory_stays_a_few_chunks() {
         let line = "0123456789,abcdefghij,\"k,l\"\n";
         let text = line.repeat(50_000);
         let input: Input = Box::new(std::io::Cursor::new(text.into_bytes()));
-        let (mut r, _) = CsvRows::new(input, Format::Type5Csv, Arc::from("t.csv"), |_| false);
-        let mut n = 1;
+        let mut r = CsvRows::with_limits(input, Format::Type5Csv, Arc::from("t.csv"), |_| false, 4096, MAX_ROW);
+        let (mut n, mut chunks) = (0, 0);
         while !r.is_done() {
-            let batch = r.read(BATCH);
+            let batch = r.read();
             n += batch.len();
-            assert!(r.reader.get_ref().kept.len() < 2 * KEEP as usize + 64 * 1024, "{}", r.reader.get_ref().kept.len());
-            assert!(batch.iter().all(|row| row.as_ref().is_ok_and(|row| row.raw == line.trim_end().as_bytes())));
+            chunks += 1;
+            assert!(r.buffers.kept() <= 3 && r.carry.len() < line.len());
+            assert!(batch.iter().all(|f| f.as_ref().is_ok_and(|f| f.bytes() == line.trim_end().as_bytes())));
         }
         assert_eq!(n, 50_000);
+        assert!(chunks > 300, "{chunks} chunks");
     }
 
     proptest! {
-        /// Whatever the cells (commas, quotes, line breaks inside), each row's evidence is exactly the line
-        /// a CSV writer wrote for it.
+        /// Whatever the bytes (quotes, commas, CR and LF anywhere) and wherever a chunk ends, the cells are
+        /// the `csv` crate's, and each row's evidence is its bytes in the input at its offset.
         #[test]
-        fn evidence_equals_the_written_line(cells in proptest::collection::vec(proptest::collection::vec("[a-z,\"\\n ]{0,6}", 3), 1..20)) {
-            let mut lines = Vec::new();
-            for row in &cells {
-                let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-                w.write_record(row).unwrap();
-                let mut bytes = w.into_inner().unwrap();
-                bytes.pop();
-                lines.push(bytes);
+        fn rows_are_the_csv_crates(text in proptest::collection::vec(prop_oneof![
+            Just(b'a'), Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b' ')], 0..200),
+            chunk in 1usize..64) {
+            let out = read(&text, chunk, MAX_ROW);
+            prop_assert_eq!(cells(&out), csv_crate(&text));
+            for r in &out {
+                let (line, offset, raw, _) = r.as_ref().unwrap();
+                prop_assert_eq!(&text[*offset as usize..*offset as usize + raw.len()], &raw[..]);
+                let before = &text[..*offset as usize];
+                let breaks = before.iter().filter(|&&b| b == b'\n').count()
+                    + before.windows(2).filter(|w| w[0] == b'\r' && w[1] != b'\n').count()
+                    + usize::from(before.last() == Some(&b'\r'));
+                prop_assert_eq!(*line, 1 + breaks as u64);
             }
-            let text: Vec<u8> = lines.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
-            let out = rows(&text);
-            // A row of three empty cells is written as `,,` and read as a row; a lone empty line is skipped.
-            let got: Vec<Vec<u8>> = out.into_iter().map(|r| r.map(|r| r.raw).unwrap_or_else(|e| e.raw)).collect();
-            prop_assert_eq!(got, lines);
+        }
+
+        /// Rows a CSV writer wrote come back as written, cells and evidence.
+        #[test]
+        fn written_rows_read_back(rows in proptest::collection::vec(proptest::collection::vec("[a-z,\"\\n ]{0,6}", 3), 1..20)) {
+            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+            for row in &rows {
+                w.write_record(row).unwrap();
+            }
+            let text = w.into_inner().unwrap();
+            let out = read(&text, 7, MAX_ROW);
+            let got: Vec<Vec<String>> = cells(&out);
+            prop_assert_eq!(got, rows);
         }
     }
 }

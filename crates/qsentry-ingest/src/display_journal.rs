@@ -4,9 +4,9 @@
 //! `NULL_VALUE_INDICATORS`). Columns qsentry does not know are kept as fields.
 
 use crate::columns::apply_heading_column;
-use crate::csvrows::{CsvRows, Row};
+use crate::csvrows::CsvRows;
 use crate::entry::{decode_entry_data, finish_heading};
-use crate::event::{Event, Format, Origin, Raw, Reject, Unit};
+use crate::event::{Event, Format, Origin, Raw, RecordText, Reject, Unit};
 use crate::source::{BATCH, DecodeOptions, Input, Lines, Reader, par_decode, reject};
 use ibmi_format::Value;
 use std::borrow::Cow;
@@ -17,11 +17,11 @@ struct Named {
     line: u64,
     offset: u64,
     cells: Vec<(Arc<str>, String)>,
-    raw: String,
+    raw: RecordText,
 }
 
 enum Framing {
-    Csv { rows: Box<CsvRows>, first: Vec<Result<Row, Reject>>, names: Vec<Arc<str>> },
+    Csv { rows: Box<CsvRows>, names: Vec<Arc<str>> },
     Jsonl(Lines<Input>),
 }
 
@@ -35,10 +35,10 @@ pub struct DisplayJournalReader {
 
 impl DisplayJournalReader {
     pub fn csv(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        let (rows, first) = CsvRows::new(input, Format::DisplayJournalCsv, file.clone(), |_| true);
+        let rows = CsvRows::new(input, Format::DisplayJournalCsv, file.clone(), |_| true);
         let names = rows.header.as_ref().map(|h| h.iter().map(|n| Arc::from(n.as_str())).collect()).unwrap_or_default();
         DisplayJournalReader {
-            framing: Framing::Csv { rows: Box::new(rows), first, names },
+            framing: Framing::Csv { rows: Box::new(rows), names },
             format: Format::DisplayJournalCsv,
             file,
             opts,
@@ -57,34 +57,31 @@ impl DisplayJournalReader {
 
 impl Reader for DisplayJournalReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        let (format, file) = (self.format, &self.file);
-        let units: Vec<Result<Named, Reject>> = match &mut self.framing {
-            Framing::Csv { rows, first, names } => {
-                let mut batch = std::mem::take(first);
-                batch.extend(rows.read(BATCH - batch.len()));
-                batch
-                    .into_iter()
-                    .map(|r| {
-                        r.map(|row| Named {
-                            line: row.line,
-                            offset: row.offset,
-                            cells: names
-                                .iter()
-                                .enumerate()
-                                .map(|(i, n)| (n.clone(), row.cell(i).to_string()))
-                                .collect(),
-                            raw: row.raw_text(),
-                        })
-                    })
-                    .collect()
+        let (format, file, opts) = (self.format, &self.file, &self.opts);
+        match &mut self.framing {
+            Framing::Csv { rows, names } => {
+                let frames = rows.read();
+                if frames.is_empty() {
+                    return None;
+                }
+                let parser = rows.parser();
+                let names = &*names;
+                Some(par_decode(frames, |f| {
+                    let row = f.and_then(|f| parser.parse(&f))?;
+                    let cells = row.cells();
+                    let cells = names.iter().enumerate().map(|(i, n)| (n.clone(), cells.get(i).to_string())).collect();
+                    decode_named(Named { line: row.line, offset: row.offset, cells, raw: row.raw }, format, file, opts)
+                }))
             }
-            Framing::Jsonl(lines) => lines.by_ref().take(BATCH).filter_map(|l| json_line(l, format, file)).collect(),
-        };
-        if units.is_empty() {
-            return None;
+            Framing::Jsonl(lines) => {
+                let units: Vec<Result<Named, Reject>> =
+                    lines.by_ref().take(BATCH).filter_map(|l| json_line(l, format, file)).collect();
+                if units.is_empty() {
+                    return None;
+                }
+                Some(par_decode(units, |u| u.and_then(|n| decode_named(n, format, file, opts))))
+            }
         }
-        let opts = &self.opts;
-        Some(par_decode(units, |u| u.and_then(|n| decode_named(n, format, file, opts))))
     }
 }
 
@@ -124,7 +121,7 @@ fn json_line(
             (Arc::from(k.to_ascii_uppercase().as_str()), v)
         })
         .collect();
-    Some(Ok(Named { line: line.number, offset: line.offset, cells, raw: text }))
+    Some(Ok(Named { line: line.number, offset: line.offset, cells, raw: text.into() }))
 }
 
 fn decode_named(n: Named, format: Format, file: &Arc<str>, opts: &DecodeOptions) -> Unit {

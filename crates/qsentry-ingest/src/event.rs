@@ -208,7 +208,7 @@ pub enum Raw {
     /// Binary record bytes (shown as hex).
     Bytes(RecordBytes),
     /// A text line or message block, as read.
-    Text(String),
+    Text(RecordText),
 }
 
 /// The bytes of one binary record, kept as evidence without copying them: a range of the buffer the
@@ -258,6 +258,61 @@ impl PartialEq for RecordBytes {
 impl std::fmt::Debug for RecordBytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         (**self).fmt(f)
+    }
+}
+
+/// Text evidence: a line or message block as read, valid UTF-8, either owned or (for CSV rows) a range
+/// of the buffer the rows were read into, shared like [`RecordBytes`].
+#[derive(Clone, PartialEq)]
+pub struct RecordText(RecordBytes);
+
+impl RecordText {
+    /// `buf[start..end]` as text, or the UTF-8 error when those bytes are not valid UTF-8.
+    pub fn shared(buf: &Arc<Vec<u8>>, start: usize, end: usize) -> Result<RecordText, std::str::Utf8Error> {
+        let bytes = RecordBytes::shared(buf, start, end);
+        std::str::from_utf8(&bytes)?;
+        Ok(RecordText(bytes))
+    }
+
+    pub fn as_str(&self) -> &str {
+        debug_assert!(std::str::from_utf8(&self.0).is_ok());
+        // SAFETY: the bytes are valid UTF-8 and cannot change. The field is private to this module, whose
+        // only constructors are `shared`, which checks exactly the bytes it keeps with `from_utf8`, and
+        // `From<String>`. The bytes are a fixed range of a buffer behind an `Arc` that this value holds:
+        // `RecordBytes` gives no mutable access, and the buffer can be reused (`Buffers::take`) only once
+        // no `Arc` to it is left, so not while this value exists.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+}
+
+impl From<String> for RecordText {
+    fn from(s: String) -> RecordText {
+        RecordText(RecordBytes::from(s.into_bytes()))
+    }
+}
+
+impl From<&str> for RecordText {
+    fn from(s: &str) -> RecordText {
+        RecordText::from(s.to_owned())
+    }
+}
+
+impl std::ops::Deref for RecordText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for RecordText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl Serialize for RecordText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -3,6 +3,7 @@
 //! reject naming its file, record number and byte offset.
 
 pub mod audit_journal_csv;
+pub mod buffers;
 pub mod cef;
 pub mod changes;
 pub mod columns;

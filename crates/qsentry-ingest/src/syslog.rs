@@ -107,7 +107,7 @@ fn decode_line(
     }
     map::finish(&mut ev, kind);
     finish_heading(&mut ev, opts);
-    ev.raw = Raw::Text(text);
+    ev.raw = Raw::Text(text.into());
     Ok(ev)
 }
 

@@ -5,6 +5,7 @@
 //! separator. The length is detected by finding where the heading repeats (or given with
 //! `--record-length`). Records are framed sequentially and decoded in parallel batches.
 
+use crate::buffers::Buffers;
 use crate::entry::{decode_entry_data, finish_heading};
 use crate::event::{Event, Format, Origin, Raw, RecordBytes, Unit};
 use crate::source::{BATCH, DecodeOptions, Input, Reader, par_decode, reject};
@@ -150,12 +151,8 @@ pub struct Type5BinaryReader {
     failure: Option<String>,
     /// Buffers of earlier batches, which their events keep as evidence ([`RecordBytes`]); the first no
     /// event holds any more becomes the next batch's buffer.
-    spare: Vec<Arc<Vec<u8>>>,
+    buffers: Buffers,
 }
-
-/// Buffers of earlier batches a reader keeps for reuse (the consumer usually still holds the last one
-/// or two batches).
-const SPARE_BUFFERS: usize = 3;
 
 /// Bytes of records per batch at most: a batch is [`BATCH`] records or this many bytes, whichever is
 /// less, so that the buffers shared by a batch's events stay small when records are long.
@@ -189,7 +186,7 @@ impl Type5BinaryReader {
             offset: 0,
             done: false,
             failure,
-            spare: Vec::new(),
+            buffers: Buffers::default(),
         })
     }
 
@@ -225,10 +222,7 @@ impl Reader for Type5BinaryReader {
         let len = self.record_length;
         if self.pending.capacity() == 0 {
             // The last batch's buffer went with its events: reuse an earlier one no event holds.
-            if let Some(i) = self.spare.iter().position(|b| Arc::strong_count(b) == 1) {
-                self.pending = Arc::try_unwrap(self.spare.swap_remove(i)).unwrap_or_default();
-                self.pending.clear();
-            }
+            self.pending = self.buffers.take();
         }
         if let Err(e) = self.fill(len * (BATCH_BYTES / len).clamp(64, BATCH)) {
             self.done = true;
@@ -240,7 +234,7 @@ impl Reader for Type5BinaryReader {
             self.done = true;
             return None;
         }
-        let shared = Arc::new(std::mem::take(&mut self.pending));
+        let shared = self.buffers.share(std::mem::take(&mut self.pending));
         let buf = &shared[..];
         let whole = buf.len() / len * len;
         let first_record = self.records;
@@ -271,10 +265,6 @@ impl Reader for Type5BinaryReader {
             self.offset += tail.len() as u64;
             self.done = true;
         }
-        if self.spare.len() == SPARE_BUFFERS {
-            self.spare.remove(0);
-        }
-        self.spare.push(shared);
         Some(units)
     }
 }
@@ -452,7 +442,7 @@ mod tests {
             all.extend(batch);
         }
         assert!(batches >= 4, "{batches} batches");
-        assert_eq!(reader.spare.len(), SPARE_BUFFERS, "every buffer still held: none reused");
+        assert_eq!(reader.buffers.kept(), 3, "every buffer still held: none reused");
         assert_eq!(all.len(), count);
         for u in &all {
             let (record, raw) = raw_of(u);
@@ -472,7 +462,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(reader.spare.len(), 1, "only the first batch's buffer is held");
+        assert_eq!(reader.buffers.kept(), 1, "only the first batch's buffer is held");
         assert!(reader.pending.capacity() >= 3_813 * len, "the reused buffer is back in `pending`");
         assert_eq!(kept.len(), 3);
         for u in &kept {

@@ -8,8 +8,8 @@
 use crate::columns::{HeadingColumn, push_field, text_value};
 use crate::csvrows::{CsvRows, Row};
 use crate::entry::{decode_entry_data, finish_heading};
-use crate::event::{Event, Format, Name, Origin, Raw, Reject, Unit};
-use crate::source::{BATCH, DecodeOptions, Input, Reader, par_decode, reject};
+use crate::event::{Event, Format, Name, Origin, Raw, Unit};
+use crate::source::{DecodeOptions, Input, Reader, par_decode, reject};
 use ibmi_format::heading::{TYPE5_FIELD_NAMES, TYPE5_HEADING};
 use ibmi_format::{Value, audit, timestamp};
 use std::borrow::Cow;
@@ -113,53 +113,47 @@ impl Columns {
 /// Reads CPYTOIMPF CSV.
 pub struct Type5CsvReader {
     rows: CsvRows,
-    first: Vec<Result<Row, Reject>>,
-    columns: Option<Arc<Columns>>,
+    columns: Arc<Columns>,
     file: Arc<str>,
     opts: DecodeOptions,
 }
 
 impl Type5CsvReader {
     pub fn new(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
-        let (rows, first) = CsvRows::new(input, Format::Type5Csv, file.clone(), |cells| {
+        let rows = CsvRows::new(input, Format::Type5Csv, file.clone(), |cells| {
             cells.iter().any(|c| c == "JOENTL" || c == "JOSEQN" || c == "JOCODE")
         });
-        let columns = rows.header.as_ref().map(|h| Arc::new(Columns::from_header(h)));
-        Type5CsvReader { rows, first, columns, file, opts }
+        let columns = Arc::new(match &rows.header {
+            Some(h) => Columns::from_header(h),
+            None => Columns::headerless(rows.parser().width()),
+        });
+        Type5CsvReader { rows, columns, file, opts }
     }
 }
 
 impl Reader for Type5CsvReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        let mut rows = std::mem::take(&mut self.first);
-        rows.extend(self.rows.read(BATCH - rows.len()));
-        if rows.is_empty() {
+        let frames = self.rows.read();
+        if frames.is_empty() {
             return None;
         }
-        if self.columns.is_none()
-            && let Some(Ok(r)) = rows.iter().find(|r| r.is_ok())
-        {
-            self.columns = Some(Arc::new(Columns::headerless(r.record.len())));
-        }
-        let columns = self.columns.clone();
-        let (file, opts) = (&self.file, &self.opts);
-        Some(par_decode(rows, |row| match (row, &columns) {
-            (Ok(row), Some(c)) => decode_row(&row, c, file, opts),
-            (Ok(row), None) => Err(reject(Format::Type5Csv, file, row.line, row.offset, "no columns", &row.raw)),
-            (Err(r), _) => Err(r),
+        let (parser, columns, file, opts) = (self.rows.parser(), &*self.columns, &self.file, &self.opts);
+        Some(par_decode(frames, |f| {
+            f.and_then(|f| parser.parse(&f)).and_then(|row| decode_row(&row, columns, file, opts))
         }))
     }
 }
 
 fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
-    let bad = |reason: String| Err(reject(Format::Type5Csv, file, row.line, row.offset, reason, &row.raw));
+    let bad = |reason: String| Err(reject(Format::Type5Csv, file, row.line, row.offset, reason, row.raw.as_bytes()));
     let mut ev =
         Event::new(Origin { format: Format::Type5Csv, file: file.clone(), record: row.line, offset: row.offset });
     // Room for the extras, the entry-specific columns and their meanings, allocated once.
     ev.fields.reserve_exact(EXTRA.len() + 2 * c.esd.len() + 1);
+    let cells = row.cells();
     for &(col, h, how) in &c.heading {
         let f = &TYPE5_HEADING[h];
-        let cell = row.cell(col);
+        let cell = cells.get(col);
         match how {
             HeadingUse::Heading(column) => {
                 if let Err(e) = column.apply(&mut ev.heading, cell) {
@@ -200,8 +194,7 @@ fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> 
         return bad(e);
     }
     finish_heading(&mut ev, opts);
-    // Every cell is UTF-8 (checked when the row was read), so the joined row is too: no lossy pass.
-    ev.raw = Raw::Text(row.raw_text());
+    ev.raw = Raw::Text(row.raw.clone());
     Ok(ev)
 }
 
@@ -209,8 +202,9 @@ fn decode_row(row: &Row, c: &Columns, file: &Arc<str>, opts: &DecodeOptions) -> 
 fn decode_columns(ev: &mut Event, row: &Row, esd: &[(usize, Option<String>)]) {
     let layout = if ev.heading.journal_code == Some('T') { audit::layout(ev.entry_type()) } else { None };
     let fields = layout.map_or(&[][..], |l| l.fields);
+    let cells = row.cells();
     for (k, (col, header)) in esd.iter().enumerate() {
-        let cell = row.cell(*col);
+        let cell = cells.get(*col);
         match fields.get(k) {
             Some(f) => match text_value(f, cell) {
                 Ok(v) => push_field(&mut ev.fields, f, v),

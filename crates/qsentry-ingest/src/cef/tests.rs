@@ -97,7 +97,7 @@ fn every_sekoia_sample_agrees_with_sekoias_reading() {
             let want = ibmi_format::timestamp::parse_any(ts.trim_end_matches('Z')).unwrap();
             assert_eq!(hd.entry_timestamp, Some(want), "{name}: rt");
         }
-        assert_eq!(ev.raw, Raw::Text(line.clone()));
+        assert_eq!(ev.raw, Raw::Text(line.clone().into()));
         assert_eq!(ev.text("cef_device_version"), exp["observer"]["version"].as_str());
     }
 }

@@ -330,7 +330,7 @@ fn decode(m: Message, file: &Arc<str>, opts: &DecodeOptions) -> Event {
     ev.heading.job_number = Some(Text::from(t.job_number.as_str()));
     ev.heading.user_name = t.current_user.as_deref().map(Text::from);
     ev.heading.program_name = Some(Text::from(t.program.as_str()));
-    ev.raw = Raw::Text(String::from_utf8_lossy(&b.raw).into_owned());
+    ev.raw = Raw::Text(String::from_utf8_lossy(&b.raw).into_owned().into());
     crate::history::finish_message(&mut ev, opts);
     ev
 }

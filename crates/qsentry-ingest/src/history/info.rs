@@ -408,7 +408,7 @@ fn build(
     if let Some(s) = ev.text("syslog_event").map(str::to_string) {
         syslog_header(&mut ev, &s);
     }
-    ev.raw = Raw::Text(raw);
+    ev.raw = Raw::Text(raw.into());
     crate::history::finish_message(&mut ev, opts);
     Ok(ev)
 }
