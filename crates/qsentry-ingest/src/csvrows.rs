@@ -512,44 +512,60 @@ impl CsvRows {
     }
 }
 
+/// One framed row split into cells, as bytes (see [`split_all`]).
+#[doc(hidden)]
+#[derive(Debug, PartialEq)]
+pub struct SplitRow {
+    pub line: u64,
+    pub offset: u64,
+    pub raw: Vec<u8>,
+    pub cells: Vec<Vec<u8>>,
+}
+
+/// Every row of `input`, read `chunk` bytes at a time and split into cells as bytes (no UTF-8 check or
+/// cell count), or a reject as (line, offset, reason): for the tests and the fuzz target that compare
+/// this module with the `csv` crate.
+#[doc(hidden)]
+pub fn split_all(input: &[u8], chunk: usize, max_row: usize) -> Vec<Result<SplitRow, (u64, u64, String)>> {
+    let reader: Input = Box::new(std::io::Cursor::new(input.to_vec()));
+    let mut rows =
+        CsvRows::with_limits(reader, Format::Type5Csv, Arc::from("split_all"), |_| false, chunk.max(1), max_row);
+    let mut out = Vec::new();
+    while !rows.is_done() {
+        for frame in rows.read() {
+            out.push(match frame {
+                Ok(f) => {
+                    let mut unescaped = Vec::new();
+                    let spans = split(f.bytes(), 0, &mut unescaped);
+                    let cells = spans
+                        .iter()
+                        .map(|s| {
+                            let text = if s.unescaped { &unescaped[..] } else { f.bytes() };
+                            text[s.start as usize..s.end as usize].to_vec()
+                        })
+                        .collect();
+                    Ok(SplitRow { line: f.line, offset: f.offset, raw: f.bytes().to_vec(), cells })
+                }
+                Err(e) => Err((e.origin.record, e.origin.offset, e.reason)),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Every row of `text`, read `chunk` bytes at a time: (line, offset, evidence, cells) or the reject's
-    /// (line, offset, reason).
-    type Out = Vec<Result<(u64, u64, Vec<u8>, Vec<String>), (u64, u64, String)>>;
+    type Out = Vec<Result<SplitRow, (u64, u64, String)>>;
 
     fn read(text: &[u8], chunk: usize, max_row: usize) -> Out {
-        let input: Input = Box::new(std::io::Cursor::new(text.to_vec()));
-        let mut r = CsvRows::with_limits(input, Format::Type5Csv, Arc::from("t.csv"), |_| false, chunk, max_row);
-        let mut out = Vec::new();
-        while !r.is_done() {
-            for f in r.read() {
-                out.push(match f {
-                    Ok(f) => {
-                        let cells = split(f.bytes(), 0, &mut Vec::new());
-                        let parser = RowParser { width: cells.len(), ..r.parser() };
-                        match parser.parse(&f) {
-                            Ok(row) => Ok((
-                                row.line,
-                                row.offset,
-                                row.raw.as_bytes().to_vec(),
-                                (0..row.len()).map(|i| row.cell(i).to_string()).collect(),
-                            )),
-                            Err(e) => Err((e.origin.record, e.origin.offset, e.reason)),
-                        }
-                    }
-                    Err(e) => Err((e.origin.record, e.origin.offset, e.reason)),
-                });
-            }
-        }
-        out
+        split_all(text, chunk, max_row)
     }
 
     /// The records the `csv` crate reads (blank rows skipped), the reference for cells.
-    fn csv_crate(text: &[u8]) -> Vec<Vec<String>> {
+    fn csv_crate(text: &[u8]) -> Vec<Vec<Vec<u8>>> {
         let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
         let mut out = Vec::new();
         for rec in r.byte_records() {
@@ -557,13 +573,17 @@ mod tests {
             if rec.len() == 1 && rec[0].is_empty() {
                 continue;
             }
-            out.push(rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect());
+            out.push(rec.iter().map(<[u8]>::to_vec).collect());
         }
         out
     }
 
-    fn cells(out: &Out) -> Vec<Vec<String>> {
-        out.iter().map(|r| r.as_ref().map(|r| r.3.clone()).unwrap_or_default()).collect()
+    fn cells(out: &Out) -> Vec<Vec<Vec<u8>>> {
+        out.iter().map(|r| r.as_ref().map(|r| r.cells.clone()).unwrap_or_default()).collect()
+    }
+
+    fn strings(cells: &[Vec<u8>]) -> Vec<String> {
+        cells.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect()
     }
 
     #[test]
@@ -571,7 +591,7 @@ mod tests {
         let text = b"a,\"b,1\",c\r\n\r\n\"q\"\"q\",\"two\nlines\",3\nx,y\n\n\nz\rlast,\"q\"x,2";
         let out = read(text, CHUNK, MAX_ROW);
         let got: Vec<(u64, u64, &[u8])> =
-            out.iter().map(|r| r.as_ref().map(|r| (r.0, r.1, &r.2[..])).unwrap()).collect();
+            out.iter().map(|r| r.as_ref().map(|r| (r.line, r.offset, &r.raw[..])).unwrap()).collect();
         assert_eq!(
             got,
             vec![
@@ -583,8 +603,8 @@ mod tests {
             ]
         );
         assert_eq!(cells(&out), csv_crate(text));
-        assert_eq!(cells(&out)[1], vec!["q\"q", "two\nlines", "3"]);
-        assert_eq!(cells(&out)[4], vec!["last", "qx", "2"]);
+        assert_eq!(strings(&cells(&out)[1]), vec!["q\"q", "two\nlines", "3"]);
+        assert_eq!(strings(&cells(&out)[4]), vec!["last", "qx", "2"]);
     }
 
     #[test]
@@ -618,11 +638,12 @@ mod tests {
         let text = format!("a,b\n{long}c,d\n");
         let out = read(text.as_bytes(), 16, 40);
         assert_eq!(out.len(), 3, "{out:?}");
-        assert_eq!(out[0].as_ref().unwrap().3, vec!["a", "b"]);
+        assert_eq!(strings(&out[0].as_ref().unwrap().cells), vec!["a", "b"]);
         let reject = out[1].as_ref().unwrap_err();
         assert_eq!((reject.0, reject.1), (2, 4));
         assert!(reject.2.contains("longer than 40 bytes"), "{}", reject.2);
-        assert_eq!(out[2].as_ref().map(|r| (r.0, r.3.clone())).unwrap(), (3, vec!["c".to_string(), "d".to_string()]));
+        let last = out[2].as_ref().unwrap();
+        assert_eq!((last.line, strings(&last.cells)), (3, vec!["c".to_string(), "d".to_string()]));
     }
 
     #[test]
@@ -653,7 +674,7 @@ mod tests {
             let out = read(&text, chunk, MAX_ROW);
             prop_assert_eq!(cells(&out), csv_crate(&text));
             for r in &out {
-                let (line, offset, raw, _) = r.as_ref().unwrap();
+                let SplitRow { line, offset, raw, .. } = r.as_ref().unwrap();
                 prop_assert_eq!(&text[*offset as usize..*offset as usize + raw.len()], &raw[..]);
                 let before = &text[..*offset as usize];
                 let breaks = before.iter().filter(|&&b| b == b'\n').count()
@@ -672,7 +693,7 @@ mod tests {
             }
             let text = w.into_inner().unwrap();
             let out = read(&text, 7, MAX_ROW);
-            let got: Vec<Vec<String>> = cells(&out);
+            let got: Vec<Vec<String>> = cells(&out).iter().map(|c| strings(c)).collect();
             prop_assert_eq!(got, rows);
         }
     }
