@@ -442,12 +442,9 @@ impl CsvRows {
         buf.reserve_exact(want);
         buf.extend_from_slice(&self.carry);
         let had = buf.len();
-        if let Err(e) = (&mut self.input).take((want - had) as u64).read_to_end(&mut buf) {
-            self.done = true;
-            let at = self.base + had as u64;
-            return vec![Err(reject(self.format, &self.file, self.lines.line, at, format!("read error: {e}"), &[]))];
-        }
-        self.eof = buf.len() - had < want - had;
+        // A read that fails ends the input: the rows read before it come out, then a reject for it.
+        let failed = (&mut self.input).take((want - had) as u64).read_to_end(&mut buf).err();
+        self.eof = failed.is_some() || buf.len() - had < want - had;
         let mut frames = Vec::new();
         let mut pos = 0;
         let mut rejects = Vec::new();
@@ -508,6 +505,10 @@ impl CsvRows {
             out.push(Ok(Frame { line, offset: base + start as u64, buf: Arc::clone(&shared), start, end }));
         }
         out.extend(rejects.map(|(_, r)| Err(r)));
+        if let Some(e) = failed {
+            self.done = true;
+            out.push(Err(reject(self.format, &self.file, self.lines.line, self.base, format!("read error: {e}"), &[])));
+        }
         out
     }
 }
@@ -630,6 +631,21 @@ mod tests {
                 (5, 23, "1 fields where the file has 2"),
             ]
         );
+    }
+
+    #[test]
+    fn a_read_error_is_a_reject_after_the_rows_read() {
+        let text = "a,b\nc,d\ne,f".as_bytes().to_vec();
+        let input: Input = crate::source::failing_input(text);
+        let mut r = CsvRows::new(input, Format::Type5Csv, Arc::from("t.csv"), |_| false);
+        let mut units = Vec::new();
+        while !r.is_done() {
+            units.extend(r.read());
+        }
+        let rows: Vec<u64> = units.iter().filter_map(|u| u.as_ref().ok()).map(|f| f.line).collect();
+        assert_eq!(rows, vec![1, 2, 3]);
+        let errors: Vec<&str> = units.iter().filter_map(|u| u.as_ref().err()).map(|e| &e.reason[..]).collect();
+        assert_eq!(errors, vec!["read error: disk gone"]);
     }
 
     #[test]

@@ -304,3 +304,19 @@ impl<R: std::io::BufRead> Iterator for Lines<R> {
         }
     }
 }
+
+/// An input whose read fails where its bytes end ("disk gone"), as a disk or network error mid-file
+/// would: for the readers' tests.
+#[cfg(test)]
+pub(crate) fn failing_input(bytes: Vec<u8>) -> Input {
+    struct Failing(std::io::Cursor<Vec<u8>>);
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(std::io::Error::other("disk gone")),
+                n => Ok(n),
+            }
+        }
+    }
+    Box::new(BufReader::new(Failing(std::io::Cursor::new(bytes))))
+}

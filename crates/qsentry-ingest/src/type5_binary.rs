@@ -147,6 +147,8 @@ pub struct Type5BinaryReader {
     records: u64,
     offset: u64,
     done: bool,
+    /// A read that failed, reported after the records read before it.
+    read_error: Option<std::io::Error>,
     /// A whole-file problem found while opening (record length not detected), reported as one reject.
     failure: Option<String>,
     /// Buffers of earlier batches, which their events keep as evidence ([`RecordBytes`]); the first no
@@ -185,6 +187,7 @@ impl Type5BinaryReader {
             records: 0,
             offset: 0,
             done: false,
+            read_error: None,
             failure,
             buffers: Buffers::default(),
         })
@@ -198,7 +201,7 @@ impl Type5BinaryReader {
     /// Reads until `want` bytes are buffered or the input ends, into the buffer's spare capacity: nothing
     /// is zeroed first, so a file smaller than a batch touches no more memory than its size (each of a
     /// fleet's many small files used to get a batch-sized buffer zeroed). Each batch's buffer is handed
-    /// to its events and reused once they are gone (see `spare`).
+    /// to its events and reused once they are gone (see `buffers`).
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
         let have = self.pending.len();
         if have < want {
@@ -220,19 +223,23 @@ impl Reader for Type5BinaryReader {
             return Some(vec![Err(reject(Format::Type5Binary, &self.file, 1, 0, reason, raw))]);
         }
         let len = self.record_length;
+        let want = len * (BATCH_BYTES / len).clamp(64, BATCH);
         if self.pending.capacity() == 0 {
             // The last batch's buffer went with its events: reuse an earlier one no event holds.
             self.pending = self.buffers.take();
         }
-        if let Err(e) = self.fill(len * (BATCH_BYTES / len).clamp(64, BATCH)) {
+        if self.read_error.is_none()
+            && let Err(e) = self.fill(want)
+        {
+            self.read_error = Some(e);
+        }
+        if self.pending.is_empty() {
+            // The end, or a read that failed: reported after the records read before it.
             self.done = true;
+            let e = self.read_error.take()?;
             let r =
                 reject(Format::Type5Binary, &self.file, self.records + 1, self.offset, format!("read error: {e}"), &[]);
             return Some(vec![Err(r)]);
-        }
-        if self.pending.is_empty() {
-            self.done = true;
-            return None;
         }
         let shared = self.buffers.share(std::mem::take(&mut self.pending));
         let buf = &shared[..];
@@ -263,7 +270,6 @@ impl Reader for Type5BinaryReader {
                 tail,
             )));
             self.offset += tail.len() as u64;
-            self.done = true;
         }
         Some(units)
     }
@@ -419,6 +425,22 @@ mod tests {
     /// The evidence of record `i` (0-based) of `file`: the record without its padding.
     fn expected_raw(file: &[u8], len: usize, i: usize) -> &[u8] {
         trim_padding(&file[i * len..(i + 1) * len])
+    }
+
+    /// A read that fails mid-file: every record read before it comes out, then one reject for the failure.
+    #[test]
+    fn a_read_error_is_a_reject_after_the_records_read() {
+        let len = 1_100;
+        let mut file: Vec<u8> = (0..5_000).flat_map(|i| record(i + 1, len)).collect();
+        file.truncate(file.len() - 300); // the last record cut short
+        let input: Input = crate::source::failing_input(file);
+        let mut reader = Type5BinaryReader::new(input, Arc::from("t.type5"), DecodeOptions::default()).unwrap();
+        let units: Vec<Unit> = std::iter::from_fn(|| reader.next_batch()).flatten().collect();
+        assert_eq!(units.iter().filter(|u| u.is_ok()).count(), 4_999);
+        let rejects: Vec<(u64, &str)> =
+            units.iter().filter_map(|u| u.as_ref().err()).map(|r| (r.origin.record, &r.reason[..])).collect();
+        assert_eq!(rejects, vec![(5_000, "truncated record: 800 bytes of 1100"), (5_001, "read error: disk gone")]);
+        assert!(reader.next_batch().is_none());
     }
 
     /// Events share their batch's buffer as evidence; a buffer is reused only once no event holds it,
