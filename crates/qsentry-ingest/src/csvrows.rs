@@ -22,7 +22,7 @@
 use crate::buffers::Buffers;
 use crate::event::{Format, RecordText, Reject};
 use crate::source::{Input, reject};
-use memchr::{memchr, memchr2, memchr3};
+use memchr::{memchr, memchr2};
 use std::io::Read;
 use std::sync::Arc;
 
@@ -298,44 +298,66 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
         (None, None) => return Scan::Open { start },
         _ => {}
     }
-    let mut inner = LineCount { line: 0, after_cr: false };
+    // A byte at a time (cells are short, so this beats a vectorized search per cell), in tight loops
+    // that stop only on the bytes that matter where they are.
+    let n = buf.len();
+    let mut breaks = 0;
     let mut i = start;
     loop {
         // At the start of a cell.
         if buf.get(i) == Some(&b'"') {
             i += 1;
             loop {
-                let Some(k) = memchr(b'"', &buf[i..]) else {
-                    // No closing quote in what was read.
-                    return if eof {
-                        Scan::Row { start, end: buf.len(), breaks: inner.line }
-                    } else {
-                        Scan::Open { start }
-                    };
-                };
-                let quoted = &buf[i..i + k];
-                if memchr2(b'\n', b'\r', quoted).is_some() {
-                    quoted.iter().for_each(|&b| inner.byte(b));
-                    inner.after_cr = false; // the closing quote follows
+                while i < n && CLASS[buf[i] as usize] & (QUOTE | BREAK) == 0 {
+                    i += 1;
                 }
-                i += k + 1;
-                match buf.get(i) {
-                    Some(b'"') => i += 1,
-                    Some(_) => break,
-                    None if eof => return Scan::Row { start, end: i, breaks: inner.line },
-                    None => return Scan::Open { start },
+                if i == n {
+                    // No closing quote in what was read.
+                    return if eof { Scan::Row { start, end: n, breaks } } else { Scan::Open { start } };
+                }
+                if buf[i] != b'"' {
+                    // A line break inside the quotes: CR, LF, or the LF of a CRLF (not counted twice).
+                    breaks += u64::from(!(buf[i] == b'\n' && buf[i - 1] == b'\r'));
+                    i += 1;
+                    continue;
+                }
+                match buf.get(i + 1) {
+                    Some(b'"') => i += 2, // a doubled quote: one quote, still quoted
+                    Some(_) => {
+                        i += 1;
+                        break;
+                    }
+                    None if eof => return Scan::Row { start, end: n, breaks },
+                    None => return Scan::Open { start }, // a doubled quote or the closing one?
                 }
             }
         }
-        // Plain text up to a comma or a line break.
-        match memchr3(b',', b'\n', b'\r', &buf[i..]) {
-            Some(k) if buf[i + k] == b',' => i += k + 1,
-            Some(k) => return Scan::Row { start, end: i + k, breaks: inner.line },
-            None if eof => return Scan::Row { start, end: buf.len(), breaks: inner.line },
-            None => return Scan::Open { start },
+        // The rest of the cell: plain text (a quote here is a character) up to a comma or a line break.
+        while i < n && CLASS[buf[i] as usize] & (COMMA | BREAK) == 0 {
+            i += 1;
         }
+        if i == n {
+            return if eof { Scan::Row { start, end: n, breaks } } else { Scan::Open { start } };
+        }
+        if buf[i] != b',' {
+            return Scan::Row { start, end: i, breaks };
+        }
+        i += 1;
     }
 }
+
+/// Byte classes for the row scan.
+const QUOTE: u8 = 1;
+const COMMA: u8 = 2;
+const BREAK: u8 = 4;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = QUOTE;
+    t[b',' as usize] = COMMA;
+    t[b'\r' as usize] = BREAK;
+    t[b'\n' as usize] = BREAK;
+    t
+};
 
 /// Reads CSV rows, a chunk at a time.
 pub struct CsvRows {
