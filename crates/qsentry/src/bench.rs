@@ -6,7 +6,8 @@
 //! - binary *TYPE5: qsentry (every heading and entry-specific field decoded, events counted as
 //!   `decode --output stats` does) against `tools/baseline_decode.py`, a plain Python decoder of the same
 //!   file and the same fields;
-//! - CPYTOIMPF CSV: qsentry's reader against a bare `csv`-crate pass over the same file.
+//! - CPYTOIMPF CSV: qsentry's reader against a bare `csv`-crate pass over the same file, twice: without
+//!   quotes (LF), and as CPYTOIMPF writes it (character cells quoted, CRLF).
 
 use crate::exit;
 use clap::Args;
@@ -154,9 +155,15 @@ fn time_decode(path: &Path, format: Option<Format>) -> anyhow::Result<(u64, u64,
     Ok((events, rejects, start.elapsed().as_secs_f64()))
 }
 
-fn write_csv(path: &Path, rows: usize) -> anyhow::Result<()> {
+/// A per-type QASYPWJ5 outfile as CPYTOIMPF CSV; `quoted`: every cell that is not a number in quotes and
+/// CRLF line ends, as CPYTOIMPF writes it, else no quotes and LF.
+fn write_csv(path: &Path, rows: usize, quoted: bool) -> anyhow::Result<()> {
     let l = audit::layout("PW").ok_or_else(|| anyhow::anyhow!("no PW layout"))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(std::fs::File::create(path)?));
+    let mut b = csv::WriterBuilder::new();
+    if quoted {
+        b.quote_style(csv::QuoteStyle::NonNumeric).terminator(csv::Terminator::CRLF);
+    }
+    let mut w = b.from_writer(BufWriter::new(std::fs::File::create(path)?));
     let mut header: Vec<String> = ibmi_format::heading::TYPE5_FIELD_NAMES.iter().map(|s| s.to_string()).collect();
     header.extend(l.fields.iter().map(|f| f.name.to_ascii_uppercase()));
     w.write_record(&header)?;
@@ -258,32 +265,37 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     anyhow::ensure!(rejects == 0 && events as usize == args.entries, "decode gave {events} events, {rejects} rejects");
     let rate = events as f64 / secs;
     let py = python_baseline(args, &bin, &layouts, len)?;
-    let csv_path = args.dir.join("QASYPWJ5.csv");
-    let csv_rows = args.entries / 2;
-    write_csv(&csv_path, csv_rows)?;
-    let mut bare = Vec::new();
-    for _ in 0..3 {
-        bare.push(bare_csv_pass(&csv_path)?);
+    let mut csv_runs = Vec::new();
+    for (name, quoted) in [("QASYPWJ5.csv", false), ("QASYPWJ5-quoted.csv", true)] {
+        let csv_path = args.dir.join(name);
+        write_csv(&csv_path, args.entries / 2, quoted)?;
+        let mut bare = Vec::new();
+        for _ in 0..3 {
+            bare.push(bare_csv_pass(&csv_path)?);
+        }
+        let (bare_rows, bare_secs) = bare.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or_default();
+        let (csv_events, csv_rejects, csv_secs) = best(&csv_path, Some(Format::Type5Csv))?;
+        anyhow::ensure!(
+            csv_rejects == 0 && csv_events == bare_rows,
+            "CSV decode of {name} gave {csv_events} events, {csv_rejects} rejects"
+        );
+        csv_runs.push((if quoted { "CSV quoted" } else { "CSV" }, bare_rows, bare_secs, csv_events, csv_secs));
     }
-    let (bare_rows, bare_secs) = bare.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or_default();
-    let (csv_events, csv_rejects, csv_secs) = best(&csv_path, Some(Format::Type5Csv))?;
-    anyhow::ensure!(
-        csv_rejects == 0 && csv_events == bare_rows,
-        "CSV decode gave {csv_events} events, {csv_rejects} rejects"
-    );
-    println!("benchmark                          entries        seconds     entries/s");
-    println!("binary *TYPE5, qsentry           {events:>9}   {secs:>12.3}   {rate:>11.0}");
-    println!("binary *TYPE5, Python baseline   {:>9}   {:>12}   {py:>11.0}", args.baseline_entries, "");
-    println!(
-        "CPYTOIMPF CSV, bare csv pass     {bare_rows:>9}   {bare_secs:>12.3}   {:>11.0}",
-        bare_rows as f64 / bare_secs
-    );
-    println!(
-        "CPYTOIMPF CSV, qsentry           {csv_events:>9}   {csv_secs:>12.3}   {:>11.0}",
-        csv_events as f64 / csv_secs
-    );
+    let row = |name: &str, n: u64, secs: Option<f64>, rate: f64| {
+        let secs = secs.map_or(String::new(), |s| format!("{s:.3}"));
+        println!("{name:<36} {n:>9}   {secs:>12}   {rate:>11.0}");
+    };
+    println!("{:<36} {:>9}   {:>12}   {:>11}", "benchmark", "entries", "seconds", "entries/s");
+    row("binary *TYPE5, qsentry", events, Some(secs), rate);
+    row("binary *TYPE5, Python baseline", args.baseline_entries as u64, None, py);
+    for &(label, bare_rows, bare_secs, csv_events, csv_secs) in &csv_runs {
+        row(&format!("CPYTOIMPF {label}, bare csv pass"), bare_rows, Some(bare_secs), bare_rows as f64 / bare_secs);
+        row(&format!("CPYTOIMPF {label}, qsentry"), csv_events, Some(csv_secs), csv_events as f64 / csv_secs);
+    }
     println!();
     println!("binary: qsentry / Python = {:.1}x", rate / py);
-    println!("CSV: qsentry / bare csv pass = {:.0}%", 100.0 * bare_secs / csv_secs);
+    for (label, _, bare_secs, _, csv_secs) in &csv_runs {
+        println!("{label}: qsentry / bare csv pass = {:.0}%", 100.0 * bare_secs / csv_secs);
+    }
     Ok(())
 }
