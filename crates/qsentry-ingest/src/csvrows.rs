@@ -535,6 +535,32 @@ impl CsvRows {
     }
 }
 
+/// One CSV record that may span lines (quoted line breaks), as text cells: for readers that frame rows
+/// their own way (the history log's). An error when the bytes hold no row, more than one row (quotes
+/// that do not pair up), or a cell that is not UTF-8.
+pub fn parse_one(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let (mut pos, mut lines) = (0, LineCount { line: 1, after_cr: false });
+    let Scan::Row { start, end, .. } = scan(bytes, &mut pos, &mut lines, true) else {
+        return Err("empty row".to_string());
+    };
+    pos = end;
+    if !matches!(scan(bytes, &mut pos, &mut lines, true), Scan::Blank) {
+        return Err("quotes do not pair up into one row".to_string());
+    }
+    let row = &bytes[start..end];
+    let mut unescaped = Vec::new();
+    let spans = split(row, 0, &mut unescaped);
+    spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let text = if s.unescaped { &unescaped[..] } else { row };
+            String::from_utf8(text[s.start as usize..s.end as usize].to_vec())
+                .map_err(|_| format!("field {} is not valid UTF-8", i + 1))
+        })
+        .collect()
+}
+
 /// One framed row split into cells, as bytes (see [`split_all`]).
 #[doc(hidden)]
 #[derive(Debug, PartialEq)]
@@ -720,6 +746,20 @@ mod tests {
                     + usize::from(before.last() == Some(&b'\r'));
                 prop_assert_eq!(*line, 1 + breaks as u64);
             }
+        }
+
+        /// One record parses as the `csv` crate parses it, or fails where it does.
+        #[test]
+        fn one_record_is_the_csv_crates(text in proptest::collection::vec(prop_oneof![
+            Just(b'a'), Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b' '), Just(0xFFu8)], 0..60)) {
+            let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&text[..]);
+            let mut rec = csv::ByteRecord::new();
+            let want = match r.read_byte_record(&mut rec) {
+                Ok(false) | Err(_) => None,
+                Ok(true) if r.read_byte_record(&mut csv::ByteRecord::new()).unwrap_or(true) => None,
+                Ok(true) => rec.iter().map(|c| String::from_utf8(c.to_vec()).ok()).collect::<Option<Vec<_>>>(),
+            };
+            prop_assert_eq!(parse_one(&text).ok(), want);
         }
 
         /// Rows a CSV writer wrote come back as written, cells and evidence.

@@ -213,7 +213,7 @@ impl HistoryLogInfoReader {
                     bad = bad.or(Some(l.number));
                 }
             }
-            let parsed = parse_record(&raw);
+            let parsed = crate::csvrows::parse_one(&raw);
             let expected = match &self.header {
                 Some(Ok(h)) => Some(h.len()),
                 _ => None,
@@ -271,28 +271,6 @@ fn line_bytes(l: &Line) -> &[u8] {
         Ok(t) => t.as_bytes(),
         Err(b) => b,
     }
-}
-
-/// Parses one CSV record (which may hold quoted newlines) with the csv crate.
-fn parse_record(bytes: &[u8]) -> Result<Vec<String>, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(bytes.len().clamp(64, 1 << 16))
-        .from_reader(bytes);
-    let mut rec = csv::ByteRecord::new();
-    match rdr.read_byte_record(&mut rec) {
-        Ok(true) => {}
-        Ok(false) => return Err("empty row".to_string()),
-        Err(e) => return Err(e.to_string()),
-    }
-    if rdr.read_byte_record(&mut csv::ByteRecord::new()).unwrap_or(true) {
-        return Err("quotes do not pair up into one row".to_string());
-    }
-    rec.iter()
-        .enumerate()
-        .map(|(i, f)| String::from_utf8(f.to_vec()).map_err(|_| format!("field {} is not valid UTF-8", i + 1)))
-        .collect()
 }
 
 impl Reader for HistoryLogInfoReader {
