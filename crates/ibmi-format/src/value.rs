@@ -116,6 +116,45 @@ pub fn hex_upper(bytes: &[u8]) -> String {
     s
 }
 
+/// The bytes of hex text (either case), as IBM i prints `FOR BIT DATA` and SQL exports carry
+/// `ENTRY_DATA`; the error names the first character that is not a hex digit, or an odd length. A table
+/// lookup per digit: a journal entry's data is hundreds to thousands of digits.
+pub fn hex_decode(text: &str) -> Result<Vec<u8>, String> {
+    const BAD: u8 = 0xFF;
+    static DIGIT: [u8; 256] = {
+        let mut t = [BAD; 256];
+        let mut i = 0;
+        while i < 10 {
+            t[b'0' as usize + i] = i as u8;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < 6 {
+            t[b'a' as usize + i] = 10 + i as u8;
+            t[b'A' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        t
+    };
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / 2);
+    for (k, pair) in bytes.chunks(2).enumerate() {
+        let hi = DIGIT[pair[0] as usize];
+        let Some(&lo_char) = pair.get(1) else {
+            return Err(format!("odd number of digits ({})", bytes.len()));
+        };
+        let lo = DIGIT[lo_char as usize];
+        if hi == BAD || lo == BAD {
+            let at = 2 * k + usize::from(hi != BAD);
+            // Every byte before `at` is an ASCII digit, so `at` is a character boundary.
+            let c = text.get(at..).and_then(|t| t.chars().next()).unwrap_or('?');
+            return Err(format!("{c:?} at position {at} is not a hex digit"));
+        }
+        out.push(hi << 4 | lo);
+    }
+    Ok(out)
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
         Value::Text(CompactString::from(s))
@@ -144,7 +183,27 @@ impl Serialize for Value {
 mod tests {
     use proptest::prelude::*;
 
+    #[test]
+    fn hex_decode_reads_either_case_and_names_the_bad_digit() {
+        assert_eq!(super::hex_decode("00ff7Fa0"), Ok(vec![0x00, 0xFF, 0x7F, 0xA0]));
+        assert_eq!(super::hex_decode(""), Ok(vec![]));
+        assert_eq!(super::hex_decode("0g"), Err("'g' at position 1 is not a hex digit".to_string()));
+        assert_eq!(super::hex_decode("00é0"), Err("'é' at position 2 is not a hex digit".to_string()));
+        assert_eq!(super::hex_decode("abc"), Err("odd number of digits (3)".to_string()));
+    }
+
     proptest! {
+        #[test]
+        fn hex_decode_inverts_hex_upper(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(super::hex_decode(&super::hex_upper(&bytes)), Ok(bytes.clone()));
+            prop_assert_eq!(super::hex_decode(&super::hex_upper(&bytes).to_lowercase()), Ok(bytes));
+        }
+
+        #[test]
+        fn hex_decode_fails_where_the_hex_crate_does(text in "[0-9a-fA-Fg \u{e9}]{0,12}") {
+            prop_assert_eq!(super::hex_decode(&text).ok(), hex::decode(&text).ok());
+        }
+
         #[test]
         fn trim_is_str_trim(s in "[ \\t\\na-zA-Z0-9*é\u{a0}\u{3000}]{0,12}") {
             prop_assert_eq!(super::trim(&s), s.trim());

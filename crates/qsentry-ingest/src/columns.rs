@@ -176,7 +176,7 @@ pub fn text_value(f: &Field, v: &str) -> Result<Value, String> {
         FieldType::Char => Value::Text(CompactString::from(trim_end(v))),
         FieldType::Zoned { scale } | FieldType::Packed { scale } => parse_decimal(t, scale).ok_or_else(bad)?,
         FieldType::Binary => Value::Int(t.parse().map_err(|_| bad())?),
-        FieldType::Hex => Value::Bytes(hex::decode(t).map_err(|_| bad())?),
+        FieldType::Hex => Value::Bytes(ibmi_format::value::hex_decode(t).map_err(|_| bad())?),
         FieldType::Timestamp => Value::Timestamp(timestamp::parse_any(t).ok_or_else(bad)?),
     })
 }

@@ -133,7 +133,7 @@ fn decode_named(n: Named, format: Format, file: &Arc<str>, opts: &DecodeOptions)
         match &**name {
             "ENTRY_DATA" => {
                 let hex_text = value.trim().trim_start_matches("X'").trim_end_matches('\'');
-                match hex::decode(hex_text) {
+                match ibmi_format::value::hex_decode(hex_text) {
                     Ok(d) => data = d,
                     Err(e) => return bad(format!("ENTRY_DATA is not hex: {e}")),
                 }

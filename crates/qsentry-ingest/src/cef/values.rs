@@ -50,7 +50,7 @@ pub fn typed(f: &Field, text: &str) -> Value {
             None => Value::from(t),
         },
         FieldType::Timestamp => timestamp::parse_any(t).map_or_else(|| Value::from(t), Value::Timestamp),
-        FieldType::Hex => match hex::decode(t) {
+        FieldType::Hex => match ibmi_format::value::hex_decode(t) {
             Ok(b) => Value::Bytes(b),
             Err(_) => Value::from(t),
         },
