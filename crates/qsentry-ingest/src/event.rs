@@ -274,6 +274,7 @@ impl RecordText {
         Ok(RecordText(bytes))
     }
 
+    /// The text.
     pub fn as_str(&self) -> &str {
         debug_assert!(std::str::from_utf8(&self.0).is_ok());
         // SAFETY: the bytes are valid UTF-8 and cannot change. The field is private to this module, whose
