@@ -12,7 +12,7 @@ use ibmi_format::Value;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// A unit before decoding: named cells and where they were.
+/// A JSON line before decoding: named cells and where they were.
 struct Named {
     line: u64,
     offset: u64,
@@ -69,8 +69,9 @@ impl Reader for DisplayJournalReader {
                 Some(par_decode(frames, |f| {
                     let row = f.and_then(|f| parser.parse(&f))?;
                     let cells = row.cells();
-                    let cells = names.iter().enumerate().map(|(i, n)| (n.clone(), cells.get(i).to_string())).collect();
-                    decode_named(Named { line: row.line, offset: row.offset, cells, raw: row.raw }, format, file, opts)
+                    let named = names.iter().enumerate().map(|(i, n)| (&**n, cells.get(i)));
+                    let at = Origin { format, file: file.clone(), record: row.line, offset: row.offset };
+                    decode_cells(at, named, row.raw.clone(), opts)
                 }))
             }
             Framing::Jsonl(lines) => {
@@ -79,7 +80,11 @@ impl Reader for DisplayJournalReader {
                 if units.is_empty() {
                     return None;
                 }
-                Some(par_decode(units, |u| u.and_then(|n| decode_named(n, format, file, opts))))
+                Some(par_decode(units, |u| {
+                    let n = u?;
+                    let at = Origin { format, file: file.clone(), record: n.line, offset: n.offset };
+                    decode_cells(at, n.cells.iter().map(|(k, v)| (&**k, v.as_str())), n.raw, opts)
+                }))
             }
         }
     }
@@ -124,13 +129,19 @@ fn json_line(
     Some(Ok(Named { line: line.number, offset: line.offset, cells, raw: text.into() }))
 }
 
-fn decode_named(n: Named, format: Format, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
-    let bad = |reason: String| Err(reject(format, file, n.line, n.offset, reason, n.raw.as_bytes()));
-    let mut ev = Event::new(Origin { format, file: file.clone(), record: n.line, offset: n.offset });
+/// One entry from its named cells (a CSV row's, borrowed, or a JSON line's).
+fn decode_cells<'a>(
+    at: Origin,
+    cells: impl Iterator<Item = (&'a str, &'a str)>,
+    raw: RecordText,
+    opts: &DecodeOptions,
+) -> Unit {
+    let bad = |reason: String| Err(reject(at.format, &at.file, at.record, at.offset, reason, raw.as_bytes()));
+    let mut ev = Event::new(at.clone());
     let mut data = Vec::new();
     let mut nvi = None;
-    for (name, value) in &n.cells {
-        match &**name {
+    for (name, value) in cells {
+        match name {
             "ENTRY_DATA" => {
                 let hex_text = value.trim().trim_start_matches("X'").trim_end_matches('\'');
                 match ibmi_format::value::hex_decode(hex_text) {
@@ -142,7 +153,7 @@ fn decode_named(n: Named, format: Format, file: &Arc<str>, opts: &DecodeOptions)
             _ => match apply_heading_column(&mut ev.heading, name, value) {
                 Ok(true) => {}
                 Ok(false) if value.is_empty() => {}
-                Ok(false) => ev.fields.push((Cow::Owned(name.to_ascii_lowercase()), Value::from(value.as_str()))),
+                Ok(false) => ev.fields.push((Cow::Owned(name.to_ascii_lowercase()), Value::from(value))),
                 Err(e) => return bad(e),
             },
         }
@@ -154,6 +165,6 @@ fn decode_named(n: Named, format: Format, file: &Arc<str>, opts: &DecodeOptions)
         return bad(e);
     }
     finish_heading(&mut ev, opts);
-    ev.raw = Raw::Text(n.raw);
+    ev.raw = Raw::Text(raw);
     Ok(ev)
 }
