@@ -37,7 +37,6 @@ const MAX_ROW: usize = 8 << 20;
 const REJECT_EVIDENCE: usize = 64 << 10;
 
 /// One row as framed, not yet split into cells.
-#[derive(Clone)]
 pub struct Frame {
     pub line: u64,
     pub offset: u64,
@@ -62,6 +61,17 @@ struct Span {
     /// Where the cell starts in the line (to name a cell whose UTF-8 is invalid).
     raw_start: u32,
     unescaped: bool,
+}
+
+impl Span {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The cell's bytes, from the row's line or its unescaped text.
+    fn of<'a>(&self, line: &'a [u8], unescaped: &'a [u8]) -> &'a [u8] {
+        &(if self.unescaped { unescaped } else { line })[self.range()]
+    }
 }
 
 /// One CSV row split into cells; its UTF-8 was checked once, so cells are borrowed as text.
@@ -109,7 +119,7 @@ impl<'a> Cells<'a> {
             Some(s) => {
                 let text = if s.unescaped { self.unescaped } else { self.line };
                 // Spans start and end at ASCII bytes (quotes, commas, line ends), which are char boundaries.
-                text.get(s.start as usize..s.end as usize).unwrap_or("")
+                text.get(s.range()).unwrap_or("")
             }
             None => "",
         }
@@ -146,8 +156,8 @@ fn split(bytes: &[u8], width: usize, unescaped: &mut Vec<u8>) -> Vec<Span> {
                     i = close + 2;
                 }
                 Some(_) => {
-                    let (cell, next) = unescape(bytes, from, unescaped);
-                    cells.push(Span { raw_start: raw_start as u32, ..cell });
+                    let (cell, next) = unescape(bytes, from, raw_start, unescaped);
+                    cells.push(cell);
                     match next {
                         Some(next) => i = next,
                         None => return cells,
@@ -176,13 +186,13 @@ fn span(start: usize, end: usize, raw_start: usize, unescaped: bool) -> Span {
 /// A quoted cell that needs rewriting, from just after its opening quote: `""` is one quote, text after
 /// the closing quote is kept as it is up to the next comma. Returns the cell (a range of `out`) and where
 /// the next cell starts (`None` at the end of the row).
-fn unescape(bytes: &[u8], mut i: usize, out: &mut Vec<u8>) -> (Span, Option<usize>) {
+fn unescape(bytes: &[u8], mut i: usize, raw_start: usize, out: &mut Vec<u8>) -> (Span, Option<usize>) {
     let start = out.len();
     loop {
         match memchr(b'"', &bytes[i..]) {
             None => {
                 out.extend_from_slice(&bytes[i..]);
-                return (span(start, out.len(), 0, true), None);
+                return (span(start, out.len(), raw_start, true), None);
             }
             Some(k) => {
                 out.extend_from_slice(&bytes[i..i + k]);
@@ -196,14 +206,13 @@ fn unescape(bytes: &[u8], mut i: usize, out: &mut Vec<u8>) -> (Span, Option<usiz
                 let rest = memchr(b',', &bytes[i..]).map_or(bytes.len(), |k| i + k);
                 out.extend_from_slice(&bytes[i..rest]);
                 let next = (rest < bytes.len()).then_some(rest + 1);
-                return (span(start, out.len(), 0, true), next);
+                return (span(start, out.len(), raw_start, true), next);
             }
         }
     }
 }
 
 /// Splits framed rows into cells; cheap to share with the decode threads.
-#[derive(Clone)]
 pub struct RowParser {
     format: Format,
     file: Arc<str>,
@@ -259,18 +268,11 @@ struct LineCount {
 }
 
 impl LineCount {
-    fn byte(&mut self, b: u8) {
-        match b {
-            b'\r' => {
-                self.line += 1;
-                self.after_cr = true;
-            }
-            b'\n' => {
-                self.line += u64::from(!self.after_cr);
-                self.after_cr = false;
-            }
-            _ => self.after_cr = false,
-        }
+    /// Counts a line break byte (CR or LF).
+    fn line_break(&mut self, b: u8) {
+        let cr = b == b'\r';
+        self.line += u64::from(cr || !self.after_cr);
+        self.after_cr = cr;
     }
 }
 
@@ -281,7 +283,7 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
         if b != b'\r' && b != b'\n' {
             break;
         }
-        lines.byte(b);
+        lines.line_break(b);
         *pos += 1;
     }
     let start = *pos;
@@ -373,7 +375,6 @@ pub struct CsvRows {
     /// Stream offset of `carry[0]`.
     base: u64,
     lines: LineCount,
-    eof: bool,
     done: bool,
     /// The rows of the first chunk, read to look at the header.
     first: Vec<Result<Frame, Reject>>,
@@ -408,7 +409,6 @@ impl CsvRows {
             carry: Vec::new(),
             base: 0,
             lines: LineCount { line: 1, after_cr: false },
-            eof: false,
             done: false,
             first: Vec::new(),
             chunk,
@@ -466,10 +466,10 @@ impl CsvRows {
         let had = buf.len();
         // A read that fails ends the input: the rows read before it come out, then a reject for it.
         let failed = (&mut self.input).take((want - had) as u64).read_to_end(&mut buf).err();
-        self.eof = failed.is_some() || buf.len() - had < want - had;
-        let mut frames = Vec::new();
+        let eof = failed.is_some() || buf.len() - had < want - had;
+        // Rows as (line, start, end) and over-long rows' rejects, in file order.
+        let mut rows: Vec<Result<(u64, usize, usize), Reject>> = Vec::new();
         let mut pos = 0;
-        let mut rejects = Vec::new();
         loop {
             if self.skipping {
                 match memchr2(b'\n', b'\r', &buf[pos..]) {
@@ -483,7 +483,7 @@ impl CsvRows {
                     }
                 }
             }
-            match scan(&buf, &mut pos, &mut self.lines, self.eof) {
+            match scan(&buf, &mut pos, &mut self.lines, eof) {
                 Scan::Row { start, end, breaks } => {
                     let row_line = self.lines.line;
                     self.lines.line += breaks;
@@ -491,7 +491,7 @@ impl CsvRows {
                     let bytes = &buf[start..end];
                     if bytes != b"\"\"" && bytes != b"\"" {
                         // (A lone `""` is one empty cell: a blank line, as the `csv` crate reads it.)
-                        frames.push((row_line, start, end));
+                        rows.push(Ok((row_line, start, end)));
                     }
                 }
                 Scan::Blank => break,
@@ -499,8 +499,14 @@ impl CsvRows {
                     // Too long to be a row: a reject, then on from the next line break.
                     let keep = &buf[start..buf.len().min(start + REJECT_EVIDENCE)];
                     let reason = format!("row longer than {} bytes (an unterminated quote?)", self.max_row);
-                    let r = reject(self.format, &self.file, self.lines.line, self.base + start as u64, reason, keep);
-                    rejects.push((frames.len(), r));
+                    rows.push(Err(reject(
+                        self.format,
+                        &self.file,
+                        self.lines.line,
+                        self.base + start as u64,
+                        reason,
+                        keep,
+                    )));
                     pos = start;
                     self.skipping = true;
                 }
@@ -514,19 +520,22 @@ impl CsvRows {
         self.carry.extend_from_slice(&buf[pos..]);
         let base = self.base;
         self.base += pos as u64;
-        if self.eof && self.carry.is_empty() {
+        if eof && self.carry.is_empty() {
             self.done = true;
         }
         let shared = self.buffers.share(buf);
-        let mut out = Vec::with_capacity(frames.len() + rejects.len());
-        let mut rejects = rejects.into_iter().peekable();
-        for (i, (line, start, end)) in frames.into_iter().enumerate() {
-            while let Some((_, r)) = rejects.next_if(|(at, _)| *at == i) {
-                out.push(Err(r));
-            }
-            out.push(Ok(Frame { line, offset: base + start as u64, buf: Arc::clone(&shared), start, end }));
-        }
-        out.extend(rejects.map(|(_, r)| Err(r)));
+        let mut out: Vec<Result<Frame, Reject>> = rows
+            .into_iter()
+            .map(|r| {
+                r.map(|(line, start, end)| Frame {
+                    line,
+                    offset: base + start as u64,
+                    buf: Arc::clone(&shared),
+                    start,
+                    end,
+                })
+            })
+            .collect();
         if let Some(e) = failed {
             self.done = true;
             out.push(Err(reject(self.format, &self.file, self.lines.line, self.base, format!("read error: {e}"), &[])));
@@ -554,9 +563,7 @@ pub fn parse_one(bytes: &[u8]) -> Result<Vec<String>, String> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let text = if s.unescaped { &unescaped[..] } else { row };
-            String::from_utf8(text[s.start as usize..s.end as usize].to_vec())
-                .map_err(|_| format!("field {} is not valid UTF-8", i + 1))
+            String::from_utf8(s.of(row, &unescaped).to_vec()).map_err(|_| format!("field {} is not valid UTF-8", i + 1))
         })
         .collect()
 }
@@ -586,13 +593,7 @@ pub fn split_all(input: &[u8], chunk: usize, max_row: usize) -> Vec<Result<Split
                 Ok(f) => {
                     let mut unescaped = Vec::new();
                     let spans = split(f.bytes(), 0, &mut unescaped);
-                    let cells = spans
-                        .iter()
-                        .map(|s| {
-                            let text = if s.unescaped { &unescaped[..] } else { f.bytes() };
-                            text[s.start as usize..s.end as usize].to_vec()
-                        })
-                        .collect();
+                    let cells = spans.iter().map(|s| s.of(f.bytes(), &unescaped).to_vec()).collect();
                     Ok(SplitRow { line: f.line, offset: f.offset, raw: f.bytes().to_vec(), cells })
                 }
                 Err(e) => Err((e.origin.record, e.origin.offset, e.reason)),

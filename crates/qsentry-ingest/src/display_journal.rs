@@ -16,12 +16,16 @@ use std::sync::Arc;
 struct Named {
     line: u64,
     offset: u64,
-    cells: Vec<(Arc<str>, String)>,
+    cells: Vec<(String, String)>,
     raw: RecordText,
 }
 
 enum Framing {
-    Csv { rows: Box<CsvRows>, names: Vec<Arc<str>> },
+    /// The rows and the header's column names.
+    Csv {
+        rows: Box<CsvRows>,
+        names: Arc<Vec<String>>,
+    },
     Jsonl(Lines<Input>),
 }
 
@@ -36,7 +40,7 @@ pub struct DisplayJournalReader {
 impl DisplayJournalReader {
     pub fn csv(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
         let rows = CsvRows::new(input, Format::DisplayJournalCsv, file.clone(), |_| true);
-        let names = rows.header.as_ref().map(|h| h.iter().map(|n| Arc::from(n.as_str())).collect()).unwrap_or_default();
+        let names = rows.header.clone().unwrap_or_default();
         DisplayJournalReader {
             framing: Framing::Csv { rows: Box::new(rows), names },
             format: Format::DisplayJournalCsv,
@@ -65,11 +69,11 @@ impl Reader for DisplayJournalReader {
                     return None;
                 }
                 let parser = rows.parser();
-                let names = &*names;
+                let names = &**names;
                 Some(par_decode(frames, |f| {
                     let row = f.and_then(|f| parser.parse(&f))?;
                     let cells = row.cells();
-                    let named = names.iter().enumerate().map(|(i, n)| (&**n, cells.get(i)));
+                    let named = names.iter().enumerate().map(|(i, n)| (n.as_str(), cells.get(i)));
                     let at = Origin { format, file: file.clone(), record: row.line, offset: row.offset };
                     decode_cells(at, named, row.raw.clone(), opts)
                 }))
@@ -83,7 +87,7 @@ impl Reader for DisplayJournalReader {
                 Some(par_decode(units, |u| {
                     let n = u?;
                     let at = Origin { format, file: file.clone(), record: n.line, offset: n.offset };
-                    decode_cells(at, n.cells.iter().map(|(k, v)| (&**k, v.as_str())), n.raw, opts)
+                    decode_cells(at, n.cells.iter().map(|(k, v)| (k.as_str(), v.as_str())), n.raw, opts)
                 }))
             }
         }
@@ -123,7 +127,7 @@ fn json_line(
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             };
-            (Arc::from(k.to_ascii_uppercase().as_str()), v)
+            (k.to_ascii_uppercase(), v)
         })
         .collect();
     Some(Ok(Named { line: line.number, offset: line.offset, cells, raw: text.into() }))
