@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS (default 600), JOBS at a time (default 2), and prints one line per
 # target: executions, seconds, coverage, and the crash/leak inputs libFuzzer saved. Logs in fuzz/logs/.
-# Usage: fuzz/run-all.sh [SECONDS] [JOBS]
+# Usage: fuzz/run-all.sh [SECONDS] [JOBS] [TARGET...]   (every target when none is named)
 set -uo pipefail
 cd "$(dirname "$0")"
 secs="${1:-600}"
 jobs="${2:-2}"
 mkdir -p logs
-targets=$(cargo +nightly fuzz list)
+shift 2 2>/dev/null || shift $#
+if [ $# -gt 0 ]; then targets="$*"; else targets=$(cargo +nightly fuzz list); fi
 cargo +nightly fuzz build -O >/dev/null 2>&1 || { echo "cargo +nightly fuzz build failed" >&2; exit 1; }
 run() {
   local t="$1"

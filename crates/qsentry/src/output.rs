@@ -179,8 +179,8 @@ impl<W: Write> EventWriter<W> {
         EventWriter { out, form, started: false }
     }
 
-    /// Writes a batch of events, formatted in parallel.
-    /// Writes the events of `units` (rejects are skipped: the caller reports them).
+    /// Writes the events of a batch of units, formatted in parallel (rejects are skipped: the caller
+    /// reports them).
     pub fn write(&mut self, units: &[Unit]) -> std::io::Result<()> {
         if !self.started {
             self.started = true;
