@@ -1,6 +1,8 @@
 //! Fuzz target: the CSV framing and cell splitting against the `csv` crate. Whatever the bytes and
 //! wherever a chunk ends, the rows' cells must be the `csv` crate's, and each row's evidence must be the
-//! input's bytes at its offset.
+//! input's bytes at its offset. With the span rule the readers use (a stray quote costs its own line),
+//! rows and rejects must hold every byte but line breaks and blank `""` lines, in order, each at its
+//! offset, and every row that spans lines must have the first row's cell count.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use qsentry_ingest::csvrows::split_all;
@@ -8,7 +10,8 @@ use qsentry_ingest::csvrows::split_all;
 fuzz_target!(|data: &[u8]| {
     // The first byte picks the chunk size, so that rows are cut at every place.
     let Some((&chunk, text)) = data.split_first() else { return };
-    let rows = split_all(text, usize::from(chunk) + 1, 1 << 20);
+    let chunk = usize::from(chunk) + 1;
+    let rows = split_all(text, chunk, 1 << 20, None);
     let mut reference = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
     let want: Vec<Vec<Vec<u8>>> = reference
         .byte_records()
@@ -23,4 +26,28 @@ fuzz_target!(|data: &[u8]| {
         let at = r.offset as usize;
         assert_eq!(&text[at..at + r.raw.len()], &r.raw[..]);
     }
+
+    // The span rule, with a span that the chunk byte also picks (small, so that it is reached).
+    let units = split_all(text, chunk, 1 << 20, Some(chunk * 3));
+    let width = units.iter().flatten().next().map(|r| r.cells.len());
+    let (mut next, mut held) = (0, 0);
+    for unit in &units {
+        let (offset, bytes) = match unit {
+            Ok(r) => {
+                if r.raw.iter().any(|&b| b == b'\n' || b == b'\r') {
+                    assert_eq!(Some(r.cells.len()), width, "a row that spans lines has the file's width");
+                }
+                (r.offset as usize, &r.raw[..])
+            }
+            Err(e) => (e.origin.offset as usize, &e.raw[..]),
+        };
+        assert!(offset >= next, "in order, without overlap");
+        assert_eq!(&text[offset..offset + bytes.len()], bytes);
+        next = offset + bytes.len();
+        held += bytes.iter().filter(|&&b| b != b'\n' && b != b'\r').count();
+    }
+    let breaks = |b: &u8| *b == b'\n' || *b == b'\r';
+    let blank: usize = text.split(breaks).filter(|l| *l == b"\"\"" || *l == b"\"").map(<[u8]>::len).sum();
+    let all = text.iter().filter(|b| !breaks(b)).count();
+    assert!(held <= all && held + blank >= all, "every byte is in a row or a reject");
 });

@@ -15,9 +15,16 @@
 //! CR, LF and CRLF end a row; blank lines are skipped. Unlike that parser, a row's line number and byte
 //! offset are those of its first byte (after any blank lines before it, and after a CRLF).
 //!
+//! One rule differs, so that a stray quote cannot swallow the rows after it: a row that spans lines
+//! (a line break inside a quoted cell) must not be the file's first, must have the first row's cell
+//! count, end within [`MAX_SPAN`] bytes and close its quotes before the input ends. Otherwise its first
+//! line is a reject and framing starts again on the next line. Without the rule, a stray quote joins
+//! every line up to the next quote to its row: in a file whose later rows hold no quote, the rest of the
+//! file.
+//!
 //! Memory: a chunk of [`CHUNK`] bytes at a time, a few reused (see [`Buffers`]), and at most
-//! [`MAX_ROW`] bytes for one row; a longer row (an unterminated quote, or not CSV) is a reject, and
-//! reading goes on at the next line break.
+//! [`MAX_ROW`] bytes for one row; a longer row (not CSV) is a reject, and reading goes on at the next
+//! line break.
 
 use crate::buffers::Buffers;
 use crate::event::{Format, RecordText, Reject};
@@ -32,6 +39,11 @@ const CHUNK: usize = 1 << 20;
 /// The longest row accepted. IBM i records are at most 32,766 bytes, so a CSV row of one is well under
 /// this even with every character quoted.
 const MAX_ROW: usize = 8 << 20;
+
+/// The longest row that spans lines. An IBM i record (at most 32,766 bytes) written as hex, or as text
+/// with every character a doubled quote, is under 66 KB, so a row that spans more is a stray quote.
+/// Each stray quote costs a scan of this many bytes before framing starts again.
+const MAX_SPAN: usize = 256 << 10;
 
 /// Bytes of an over-long row kept in its reject.
 const REJECT_EVIDENCE: usize = 64 << 10;
@@ -251,8 +263,9 @@ impl RowParser {
 /// What the scan found at a row boundary.
 #[derive(Debug, PartialEq, Eq)]
 enum Scan {
-    /// A row `start..end`; it holds `breaks` line breaks (inside quoted cells).
-    Row { start: usize, end: usize, breaks: u64 },
+    /// A row `start..end`; it holds `breaks` line breaks (inside quoted cells). `closed` is false when
+    /// the input ended inside a quoted cell.
+    Row { start: usize, end: usize, breaks: u64, closed: bool },
     /// Only line breaks up to the end of what was read.
     Blank,
     /// A row starts at `start` but does not end in what was read.
@@ -295,8 +308,8 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
     let line_end = memchr2(b'\n', b'\r', &buf[start..]).map(|k| start + k);
     let quote = memchr(b'"', &buf[start..line_end.unwrap_or(buf.len())]);
     match (line_end, quote) {
-        (Some(end), None) => return Scan::Row { start, end, breaks: 0 },
-        (None, None) if eof => return Scan::Row { start, end: buf.len(), breaks: 0 },
+        (Some(end), None) => return Scan::Row { start, end, breaks: 0, closed: true },
+        (None, None) if eof => return Scan::Row { start, end: buf.len(), breaks: 0, closed: true },
         (None, None) => return Scan::Open { start },
         _ => {}
     }
@@ -315,7 +328,7 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
                 }
                 if i == n {
                     // No closing quote in what was read.
-                    return if eof { Scan::Row { start, end: n, breaks } } else { Scan::Open { start } };
+                    return if eof { Scan::Row { start, end: n, breaks, closed: false } } else { Scan::Open { start } };
                 }
                 if buf[i] != b'"' {
                     // A line break inside the quotes: CR, LF, or the LF of a CRLF (not counted twice).
@@ -329,7 +342,7 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
                         i += 1;
                         break;
                     }
-                    None if eof => return Scan::Row { start, end: n, breaks },
+                    None if eof => return Scan::Row { start, end: n, breaks, closed: true },
                     None => return Scan::Open { start }, // a doubled quote or the closing one?
                 }
             }
@@ -339,10 +352,10 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
             i += 1;
         }
         if i == n {
-            return if eof { Scan::Row { start, end: n, breaks } } else { Scan::Open { start } };
+            return if eof { Scan::Row { start, end: n, breaks, closed: true } } else { Scan::Open { start } };
         }
         if buf[i] != b',' {
-            return Scan::Row { start, end: i, breaks };
+            return Scan::Row { start, end: i, breaks, closed: true };
         }
         i += 1;
     }
@@ -378,9 +391,11 @@ pub struct CsvRows {
     done: bool,
     /// The rows of the first chunk, read to look at the header.
     first: Vec<Result<Frame, Reject>>,
-    /// [`CHUNK`] and [`MAX_ROW`] (smaller in tests).
+    /// [`CHUNK`], [`MAX_ROW`] and [`MAX_SPAN`] (smaller in tests; no span rule when `None`, to compare
+    /// framing with the `csv` crate's).
     chunk: usize,
     max_row: usize,
+    max_span: Option<usize>,
     /// After an over-long row: the rest of its line is skipped.
     skipping: bool,
 }
@@ -388,7 +403,7 @@ pub struct CsvRows {
 impl CsvRows {
     /// Starts reading; `has_header` decides from the first row whether it is a header.
     pub fn new(input: Input, format: Format, file: Arc<str>, has_header: impl Fn(&[String]) -> bool) -> Self {
-        Self::with_limits(input, format, file, has_header, CHUNK, MAX_ROW)
+        Self::with_limits(input, format, file, has_header, CHUNK, MAX_ROW, Some(MAX_SPAN))
     }
 
     fn with_limits(
@@ -398,6 +413,7 @@ impl CsvRows {
         has_header: impl Fn(&[String]) -> bool,
         chunk: usize,
         max_row: usize,
+        max_span: Option<usize>,
     ) -> Self {
         let mut rows = CsvRows {
             input,
@@ -413,18 +429,17 @@ impl CsvRows {
             first: Vec::new(),
             chunk,
             max_row,
+            max_span,
             skipping: false,
         };
         let mut first = rows.read_chunk();
-        if let Some(Ok(frame)) = first.first() {
-            let width = split(frame.bytes(), 0, &mut Vec::new()).len();
-            rows.width = Some(width);
-            if let Ok(row) = rows.parser().parse(frame) {
-                let cells: Vec<String> = (0..row.len()).map(|i| row.cell(i).trim().to_ascii_uppercase()).collect();
-                if has_header(&cells) {
-                    rows.header = Some(Arc::new(cells));
-                    let _header_row = first.remove(0);
-                }
+        if let Some(Ok(frame)) = first.first()
+            && let Ok(row) = rows.parser().parse(frame)
+        {
+            let cells: Vec<String> = (0..row.len()).map(|i| row.cell(i).trim().to_ascii_uppercase()).collect();
+            if has_header(&cells) {
+                rows.header = Some(Arc::new(cells));
+                let _header_row = first.remove(0);
             }
         }
         rows.first = first;
@@ -484,17 +499,33 @@ impl CsvRows {
                 }
             }
             match scan(&buf, &mut pos, &mut self.lines, eof) {
-                Scan::Row { start, end, breaks } => {
+                Scan::Row { start, end, breaks, closed } => {
+                    let bytes = &buf[start..end];
+                    if breaks > 0
+                        && let Some(why) = self.stray_quote(bytes, closed)
+                    {
+                        pos = self.reject_first_line(&buf, start, why, &mut rows);
+                        continue;
+                    }
                     let row_line = self.lines.line;
                     self.lines.line += breaks;
                     pos = end;
-                    let bytes = &buf[start..end];
                     if bytes != b"\"\"" && bytes != b"\"" {
                         // (A lone `""` is one empty cell: a blank line, as the `csv` crate reads it.)
+                        if self.width.is_none() {
+                            self.width = Some(split(bytes, 0, &mut Vec::new()).len());
+                        }
                         rows.push(Ok((row_line, start, end)));
                     }
                 }
                 Scan::Blank => break,
+                Scan::Open { start }
+                    if self.max_span.is_some_and(|max| buf.len() - start > max)
+                        && memchr2(b'\n', b'\r', &buf[start..]).is_some() =>
+                {
+                    let why = format!("a quoted field runs on over {} bytes of lines", self.max_span.unwrap_or(0));
+                    pos = self.reject_first_line(&buf, start, why, &mut rows);
+                }
                 Scan::Open { start } if buf.len() - start > self.max_row => {
                     // Too long to be a row: a reject, then on from the next line break.
                     let keep = &buf[start..buf.len().min(start + REJECT_EVIDENCE)];
@@ -544,6 +575,43 @@ impl CsvRows {
     }
 }
 
+impl CsvRows {
+    /// Why a row that spans lines is not one (with the span rule on): unclosed at the end of the input,
+    /// too long, the first row (which sets the cell count), or not the file's cell count.
+    fn stray_quote(&self, bytes: &[u8], closed: bool) -> Option<String> {
+        let max = self.max_span?;
+        if !closed {
+            return Some("a quoted field runs on to the end of the input".to_string());
+        }
+        if bytes.len() > max {
+            return Some(format!("a quoted field runs on over {max} bytes of lines"));
+        }
+        let Some(width) = self.width else {
+            return Some("the first row spans lines".to_string());
+        };
+        let cells = split(bytes, width, &mut Vec::new()).len();
+        (cells != width).then(|| {
+            format!("a quoted field runs on to a later line, giving {cells} fields where the file has {width}")
+        })
+    }
+
+    /// Rejects the first line of the row at `start` (which spans lines), for `why` and as an
+    /// unterminated quote; returns where framing starts again: that line's break.
+    fn reject_first_line(
+        &self,
+        buf: &[u8],
+        start: usize,
+        why: String,
+        rows: &mut Vec<Result<(u64, usize, usize), Reject>>,
+    ) -> usize {
+        let end = memchr2(b'\n', b'\r', &buf[start..]).map_or(buf.len(), |k| start + k);
+        let reason = format!("{why} (an unterminated quote?)");
+        let offset = self.base + start as u64;
+        rows.push(Err(reject(self.format, &self.file, self.lines.line, offset, reason, &buf[start..end])));
+        end
+    }
+}
+
 /// One CSV record that may span lines (quoted line breaks), as text cells: for readers that frame rows
 /// their own way (the history log's). An error when the bytes hold no row, more than one row (quotes
 /// that do not pair up), or a cell that is not UTF-8.
@@ -579,13 +647,20 @@ pub struct SplitRow {
 }
 
 /// Every row of `input`, read `chunk` bytes at a time and split into cells as bytes (no UTF-8 check or
-/// cell count), or a reject as (line, offset, reason): for the tests and the fuzz target that compare
-/// this module with the `csv` crate.
+/// cell count), or a reject: for the tests and the fuzz target that
+/// compare this module with the `csv` crate (`max_span` `None`: framing exactly as that crate's).
 #[doc(hidden)]
-pub fn split_all(input: &[u8], chunk: usize, max_row: usize) -> Vec<Result<SplitRow, (u64, u64, String)>> {
+pub fn split_all(input: &[u8], chunk: usize, max_row: usize, max_span: Option<usize>) -> Vec<Result<SplitRow, Reject>> {
     let reader: Input = Box::new(std::io::Cursor::new(input.to_vec()));
-    let mut rows =
-        CsvRows::with_limits(reader, Format::Type5Csv, Arc::from("split_all"), |_| false, chunk.max(1), max_row);
+    let mut rows = CsvRows::with_limits(
+        reader,
+        Format::Type5Csv,
+        Arc::from("split_all"),
+        |_| false,
+        chunk.max(1),
+        max_row,
+        max_span,
+    );
     let mut out = Vec::new();
     while !rows.is_done() {
         for frame in rows.read() {
@@ -596,7 +671,7 @@ pub fn split_all(input: &[u8], chunk: usize, max_row: usize) -> Vec<Result<Split
                     let cells = spans.iter().map(|s| s.of(f.bytes(), &unescaped).to_vec()).collect();
                     Ok(SplitRow { line: f.line, offset: f.offset, raw: f.bytes().to_vec(), cells })
                 }
-                Err(e) => Err((e.origin.record, e.origin.offset, e.reason)),
+                Err(e) => Err(e),
             });
         }
     }
@@ -608,10 +683,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    type Out = Vec<Result<SplitRow, (u64, u64, String)>>;
+    type Out = Vec<Result<SplitRow, Reject>>;
 
+    /// Framing exactly as the `csv` crate's.
     fn read(text: &[u8], chunk: usize, max_row: usize) -> Out {
-        split_all(text, chunk, max_row)
+        split_all(text, chunk, max_row, None)
+    }
+
+    /// Framing with the span rule, as the readers use it.
+    fn recovering(text: &[u8], chunk: usize, max_span: usize) -> Out {
+        split_all(text, chunk, MAX_ROW, Some(max_span))
     }
 
     /// The records the `csv` crate reads (blank rows skipped), the reference for cells.
@@ -677,7 +758,7 @@ mod tests {
             vec![
                 (3, 11, "1 fields where the file has 2"),
                 (4, 17, "field 2 is not valid UTF-8"),
-                (5, 23, "1 fields where the file has 2"),
+                (5, 23, "a quoted field runs on to the end of the input (an unterminated quote?)"),
             ]
         );
     }
@@ -705,10 +786,56 @@ mod tests {
         assert_eq!(out.len(), 3, "{out:?}");
         assert_eq!(strings(&out[0].as_ref().unwrap().cells), vec!["a", "b"]);
         let reject = out[1].as_ref().unwrap_err();
-        assert_eq!((reject.0, reject.1), (2, 4));
-        assert!(reject.2.contains("longer than 40 bytes"), "{}", reject.2);
+        assert_eq!((reject.origin.record, reject.origin.offset), (2, 4));
+        assert!(reject.reason.contains("longer than 40 bytes"), "{}", reject.reason);
         let last = out[2].as_ref().unwrap();
         assert_eq!((last.line, strings(&last.cells)), (3, vec!["c".to_string(), "d".to_string()]));
+    }
+
+    #[test]
+    fn a_stray_quote_costs_its_own_line_only() {
+        let text = b"a,b,c\nd,\"e,f\n\"g\",\"h\",i\r\nj,k,l\n";
+        let out = recovering(text, 5, MAX_SPAN);
+        let reject = out[1].as_ref().unwrap_err();
+        assert_eq!((reject.origin.record, reject.origin.offset, &reject.raw[..]), (2, 6, &b"d,\"e,f"[..]));
+        assert!(reject.reason.contains("giving 4 fields where the file has 3"), "{}", reject.reason);
+        let rows: Vec<(u64, Vec<String>)> = out.iter().flatten().map(|r| (r.line, strings(&r.cells))).collect();
+        let row = |l, c: &[&str]| (l, c.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(rows, vec![row(1, &["a", "b", "c"]), row(3, &["g", "h", "i"]), row(4, &["j", "k", "l"])]);
+        // Framed as the `csv` crate does, the stray quote takes the next line with it.
+        assert_eq!(read(text, 5, MAX_ROW).len(), 3);
+    }
+
+    #[test]
+    fn a_stray_quote_does_not_swallow_the_rest_of_the_file() {
+        // As the `csv` crate reads it, the stray quote takes every line up to the next quote: the rest of
+        // the file when no later row quotes a cell, the next line when it does.
+        for (rows, csv_crate_rows) in [("q,r,s\n", 2), ("\"q\",\"r\",s\n", 1001)] {
+            let text = format!("h1,h2,h3\nx,\"stray\n{}", rows.repeat(1000));
+            for (chunk, span) in [(CHUNK, MAX_SPAN), (64, 100)] {
+                let out = recovering(text.as_bytes(), chunk, span);
+                assert_eq!(out.len(), 1002, "{rows}, chunk {chunk}, span {span}");
+                let reject = out[1].as_ref().unwrap_err();
+                assert_eq!((reject.origin.record, reject.origin.offset, &reject.raw[..]), (2, 9, &b"x,\"stray"[..]));
+                assert!(out[2..].iter().all(|r| r.as_ref().is_ok_and(|r| strings(&r.cells) == ["q", "r", "s"])));
+                assert_eq!(out.last().unwrap().as_ref().unwrap().line, 1002);
+            }
+            assert_eq!(read(text.as_bytes(), CHUNK, MAX_ROW).len(), csv_crate_rows);
+        }
+    }
+
+    #[test]
+    fn quoted_line_breaks_in_rows_of_the_files_width_are_kept() {
+        let text = b"a,b\n\"two\r\nlines\",\"and\nthree\"\nc,\"open\nat the end";
+        let out = recovering(text, 3, MAX_SPAN);
+        assert_eq!(strings(&out[1].as_ref().unwrap().cells), ["two\r\nlines", "and\nthree"]);
+        let reject = out[2].as_ref().unwrap_err();
+        assert_eq!((reject.origin.record, &reject.raw[..]), (5, &b"c,\"open"[..]));
+        assert!(reject.reason.contains("to the end of the input"), "{}", reject.reason);
+        // The line after it is read again on its own (one field where the file has two: the parser's
+        // reject, not the framing's).
+        assert_eq!(strings(&out[3].as_ref().unwrap().cells), ["at the end"]);
+        assert_eq!(out.len(), 4);
     }
 
     #[test]
@@ -716,7 +843,8 @@ mod tests {
         let line = "0123456789,abcdefghij,\"k,l\"\n";
         let text = line.repeat(50_000);
         let input: Input = Box::new(std::io::Cursor::new(text.into_bytes()));
-        let mut r = CsvRows::with_limits(input, Format::Type5Csv, Arc::from("t.csv"), |_| false, 4096, MAX_ROW);
+        let mut r =
+            CsvRows::with_limits(input, Format::Type5Csv, Arc::from("t.csv"), |_| false, 4096, MAX_ROW, Some(MAX_SPAN));
         let (mut n, mut chunks) = (0, 0);
         while !r.is_done() {
             let batch = r.read();
@@ -773,7 +901,69 @@ mod tests {
             let text = w.into_inner().unwrap();
             let out = read(&text, 7, MAX_ROW);
             let got: Vec<Vec<String>> = cells(&out).iter().map(|c| strings(c)).collect();
-            prop_assert_eq!(got, rows);
+            prop_assert_eq!(&got, &rows);
+            // With the span rule (which does not let the first row span lines), after a header.
+            let headed = [&b"h1,h2,h3\r\n"[..], &text].concat();
+            prop_assert_eq!(&cells(&recovering(&headed, 7, MAX_SPAN))[1..], &cells(&out)[..]);
+        }
+
+        /// A line with a stray quote among written rows costs that line only: every row written comes
+        /// back, and the stray line is one reject.
+        #[test]
+        fn a_stray_quote_costs_one_line(rows in proptest::collection::vec(proptest::collection::vec("[a-z, ]{0,6}", 3), 1..20),
+            at in 0usize..20, chunk in 1usize..64) {
+            let at = at % rows.len();
+            let mut text = Vec::new();
+            for (i, row) in rows.iter().enumerate() {
+                if i == at {
+                    text.extend_from_slice(b"x,y,\"stray\n");
+                }
+                let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+                w.write_record(row).unwrap();
+                text.extend(w.into_inner().unwrap());
+            }
+            let out = recovering(&text, chunk, MAX_SPAN);
+            let got: Vec<Vec<String>> = out.iter().flatten().map(|r| strings(&r.cells)).collect();
+            prop_assert_eq!(&got, &rows);
+            let rejects: Vec<&[u8]> = out.iter().filter_map(|r| r.as_ref().err()).map(|e| &e.raw[..]).collect();
+            prop_assert_eq!(rejects, vec![&b"x,y,\"stray"[..]]);
+        }
+
+        /// With the span rule, whatever the bytes: rows and rejects come in input order without overlap,
+        /// each is the input's bytes at its offset, every row that spans lines has the first row's cell
+        /// count, and together they hold every byte but line breaks and the quotes of blank `""` lines.
+        #[test]
+        fn nothing_is_lost_with_the_span_rule(text in proptest::collection::vec(prop_oneof![
+            Just(b'a'), Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b' ')], 0..200),
+            chunk in 1usize..64, span in 1usize..80) {
+            let out = recovering(&text, chunk, span);
+            let mut next = 0;
+            let mut held = 0;
+            let width = out.iter().flatten().next().map(|r| r.cells.len());
+            for unit in &out {
+                let (offset, bytes) = match unit {
+                    Ok(r) => {
+                        if r.raw.contains(&b'\n') || r.raw.contains(&b'\r') {
+                            prop_assert_eq!(Some(r.cells.len()), width);
+                        }
+                        (r.offset as usize, &r.raw[..])
+                    }
+                    Err(e) => (e.origin.offset as usize, &e.raw[..]),
+                };
+                prop_assert!(offset >= next);
+                prop_assert_eq!(&text[offset..offset + bytes.len()], bytes);
+                next = offset + bytes.len();
+                held += bytes.iter().filter(|&&b| b != b'\n' && b != b'\r').count();
+            }
+            // Bytes not held: line breaks, and lines of only quotes (`""` or `"` is a blank row).
+            let mut skipped = 0;
+            for line in text.split(|&b| b == b'\n' || b == b'\r') {
+                if line == b"\"\"" || line == b"\"" {
+                    skipped += line.len();
+                }
+            }
+            let all = text.iter().filter(|&&b| b != b'\n' && b != b'\r').count();
+            prop_assert!(held + skipped >= all && held <= all, "held {} skipped {} of {}", held, skipped, all);
         }
     }
 }

@@ -87,6 +87,33 @@ fn rejects_are_quarantined_and_stop_exits_3() {
 }
 
 #[test]
+fn a_stray_quote_costs_its_own_row_only() {
+    // As the `csv` crate frames CSV, the unclosed quote on line 3 would take every later line into its
+    // row: none of those rows holds a quote.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("AUDIT_JOURNAL_PW.csv");
+    let mut text = String::from(
+        "ENTRY_TIMESTAMP,SEQUENCE_NUMBER,VIOLATION_TYPE,AUDIT_USER_NAME\n\
+         2026-11-20 03:14:15.000001,1,P,ADMIN\n\
+         2026-11-20 03:14:16.000001,2,P,\"ROOT\n",
+    );
+    for n in 3..=500 {
+        text.push_str(&format!("2026-11-20 03:14:17.000001,{n},U,GUEST\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let q = dir.path().join("bad.jsonl");
+    let out = qsentry().args(["decode", "--quarantine"]).arg(&q).arg(&csv).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let events = jsonl(&out.stdout);
+    let sequence: Vec<u64> = events.iter().map(|e| e["sequence_number"].as_u64().unwrap()).collect();
+    assert_eq!(sequence, [1].into_iter().chain(3..=500).collect::<Vec<u64>>());
+    let bad = jsonl(&std::fs::read(&q).unwrap());
+    assert_eq!(bad.len(), 1);
+    assert_eq!((bad[0]["record"].as_u64(), bad[0]["offset"].as_u64()), (Some(3), Some(100)));
+    assert!(bad[0]["reason"].as_str().unwrap().contains("unterminated quote"), "{}", bad[0]["reason"]);
+}
+
+#[test]
 fn stats_table_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("AUDIT_JOURNAL_PW.csv");
