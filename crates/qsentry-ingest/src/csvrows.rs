@@ -22,6 +22,9 @@
 //! every line up to the next quote to its row: in a file whose later rows hold no quote, the rest of the
 //! file.
 //!
+//! A UTF-8 byte-order mark at the start of the input is skipped, as that crate skips it (offsets count
+//! it).
+//!
 //! Memory: a chunk of [`CHUNK`] bytes at a time, a few reused (see [`Buffers`]), and at most
 //! [`MAX_ROW`] bytes for one row; a longer row (not CSV) is a reject, and reading goes on at the next
 //! line break.
@@ -485,6 +488,9 @@ impl CsvRows {
         // Rows as (line, start, end) and over-long rows' rejects, in file order.
         let mut rows: Vec<Result<(u64, usize, usize), Reject>> = Vec::new();
         let mut pos = 0;
+        if self.base == 0 && buf.starts_with(crate::source::UTF8_BOM) {
+            pos = crate::source::UTF8_BOM.len();
+        }
         loop {
             if self.skipping {
                 match memchr2(b'\n', b'\r', &buf[pos..]) {
@@ -836,6 +842,20 @@ mod tests {
         // reject, not the framing's).
         assert_eq!(strings(&out[3].as_ref().unwrap().cells), ["at the end"]);
         assert_eq!(out.len(), 4);
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_skipped() {
+        let text = b"\xEF\xBB\xBFh1,h2\r\n\xEF\xBB\xBFa,b\r\n";
+        for chunk in [1, 2, 3, 4, CHUNK] {
+            let out = read(text, chunk, MAX_ROW);
+            let rows: Vec<(u64, u64, Vec<String>)> =
+                out.iter().flatten().map(|r| (r.line, r.offset, strings(&r.cells))).collect();
+            // As the `csv` crate reads it: only the mark at the start of the input is not text.
+            assert_eq!(cells(&out), csv_crate(text), "chunk {chunk}");
+            let want = |l, o, c: [&str; 2]| (l, o, c.map(String::from).to_vec());
+            assert_eq!(rows, vec![want(1, 3, ["h1", "h2"]), want(2, 10, ["\u{feff}a", "b"])], "chunk {chunk}");
+        }
     }
 
     #[test]

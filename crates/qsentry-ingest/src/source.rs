@@ -259,8 +259,14 @@ pub fn reject(
     Reject { origin: Origin { format, file: file.clone(), record, offset }, reason: reason.into(), raw: raw.to_vec() }
 }
 
+/// The UTF-8 byte-order mark that Windows tools (Excel's "CSV UTF-8", some ACS exports) write at the start
+/// of a text file. Text readers skip it there, as the `csv` crate does; offsets still count it.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Reads text input line by line as bytes, tracking line numbers and byte offsets; invalid UTF-8 is
-/// reported per line, never a panic. Shared by the line-oriented readers (syslog, CEF).
+/// reported per line, never a panic. A byte-order mark at the start of the input is skipped (the first
+/// line's offset is then 3). Shared by the line-oriented readers (syslog, CEF, JSON lines, the history
+/// log).
 pub struct Lines<R> {
     input: R,
     line_no: u64,
@@ -297,6 +303,12 @@ impl<R: std::io::BufRead> Iterator for Lines<R> {
                 while matches!(bytes.last(), Some(b'\n' | b'\r')) {
                     bytes.pop();
                 }
+                let offset = if offset == 0 && bytes.starts_with(UTF8_BOM) {
+                    bytes.drain(..UTF8_BOM.len());
+                    UTF8_BOM.len() as u64
+                } else {
+                    offset
+                };
                 let text = String::from_utf8(bytes).map_err(|e| e.into_bytes());
                 Some(Ok(Line { number: self.line_no, offset, text }))
             }
@@ -319,4 +331,18 @@ pub(crate) fn failing_input(bytes: Vec<u8>) -> Input {
         }
     }
     Box::new(BufReader::new(Failing(std::io::Cursor::new(bytes))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_skip_a_byte_order_mark_at_the_start_only() {
+        let text = b"\xEF\xBB\xBFfirst\r\n\xEF\xBB\xBFsecond\nthird";
+        let lines: Vec<(u64, u64, String)> =
+            Lines::new(&text[..]).map(|l| l.unwrap()).map(|l| (l.number, l.offset, l.text.unwrap())).collect();
+        let want = [(1, 3, "first"), (2, 10, "\u{feff}second"), (3, 20, "third")];
+        assert_eq!(lines, want.map(|(n, o, t)| (n, o, t.to_string())));
+    }
 }

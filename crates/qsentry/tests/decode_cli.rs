@@ -114,6 +114,46 @@ fn a_stray_quote_costs_its_own_row_only() {
 }
 
 #[test]
+fn a_byte_order_mark_changes_nothing_but_offsets() {
+    // Excel's "CSV UTF-8" and some exports start a text file with a UTF-8 byte-order mark.
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet");
+    let formats = "type5-csv,display-journal-csv,audit-journal-csv,syslog,cef,history-log-csv,dsplog";
+    let sim = qsentry()
+        .args(["simulate", "--systems", "1", "--days", "1", "--entries-per-day", "300", "--formats", formats, "--out"])
+        .arg(&fleet)
+        .output()
+        .unwrap();
+    assert_eq!(sim.status.code(), Some(0), "{}", String::from_utf8_lossy(&sim.stderr));
+    let day = std::fs::read_dir(fleet.join("PRODA")).unwrap().flatten().find(|e| e.path().is_dir()).unwrap().path();
+    let decode = |path: &Path| {
+        let out = qsentry().args(["decode", "--system", "PRODA"]).arg(path).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        jsonl(&out.stdout)
+    };
+    let mut formats_seen = std::collections::BTreeSet::new();
+    for file in std::fs::read_dir(&day).unwrap().flatten().map(|e| e.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        let marked = dir.path().join(file.file_name().unwrap());
+        std::fs::write(&marked, [&b"\xEF\xBB\xBF"[..], &bytes].concat()).unwrap();
+        let (plain, with_mark) = (decode(&file), decode(&marked));
+        assert!(!plain.is_empty(), "{}", file.display());
+        assert_eq!(plain.len(), with_mark.len(), "{}", file.display());
+        for (mut a, mut b) in plain.into_iter().zip(with_mark) {
+            assert_eq!(b["byte_offset"].as_u64(), a["byte_offset"].as_u64().map(|o| o + 3), "{}", file.display());
+            for e in [&mut a, &mut b] {
+                let e = e.as_object_mut().unwrap();
+                e.remove("byte_offset");
+                e.remove("source_file");
+            }
+            assert_eq!(a, b, "{}", file.display());
+            formats_seen.insert(a["source_format"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(formats_seen.len(), 7, "{formats_seen:?}");
+}
+
+#[test]
 fn stats_table_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("AUDIT_JOURNAL_PW.csv");
