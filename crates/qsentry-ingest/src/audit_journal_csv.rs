@@ -2,11 +2,12 @@
 //! they are kept as they are (typed where the layout knows the field). The entry type comes from the
 //! file name (`AUDIT_JOURNAL_PW.csv`) or, failing that, from the layout whose fields the columns match.
 
-use crate::columns::{apply_heading_column, layout_for_columns, push_field, text_value};
+use crate::columns::{HeadingColumn, layout_for_columns, push_field, text_value};
 use crate::csvrows::{CsvRows, Row};
 use crate::entry::finish_heading;
 use crate::event::{Event, Format, Origin, Raw, Unit};
 use crate::source::{DecodeOptions, Input, Reader, par_decode, reject};
+use ibmi_format::layout::Field;
 use ibmi_format::{EntryLayout, Value, audit};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 /// Reads SYSTOOLS.AUDIT_JOURNAL_xx CSV.
 pub struct AuditJournalCsvReader {
     rows: CsvRows,
-    header: Arc<Vec<String>>,
+    columns: Vec<Column>,
     layout: Option<&'static EntryLayout>,
     file: Arc<str>,
     opts: DecodeOptions,
@@ -32,7 +33,37 @@ impl AuditJournalCsvReader {
         let rows = CsvRows::new(input, Format::AuditJournalCsv, file.clone(), |_| true);
         let header = rows.header.clone().unwrap_or_default();
         let layout = entry_type_from_name(&file).or_else(|| layout_for_columns(&header));
-        AuditJournalCsvReader { rows, header, layout, file, opts }
+        let columns = header.iter().map(|name| Column::of(name, &header, layout)).collect();
+        AuditJournalCsvReader { rows, columns, layout, file, opts }
+    }
+}
+
+/// What a column of the export carries, known from the header once per file.
+enum Column {
+    Heading(HeadingColumn),
+    /// A field of the entry type's layout. `detailed`: the export has its `_DETAIL` column too, so the
+    /// meaning is IBM's, not looked up here.
+    Field {
+        field: &'static Field,
+        detailed: bool,
+    },
+    /// Any other column, kept under its lower-case name.
+    Other(String),
+}
+
+impl Column {
+    fn of(name: &str, header: &[String], layout: Option<&'static EntryLayout>) -> Column {
+        if let Some(c) = HeadingColumn::from_name(name) {
+            return Column::Heading(c);
+        }
+        let lower = name.to_ascii_lowercase();
+        match layout.and_then(|l| l.field(&lower)) {
+            Some(field) => {
+                let detailed = header.iter().any(|h| h.strip_prefix(name) == Some("_DETAIL"));
+                Column::Field { field, detailed }
+            }
+            None => Column::Other(lower),
+        }
     }
 }
 
@@ -42,17 +73,17 @@ impl Reader for AuditJournalCsvReader {
         if frames.is_empty() {
             return None;
         }
-        let (parser, header, layout, file, opts) =
-            (self.rows.parser(), &self.header, self.layout, &self.file, &self.opts);
+        let (parser, columns, layout, file, opts) =
+            (self.rows.parser(), &self.columns, self.layout, &self.file, &self.opts);
         Some(par_decode(frames, |f| {
-            f.and_then(|f| parser.parse(&f)).and_then(|row| decode_row(&row, header, layout, file, opts))
+            f.and_then(|f| parser.parse(&f)).and_then(|row| decode_row(&row, columns, layout, file, opts))
         }))
     }
 }
 
 fn decode_row(
     row: &Row,
-    header: &[String],
+    columns: &[Column],
     layout: Option<&'static EntryLayout>,
     file: &Arc<str>,
     opts: &DecodeOptions,
@@ -71,28 +102,24 @@ fn decode_row(
     ev.heading.journal_code = Some('T');
     ev.heading.journal_entry_type = Some(layout.entry_type.into());
     let cells = row.cells();
-    for (i, name) in header.iter().enumerate() {
+    for (i, column) in columns.iter().enumerate() {
         let cell = cells.get(i);
-        match apply_heading_column(&mut ev.heading, name, cell) {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(e) => return bad(e),
-        }
-        let lower = name.to_ascii_lowercase();
-        match layout.field(&lower) {
-            Some(f) => {
-                let v = text_value(f, cell).unwrap_or_else(|_| Value::from(cell.trim_end()));
-                let has_detail = header
-                    .iter()
-                    .any(|h| h.len() == name.len() + 7 && h.starts_with(name.as_str()) && h.ends_with("_DETAIL"));
-                if has_detail {
-                    ev.fields.push((Cow::Borrowed(f.name), v));
-                } else {
-                    push_field(&mut ev.fields, f, v);
+        match column {
+            Column::Heading(c) => {
+                if let Err(e) = c.apply(&mut ev.heading, cell) {
+                    return bad(e);
                 }
             }
-            None if cell.is_empty() => {}
-            None => ev.fields.push((Cow::Owned(lower), Value::from(cell.trim_end()))),
+            Column::Field { field, detailed } => {
+                let v = text_value(field, cell).unwrap_or_else(|_| Value::from(cell.trim_end()));
+                if *detailed {
+                    ev.fields.push((Cow::Borrowed(field.name), v));
+                } else {
+                    push_field(&mut ev.fields, field, v);
+                }
+            }
+            Column::Other(_) if cell.is_empty() => {}
+            Column::Other(lower) => ev.fields.push((Cow::Owned(lower.clone()), Value::from(cell.trim_end()))),
         }
     }
     if ev.heading.entry_timestamp.is_none() {

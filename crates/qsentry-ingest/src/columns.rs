@@ -153,15 +153,6 @@ impl HeadingColumn {
     }
 }
 
-/// Sets the heading field a named column carries. Returns `Ok(false)` for a column that is not a heading
-/// column, and an error for a heading column whose value is malformed.
-pub fn apply_heading_column(h: &mut Heading, name: &str, v: &str) -> Result<bool, String> {
-    match HeadingColumn::from_name(name) {
-        Some(c) => c.apply(h, v).map(|()| true),
-        None => Ok(false),
-    }
-}
-
 /// A cell's value read as the layout field's type (CPYTOIMPF prints numbers as text, char fields as text).
 pub fn text_value(f: &Field, v: &str) -> Result<Value, String> {
     let t = trim(v);

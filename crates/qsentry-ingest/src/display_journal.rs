@@ -3,7 +3,7 @@
 //! entry type's layout (T, position 1 = J5 offset 610) or the journaled file's record layout (R, with
 //! `NULL_VALUE_INDICATORS`). Columns qsentry does not know are kept as fields.
 
-use crate::columns::apply_heading_column;
+use crate::columns::HeadingColumn;
 use crate::csvrows::CsvRows;
 use crate::entry::{decode_entry_data, finish_heading};
 use crate::event::{Event, Format, Origin, Raw, RecordText, Reject, Unit};
@@ -21,10 +21,10 @@ struct Named {
 }
 
 enum Framing {
-    /// The rows and the header's column names.
+    /// The rows and the header's columns.
     Csv {
         rows: Box<CsvRows>,
-        names: Arc<Vec<String>>,
+        columns: Arc<Vec<Column>>,
     },
     Jsonl(Lines<Input>),
 }
@@ -40,9 +40,9 @@ pub struct DisplayJournalReader {
 impl DisplayJournalReader {
     pub fn csv(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
         let rows = CsvRows::new(input, Format::DisplayJournalCsv, file.clone(), |_| true);
-        let names = rows.header.clone().unwrap_or_default();
+        let columns = rows.header.as_deref().map_or_else(Vec::new, |h| h.iter().map(|n| Column::of(n)).collect());
         DisplayJournalReader {
-            framing: Framing::Csv { rows: Box::new(rows), names },
+            framing: Framing::Csv { rows: Box::new(rows), columns: Arc::new(columns) },
             format: Format::DisplayJournalCsv,
             file,
             opts,
@@ -63,17 +63,17 @@ impl Reader for DisplayJournalReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
         let (format, file, opts) = (self.format, &self.file, &self.opts);
         match &mut self.framing {
-            Framing::Csv { rows, names } => {
+            Framing::Csv { rows, columns } => {
                 let frames = rows.read();
                 if frames.is_empty() {
                     return None;
                 }
                 let parser = rows.parser();
-                let names = &**names;
+                let columns = &**columns;
                 Some(par_decode(frames, |f| {
                     let row = f.and_then(|f| parser.parse(&f))?;
                     let cells = row.cells();
-                    let named = names.iter().enumerate().map(|(i, n)| (n.as_str(), cells.get(i)));
+                    let named = columns.iter().enumerate().map(|(i, c)| (c, cells.get(i)));
                     let at = Origin { format, file: file.clone(), record: row.line, offset: row.offset };
                     decode_cells(at, named, row.raw.clone(), opts)
                 }))
@@ -87,7 +87,8 @@ impl Reader for DisplayJournalReader {
                 Some(par_decode(units, |u| {
                     let n = u?;
                     let at = Origin { format, file: file.clone(), record: n.line, offset: n.offset };
-                    decode_cells(at, n.cells.iter().map(|(k, v)| (k.as_str(), v.as_str())), n.raw, opts)
+                    let named = n.cells.iter().map(|(k, v)| (Column::of(k), v.as_str()));
+                    decode_cells(at, named, n.raw, opts)
                 }))
             }
         }
@@ -134,9 +135,31 @@ fn json_line(
 }
 
 /// One entry from its named cells (a CSV row's, borrowed, or a JSON line's).
-fn decode_cells<'a>(
+/// A column of a DISPLAY_JOURNAL result set, known from its (upper-case) name: once per file for CSV,
+/// per key for JSON lines.
+enum Column {
+    EntryData,
+    NullValueIndicators,
+    Heading(HeadingColumn),
+    /// Any other column, kept as an entry-specific field under its lower-case name.
+    Other(String),
+}
+
+impl Column {
+    fn of(name: &str) -> Column {
+        match name {
+            "ENTRY_DATA" => Column::EntryData,
+            "NULL_VALUE_INDICATORS" => Column::NullValueIndicators,
+            _ => {
+                HeadingColumn::from_name(name).map_or_else(|| Column::Other(name.to_ascii_lowercase()), Column::Heading)
+            }
+        }
+    }
+}
+
+fn decode_cells<'a, C: std::borrow::Borrow<Column>>(
     at: Origin,
-    cells: impl Iterator<Item = (&'a str, &'a str)>,
+    cells: impl Iterator<Item = (C, &'a str)>,
     raw: RecordText,
     opts: &DecodeOptions,
 ) -> Unit {
@@ -144,22 +167,23 @@ fn decode_cells<'a>(
     let mut ev = Event::new(at.clone());
     let mut data = Vec::new();
     let mut nvi = None;
-    for (name, value) in cells {
-        match name {
-            "ENTRY_DATA" => {
+    for (column, value) in cells {
+        match column.borrow() {
+            Column::EntryData => {
                 let hex_text = value.trim().trim_start_matches("X'").trim_end_matches('\'');
                 match ibmi_format::value::hex_decode(hex_text) {
                     Ok(d) => data = d,
                     Err(e) => return bad(format!("ENTRY_DATA is not hex: {e}")),
                 }
             }
-            "NULL_VALUE_INDICATORS" => nvi = Some(value.trim().as_bytes().to_vec()).filter(|v| !v.is_empty()),
-            _ => match apply_heading_column(&mut ev.heading, name, value) {
-                Ok(true) => {}
-                Ok(false) if value.is_empty() => {}
-                Ok(false) => ev.fields.push((Cow::Owned(name.to_ascii_lowercase()), Value::from(value))),
-                Err(e) => return bad(e),
-            },
+            Column::NullValueIndicators => nvi = Some(value.trim().as_bytes().to_vec()).filter(|v| !v.is_empty()),
+            Column::Heading(c) => {
+                if let Err(e) = c.apply(&mut ev.heading, value) {
+                    return bad(e);
+                }
+            }
+            Column::Other(_) if value.is_empty() => {}
+            Column::Other(name) => ev.fields.push((Cow::Owned(name.clone()), Value::from(value))),
         }
     }
     if ev.heading.journal_code.is_none() || ev.heading.journal_entry_type.is_none() {
