@@ -318,9 +318,9 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let row = |name: &str, n: u64, secs: Option<f64>, rate: f64| {
         let secs = secs.map_or(String::new(), |s| format!("{s:.3}"));
-        println!("{name:<36} {n:>9}   {secs:>12}   {rate:>11.0}");
+        println!("{name:<40} {n:>9}   {secs:>12}   {rate:>11.0}");
     };
-    println!("{:<36} {:>9}   {:>12}   {:>11}", "benchmark", "entries", "seconds", "entries/s");
+    println!("{:<40} {:>9}   {:>12}   {:>11}", "benchmark", "entries", "seconds", "entries/s");
     row("binary *TYPE5, qsentry", events, Some(secs), rate);
     row("binary *TYPE5, Python baseline", args.baseline_entries as u64, None, py);
     for &(label, bare_rows, bare_secs, split_secs, csv_events, csv_secs) in &csv_runs {
