@@ -6,14 +6,17 @@
 //! count.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use qsentry_ingest::csvrows::split_all;
+use qsentry_ingest::csvrows::{Delimiter, split_all};
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks the chunk size, so that rows are cut at every place.
     let Some((&chunk, text)) = data.split_first() else { return };
     let chunk = usize::from(chunk) + 1;
     let rows = split_all(text, chunk, 1 << 20, None);
-    let mut reference = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+    // The reader takes its delimiter (comma or semicolon) from the first line, after any byte-order mark.
+    let delimiter = Delimiter::of(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)).byte;
+    let mut reference =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
     let want: Vec<Vec<Vec<u8>>> = reference
         .byte_records()
         .map(|r| r.expect("the csv crate reads any bytes from memory"))
@@ -48,8 +51,9 @@ fuzz_target!(|data: &[u8]| {
         held += bytes.iter().filter(|&&b| b != b'\n' && b != b'\r').count();
     }
     let breaks = |b: &u8| *b == b'\n' || *b == b'\r';
-    let blank: usize = text.split(breaks).filter(|l| *l == b"\"\"" || *l == b"\"").map(<[u8]>::len).sum();
     // A byte-order mark at the start is skipped, not text.
-    let all = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text).iter().filter(|b| !breaks(b)).count();
+    let body = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    let blank: usize = body.split(breaks).filter(|l| *l == b"\"\"" || *l == b"\"").map(<[u8]>::len).sum();
+    let all = body.iter().filter(|b| !breaks(b)).count();
     assert!(held <= all && held + blank >= all, "every byte is in a row or a reject");
 });

@@ -23,7 +23,8 @@
 //! file.
 //!
 //! A UTF-8 byte-order mark at the start of the input is skipped, as that crate skips it (offsets count
-//! it).
+//! it). Fields are delimited by commas, or by semicolons when the first line has more of those
+//! ([`Delimiter::of`]; CPYTOIMPF `FLDDLM(';')`, exports from Windows tools in comma-decimal locales).
 //!
 //! Memory: a chunk of [`CHUNK`] bytes at a time, a few reused (see [`Buffers`]), and at most
 //! [`MAX_ROW`] bytes for one row; a longer row (not CSV) is a reject, and reading goes on at the next
@@ -33,7 +34,7 @@ use crate::buffers::Buffers;
 use crate::event::{Format, RecordText, Reject};
 use crate::source::{Input, reject};
 use memchr::{memchr, memchr2};
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 /// Bytes read per chunk (a batch is the rows of one chunk).
@@ -143,7 +144,8 @@ impl<'a> Cells<'a> {
 
 /// Splits one row (without its line break) into cells; unescaped cell text goes to `unescaped`. Cells
 /// are short, so plain byte loops beat a vectorized search here.
-fn split(bytes: &[u8], width: usize, unescaped: &mut Vec<u8>) -> Vec<Span> {
+fn split(bytes: &[u8], d: Delimiter, width: usize, unescaped: &mut Vec<u8>) -> Vec<Span> {
+    let d = d.byte;
     let mut cells = Vec::with_capacity(width.max(1));
     let n = bytes.len();
     let mut i = 0;
@@ -166,12 +168,12 @@ fn split(bytes: &[u8], width: usize, unescaped: &mut Vec<u8>) -> Vec<Span> {
                     cells.push(span(from, close, raw_start, false));
                     return cells;
                 }
-                Some(b',') => {
+                Some(&c) if c == d => {
                     cells.push(span(from, close, raw_start, false));
                     i = close + 2;
                 }
                 Some(_) => {
-                    let (cell, next) = unescape(bytes, from, raw_start, unescaped);
+                    let (cell, next) = unescape(bytes, d, from, raw_start, unescaped);
                     cells.push(cell);
                     match next {
                         Some(next) => i = next,
@@ -182,7 +184,7 @@ fn split(bytes: &[u8], width: usize, unescaped: &mut Vec<u8>) -> Vec<Span> {
         } else {
             // Unquoted: up to the next comma; quotes are plain characters.
             let mut end = i;
-            while end < n && bytes[end] != b',' {
+            while end < n && bytes[end] != d {
                 end += 1;
             }
             cells.push(span(i, end, raw_start, false));
@@ -201,7 +203,7 @@ fn span(start: usize, end: usize, raw_start: usize, unescaped: bool) -> Span {
 /// A quoted cell that needs rewriting, from just after its opening quote: `""` is one quote, text after
 /// the closing quote is kept as it is up to the next comma. Returns the cell (a range of `out`) and where
 /// the next cell starts (`None` at the end of the row).
-fn unescape(bytes: &[u8], mut i: usize, raw_start: usize, out: &mut Vec<u8>) -> (Span, Option<usize>) {
+fn unescape(bytes: &[u8], d: u8, mut i: usize, raw_start: usize, out: &mut Vec<u8>) -> (Span, Option<usize>) {
     let start = out.len();
     loop {
         match memchr(b'"', &bytes[i..]) {
@@ -218,7 +220,7 @@ fn unescape(bytes: &[u8], mut i: usize, raw_start: usize, out: &mut Vec<u8>) -> 
                     continue;
                 }
                 // Closed: the rest up to the next comma is plain text.
-                let rest = memchr(b',', &bytes[i..]).map_or(bytes.len(), |k| i + k);
+                let rest = memchr(d, &bytes[i..]).map_or(bytes.len(), |k| i + k);
                 out.extend_from_slice(&bytes[i..rest]);
                 let next = (rest < bytes.len()).then_some(rest + 1);
                 return (span(start, out.len(), raw_start, true), next);
@@ -231,6 +233,7 @@ fn unescape(bytes: &[u8], mut i: usize, raw_start: usize, out: &mut Vec<u8>) -> 
 pub struct RowParser {
     format: Format,
     file: Arc<str>,
+    delimiter: Delimiter,
     /// The header's cell count, or the first row's.
     width: usize,
 }
@@ -245,7 +248,7 @@ impl RowParser {
     pub fn parse(&self, frame: &Frame) -> Result<Row, Reject> {
         let bad = |reason: String| reject(self.format, &self.file, frame.line, frame.offset, reason, frame.bytes());
         let mut unescaped = Vec::new();
-        let cells = split(frame.bytes(), self.width, &mut unescaped);
+        let cells = split(frame.bytes(), self.delimiter, self.width, &mut unescaped);
         if cells.len() != self.width {
             return Err(bad(format!("{} fields where the file has {}", cells.len(), self.width)));
         }
@@ -294,7 +297,8 @@ impl LineCount {
 
 /// From `*pos` (a row boundary): skips line breaks (counting them into `lines`), then finds where the
 /// next row ends. `eof`: nothing follows `buf`.
-fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
+fn scan(buf: &[u8], d: Delimiter, pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
+    let class = d.class;
     while let Some(&b) = buf.get(*pos) {
         if b != b'\r' && b != b'\n' {
             break;
@@ -326,7 +330,7 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
         if buf.get(i) == Some(&b'"') {
             i += 1;
             loop {
-                while i < n && CLASS[buf[i] as usize] & (QUOTE | BREAK) == 0 {
+                while i < n && class[buf[i] as usize] & (QUOTE | BREAK) == 0 {
                     i += 1;
                 }
                 if i == n {
@@ -351,13 +355,13 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
             }
         }
         // The rest of the cell: plain text (a quote here is a character) up to a comma or a line break.
-        while i < n && CLASS[buf[i] as usize] & (COMMA | BREAK) == 0 {
+        while i < n && class[buf[i] as usize] & (DELIMITER | BREAK) == 0 {
             i += 1;
         }
         if i == n {
             return if eof { Scan::Row { start, end: n, breaks, closed: true } } else { Scan::Open { start } };
         }
-        if buf[i] != b',' {
+        if buf[i] != d.byte {
             return Scan::Row { start, end: i, breaks, closed: true };
         }
         i += 1;
@@ -366,16 +370,48 @@ fn scan(buf: &[u8], pos: &mut usize, lines: &mut LineCount, eof: bool) -> Scan {
 
 /// Byte classes for the row scan.
 const QUOTE: u8 = 1;
-const COMMA: u8 = 2;
+const DELIMITER: u8 = 2;
 const BREAK: u8 = 4;
-static CLASS: [u8; 256] = {
+const fn classes(delimiter: u8) -> [u8; 256] {
     let mut t = [0u8; 256];
     t[b'"' as usize] = QUOTE;
-    t[b',' as usize] = COMMA;
+    t[delimiter as usize] = DELIMITER;
     t[b'\r' as usize] = BREAK;
     t[b'\n' as usize] = BREAK;
     t
-};
+}
+static COMMA_CLASSES: [u8; 256] = classes(b',');
+static SEMICOLON_CLASSES: [u8; 256] = classes(b';');
+
+/// The field delimiter of a file: a comma, or a semicolon as CPYTOIMPF writes with `FLDDLM(';')` and
+/// Windows tools in locales whose decimal separator is a comma.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delimiter {
+    pub byte: u8,
+    class: &'static [u8; 256],
+}
+
+impl Delimiter {
+    pub const COMMA: Delimiter = Delimiter { byte: b',', class: &COMMA_CLASSES };
+    pub const SEMICOLON: Delimiter = Delimiter { byte: b';', class: &SEMICOLON_CLASSES };
+
+    /// The delimiter of a file from its first bytes: a semicolon when the first line that is not blank
+    /// has more semicolons than commas outside quoted cells, else a comma.
+    pub fn of(head: &[u8]) -> Delimiter {
+        let (mut quoted, mut commas, mut semicolons) = (false, 0usize, 0usize);
+        let start = head.iter().position(|&b| b != b'\n' && b != b'\r').unwrap_or(head.len());
+        for &b in &head[start..] {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' | b'\r' if !quoted => break,
+                b',' if !quoted => commas += 1,
+                b';' if !quoted => semicolons += 1,
+                _ => {}
+            }
+        }
+        if semicolons > commas { Delimiter::SEMICOLON } else { Delimiter::COMMA }
+    }
+}
 
 /// Reads CSV rows, a chunk at a time.
 pub struct CsvRows {
@@ -385,6 +421,8 @@ pub struct CsvRows {
     /// The header's cells, upper-cased, when the file has a header row.
     pub header: Option<Arc<Vec<String>>>,
     width: Option<usize>,
+    /// Found from the first line.
+    pub delimiter: Delimiter,
     buffers: Buffers,
     /// Bytes read but not framed yet: the start of a row that the last chunk cut.
     carry: Vec<u8>,
@@ -418,12 +456,19 @@ impl CsvRows {
         max_row: usize,
         max_span: Option<usize>,
     ) -> Self {
+        let mut input = input;
+        // The first line, as far as the input's buffer holds it (a read error comes out of the first read).
+        let delimiter = match input.fill_buf() {
+            Ok(head) => Delimiter::of(head.strip_prefix(crate::source::UTF8_BOM).unwrap_or(head)),
+            Err(_) => Delimiter::COMMA,
+        };
         let mut rows = CsvRows {
             input,
             format,
             file,
             header: None,
             width: None,
+            delimiter,
             buffers: Buffers::default(),
             carry: Vec::new(),
             base: 0,
@@ -451,7 +496,12 @@ impl CsvRows {
 
     /// Splits this file's rows into cells (on any thread).
     pub fn parser(&self) -> RowParser {
-        RowParser { format: self.format, file: self.file.clone(), width: self.width.unwrap_or(0) }
+        RowParser {
+            format: self.format,
+            file: self.file.clone(),
+            delimiter: self.delimiter,
+            width: self.width.unwrap_or(0),
+        }
     }
 
     /// The rows of the next chunk of input; empty at the end.
@@ -504,7 +554,7 @@ impl CsvRows {
                     }
                 }
             }
-            match scan(&buf, &mut pos, &mut self.lines, eof) {
+            match scan(&buf, self.delimiter, &mut pos, &mut self.lines, eof) {
                 Scan::Row { start, end, breaks, closed } => {
                     let bytes = &buf[start..end];
                     if breaks > 0
@@ -519,7 +569,7 @@ impl CsvRows {
                     if bytes != b"\"\"" && bytes != b"\"" {
                         // (A lone `""` is one empty cell: a blank line, as the `csv` crate reads it.)
                         if self.width.is_none() {
-                            self.width = Some(split(bytes, 0, &mut Vec::new()).len());
+                            self.width = Some(split(bytes, self.delimiter, 0, &mut Vec::new()).len());
                         }
                         rows.push(Ok((row_line, start, end)));
                     }
@@ -595,7 +645,7 @@ impl CsvRows {
         let Some(width) = self.width else {
             return Some("the first row spans lines".to_string());
         };
-        let cells = split(bytes, width, &mut Vec::new()).len();
+        let cells = split(bytes, self.delimiter, width, &mut Vec::new()).len();
         (cells != width).then(|| {
             format!("a quoted field runs on to a later line, giving {cells} fields where the file has {width}")
         })
@@ -623,16 +673,17 @@ impl CsvRows {
 /// that do not pair up), or a cell that is not UTF-8.
 pub fn parse_one(bytes: &[u8]) -> Result<Vec<String>, String> {
     let (mut pos, mut lines) = (0, LineCount { line: 1, after_cr: false });
-    let Scan::Row { start, end, .. } = scan(bytes, &mut pos, &mut lines, true) else {
+    let d = Delimiter::COMMA;
+    let Scan::Row { start, end, .. } = scan(bytes, d, &mut pos, &mut lines, true) else {
         return Err("empty row".to_string());
     };
     pos = end;
-    if !matches!(scan(bytes, &mut pos, &mut lines, true), Scan::Blank) {
+    if !matches!(scan(bytes, d, &mut pos, &mut lines, true), Scan::Blank) {
         return Err("quotes do not pair up into one row".to_string());
     }
     let row = &bytes[start..end];
     let mut unescaped = Vec::new();
-    let spans = split(row, 0, &mut unescaped);
+    let spans = split(row, d, 0, &mut unescaped);
     spans
         .iter()
         .enumerate()
@@ -673,7 +724,7 @@ pub fn split_all(input: &[u8], chunk: usize, max_row: usize, max_span: Option<us
             out.push(match frame {
                 Ok(f) => {
                     let mut unescaped = Vec::new();
-                    let spans = split(f.bytes(), 0, &mut unescaped);
+                    let spans = split(f.bytes(), rows.delimiter, 0, &mut unescaped);
                     let cells = spans.iter().map(|s| s.of(f.bytes(), &unescaped).to_vec()).collect();
                     Ok(SplitRow { line: f.line, offset: f.offset, raw: f.bytes().to_vec(), cells })
                 }
@@ -701,9 +752,14 @@ mod tests {
         split_all(text, chunk, MAX_ROW, Some(max_span))
     }
 
-    /// The records the `csv` crate reads (blank rows skipped), the reference for cells.
+    /// The records the `csv` crate reads (blank rows skipped), the reference for cells; with the
+    /// delimiter the file's first line gives.
     fn csv_crate(text: &[u8]) -> Vec<Vec<Vec<u8>>> {
-        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(Delimiter::of(text).byte)
+            .from_reader(text);
         let mut out = Vec::new();
         for rec in r.byte_records() {
             let rec = rec.unwrap();
@@ -845,6 +901,18 @@ mod tests {
     }
 
     #[test]
+    fn the_delimiter_is_the_first_lines() {
+        assert_eq!(Delimiter::of(b"a;b;c,d\n1,2,3,4,5"), Delimiter::SEMICOLON);
+        assert_eq!(Delimiter::of(b"\r\n\"a;b;c\",d\n1;2;3"), Delimiter::COMMA, "inside quotes, not counted");
+        assert_eq!(Delimiter::of(b"\n\na;b"), Delimiter::SEMICOLON, "blank lines skipped");
+        assert_eq!(Delimiter::of(b"abc"), Delimiter::COMMA);
+        let text = b"\xEF\xBB\xBFJOENTL;JOSEQN;JOCODE\r\n1;\"2,5\";\"T\"\r\n";
+        let out = read(text, 4, MAX_ROW);
+        let rows: Vec<Vec<String>> = out.iter().flatten().map(|r| strings(&r.cells)).collect();
+        assert_eq!(rows, [["JOENTL", "JOSEQN", "JOCODE"], ["1", "2,5", "T"]]);
+    }
+
+    #[test]
     fn a_byte_order_mark_at_the_start_is_skipped() {
         let text = b"\xEF\xBB\xBFh1,h2\r\n\xEF\xBB\xBFa,b\r\n";
         for chunk in [1, 2, 3, 4, CHUNK] {
@@ -882,7 +950,7 @@ mod tests {
         /// the `csv` crate's, and each row's evidence is its bytes in the input at its offset.
         #[test]
         fn rows_are_the_csv_crates(text in proptest::collection::vec(prop_oneof![
-            Just(b'a'), Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b' ')], 0..200),
+            Just(b'a'), Just(b','), Just(b';'), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b' ')], 0..200),
             chunk in 1usize..64) {
             let out = read(&text, chunk, MAX_ROW);
             prop_assert_eq!(cells(&out), csv_crate(&text));

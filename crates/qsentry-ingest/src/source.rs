@@ -115,7 +115,8 @@ pub fn sniff(name: &str, head: &[u8]) -> Option<Format> {
         }
         return None;
     }
-    let cells: Vec<String> = first.split(',').map(|c| c.trim().trim_matches('"').to_ascii_uppercase()).collect();
+    let delimiter = char::from(crate::csvrows::Delimiter::of(first.as_bytes()).byte);
+    let cells: Vec<String> = first.split(delimiter).map(|c| c.trim().trim_matches('"').to_ascii_uppercase()).collect();
     let has = |c: &str| cells.iter().any(|x| x == c);
     if has("MESSAGE_ID") {
         return Some(Format::HistoryLogCsv);

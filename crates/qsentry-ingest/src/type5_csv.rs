@@ -31,9 +31,11 @@ const EXTRA: [&str; 12] = [
     "file_type_indicator",
 ];
 
-/// Whether a first line looks like a headerless CPYTOIMPF row of a *TYPE5 outfile.
+/// Whether a first line looks like a headerless CPYTOIMPF row of a *TYPE5 outfile (fields delimited by
+/// commas, or by semicolons).
 pub fn looks_like_headerless(first_line: &str) -> bool {
-    let cells: Vec<&str> = first_line.split(',').map(|c| c.trim().trim_matches('"').trim()).collect();
+    let delimiter = char::from(crate::csvrows::Delimiter::of(first_line.as_bytes()).byte);
+    let cells: Vec<&str> = first_line.split(delimiter).map(|c| c.trim().trim_matches('"').trim()).collect();
     cells.len() >= 45
         && cells[0].bytes().all(|b| b.is_ascii_digit())
         && cells[1].bytes().all(|b| b.is_ascii_digit())

@@ -154,6 +154,53 @@ fn a_byte_order_mark_changes_nothing_but_offsets() {
 }
 
 #[test]
+fn semicolon_delimited_csv_decodes_as_comma_delimited() {
+    // CPYTOIMPF FLDDLM(';'), and exports from Windows tools where the decimal separator is a comma.
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet");
+    let formats = "type5-csv,display-journal-csv,audit-journal-csv";
+    let sim = qsentry()
+        .args(["simulate", "--systems", "1", "--days", "1", "--entries-per-day", "300", "--formats", formats, "--out"])
+        .arg(&fleet)
+        .output()
+        .unwrap();
+    assert_eq!(sim.status.code(), Some(0), "{}", String::from_utf8_lossy(&sim.stderr));
+    let day = std::fs::read_dir(fleet.join("PRODA")).unwrap().flatten().find(|e| e.path().is_dir()).unwrap().path();
+    let decode = |path: &Path| {
+        let out = qsentry().args(["decode", "--system", "PRODA"]).arg(path).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        jsonl(&out.stdout)
+    };
+    let mut formats_seen = std::collections::BTreeSet::new();
+    for file in std::fs::read_dir(&day).unwrap().flatten().map(|e| e.path()) {
+        // *TYPE5 outfiles also without their header row, as CPYTOIMPF writes them by default.
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let headerless = name.starts_with("QAUDJRN_");
+        let mut r = csv::ReaderBuilder::new().has_headers(headerless).flexible(true).from_path(&file).unwrap();
+        let semicolons = dir.path().join(&name);
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_path(&semicolons).unwrap();
+        for rec in r.byte_records() {
+            w.write_byte_record(&rec.unwrap()).unwrap();
+        }
+        w.flush().unwrap();
+        let (plain, other) = (decode(&file), decode(&semicolons));
+        assert!(!plain.is_empty(), "{}", file.display());
+        assert_eq!(plain.len(), other.len(), "{}", file.display());
+        for (mut a, mut b) in plain.into_iter().zip(other) {
+            for e in [&mut a, &mut b] {
+                let e = e.as_object_mut().unwrap();
+                for evidence in ["byte_offset", "source_file", "raw_line", "record_number"] {
+                    e.remove(evidence);
+                }
+            }
+            assert_eq!(a, b, "{}", file.display());
+            formats_seen.insert(a["source_format"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(formats_seen.len(), 3, "{formats_seen:?}");
+}
+
+#[test]
 fn stats_table_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("AUDIT_JOURNAL_PW.csv");
