@@ -671,9 +671,8 @@ impl CsvRows {
 /// One CSV record that may span lines (quoted line breaks), as text cells: for readers that frame rows
 /// their own way (the history log's). An error when the bytes hold no row, more than one row (quotes
 /// that do not pair up), or a cell that is not UTF-8.
-pub fn parse_one(bytes: &[u8]) -> Result<Vec<String>, String> {
+pub fn parse_one(bytes: &[u8], d: Delimiter) -> Result<Vec<String>, String> {
     let (mut pos, mut lines) = (0, LineCount { line: 1, after_cr: false });
-    let d = Delimiter::COMMA;
     let Scan::Row { start, end, .. } = scan(bytes, d, &mut pos, &mut lines, true) else {
         return Err("empty row".to_string());
     };
@@ -976,7 +975,7 @@ mod tests {
                 Ok(true) if r.read_byte_record(&mut csv::ByteRecord::new()).unwrap_or(true) => None,
                 Ok(true) => rec.iter().map(|c| String::from_utf8(c.to_vec()).ok()).collect::<Option<Vec<_>>>(),
             };
-            prop_assert_eq!(parse_one(&text).ok(), want);
+            prop_assert_eq!(parse_one(&text, Delimiter::COMMA).ok(), want);
         }
 
         /// Rows a CSV writer wrote come back as written, cells and evidence.

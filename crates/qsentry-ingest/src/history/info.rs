@@ -74,6 +74,8 @@ pub struct HistoryLogInfoReader {
     /// CSV: lines read ahead while looking for the end of a quoted field.
     ahead: VecDeque<Line>,
     eof: bool,
+    /// CSV: the field delimiter, from the first row (the header).
+    delimiter: Option<crate::csvrows::Delimiter>,
 }
 
 impl HistoryLogInfoReader {
@@ -94,6 +96,7 @@ impl HistoryLogInfoReader {
             header: None,
             ahead: VecDeque::new(),
             eof: false,
+            delimiter: None,
         }
     }
 
@@ -213,7 +216,8 @@ impl HistoryLogInfoReader {
                     bad = bad.or(Some(l.number));
                 }
             }
-            let parsed = crate::csvrows::parse_one(&raw);
+            let delimiter = *self.delimiter.get_or_insert_with(|| crate::csvrows::Delimiter::of(&raw));
+            let parsed = crate::csvrows::parse_one(&raw, delimiter);
             let expected = match &self.header {
                 Some(Ok(h)) => Some(h.len()),
                 _ => None,

@@ -114,6 +114,32 @@ fn csv_rows_any_column_order() {
 }
 
 #[test]
+fn csv_with_semicolons_reads_as_with_commas() {
+    let rows = [
+        vec!["MESSAGE_TEXT", "MESSAGE_ID", "SEVERITY", "MESSAGE_TIMESTAMP", "FROM_USER"],
+        vec!["Text; with \"quotes\", a comma\nand a new line.", "CPF9898", "40", "2026-08-07 12:00:00.5", "QSYS"],
+        vec!["User CLARK from client 10.255.0.197 connected", "CPIAD09", "0", "2026-08-07-11.27.43.736738", "CLARK"],
+    ];
+    let write = |delimiter: u8| {
+        let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+        for r in &rows {
+            w.write_record(r).unwrap();
+        }
+        w.into_inner().unwrap()
+    };
+    let (commas, semicolons) = (write(b','), write(b';'));
+    assert_eq!(crate::source::sniff("h.csv", &semicolons), Some(Format::HistoryLogCsv));
+    let (a, a_rejects) = read(Kind::Csv, commas);
+    let (b, b_rejects) = read(Kind::Csv, semicolons);
+    assert!(a_rejects.is_empty() && b_rejects.is_empty(), "{a_rejects:?} {b_rejects:?}");
+    assert_eq!(b.len(), 2);
+    assert_eq!(b[0].text("message_text"), Some("Text; with \"quotes\", a comma\nand a new line."));
+    for (a, b) in a.iter().zip(&b) {
+        assert_eq!((&a.heading, &a.fields, &a.norm), (&b.heading, &b.fields, &b.norm));
+    }
+}
+
+#[test]
 fn csv_broken_rows_are_rejects_and_good_rows_survive() {
     let good = |n: u32| {
         format!(
