@@ -3,6 +3,11 @@
 //! Each format has a reader that frames its input (records, rows, lines, message blocks) sequentially
 //! and decodes frames in parallel batches ([`par_decode`]); batches come out in file order, so the
 //! output is deterministic. Memory is bounded by the batch size, whatever the file size.
+//!
+//! A gzip file (archived outfiles and exports often are) is read through a streaming decompressor, its
+//! format detected from what it holds; record numbers and byte offsets are then those of the
+//! decompressed stream, and a damaged stream ends the file with a read-error reject after the units read
+//! before the damage.
 
 use crate::dbfile::RecordLayout;
 use crate::event::{Format, Origin, Reject, Unit};
@@ -10,7 +15,7 @@ use compact_str::CompactString;
 use ibmi_format::Ccsid;
 use rayon::prelude::*;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -78,11 +83,32 @@ pub enum OpenError {
     Unknown { path: String },
 }
 
-/// Reads the first bytes of a file for detection.
+/// The first bytes of a gzip file (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// A file's bytes as a stream: decompressed when the file is gzip (every member, as `gzip -d` reads
+/// concatenated members).
+fn file_stream(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
+    let mut file = File::open(path)?;
+    let mut magic = Vec::with_capacity(2);
+    (&mut file).take(2).read_to_end(&mut magic)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(if magic == GZIP_MAGIC {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
+    } else {
+        Box::new(file)
+    })
+}
+
+/// Reads the first bytes of a file (decompressed) for detection. A gzip stream damaged within them
+/// gives what came before the damage; the reader reports the damage itself.
 fn head(path: &Path, n: usize) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(n);
-    File::open(path)?.take(n as u64).read_to_end(&mut buf)?;
-    Ok(buf)
+    let read = file_stream(path)?.take(n as u64).read_to_end(&mut buf);
+    match read {
+        Err(e) if buf.is_empty() => Err(e),
+        _ => Ok(buf),
+    }
 }
 
 /// Detects a file's format from its first bytes (and, for SYSTOOLS exports, its name).
@@ -131,6 +157,7 @@ pub fn sniff(name: &str, head: &[u8]) -> Option<Format> {
         return Some(Format::AuditJournalCsv);
     }
     let lower = name.to_ascii_lowercase();
+    let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
     if lower.contains("audit_journal_") && lower.ends_with(".csv") {
         return Some(Format::AuditJournalCsv);
     }
@@ -167,7 +194,7 @@ pub fn open(path: &Path, format: Option<Format>, opts: &DecodeOptions) -> Result
         }
     };
     let file: Arc<str> = Arc::from(name.as_str());
-    let input: Input = Box::new(BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?));
+    let input: Input = Box::new(BufReader::with_capacity(1 << 20, file_stream(path).map_err(io)?));
     let opts = opts.clone();
     let reader: Box<dyn Reader> = match format {
         Format::Type5Binary => Box::new(crate::type5_binary::Type5BinaryReader::new(input, file, opts).map_err(io)?),

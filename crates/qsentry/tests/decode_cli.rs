@@ -200,6 +200,70 @@ fn semicolon_delimited_csv_decodes_as_comma_delimited() {
     assert_eq!(formats_seen.len(), 3, "{formats_seen:?}");
 }
 
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap()
+}
+
+#[test]
+fn gzip_files_decode_as_the_files_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet");
+    let sim = qsentry()
+        .args(["simulate", "--systems", "1", "--days", "1", "--entries-per-day", "300", "--out"])
+        .arg(&fleet)
+        .output()
+        .unwrap();
+    assert_eq!(sim.status.code(), Some(0), "{}", String::from_utf8_lossy(&sim.stderr));
+    let day = std::fs::read_dir(fleet.join("PRODA")).unwrap().flatten().find(|e| e.path().is_dir()).unwrap().path();
+    let decode = |path: &Path| {
+        let out = qsentry().args(["decode", "--system", "PRODA"]).arg(path).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        jsonl(&out.stdout)
+    };
+    let mut formats_seen = std::collections::BTreeSet::new();
+    for file in std::fs::read_dir(&day).unwrap().flatten().map(|e| e.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        let gz = dir.path().join(format!("{}.gz", file.file_name().unwrap().to_string_lossy()));
+        // Two members, as `cat a.gz b.gz` makes: both are read.
+        let half = bytes.len() / 2;
+        std::fs::write(&gz, [gzip(&bytes[..half]), gzip(&bytes[half..])].concat()).unwrap();
+        let (plain, unzipped) = (decode(&file), decode(&gz));
+        assert!(!plain.is_empty(), "{}", file.display());
+        assert_eq!(plain.len(), unzipped.len(), "{}", file.display());
+        for (mut a, mut b) in plain.into_iter().zip(unzipped) {
+            for e in [&mut a, &mut b] {
+                e.as_object_mut().unwrap().remove("source_file");
+            }
+            assert_eq!(a, b, "{}", file.display());
+            formats_seen.insert(a["source_format"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(formats_seen.len() >= 8, "{formats_seen:?}");
+}
+
+#[test]
+fn a_damaged_gzip_file_gives_what_it_held_then_a_reject() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("ENTRY_TIMESTAMP,SEQUENCE_NUMBER,VIOLATION_TYPE,AUDIT_USER_NAME\n");
+    for n in 1..=20_000 {
+        text.push_str(&format!("2026-11-20 03:14:17.000001,{n},P,USER{}\n", n * 7919 % 10_007));
+    }
+    let whole = gzip(text.as_bytes());
+    let gz = dir.path().join("AUDIT_JOURNAL_PW.csv.gz");
+    std::fs::write(&gz, &whole[..whole.len() * 3 / 4]).unwrap();
+    let q = dir.path().join("bad.jsonl");
+    let out = qsentry().args(["decode", "--quarantine"]).arg(&q).arg(&gz).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let sequence: Vec<u64> = jsonl(&out.stdout).iter().map(|e| e["sequence_number"].as_u64().unwrap()).collect();
+    assert!(sequence.len() > 1000, "{} events before the damage", sequence.len());
+    assert_eq!(sequence, (1..=sequence.len() as u64).collect::<Vec<_>>());
+    let bad = jsonl(&std::fs::read(&q).unwrap());
+    assert!(bad.last().unwrap()["reason"].as_str().unwrap().starts_with("read error"), "{bad:?}");
+}
+
 #[test]
 fn stats_table_and_errors() {
     let dir = tempfile::tempdir().unwrap();
