@@ -292,7 +292,8 @@ pub fn reject(
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads text input line by line as bytes, tracking line numbers and byte offsets; invalid UTF-8 is
-/// reported per line, never a panic. A byte-order mark at the start of the input is skipped (the first
+/// reported per line, never a panic. A read error ends the input, after the bytes read before it (as a
+/// line). A byte-order mark at the start of the input is skipped (the first
 /// line's offset is then 3). Shared by the line-oriented readers (syslog, CEF, JSON lines, the history
 /// log).
 pub struct Lines<R> {
@@ -300,6 +301,10 @@ pub struct Lines<R> {
     line_no: u64,
     offset: u64,
     buf: Vec<u8>,
+    /// A read error that came after the bytes of a line: the line comes out first, then the error.
+    error: Option<std::io::Error>,
+    /// After a read error: the input ends there.
+    failed: bool,
 }
 
 /// One physical line.
@@ -312,7 +317,7 @@ pub struct Line {
 
 impl<R: std::io::BufRead> Lines<R> {
     pub fn new(input: R) -> Self {
-        Lines { input, line_no: 0, offset: 0, buf: Vec::new() }
+        Lines { input, line_no: 0, offset: 0, buf: Vec::new(), error: None, failed: false }
     }
 }
 
@@ -320,8 +325,23 @@ impl<R: std::io::BufRead> Iterator for Lines<R> {
     type Item = std::io::Result<Line>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.error.take() {
+            self.failed = true;
+            return Some(Err(e));
+        }
+        if self.failed {
+            return None;
+        }
         self.buf.clear();
-        match self.input.read_until(b'\n', &mut self.buf) {
+        let read = match self.input.read_until(b'\n', &mut self.buf) {
+            // The bytes read before an error are a line of their own (nothing read is dropped).
+            Err(e) if !self.buf.is_empty() => {
+                self.error = Some(e);
+                Ok(self.buf.len())
+            }
+            read => read,
+        };
+        match read {
             Ok(0) => None,
             Ok(n) => {
                 self.line_no += 1;
@@ -340,7 +360,10 @@ impl<R: std::io::BufRead> Iterator for Lines<R> {
                 let text = String::from_utf8(bytes).map_err(|e| e.into_bytes());
                 Some(Ok(Line { number: self.line_no, offset, text }))
             }
-            Err(e) => Some(Err(e)),
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
         }
     }
 }
@@ -364,6 +387,14 @@ pub(crate) fn failing_input(bytes: Vec<u8>) -> Input {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_error_comes_after_the_bytes_read_before_it() {
+        let lines: Vec<Result<(u64, String), String>> = Lines::new(failing_input(b"one\ntwo, cut".to_vec()))
+            .map(|l| l.map(|l| (l.number, l.text.unwrap())).map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(lines, [Ok((1, "one".into())), Ok((2, "two, cut".into())), Err("disk gone".into())]);
+    }
 
     #[test]
     fn lines_skip_a_byte_order_mark_at_the_start_only() {
