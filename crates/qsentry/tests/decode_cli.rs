@@ -113,91 +113,83 @@ fn a_stray_quote_costs_its_own_row_only() {
     assert!(bad[0]["reason"].as_str().unwrap().contains("unterminated quote"), "{}", bad[0]["reason"]);
 }
 
-#[test]
-fn a_byte_order_mark_changes_nothing_but_offsets() {
-    // Excel's "CSV UTF-8" and some exports start a text file with a UTF-8 byte-order mark.
+/// Simulates a day of one system in `formats` (all when `None`) and, for each file, checks that the copy
+/// `rewrite` makes of it (in the folder given) decodes to the same events: the `evidence` keys may
+/// differ, and `byte_offset` by `shift` when given. Returns the source formats seen.
+fn copies_decode_the_same(
+    formats: Option<&str>,
+    evidence: &[&str],
+    shift: Option<u64>,
+    rewrite: impl Fn(&Path, &Path) -> PathBuf,
+) -> std::collections::BTreeSet<String> {
     let dir = tempfile::tempdir().unwrap();
     let fleet = dir.path().join("fleet");
-    let formats = "type5-csv,display-journal-csv,audit-journal-csv,syslog,cef,history-log-csv,dsplog";
-    let sim = qsentry()
-        .args(["simulate", "--systems", "1", "--days", "1", "--entries-per-day", "300", "--formats", formats, "--out"])
-        .arg(&fleet)
-        .output()
-        .unwrap();
-    assert_eq!(sim.status.code(), Some(0), "{}", String::from_utf8_lossy(&sim.stderr));
-    let day = std::fs::read_dir(fleet.join("PRODA")).unwrap().flatten().find(|e| e.path().is_dir()).unwrap().path();
-    let decode = |path: &Path| {
-        let out = qsentry().args(["decode", "--system", "PRODA"]).arg(path).output().unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        jsonl(&out.stdout)
-    };
-    let mut formats_seen = std::collections::BTreeSet::new();
-    for file in std::fs::read_dir(&day).unwrap().flatten().map(|e| e.path()) {
-        let bytes = std::fs::read(&file).unwrap();
-        let marked = dir.path().join(file.file_name().unwrap());
-        std::fs::write(&marked, [&b"\xEF\xBB\xBF"[..], &bytes].concat()).unwrap();
-        let (plain, with_mark) = (decode(&file), decode(&marked));
-        assert!(!plain.is_empty(), "{}", file.display());
-        assert_eq!(plain.len(), with_mark.len(), "{}", file.display());
-        for (mut a, mut b) in plain.into_iter().zip(with_mark) {
-            assert_eq!(b["byte_offset"].as_u64(), a["byte_offset"].as_u64().map(|o| o + 3), "{}", file.display());
-            for e in [&mut a, &mut b] {
-                let e = e.as_object_mut().unwrap();
-                e.remove("byte_offset");
-                e.remove("source_file");
-            }
-            assert_eq!(a, b, "{}", file.display());
-            formats_seen.insert(a["source_format"].as_str().unwrap().to_string());
-        }
+    let mut sim = qsentry();
+    sim.args(["simulate", "--systems", "1", "--days", "1", "--entries-per-day", "300", "--out"]).arg(&fleet);
+    if let Some(f) = formats {
+        sim.args(["--formats", f]);
     }
-    assert_eq!(formats_seen.len(), 7, "{formats_seen:?}");
-}
-
-#[test]
-fn semicolon_delimited_csv_decodes_as_comma_delimited() {
-    // CPYTOIMPF FLDDLM(';'), and exports from Windows tools where the decimal separator is a comma.
-    let dir = tempfile::tempdir().unwrap();
-    let fleet = dir.path().join("fleet");
-    let formats = "type5-csv,display-journal-csv,audit-journal-csv";
-    let sim = qsentry()
-        .args(["simulate", "--systems", "1", "--days", "1", "--entries-per-day", "300", "--formats", formats, "--out"])
-        .arg(&fleet)
-        .output()
-        .unwrap();
+    let sim = sim.output().unwrap();
     assert_eq!(sim.status.code(), Some(0), "{}", String::from_utf8_lossy(&sim.stderr));
     let day = std::fs::read_dir(fleet.join("PRODA")).unwrap().flatten().find(|e| e.path().is_dir()).unwrap().path();
     let decode = |path: &Path| {
         let out = qsentry().args(["decode", "--system", "PRODA"]).arg(path).output().unwrap();
-        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         jsonl(&out.stdout)
     };
     let mut formats_seen = std::collections::BTreeSet::new();
     for file in std::fs::read_dir(&day).unwrap().flatten().map(|e| e.path()) {
-        // *TYPE5 outfiles also without their header row, as CPYTOIMPF writes them by default.
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let headerless = name.starts_with("QAUDJRN_");
-        let mut r = csv::ReaderBuilder::new().has_headers(headerless).flexible(true).from_path(&file).unwrap();
-        let semicolons = dir.path().join(&name);
-        let mut w = csv::WriterBuilder::new().delimiter(b';').from_path(&semicolons).unwrap();
-        for rec in r.byte_records() {
-            w.write_byte_record(&rec.unwrap()).unwrap();
-        }
-        w.flush().unwrap();
-        let (plain, other) = (decode(&file), decode(&semicolons));
+        let copy = rewrite(&file, dir.path());
+        let (plain, other) = (decode(&file), decode(&copy));
         assert!(!plain.is_empty(), "{}", file.display());
         assert_eq!(plain.len(), other.len(), "{}", file.display());
         for (mut a, mut b) in plain.into_iter().zip(other) {
+            if let Some(k) = shift {
+                assert_eq!(b["byte_offset"].as_u64(), a["byte_offset"].as_u64().map(|o| o + k), "{}", file.display());
+            }
             for e in [&mut a, &mut b] {
                 let e = e.as_object_mut().unwrap();
-                for evidence in ["byte_offset", "source_file", "raw_line", "record_number"] {
-                    e.remove(evidence);
+                for key in evidence.iter().chain(&["source_file", "byte_offset"]) {
+                    e.remove(*key);
                 }
             }
             assert_eq!(a, b, "{}", file.display());
             formats_seen.insert(a["source_format"].as_str().unwrap().to_string());
         }
     }
-    assert_eq!(formats_seen.len(), 3, "{formats_seen:?}");
+    formats_seen
+}
+
+#[test]
+fn a_byte_order_mark_changes_nothing_but_offsets() {
+    // Excel's "CSV UTF-8" and some exports start a text file with a UTF-8 byte-order mark.
+    let formats = "type5-csv,display-journal-csv,audit-journal-csv,syslog,cef,history-log-csv,dsplog";
+    let seen = copies_decode_the_same(Some(formats), &[], Some(3), |file, dir| {
+        let marked = dir.join(file.file_name().unwrap());
+        std::fs::write(&marked, [&b"\xEF\xBB\xBF"[..], &std::fs::read(file).unwrap()].concat()).unwrap();
+        marked
+    });
+    assert_eq!(seen.len(), 7, "{seen:?}");
+}
+
+#[test]
+fn semicolon_delimited_csv_decodes_as_comma_delimited() {
+    // CPYTOIMPF FLDDLM(';'), and exports from Windows tools where the decimal separator is a comma.
+    let formats = "type5-csv,display-journal-csv,audit-journal-csv";
+    let seen = copies_decode_the_same(Some(formats), &["raw_line", "record_number"], None, |file, dir| {
+        // *TYPE5 outfiles also without their header row, as CPYTOIMPF writes them by default.
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let headerless = name.starts_with("QAUDJRN_");
+        let mut r = csv::ReaderBuilder::new().has_headers(headerless).flexible(true).from_path(file).unwrap();
+        let semicolons = dir.join(&name);
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_path(&semicolons).unwrap();
+        for rec in r.byte_records() {
+            w.write_byte_record(&rec.unwrap()).unwrap();
+        }
+        w.flush().unwrap();
+        semicolons
+    });
+    assert_eq!(seen.len(), 3, "{seen:?}");
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -209,39 +201,15 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 #[test]
 fn gzip_files_decode_as_the_files_they_hold() {
-    let dir = tempfile::tempdir().unwrap();
-    let fleet = dir.path().join("fleet");
-    let sim = qsentry()
-        .args(["simulate", "--systems", "1", "--days", "1", "--entries-per-day", "300", "--out"])
-        .arg(&fleet)
-        .output()
-        .unwrap();
-    assert_eq!(sim.status.code(), Some(0), "{}", String::from_utf8_lossy(&sim.stderr));
-    let day = std::fs::read_dir(fleet.join("PRODA")).unwrap().flatten().find(|e| e.path().is_dir()).unwrap().path();
-    let decode = |path: &Path| {
-        let out = qsentry().args(["decode", "--system", "PRODA"]).arg(path).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-        jsonl(&out.stdout)
-    };
-    let mut formats_seen = std::collections::BTreeSet::new();
-    for file in std::fs::read_dir(&day).unwrap().flatten().map(|e| e.path()) {
-        let bytes = std::fs::read(&file).unwrap();
-        let gz = dir.path().join(format!("{}.gz", file.file_name().unwrap().to_string_lossy()));
+    let seen = copies_decode_the_same(None, &[], Some(0), |file, dir| {
+        let bytes = std::fs::read(file).unwrap();
+        let gz = dir.join(format!("{}.gz", file.file_name().unwrap().to_string_lossy()));
         // Two members, as `cat a.gz b.gz` makes: both are read.
         let half = bytes.len() / 2;
         std::fs::write(&gz, [gzip(&bytes[..half]), gzip(&bytes[half..])].concat()).unwrap();
-        let (plain, unzipped) = (decode(&file), decode(&gz));
-        assert!(!plain.is_empty(), "{}", file.display());
-        assert_eq!(plain.len(), unzipped.len(), "{}", file.display());
-        for (mut a, mut b) in plain.into_iter().zip(unzipped) {
-            for e in [&mut a, &mut b] {
-                e.as_object_mut().unwrap().remove("source_file");
-            }
-            assert_eq!(a, b, "{}", file.display());
-            formats_seen.insert(a["source_format"].as_str().unwrap().to_string());
-        }
-    }
-    assert!(formats_seen.len() >= 8, "{formats_seen:?}");
+        gz
+    });
+    assert!(seen.len() >= 8, "{seen:?}");
 }
 
 #[test]
