@@ -18,7 +18,7 @@
 //! dir = "/srv/qsentry/geo"              # country/network dataset (scripts/fetch-geo.sh); default ~/.local/share/qsentry/geo
 //!
 //! [incidents]
-//! journal = "qsentry-incidents.jsonl"   # default: beside the database
+//! journal = "qsentry-incidents.jsonl"   # default: beside the database, named after it
 //! window_minutes = 120                  # alerts sharing a user, address or object this close join
 //! ongoing_minutes = 60                  # an incident is ongoing when its last alert is this recent
 //! link_ignore = ["QUSER"]               # shared profiles that never link alerts

@@ -17,8 +17,8 @@ use std::path::PathBuf;
 /// Where the journal is, and the key that signs its records.
 #[derive(Args, Debug, Clone)]
 pub struct JournalArgs {
-    /// The incident journal (default: qsentry.toml's incidents.journal, else qsentry-incidents.jsonl beside the
-    /// database).
+    /// The incident journal (default: qsentry.toml's incidents.journal, else beside the database and named
+    /// after it: qsentry-incidents.jsonl for qsentry.duckdb).
     #[arg(long)]
     pub journal: Option<PathBuf>,
     /// The database (to place the journal beside it, and for `export` to read the events).

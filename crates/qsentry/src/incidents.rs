@@ -8,14 +8,18 @@ use chrono::{TimeDelta, Utc};
 use qsentry_incident::{AlertInput, EventRef, IncidentChange, Journal, Settings, Severity};
 use std::path::{Path, PathBuf};
 
-/// The journal to use: the option, else the configuration's, else `qsentry-incidents.jsonl` beside the
-/// database.
+/// The journal to use: the option, else the configuration's, else one beside the database and named
+/// after it: `qsentry-incidents.jsonl` for `qsentry.duckdb` (the default), `prod-incidents.jsonl` for
+/// `prod.duckdb`, so that two stores in one folder do not share (and chain into) one journal.
 pub fn journal_path(journal: Option<&Path>, config: &Config, db: &Path) -> PathBuf {
     match journal.or(config.incidents.journal.as_deref()) {
         Some(j) => j.to_path_buf(),
         None => {
             let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            dir.join(qsentry_incident::DEFAULT_JOURNAL_NAME)
+            match db.file_stem().and_then(|s| s.to_str()) {
+                Some(stem) if !stem.is_empty() => dir.join(format!("{stem}-incidents.jsonl")),
+                _ => dir.join(qsentry_incident::DEFAULT_JOURNAL_NAME),
+            }
         }
     }
 }
@@ -173,4 +177,21 @@ pub fn report(journal: &Journal) -> Result<qsentry_report::Report> {
         ],
         findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_journal_is_named_after_its_database() {
+        let config = Config::default();
+        let at = |db: &str| journal_path(None, &config, Path::new(db));
+        assert_eq!(at("qsentry.duckdb"), Path::new("./qsentry-incidents.jsonl"));
+        assert_eq!(at("/data/qsentry.duckdb").file_name().unwrap(), qsentry_incident::DEFAULT_JOURNAL_NAME);
+        assert_eq!(at("/data/prod.duckdb"), Path::new("/data/prod-incidents.jsonl"));
+        assert_eq!(at("/data/test.duckdb"), Path::new("/data/test-incidents.jsonl"));
+        let given = journal_path(Some(Path::new("j.jsonl")), &config, Path::new("/data/prod.duckdb"));
+        assert_eq!(given, Path::new("j.jsonl"));
+    }
 }
