@@ -182,7 +182,7 @@ fn split(bytes: &[u8], d: Delimiter, width: usize, unescaped: &mut Vec<u8>) -> V
                 }
             }
         } else {
-            // Unquoted: up to the next comma; quotes are plain characters.
+            // Unquoted: up to the next delimiter; quotes are plain characters.
             let mut end = i;
             while end < n && bytes[end] != d {
                 end += 1;
@@ -201,7 +201,7 @@ fn span(start: usize, end: usize, raw_start: usize, unescaped: bool) -> Span {
 }
 
 /// A quoted cell that needs rewriting, from just after its opening quote: `""` is one quote, text after
-/// the closing quote is kept as it is up to the next comma. Returns the cell (a range of `out`) and where
+/// the closing quote is kept as it is up to the next delimiter. Returns the cell (a range of `out`) and where
 /// the next cell starts (`None` at the end of the row).
 fn unescape(bytes: &[u8], d: u8, mut i: usize, raw_start: usize, out: &mut Vec<u8>) -> (Span, Option<usize>) {
     let start = out.len();
@@ -219,7 +219,7 @@ fn unescape(bytes: &[u8], d: u8, mut i: usize, raw_start: usize, out: &mut Vec<u
                     i += 1;
                     continue;
                 }
-                // Closed: the rest up to the next comma is plain text.
+                // Closed: the rest up to the next delimiter is plain text.
                 let rest = memchr(d, &bytes[i..]).map_or(bytes.len(), |k| i + k);
                 out.extend_from_slice(&bytes[i..rest]);
                 let next = (rest < bytes.len()).then_some(rest + 1);
@@ -354,7 +354,7 @@ fn scan(buf: &[u8], d: Delimiter, pos: &mut usize, lines: &mut LineCount, eof: b
                 }
             }
         }
-        // The rest of the cell: plain text (a quote here is a character) up to a comma or a line break.
+        // The rest of the cell: plain text (a quote here is a character) up to a delimiter or a line break.
         while i < n && class[buf[i] as usize] & (DELIMITER | BREAK) == 0 {
             i += 1;
         }
