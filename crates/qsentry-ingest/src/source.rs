@@ -293,9 +293,8 @@ pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads text input line by line as bytes, tracking line numbers and byte offsets; invalid UTF-8 is
 /// reported per line, never a panic. A read error ends the input, after the bytes read before it (as a
-/// line). A byte-order mark at the start of the input is skipped (the first
-/// line's offset is then 3). Shared by the line-oriented readers (syslog, CEF, JSON lines, the history
-/// log).
+/// line). A byte-order mark at the start of the input is skipped (the first line's offset is then 3).
+/// Shared by the line-oriented readers (syslog, CEF, JSON lines, the history log).
 pub struct Lines<R> {
     input: R,
     line_no: u64,
