@@ -6,7 +6,7 @@ use crate::columns::{HeadingColumn, layout_for_columns, push_field, text_value};
 use crate::csvrows::{CsvRows, Row};
 use crate::entry::finish_heading;
 use crate::event::{Event, Format, Origin, Raw, Unit};
-use crate::source::{DecodeOptions, Input, Reader, par_decode, reject};
+use crate::source::{DecodeOptions, Input, Reader, reject};
 use ibmi_format::layout::Field;
 use ibmi_format::{EntryLayout, Value, audit};
 use std::borrow::Cow;
@@ -69,15 +69,8 @@ impl Column {
 
 impl Reader for AuditJournalCsvReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        let frames = self.rows.read();
-        if frames.is_empty() {
-            return None;
-        }
-        let (parser, columns, layout, file, opts) =
-            (self.rows.parser(), &self.columns, self.layout, &self.file, &self.opts);
-        Some(par_decode(frames, |f| {
-            f.and_then(|f| parser.parse(&f)).and_then(|row| decode_row(&row, columns, layout, file, opts))
-        }))
+        let (columns, layout, file, opts) = (&self.columns, self.layout, &self.file, &self.opts);
+        self.rows.decode(|row| decode_row(&row, columns, layout, file, opts))
     }
 }
 

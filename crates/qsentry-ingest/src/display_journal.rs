@@ -64,19 +64,13 @@ impl Reader for DisplayJournalReader {
         let (format, file, opts) = (self.format, &self.file, &self.opts);
         match &mut self.framing {
             Framing::Csv { rows, columns } => {
-                let frames = rows.read();
-                if frames.is_empty() {
-                    return None;
-                }
-                let parser = rows.parser();
                 let columns = &**columns;
-                Some(par_decode(frames, |f| {
-                    let row = f.and_then(|f| parser.parse(&f))?;
+                rows.decode(|row| {
                     let cells = row.cells();
                     let named = columns.iter().enumerate().map(|(i, c)| (c, cells.get(i)));
                     let at = Origin { format, file: file.clone(), record: row.line, offset: row.offset };
                     decode_cells(at, named, row.raw.clone(), opts)
-                }))
+                })
             }
             Framing::Jsonl(lines) => {
                 let units: Vec<Result<Named, Reject>> =
@@ -134,7 +128,6 @@ fn json_line(
     Some(Ok(Named { line: line.number, offset: line.offset, cells, raw: text.into() }))
 }
 
-/// One entry from its named cells (a CSV row's, borrowed, or a JSON line's).
 /// A column of a DISPLAY_JOURNAL result set, known from its (upper-case) name: once per file for CSV,
 /// per key for JSON lines.
 enum Column {
@@ -157,6 +150,7 @@ impl Column {
     }
 }
 
+/// One entry from its named cells (a CSV row's, borrowed, or a JSON line's).
 fn decode_cells<'a, C: std::borrow::Borrow<Column>>(
     at: Origin,
     cells: impl Iterator<Item = (C, &'a str)>,

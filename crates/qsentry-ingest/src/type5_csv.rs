@@ -9,7 +9,7 @@ use crate::columns::{HeadingColumn, push_field, text_value};
 use crate::csvrows::{CsvRows, Row};
 use crate::entry::{decode_entry_data, finish_heading};
 use crate::event::{Event, Format, Name, Origin, Raw, Unit};
-use crate::source::{DecodeOptions, Input, Reader, par_decode, reject};
+use crate::source::{DecodeOptions, Input, Reader, reject};
 use ibmi_format::heading::{TYPE5_FIELD_NAMES, TYPE5_HEADING};
 use ibmi_format::{Value, audit, timestamp};
 use std::borrow::Cow;
@@ -135,14 +135,8 @@ impl Type5CsvReader {
 
 impl Reader for Type5CsvReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        let frames = self.rows.read();
-        if frames.is_empty() {
-            return None;
-        }
-        let (parser, columns, file, opts) = (self.rows.parser(), &*self.columns, &self.file, &self.opts);
-        Some(par_decode(frames, |f| {
-            f.and_then(|f| parser.parse(&f)).and_then(|row| decode_row(&row, columns, file, opts))
-        }))
+        let (columns, file, opts) = (&*self.columns, &self.file, &self.opts);
+        self.rows.decode(|row| decode_row(&row, columns, file, opts))
     }
 }
 
