@@ -349,6 +349,7 @@ impl Store {
             pending: Vec::new(),
             file_events: 0,
             writer: None,
+            written: Vec::new(),
             utc_offsets: HashMap::new(),
             done: None,
         })
@@ -401,6 +402,8 @@ pub struct Ingest<'s> {
     file_events: u64,
     /// The run's segment writer, started with the first chunk.
     writer: Option<SegmentWriter>,
+    /// The segments the writer wrote, once it has finished.
+    written: Vec<Segment>,
     /// UTC offsets (seconds) of systems whose sources give their name but not their offset.
     utc_offsets: HashMap<String, i32>,
     /// Files recorded by earlier runs, read on the first [`Ingest::already_done`].
@@ -497,19 +500,27 @@ impl Ingest<'_> {
         self.pending.push((id.clone(), format.to_string(), system.map(str::to_string), counts));
     }
 
+    /// Ends the streaming phase: writes the last chunk, waits for the segment writer and frees the
+    /// chunk buffers. After it the run holds no event data, so a caller can hand freed memory back to
+    /// the system before DuckDB's work ([`Ingest::finish`], which calls it if the caller did not).
+    pub fn end_streaming(&mut self) -> Result<()> {
+        self.commit()?;
+        self.builder = BatchBuilder::new(0);
+        self.keys = HashSet::new();
+        if let Some(w) = self.writer.take() {
+            let dir = &self.store.segments;
+            self.written = w.finish().map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
+        }
+        Ok(())
+    }
+
     /// Ends the run: writes the last chunk, removes copies of stored events, records everything in one
     /// transaction. Returns the rows this run added to the store (after de-duplication).
     pub fn finish(mut self) -> Result<u64> {
-        self.commit()?;
-        // The chunk buffers are not needed any more: freed before DuckDB's work starts.
-        self.builder = BatchBuilder::new(0);
-        self.keys = HashSet::new();
+        self.end_streaming()?;
+        let written = std::mem::take(&mut self.written);
         let store = self.store;
         let dir = store.segments.clone();
-        let written = match self.writer.take() {
-            Some(w) => w.finish().map_err(|message| StoreError::Segments { dir: dir.clone(), message })?,
-            None => Vec::new(),
-        };
         let conn = &store.conn;
         let (kept, superseded) = dedupe(store, self.id, self.span, written)?;
         store.with_lower_memory_limit(|| {

@@ -128,6 +128,25 @@ fn reingesting_adds_nothing_and_overlaps_add_only_the_new_part() {
 }
 
 #[test]
+fn a_run_ended_in_two_steps_records_what_finish_alone_records() {
+    // `end_streaming` writes the last chunk and stops the segment writer (the binary then hands freed
+    // memory back); nothing is visible until `finish`, which de-duplicates and records as usual.
+    let store = Store::in_memory().unwrap();
+    assert_eq!(run_of(&store, 1..=500), 500);
+    let mut run = store.begin_ingest().unwrap();
+    for n in 400..=700 {
+        run.push(&event(n, "PRODA")).unwrap();
+    }
+    run.end_streaming().unwrap();
+    assert_eq!(store.event_count().unwrap(), 500);
+    run.end_streaming().unwrap();
+    assert_eq!(run.finish().unwrap(), 200);
+    assert_eq!(store.event_count().unwrap(), 700);
+    assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 700);
+    rollups_agree(&store);
+}
+
+#[test]
 fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("q.duckdb");

@@ -3,8 +3,13 @@
 //! The `mimalloc` crate's allocator passes every request to `mi_malloc_aligned`. In mimalloc 3 that call
 //! serves a block over 1 KiB whose size is not a power of two through its over-allocating fallback, even
 //! for an alignment of 8: a slow path taken about once per decoded entry (the vector of its fields).
-//! Plain `mi_malloc` serves the same request from its size-class pages. The module also sets how soon
-//! mimalloc returns freed memory ([`configure`]), for the ingest's memory goal.
+//! Plain `mi_malloc` serves the same request from its size-class pages. The module also hands freed
+//! memory back to the system on demand ([`release_freed`]), for the ingest's memory goal.
+//!
+//! mimalloc keeps freed memory for its purge delay (1,000 ms by default) before giving it back. The
+//! default is kept: a delay of 100 ms (sessions 8–10) made an ingest's streaming phase give pages back and
+//! fault them in again, and the kernel's page zeroing was 11% of its samples; an ingest of the 813K-event
+//! fleet took 3.4–3.7 s against 2.9–3.3 s (docs/PERFORMANCE.md).
 
 use libmimalloc_sys::{
     mi_free, mi_malloc, mi_malloc_aligned, mi_realloc, mi_realloc_aligned, mi_zalloc, mi_zalloc_aligned,
@@ -12,22 +17,14 @@ use libmimalloc_sys::{
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
 
-/// `mi_option_purge_delay` in mimalloc 3's `mi_option_t` (`include/mimalloc.h`: the sixteenth option,
-/// after the deprecated `eager_commit_delay`); the crate names no constant for it.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// How long freed memory is kept before it goes back to the system. mimalloc 3 keeps it 1,000 ms;
-/// an ingest frees its batches and then lets DuckDB work for seconds at the end of a run, so memory the
-/// streaming phase no longer used stayed resident under DuckDB's: the 8.1M-event fleet peaked at
-/// 476–514 MB with 1,000 ms and 398–412 MB with 100 ms, about 7% slower (docs/PERFORMANCE.md). Decoding
-/// alone showed no difference.
-pub const PURGE_DELAY_MS: i64 = 100;
-
-/// Sets mimalloc's purge delay to [`PURGE_DELAY_MS`]. Call first thing in `main`, before any thread.
-pub fn configure() {
-    // SAFETY: sets one integer option (any value is valid for it), from the main thread before any other
-    // thread exists, as mimalloc requires of `mi_option_set` (not thread-safe).
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS as std::ffi::c_long) }
+/// Hands every freed page back to the system now, whatever its delay: called between an ingest's
+/// streaming phase and DuckDB's work, whose memory would otherwise stack on the freed pages for up to
+/// a second. mimalloc's `mi_collect(true)` frees the calling thread's cached blocks and purges
+/// the freed ranges of every arena (`_mi_arenas_collect` with force, `src/arena.c`), which works because
+/// the delay is positive (with a negative delay nothing is scheduled for purging).
+pub fn release_freed() {
+    // SAFETY: `mi_collect` takes no pointer and may be called from any thread at any time (mimalloc.h).
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 /// mimalloc with plain allocation for ordinary alignments.
@@ -98,15 +95,39 @@ unsafe impl GlobalAlloc for Mimalloc {
 mod tests {
     use super::*;
 
+    /// `mi_option_purge_delay` in mimalloc 3's `mi_option_t` (`include/mimalloc.h`: the sixteenth option,
+    /// after the deprecated `eager_commit_delay`); the crate names no constant for it.
+    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
     #[test]
-    fn the_purge_delay_option_is_the_one_set() {
-        // mimalloc 3's default purge delay is 1,000 ms (`src/options.c`) and no other test of this binary
-        // sets options, so reading 1,000 at the index confirms the index; then the value set is read back.
+    fn the_purge_delay_is_positive_so_freed_memory_can_be_released() {
+        // With a delay of 0 or less, mimalloc schedules no purge and `mi_collect(true)` has nothing to hand
+        // back (`mi_arena_schedule_purge`, `src/arena.c`). mimalloc 3's default is 1,000 ms
+        // (`src/options.c`) and nothing in this binary sets options.
         // SAFETY: reads an integer option.
         assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 1000);
-        configure();
-        // SAFETY: as above.
-        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) } as i64, PURGE_DELAY_MS);
+    }
+
+    #[test]
+    fn release_freed_gives_freed_pages_back() {
+        fn resident_mb() -> i64 {
+            let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux: /proc/self/statm");
+            let pages: i64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).expect("resident pages");
+            pages * 4096 / (1 << 20)
+        }
+        // 256 MB written (so resident), then freed: mimalloc keeps it for its delay, then the call hands it
+        // back. Other tests of this binary run beside this one, hence the margin.
+        let block = vec![1u8; 256 << 20];
+        std::hint::black_box(&block);
+        let with_block = resident_mb();
+        drop(block);
+        let freed_kept = resident_mb();
+        release_freed();
+        let released = resident_mb();
+        assert!(
+            freed_kept > released + 192,
+            "{with_block} MB with the block, {freed_kept} MB freed, {released} MB released"
+        );
     }
 
     #[test]

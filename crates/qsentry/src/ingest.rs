@@ -234,6 +234,10 @@ pub fn ingest(
         summary.rejects += counts.rejects;
     }
     progress.finish_and_clear();
+    // The streaming phase's buffers go back to the system before DuckDB's work, so its memory does not
+    // stack on theirs.
+    run.end_streaming()?;
+    crate::alloc::release_freed();
     summary.added = run.finish()?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)

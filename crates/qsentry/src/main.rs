@@ -27,7 +27,6 @@ use clap::Parser;
 static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 fn main() {
-    alloc::configure();
     let args = cli::Cli::parse();
     let code = match args.command {
         cli::Command::Decode(a) => decode::run(&a),
