@@ -194,19 +194,32 @@ pub fn open(path: &Path, format: Option<Format>, opts: &DecodeOptions) -> Result
         }
     };
     let file: Arc<str> = Arc::from(name.as_str());
-    let input: Input = Box::new(BufReader::with_capacity(1 << 20, file_stream(path).map_err(io)?));
+    let stream = file_stream(path).map_err(io)?;
+    // Text readers frame lines and rows from a buffered stream; the binary reader reads whole batches into
+    // its own buffers, where a `BufReader` would only copy them once more.
+    let buffered = |stream| -> Input { Box::new(BufReader::with_capacity(1 << 20, stream)) };
     let opts = opts.clone();
     let reader: Box<dyn Reader> = match format {
-        Format::Type5Binary => Box::new(crate::type5_binary::Type5BinaryReader::new(input, file, opts).map_err(io)?),
-        Format::Type5Csv => Box::new(crate::type5_csv::Type5CsvReader::new(input, file, opts)),
-        Format::DisplayJournalCsv => Box::new(crate::display_journal::DisplayJournalReader::csv(input, file, opts)),
-        Format::DisplayJournalJsonl => Box::new(crate::display_journal::DisplayJournalReader::jsonl(input, file, opts)),
-        Format::AuditJournalCsv => Box::new(crate::audit_journal_csv::AuditJournalCsvReader::new(input, file, opts)),
-        Format::Syslog => Box::new(crate::syslog::SyslogReader::new(input, file, opts)),
-        Format::Cef => Box::new(crate::cef::CefReader::new(input, file, opts)),
-        Format::HistoryLogCsv => Box::new(crate::history::info::HistoryLogInfoReader::csv(input, file, opts)),
-        Format::HistoryLogJsonl => Box::new(crate::history::info::HistoryLogInfoReader::jsonl(input, file, opts)),
-        Format::Dsplog => Box::new(crate::history::dsplog::DsplogReader::new(input, file, opts)),
+        Format::Type5Binary => Box::new(crate::type5_binary::Type5BinaryReader::new(stream, file, opts).map_err(io)?),
+        Format::Type5Csv => Box::new(crate::type5_csv::Type5CsvReader::new(buffered(stream), file, opts)),
+        Format::DisplayJournalCsv => {
+            Box::new(crate::display_journal::DisplayJournalReader::csv(buffered(stream), file, opts))
+        }
+        Format::DisplayJournalJsonl => {
+            Box::new(crate::display_journal::DisplayJournalReader::jsonl(buffered(stream), file, opts))
+        }
+        Format::AuditJournalCsv => {
+            Box::new(crate::audit_journal_csv::AuditJournalCsvReader::new(buffered(stream), file, opts))
+        }
+        Format::Syslog => Box::new(crate::syslog::SyslogReader::new(buffered(stream), file, opts)),
+        Format::Cef => Box::new(crate::cef::CefReader::new(buffered(stream), file, opts)),
+        Format::HistoryLogCsv => {
+            Box::new(crate::history::info::HistoryLogInfoReader::csv(buffered(stream), file, opts))
+        }
+        Format::HistoryLogJsonl => {
+            Box::new(crate::history::info::HistoryLogInfoReader::jsonl(buffered(stream), file, opts))
+        }
+        Format::Dsplog => Box::new(crate::history::dsplog::DsplogReader::new(buffered(stream), file, opts)),
     };
     Ok((format, Box::new(Pipelined::new(reader))))
 }

@@ -8,7 +8,7 @@
 use crate::buffers::Buffers;
 use crate::entry::{decode_entry_data, finish_heading};
 use crate::event::{Event, Format, Origin, Raw, RecordBytes, Unit};
-use crate::source::{BATCH, DecodeOptions, Input, Reader, par_decode, reject};
+use crate::source::{BATCH, DecodeOptions, Reader, par_decode, reject};
 use compact_str::CompactString;
 use ibmi_format::ebcdic::trimmed_len;
 use ibmi_format::heading::{ENTRY_DATA_OFFSET, TYPE5_HEADING};
@@ -137,7 +137,9 @@ fn best_record_length(len: usize, at_eof: bool, heading: impl Fn(usize) -> bool)
 
 /// Reads a binary *TYPE5 outfile.
 pub struct Type5BinaryReader {
-    input: Input,
+    /// The file's bytes, read straight into the batch buffers: not through a `BufReader`, which copied
+    /// every byte once more (whole batches are read at a time, so it saved no system calls).
+    input: Box<dyn Read + Send>,
     file: Arc<str>,
     opts: DecodeOptions,
     record_length: usize,
@@ -161,7 +163,8 @@ pub struct Type5BinaryReader {
 const BATCH_BYTES: usize = 4 << 20;
 
 impl Type5BinaryReader {
-    pub fn new(mut input: Input, file: Arc<str>, opts: DecodeOptions) -> std::io::Result<Self> {
+    pub fn new(input: impl Read + Send + 'static, file: Arc<str>, opts: DecodeOptions) -> std::io::Result<Self> {
+        let mut input: Box<dyn Read + Send> = Box::new(input);
         let mut pending = Vec::with_capacity(4 * MAX_RECORD);
         (&mut input).take((3 * MAX_RECORD) as u64).read_to_end(&mut pending)?;
         let at_eof = pending.len() < 3 * MAX_RECORD;
@@ -418,8 +421,7 @@ mod tests {
     }
 
     fn reader_over(file: Vec<u8>) -> Type5BinaryReader {
-        let input: Input = Box::new(std::io::Cursor::new(file));
-        Type5BinaryReader::new(input, Arc::from("t.type5"), DecodeOptions::default()).unwrap()
+        Type5BinaryReader::new(std::io::Cursor::new(file), Arc::from("t.type5"), DecodeOptions::default()).unwrap()
     }
 
     /// The evidence of record `i` (0-based) of `file`: the record without its padding.
@@ -433,7 +435,7 @@ mod tests {
         let len = 1_100;
         let mut file: Vec<u8> = (0..5_000).flat_map(|i| record(i + 1, len)).collect();
         file.truncate(file.len() - 300); // the last record cut short
-        let input: Input = crate::source::failing_input(file);
+        let input = crate::source::failing_input(file);
         let mut reader = Type5BinaryReader::new(input, Arc::from("t.type5"), DecodeOptions::default()).unwrap();
         let units: Vec<Unit> = std::iter::from_fn(|| reader.next_batch()).flatten().collect();
         assert_eq!(units.iter().filter(|u| u.is_ok()).count(), 4_999);
