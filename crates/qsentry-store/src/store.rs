@@ -138,7 +138,8 @@ impl Store {
     }
 
     /// DuckDB's memory limit in bytes, as it reports it (`None` if it cannot be read).
-    fn memory_limit(&self) -> Option<u64> {
+    /// DuckDB's memory limit in bytes, if it can be read.
+    pub fn memory_limit(&self) -> Option<u64> {
         self.conn
             .query_row("SELECT current_setting('memory_limit')", [], |r| r.get::<_, String>(0))
             .ok()

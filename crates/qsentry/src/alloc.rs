@@ -24,7 +24,11 @@ use std::ffi::c_void;
 /// the delay is positive (with a negative delay nothing is scheduled for purging).
 pub fn release_freed() {
     // SAFETY: `mi_collect` takes no pointer and may be called from any thread at any time (mimalloc.h).
-    unsafe { libmimalloc_sys::mi_collect(true) }
+    let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
+    // Each thread's pages are its own: the decode threads hold the pages of the events they built, freed
+    // since by other threads, until they collect.
+    rayon::broadcast(|_| collect());
+    collect();
 }
 
 /// mimalloc with plain allocation for ordinary alignments.

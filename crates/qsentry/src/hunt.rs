@@ -1,5 +1,5 @@
 //! `qsentry hunt`: runs the detection rules over stored history. Events are read back from the store in
-//! time order (per system), rebuilt as events, and streamed through the detector; leavers come from
+//! time order (in slices of time, see `slices`), rebuilt as events, and streamed through the detector; leavers come from
 //! `--leavers` or each system's list in qsentry.toml. The alerts are listed and recorded as incidents in
 //! the incident journal (an alert already recorded is not recorded again).
 
@@ -17,6 +17,8 @@ use qsentry_ingest::{Event, Format};
 use qsentry_store::Table;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+mod slices;
 
 #[derive(Args, Debug)]
 pub struct HuntArgs {
@@ -95,6 +97,8 @@ pub fn detect(
     rules_dir: Option<&std::path::Path>,
     leavers_csv: Option<&std::path::Path>,
 ) -> Result<(Vec<qsentry_detect::Alert>, u64)> {
+    // What the ingest before it freed goes back to the system first, so the two do not stack.
+    crate::alloc::release_freed();
     let rules = match rules_dir {
         Some(dir) => RuleSet::builtin_with_dir(dir)?,
         None => RuleSet::builtin()?,
@@ -106,19 +110,23 @@ pub fn detect(
     }
     let mut detector = engine.detector(DetectorOptions { leavers, ..DetectorOptions::default() })?;
     let run = ingest_id.map(|id| format!(" AND ingest_id = {id}")).unwrap_or_default();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events WHERE {}{run} \
-         ORDER BY entry_timestamp NULLS LAST, system_name, system_sequence_number",
-        filter.sql("")
-    );
-    let mut stmt = store.connection().prepare(&sql)?;
-    let mut rows = stmt.query([])?;
+    let selected = format!("{}{run}", filter.sql(""));
     let mut alerts = Vec::new();
     let mut n = 0u64;
-    while let Some(row) = rows.next()? {
-        let ev = event_of(row)?;
-        detector.observe_into(&ev, &mut alerts);
-        n += 1;
+    let budget = slices::budget(store.memory_limit());
+    for slice in slices::plan(store.connection(), &selected, budget)? {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events WHERE {selected} AND {} \
+             ORDER BY entry_timestamp, system_name, system_sequence_number",
+            slice.sql()
+        );
+        let mut stmt = store.connection().prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let ev = event_of(row)?;
+            detector.observe_into(&ev, &mut alerts);
+            n += 1;
+        }
     }
     alerts.extend(detector.finish());
     alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)));

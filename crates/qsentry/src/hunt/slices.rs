@@ -1,0 +1,173 @@
+//! Reading many stored events in time order, a slice of time at a time. The `duckdb` crate receives a
+//! query's whole result at once, and DuckDB holds it inside its memory limit: detection over the 8.1M
+//! events of one ingest run, read by a single ordered query, failed with DuckDB's "Out of Memory" at
+//! the default 256 MB. The events are read instead in consecutive slices of whole minutes, each ordered,
+//! so the detector still sees them in time order. A slice is sized by an estimate of the bytes of its
+//! result, because an event's text varies tenfold (a CD entry carries its whole command string).
+
+use anyhow::Result;
+use chrono::{NaiveDateTime, TimeDelta};
+
+/// Bytes a row of the detection columns takes besides `fields` and `summary`, about (names, numbers
+/// and times). With it, 100,000 events of the 8.1M-event fleet (455 bytes of `fields` and `summary`
+/// each on average) make about 84 MB, and 300,000 did not fit in 256 MB.
+const ROW_BYTES: u64 = 384;
+
+/// The estimated bytes of a slice's result: a quarter of DuckDB's memory limit (64 MB at the default).
+pub fn budget(memory_limit: Option<u64>) -> u64 {
+    memory_limit.unwrap_or(256 << 20) / 4
+}
+
+/// A slice of the events: those whose `entry_timestamp` is in `[from, to)` (`to: None`: no upper
+/// bound), or those without a time, which come last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slice {
+    Time { from: NaiveDateTime, to: Option<NaiveDateTime> },
+    Untimed,
+}
+
+impl Slice {
+    /// The slice as an SQL condition on `entry_timestamp`.
+    pub fn sql(&self) -> String {
+        let literal = |t: &NaiveDateTime| format!("TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S"));
+        match self {
+            Slice::Time { from, to: Some(to) } => {
+                format!("entry_timestamp >= {} AND entry_timestamp < {}", literal(from), literal(to))
+            }
+            Slice::Time { from, to: None } => format!("entry_timestamp >= {}", literal(from)),
+            Slice::Untimed => "entry_timestamp IS NULL".into(),
+        }
+    }
+}
+
+/// The slices, in time order, that together hold exactly the events of `events` matching `where_sql`,
+/// each of about `budget` bytes (estimated by one grouped scan of their times and text lengths).
+pub fn plan(conn: &duckdb::Connection, where_sql: &str, budget: u64) -> Result<Vec<Slice>> {
+    let sql = format!(
+        "SELECT date_trunc('minute', entry_timestamp) AS m, \
+                count(*) * {ROW_BYTES} + sum(coalesce(strlen(fields), 0) + coalesce(strlen(summary), 0)) \
+         FROM events WHERE {where_sql} GROUP BY m ORDER BY m NULLS LAST"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut minutes = Vec::new();
+    while let Some(row) = rows.next()? {
+        let bytes: i128 = row.get(1)?;
+        minutes.push((qsentry_store::table::timestamp(row.get_ref(0)?), u64::try_from(bytes).unwrap_or(u64::MAX)));
+    }
+    Ok(group(&minutes, budget))
+}
+
+/// Groups minutes (in order, each with the bytes of its events; `None` for events without a time) into
+/// slices of about `budget` bytes; a minute over the budget is a slice of its own.
+fn group(minutes: &[(Option<NaiveDateTime>, u64)], budget: u64) -> Vec<Slice> {
+    // The end of a slice whose last minute is `m`; none past the last time chrono can hold.
+    let after = |m: NaiveDateTime| m.checked_add_signed(TimeDelta::minutes(1));
+    let mut out = Vec::new();
+    // The slice being filled: its first minute, its last minute and its bytes so far.
+    let mut open: Option<(NaiveDateTime, NaiveDateTime, u64)> = None;
+    let mut untimed = false;
+    for &(minute, bytes) in minutes {
+        let Some(m) = minute else {
+            untimed = true;
+            continue;
+        };
+        let (from, _, sum) = open.take().unwrap_or((m, m, 0));
+        let sum = sum.saturating_add(bytes);
+        if sum >= budget {
+            out.push(Slice::Time { from, to: after(m) });
+        } else {
+            open = Some((from, m, sum));
+        }
+    }
+    if let Some((from, last, _)) = open {
+        out.push(Slice::Time { from, to: after(last) });
+    }
+    if untimed {
+        out.push(Slice::Untimed);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qsentry_ingest::event::{Origin, Raw};
+    use qsentry_ingest::{Event, Format};
+    use std::sync::Arc;
+
+    fn at(minute: i64, second: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap().and_hms_micro_opt(10, 0, second, 7).unwrap()
+            + TimeDelta::minutes(minute)
+    }
+
+    #[test]
+    fn minutes_are_grouped_into_slices_of_about_the_bytes_asked() {
+        let m = |i: i64| Some(at(i, 0));
+        let minutes = [(m(0), 3), (m(1), 3), (m(2), 5), (m(7), 1), (m(8), 1), (None, 4)];
+        let t = |i: i64| at(i, 0);
+        let slice = |a: i64, b: i64| Slice::Time { from: t(a), to: Some(t(b)) };
+        // 3 + 3 reaches 5 at minute 1; minute 2 alone reaches it; 7 and 8 are what is left.
+        assert_eq!(group(&minutes, 5), vec![slice(0, 2), slice(2, 3), slice(7, 9), Slice::Untimed]);
+        assert_eq!(group(&minutes, 1_000), vec![slice(0, 9), Slice::Untimed]);
+        assert_eq!(group(&minutes[..2], 1), vec![slice(0, 1), slice(1, 2)]);
+        assert_eq!(group(&[], 5), vec![]);
+        // The last minute chrono can hold: a slice without an upper bound, not an overflow.
+        let last = NaiveDateTime::MAX;
+        assert_eq!(group(&[(Some(last), 1)], 5), vec![Slice::Time { from: last, to: None }]);
+    }
+
+    /// The slices, read one after another, give every event once and in the order of one ordered query.
+    #[test]
+    fn slices_read_in_turn_give_the_events_of_one_ordered_query() {
+        let store = qsentry_store::Store::in_memory().unwrap();
+        let mut run = store.begin_ingest().unwrap();
+        for i in 0..400u64 {
+            let mut ev =
+                Event::new(Origin { format: Format::Type5Binary, file: Arc::from("f"), record: i, offset: i * 10 });
+            ev.heading.system_name = Some(if i % 3 == 0 { "PRODA" } else { "PRODB" }.into());
+            ev.heading.sequence_number = Some(i);
+            ev.heading.system_sequence_number = Some(1_000 + i);
+            ev.heading.journal_code = Some('T');
+            ev.heading.journal_entry_type = Some("PW".into());
+            // Minutes of 0 to 30 events, some events at the same time, and some without a time.
+            ev.heading.entry_timestamp = (i % 17 != 0).then(|| at(((i * 7) % 61 * (i % 5)) as i64, (i % 3) as u32));
+            ev.raw = Raw::Bytes(vec![0x40].into());
+            run.push(&ev).unwrap();
+        }
+        run.finish().unwrap();
+        let conn = store.connection();
+        let read = |cond: &str, order: &str| -> Vec<(Option<NaiveDateTime>, String, u64)> {
+            let sql = format!(
+                "SELECT entry_timestamp, system_name, system_sequence_number FROM events WHERE system_name <> 'X' \
+                 AND {cond} ORDER BY {order}"
+            );
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let mut rows = stmt.query([]).unwrap();
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().unwrap() {
+                out.push((
+                    qsentry_store::table::timestamp(r.get_ref(0).unwrap()),
+                    r.get(1).unwrap(),
+                    r.get(2).unwrap(),
+                ));
+            }
+            out
+        };
+        let order = "entry_timestamp NULLS LAST, system_name, system_sequence_number";
+        let whole = read("TRUE", order);
+        assert_eq!(whole.len(), 400);
+        // Each event weighs ROW_BYTES and the length of its summary (none here) and fields (these few).
+        for budget in [1, 7 * ROW_BYTES, 50 * ROW_BYTES, u64::MAX] {
+            let slices = plan(conn, "system_name <> 'X'", budget).unwrap();
+            let sliced: Vec<_> = slices.iter().flat_map(|s| read(&s.sql(), order)).collect();
+            assert_eq!(sliced, whole, "{budget} bytes a slice");
+            assert_eq!(slices.last(), Some(&Slice::Untimed));
+            match budget {
+                u64::MAX => assert_eq!(slices.len(), 2),
+                b if b == 7 * ROW_BYTES => assert!(slices.len() > 20, "{} slices", slices.len()),
+                _ => {}
+            }
+        }
+    }
+}
