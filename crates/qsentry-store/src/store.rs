@@ -146,21 +146,26 @@ impl Store {
             .and_then(|s| parse_bytes(&s))
     }
 
-    /// Runs `f` (the transaction that records a run) with three quarters of DuckDB's memory limit,
-    /// restored afterwards. The rollups are inserted in that transaction, and DuckDB keeps a
+    /// Runs `f` with `quarters` quarters of DuckDB's memory limit, restored afterwards. The transaction
+    /// that records a run runs with three quarters. The rollups are inserted in that transaction, and DuckDB keeps a
     /// transaction's new rows uncompressed in memory up to its limit (226 MB for the 120K
     /// `security_events` rows of the 8.1M fleet); under a lower limit they go to its temporary file
     /// instead, in the same time. That memory comes on top of what the ingest's own buffers left with
     /// the allocator. (Measured on the 8.1M fleet's end of run alone: peak RSS 417 MB with the whole
-    /// limit, 318-341 MB with three quarters; half the limit ran out of memory one time in two.) A limit
-    /// that cannot be read is left as it is.
-    fn with_lower_memory_limit<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    /// limit, 318-341 MB with three quarters; half the limit ran out of memory one time in two.) Detection
+    /// reads events back with half (see `qsentry::hunt`). A limit that cannot be read is left as it is.
+    pub fn with_lower_memory_limit<T, E: From<StoreError>>(
+        &self,
+        quarters: u64,
+        f: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         let Some(limit) = self.memory_limit() else { return f() };
-        self.conn.execute_batch(&format!("SET memory_limit = '{}B'", limit / 4 * 3))?;
+        let set = |bytes: u64| self.conn.execute_batch(&format!("SET memory_limit = '{bytes}B'"));
+        set(limit / 4 * quarters.min(4)).map_err(|e| E::from(e.into()))?;
         let result = f();
-        let restored = self.conn.execute_batch(&format!("SET memory_limit = '{limit}B'"));
+        let restored = set(limit);
         let value = result?;
-        restored?;
+        restored.map_err(|e| E::from(e.into()))?;
         Ok(value)
     }
 
@@ -524,7 +529,7 @@ impl Ingest<'_> {
         let dir = store.segments.clone();
         let conn = &store.conn;
         let (kept, superseded) = dedupe(store, self.id, self.span, written)?;
-        store.with_lower_memory_limit(|| {
+        store.with_lower_memory_limit(3, || {
             store.transaction(|| {
                 for seg in &kept {
                     conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![self.id, seg.file, seg.rows])?;

@@ -18,17 +18,24 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
 
 /// Hands every freed page back to the system now, whatever its delay: called between an ingest's
-/// streaming phase and DuckDB's work, whose memory would otherwise stack on the freed pages for up to
-/// a second. mimalloc's `mi_collect(true)` frees the calling thread's cached blocks and purges
-/// the freed ranges of every arena (`_mi_arenas_collect` with force, `src/arena.c`), which works because
-/// the delay is positive (with a negative delay nothing is scheduled for purging).
+/// streaming phase and DuckDB's work, and before detection, whose memory would otherwise stack on what
+/// the phase before freed. mimalloc's `mi_collect(true)` frees the calling thread's cached blocks and
+/// purges the freed ranges of every arena (`_mi_arenas_collect` with force, `src/arena.c`), which works
+/// because the delay is positive (with a negative delay nothing is scheduled for purging); it runs on
+/// every thread of rayon's pool as well, because the decode threads own the pages of the events they
+/// built, which other threads freed. DuckDB allocates through the C library, whose freed heap memory
+/// glibc keeps until `malloc_trim`.
 pub fn release_freed() {
     // SAFETY: `mi_collect` takes no pointer and may be called from any thread at any time (mimalloc.h).
     let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
-    // Each thread's pages are its own: the decode threads hold the pages of the events they built, freed
-    // since by other threads, until they collect.
     rayon::broadcast(|_| collect());
     collect();
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` takes a padding size and no pointer; glibc locks each arena while trimming it,
+    // so other threads may allocate meanwhile.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// mimalloc with plain allocation for ordinary alignments.

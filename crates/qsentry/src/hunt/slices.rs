@@ -13,7 +13,8 @@ use chrono::{NaiveDateTime, TimeDelta};
 /// each on average) make about 84 MB, and 300,000 did not fit in 256 MB.
 const ROW_BYTES: u64 = 384;
 
-/// The estimated bytes of a slice's result: a quarter of DuckDB's memory limit (64 MB at the default).
+/// The estimated bytes of a slice's result: a quarter of DuckDB's memory limit in force (detection runs
+/// under half the configured limit: 32 MB at the default 256 MB).
 pub fn budget(memory_limit: Option<u64>) -> u64 {
     memory_limit.unwrap_or(256 << 20) / 4
 }
