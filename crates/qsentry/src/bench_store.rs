@@ -109,6 +109,21 @@ fn bench(args: &BenchStoreArgs) -> Result<i32> {
     println!();
     println!("database and segments: {db_mb:.0} MB; peak RSS so far: {:.0} MB", peak_rss_mb().unwrap_or(0.0));
     println!();
+    // What `qsentry ingest` does next by default: the rule pack over the events the run added.
+    let t = Instant::now();
+    let (alerts, n) =
+        crate::hunt::detect(&store, &config, &qsentry_report::Filter::default(), Some(s.ingest_id), None, None)?;
+    let detect_s = t.elapsed().as_secs_f64();
+    println!("| measurement | events | seconds | events/s |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| detection (rule pack over the run's events; {} alerts) | {n} | {detect_s:.2} | {:.0} |",
+        alerts.len(),
+        n as f64 / detect_s
+    );
+    println!();
+    println!("peak RSS so far: {:.0} MB", peak_rss_mb().unwrap_or(0.0));
+    println!();
 
     let store = if args.replicate > 1 { replicate(store, &db, &config, args.replicate)? } else { store };
     let user = qsentry_store::Table::query(
