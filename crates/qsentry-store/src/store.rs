@@ -138,7 +138,6 @@ impl Store {
     }
 
     /// DuckDB's memory limit in bytes, as it reports it (`None` if it cannot be read).
-    /// DuckDB's memory limit in bytes, if it can be read.
     pub fn memory_limit(&self) -> Option<u64> {
         self.conn
             .query_row("SELECT current_setting('memory_limit')", [], |r| r.get::<_, String>(0))
@@ -147,7 +146,7 @@ impl Store {
     }
 
     /// Runs `f` with `quarters` quarters of DuckDB's memory limit, restored afterwards. The transaction
-    /// that records a run runs with three quarters. The rollups are inserted in that transaction, and DuckDB keeps a
+    /// that records a run runs with three quarters: the rollups are inserted in it, and DuckDB keeps a
     /// transaction's new rows uncompressed in memory up to its limit (226 MB for the 120K
     /// `security_events` rows of the 8.1M fleet); under a lower limit they go to its temporary file
     /// instead, in the same time. That memory comes on top of what the ingest's own buffers left with
