@@ -103,50 +103,39 @@ pub fn detect(
     // the 8.1M-event fleet, detection peaked at 631 MB with the whole limit; with half, at about 410.)
     store.with_lower_memory_limit(2, || {
         crate::alloc::release_freed();
-        detect_events(store, config, filter, ingest_id, rules_dir, leavers_csv)
-    })
-}
-
-fn detect_events(
-    store: &qsentry_store::Store,
-    config: &crate::config::Config,
-    filter: &qsentry_report::Filter,
-    ingest_id: Option<u64>,
-    rules_dir: Option<&std::path::Path>,
-    leavers_csv: Option<&std::path::Path>,
-) -> Result<(Vec<qsentry_detect::Alert>, u64)> {
-    let rules = match rules_dir {
-        Some(dir) => RuleSet::builtin_with_dir(dir)?,
-        None => RuleSet::builtin()?,
-    };
-    let engine = Engine::new(rules)?;
-    let mut leavers = Leavers::default();
-    for l in crate::report::leavers(leavers_csv, config)? {
-        leavers.insert(l.system.as_deref(), &l.user, l.terminated);
-    }
-    let mut detector = engine.detector(DetectorOptions { leavers, ..DetectorOptions::default() })?;
-    let run = ingest_id.map(|id| format!(" AND ingest_id = {id}")).unwrap_or_default();
-    let selected = format!("{}{run}", filter.sql(""));
-    let mut alerts = Vec::new();
-    let mut n = 0u64;
-    let budget = slices::budget(store.memory_limit());
-    for slice in slices::plan(store.connection(), &selected, budget)? {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM events WHERE {selected} AND {} \
-             ORDER BY entry_timestamp, system_name, system_sequence_number",
-            slice.sql()
-        );
-        let mut stmt = store.connection().prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let ev = event_of(row)?;
-            detector.observe_into(&ev, &mut alerts);
-            n += 1;
+        let rules = match rules_dir {
+            Some(dir) => RuleSet::builtin_with_dir(dir)?,
+            None => RuleSet::builtin()?,
+        };
+        let engine = Engine::new(rules)?;
+        let mut leavers = Leavers::default();
+        for l in crate::report::leavers(leavers_csv, config)? {
+            leavers.insert(l.system.as_deref(), &l.user, l.terminated);
         }
-    }
-    alerts.extend(detector.finish());
-    alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)));
-    Ok((alerts, n))
+        let mut detector = engine.detector(DetectorOptions { leavers, ..DetectorOptions::default() })?;
+        let run = ingest_id.map(|id| format!(" AND ingest_id = {id}")).unwrap_or_default();
+        let selected = format!("{}{run}", filter.sql(""));
+        let mut alerts = Vec::new();
+        let mut n = 0u64;
+        let budget = slices::budget(store.memory_limit());
+        for slice in slices::plan(store.connection(), &selected, budget)? {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM events WHERE {selected} AND {} \
+                 ORDER BY entry_timestamp, system_name, system_sequence_number",
+                slice.sql()
+            );
+            let mut stmt = store.connection().prepare(&sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let ev = event_of(row)?;
+                detector.observe_into(&ev, &mut alerts);
+                n += 1;
+            }
+        }
+        alerts.extend(detector.finish());
+        alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)));
+        Ok((alerts, n))
+    })
 }
 
 /// Alerts as a table (one row each).
