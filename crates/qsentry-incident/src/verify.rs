@@ -228,20 +228,22 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions) -> Scan {
     let mut prev_flagged = false;
     let mut header_key: Option<VerifyingKey> = None;
 
-    for l in &lines {
+    for l in &mut lines {
         let expected = max_seq.saturating_add(1);
         let mut line_problems: Vec<Problem> = Vec::new();
         let mut problem = |kind, seq, detail: String| line_problems.push(Problem { line: l.no, seq, kind, detail });
         let this_hash = record::sha256_hex(l.bytes);
 
-        match &l.parsed {
+        // Each line's JSON object becomes its record (taken, not copied: a journal's objects and records
+        // both held at once took twice the memory).
+        match std::mem::replace(&mut l.parsed, Err(String::new())) {
             Err(e) => {
                 problem(ProblemKind::Malformed, Some(expected), format!("unreadable record at byte {}: {e}", l.offset));
                 unreadable_since_last += 1;
             }
             Ok(obj) => {
                 let claimed = obj.get("hash").and_then(Value::as_str).unwrap_or("");
-                let actual = hex::encode(record::content_hash(obj));
+                let actual = hex::encode(record::content_hash(&obj));
                 let written_seq = obj.get("seq").and_then(Value::as_u64);
                 if claimed != actual {
                     problem(
@@ -250,7 +252,7 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions) -> Scan {
                         format!("content does not match its hash (written {claimed:.16}…, computed {actual:.16}…)"),
                     );
                 }
-                match serde_json::from_value::<Record>(Value::Object(obj.clone())) {
+                match serde_json::from_value::<Record>(Value::Object(obj)) {
                     Err(e) => {
                         problem(ProblemKind::Malformed, written_seq.or(Some(expected)), format!("not a record: {e}"));
                         unreadable_since_last += 1;
