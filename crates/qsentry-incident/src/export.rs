@@ -70,15 +70,23 @@ impl Journal {
 
         // The journal records of this incident and of incidents merged into it, exactly as written.
         let data = fs::read(self.path()).map_err(io_err(self.path()))?;
-        let scan = verify::scan(&data, &VerifyOptions::default());
         let merged: Vec<&str> =
             self.incidents().filter(|i| i.merged_into.as_deref() == Some(id)).map(|i| i.id.as_str()).collect();
-        let records: Vec<Value> = scan
-            .records
-            .iter()
-            .filter(|r| r.record.incident.as_deref().is_some_and(|i| i == id || merged.contains(&i)))
-            .map(|r| serde_json::to_value(&r.record))
-            .collect::<std::result::Result<_, _>>()?;
+        let mut records: Vec<Value> = Vec::new();
+        let mut unwritable = None;
+        verify::scan(&data, &VerifyOptions::default(), |r| {
+            if r.record.incident.as_deref().is_some_and(|i| i == id || merged.contains(&i)) {
+                match serde_json::to_value(&r.record) {
+                    Ok(v) => records.push(v),
+                    Err(e) => {
+                        unwritable.get_or_insert(e);
+                    }
+                }
+            }
+        });
+        if let Some(e) = unwritable {
+            return Err(e.into());
+        }
 
         let mut refs: Vec<EventRef> = inc.alerts.iter().flat_map(|a| a.alert.events.iter().cloned()).collect();
         refs.sort();

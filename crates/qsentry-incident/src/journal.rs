@@ -100,8 +100,9 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io_err(&path)(e)),
         };
-        let mut scan = verify::scan(&data, &VerifyOptions::default());
-        let replay = State::replay(&scan.records);
+        let mut replay = crate::state::Replay::default();
+        let mut scan = verify::scan(&data, &VerifyOptions::default(), |r| replay.feed(&r));
+        let replay = replay.finish();
         scan.problems.extend(replay.problems);
         let torn = scan.torn.take();
         scan.problems.retain(|p| p.kind != verify::ProblemKind::TornLastLine);

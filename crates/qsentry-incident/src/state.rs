@@ -27,9 +27,31 @@ pub(crate) struct State {
     dirty: BTreeSet<String>,
 }
 
+/// The state rebuilt from records fed one at a time, in file order, and the records that did not apply.
+#[derive(Default)]
 pub(crate) struct Replay {
     pub state: State,
     pub problems: Vec<Problem>,
+}
+
+impl Replay {
+    /// Applies one record; one that does not apply is a problem of its line.
+    pub fn feed(&mut self, r: &ScannedRecord) {
+        if let Err(detail) = self.state.apply(&r.record) {
+            self.problems.push(Problem {
+                line: r.line,
+                seq: Some(r.record.seq),
+                kind: ProblemKind::Inconsistent,
+                detail,
+            });
+        }
+    }
+
+    /// The replay once every record is fed.
+    pub fn finish(mut self) -> Replay {
+        self.state.finish();
+        self
+    }
 }
 
 fn payload<T: DeserializeOwned>(v: &Value) -> Result<T, String> {
@@ -37,23 +59,6 @@ fn payload<T: DeserializeOwned>(v: &Value) -> Result<T, String> {
 }
 
 impl State {
-    pub fn replay(records: &[ScannedRecord]) -> Replay {
-        let mut state = State::default();
-        let mut problems = Vec::new();
-        for r in records {
-            if let Err(detail) = state.apply(&r.record) {
-                problems.push(Problem {
-                    line: r.line,
-                    seq: Some(r.record.seq),
-                    kind: ProblemKind::Inconsistent,
-                    detail,
-                });
-            }
-        }
-        state.finish();
-        Replay { state, problems }
-    }
-
     fn get_mut(&mut self, id: &str) -> Result<&mut Incident, String> {
         self.incidents.get_mut(id).ok_or_else(|| format!("incident {id} was never opened"))
     }

@@ -247,6 +247,23 @@ fn anchor_catches_truncation_at_a_line_boundary() {
 }
 
 #[test]
+fn anchor_names_the_record_whose_hash_differs() {
+    let d = tempfile::tempdir().unwrap();
+    let p = build(d.path(), None);
+    let l = lines(&p);
+    let fifth: serde_json::Value = serde_json::from_str(&l[4]).unwrap();
+    let hash = fifth["hash"].as_str().unwrap().to_string();
+    let anchored =
+        |hash: String| verify(&p, &VerifyOptions { trusted_key: None, anchor: Some(Anchor { seq: 5, hash }) }).unwrap();
+    // The anchor kept elsewhere matches the journal: no problem (its hex case does not matter).
+    assert!(anchored(hash.to_uppercase()).is_ok(), "{}", anchored(hash.to_uppercase()));
+    // A journal rewritten consistently from seq 5 on no longer matches what was anchored.
+    let other = format!("{}0", &hash[..hash.len() - 1]);
+    let r = anchored(if other == hash { format!("{}1", &hash[..hash.len() - 1]) } else { other });
+    assert_eq!(first(&r), (5, Some(5), ProblemKind::AnchorMismatch), "{r}");
+}
+
+#[test]
 fn file_changed_by_another_writer_is_refused() {
     let d = tempfile::tempdir().unwrap();
     let p = build(d.path(), None);
