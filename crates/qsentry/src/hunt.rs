@@ -15,6 +15,7 @@ use qsentry_detect::{DetectorOptions, Engine, Leavers, RuleSet};
 use qsentry_ingest::event::{Category, Origin, Outcome};
 use qsentry_ingest::{Event, Format};
 use qsentry_store::Table;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -118,7 +119,21 @@ pub fn detect(
         let mut alerts = Vec::new();
         let mut n = 0u64;
         let budget = slices::budget(store.memory_limit());
-        for slice in slices::plan(store.connection(), &selected, budget)? {
+        let (slices, events) = slices::plan(store.connection(), &selected, budget)?;
+        // A large run takes a minute or more (152-168K events/s): show it on a terminal.
+        let progress = if std::io::stderr().is_terminal() {
+            let pb = indicatif::ProgressBar::new(events);
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {human_pos}/{human_len} events through the rules, {eta} left",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            pb
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        for slice in slices {
             let sql = format!(
                 "SELECT {COLUMNS} FROM events WHERE {selected} AND {} \
                  ORDER BY entry_timestamp, system_name, system_sequence_number",
@@ -130,8 +145,12 @@ pub fn detect(
                 let ev = event_of(row)?;
                 detector.observe_into(&ev, &mut alerts);
                 n += 1;
+                if n.is_multiple_of(4096) {
+                    progress.set_position(n);
+                }
             }
         }
+        progress.finish_and_clear();
         alerts.extend(detector.finish());
         alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)));
         Ok((alerts, n))

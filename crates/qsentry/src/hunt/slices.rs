@@ -42,21 +42,25 @@ impl Slice {
 }
 
 /// The slices, in time order, that together hold exactly the events of `events` matching `where_sql`,
-/// each of about `budget` bytes (estimated by one grouped scan of their times and text lengths).
-pub fn plan(conn: &duckdb::Connection, where_sql: &str, budget: u64) -> Result<Vec<Slice>> {
+/// each of about `budget` bytes (estimated by one grouped scan of their times and text lengths), and
+/// how many events they hold.
+pub fn plan(conn: &duckdb::Connection, where_sql: &str, budget: u64) -> Result<(Vec<Slice>, u64)> {
     let sql = format!(
-        "SELECT date_trunc('minute', entry_timestamp) AS m, \
+        "SELECT date_trunc('minute', entry_timestamp) AS m, count(*), \
                 count(*) * {ROW_BYTES} + sum(coalesce(strlen(fields), 0) + coalesce(strlen(summary), 0)) \
          FROM events WHERE {where_sql} GROUP BY m ORDER BY m NULLS LAST"
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     let mut minutes = Vec::new();
+    let mut events = 0u64;
     while let Some(row) = rows.next()? {
-        let bytes: i128 = row.get(1)?;
+        let n: i64 = row.get(1)?;
+        events += n.unsigned_abs();
+        let bytes: i128 = row.get(2)?;
         minutes.push((qsentry_store::table::timestamp(row.get_ref(0)?), u64::try_from(bytes).unwrap_or(u64::MAX)));
     }
-    Ok(group(&minutes, budget))
+    Ok((group(&minutes, budget), events))
 }
 
 /// Groups minutes (in order, each with the bytes of its events; `None` for events without a time) into
@@ -160,7 +164,8 @@ mod tests {
         assert_eq!(whole.len(), 400);
         // Each event weighs ROW_BYTES and the length of its summary (none here) and fields (these few).
         for budget in [1, 7 * ROW_BYTES, 50 * ROW_BYTES, u64::MAX] {
-            let slices = plan(conn, "system_name <> 'X'", budget).unwrap();
+            let (slices, events) = plan(conn, "system_name <> 'X'", budget).unwrap();
+            assert_eq!(events, 400);
             let sliced: Vec<_> = slices.iter().flat_map(|s| read(&s.sql(), order)).collect();
             assert_eq!(sliced, whole, "{budget} bytes a slice");
             assert_eq!(slices.last(), Some(&Slice::Untimed));
