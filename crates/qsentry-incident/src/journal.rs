@@ -220,8 +220,8 @@ impl Journal {
 
     /// [`Journal::append`] for records made one at a time: each payload is dropped once its line is
     /// written into the buffer, and the state is applied from the lines read back after the fsync, one at
-    /// a time, each then handed to `each`. A thousand alerts with their evidence held as JSON values
-    /// all at once took 270 MB for 36 MB of lines.
+    /// a time, each then handed to `each`. The 3,848 alerts of one 8.1M-event ingest, held all at once as
+    /// JSON values and then as records, took 270 MB for their 36 MB of lines.
     pub(crate) fn append_each(
         &mut self,
         items: impl IntoIterator<Item = Result<(Kind, Option<String>, Value)>>,
