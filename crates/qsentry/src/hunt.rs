@@ -9,17 +9,15 @@ use crate::store_cmds::DbArgs;
 use anyhow::Result;
 use chrono::NaiveDateTime;
 use clap::Args;
-use duckdb::types::ValueRef;
-use ibmi_format::Value;
 use qsentry_detect::{DetectorOptions, Engine, Leavers, RuleSet};
-use qsentry_ingest::event::{Category, Origin, Outcome};
-use qsentry_ingest::{Event, Format};
 use qsentry_store::Table;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
 
+mod columns;
 mod slices;
+
+use columns::{COLUMNS, Columns};
 
 #[derive(Args, Debug)]
 pub struct HuntArgs {
@@ -57,12 +55,6 @@ pub const HUNT_EXAMPLES: &str = "Examples:
   qsentry hunt
   qsentry hunt --system PRODA --from 2026-11-01 --output json > alerts.json
   qsentry hunt --rules my-rules/ --leavers leavers.csv --no-record   # try rules without recording incidents";
-
-const COLUMNS: &str = "system_name, journal_library, journal_name, receiver_library, receiver_name, sequence_number, \
-    system_sequence_number, entry_timestamp, entry_timestamp_utc, journal_code, journal_entry_type, job_name, job_user, \
-    job_number, thread, user_name, program_library, program_name, remote_address, remote_port, object_library, \
-    object_name, object_type, member, count_or_rrn, category, action, outcome, subject_user, target_user, \
-    target_object, source_ip, summary, fields, source_format, source_file, record_number, byte_offset";
 
 pub fn run(args: &HuntArgs) -> i32 {
     hunt(args).unwrap_or_else(|e| {
@@ -140,14 +132,13 @@ pub fn detect(
                 slice.sql()
             );
             let mut stmt = store.connection().prepare(&sql)?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let ev = event_of(row)?;
-                detector.observe_into(&ev, &mut alerts);
-                n += 1;
-                if n.is_multiple_of(4096) {
-                    progress.set_position(n);
+            for batch in stmt.query_arrow([])? {
+                let columns = Columns::of(&batch)?;
+                for row in 0..batch.num_rows() {
+                    detector.observe_into(&columns.event(row), &mut alerts);
                 }
+                n += batch.num_rows() as u64;
+                progress.set_position(n);
             }
         }
         progress.finish_and_clear();
@@ -186,92 +177,4 @@ pub fn alert_table(alerts: &[qsentry_detect::Alert]) -> Result<Table> {
         ]);
     }
     Ok(t)
-}
-
-fn text(v: ValueRef<'_>) -> Option<compact_str::CompactString> {
-    match v {
-        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).as_ref().into()),
-        _ => None,
-    }
-}
-
-fn uint(v: ValueRef<'_>) -> Option<u64> {
-    match v {
-        ValueRef::UBigInt(n) => Some(n),
-        ValueRef::BigInt(n) => u64::try_from(n).ok(),
-        ValueRef::Int(n) => u64::try_from(n).ok(),
-        _ => None,
-    }
-}
-
-fn category(s: &str) -> Option<Category> {
-    use Category::*;
-    [Authentication, Authorization, Account, Configuration, Object, Network, Database, Service, Job, System]
-        .into_iter()
-        .find(|c| c.name() == s)
-}
-
-/// Rebuilds an event from a row of `COLUMNS`.
-fn event_of(row: &duckdb::Row<'_>) -> duckdb::Result<Event> {
-    let g = |i: usize| row.get_ref(i);
-    let format = text(g(34)?).and_then(|f| Format::from_name(&f)).unwrap_or(Format::Type5Binary);
-    let file: Arc<str> = Arc::from(text(g(35)?).unwrap_or_default().as_str());
-    let mut ev =
-        Event::new(Origin { format, file, record: uint(g(36)?).unwrap_or(0), offset: uint(g(37)?).unwrap_or(0) });
-    let h = &mut ev.heading;
-    h.system_name = text(g(0)?);
-    h.journal_library = text(g(1)?);
-    h.journal_name = text(g(2)?);
-    h.receiver_library = text(g(3)?);
-    h.receiver_name = text(g(4)?);
-    h.sequence_number = uint(g(5)?);
-    h.system_sequence_number = uint(g(6)?);
-    h.entry_timestamp = qsentry_store::table::timestamp(g(7)?);
-    h.entry_timestamp_utc = qsentry_store::table::timestamp(g(8)?);
-    h.journal_code = text(g(9)?).and_then(|c| c.chars().next());
-    h.journal_entry_type = text(g(10)?);
-    h.job_name = text(g(11)?);
-    h.job_user = text(g(12)?);
-    h.job_number = text(g(13)?);
-    h.thread = text(g(14)?);
-    h.user_name = text(g(15)?);
-    h.program_library = text(g(16)?);
-    h.program_name = text(g(17)?);
-    h.remote_address = text(g(18)?);
-    h.remote_port = uint(g(19)?).and_then(|p| u32::try_from(p).ok());
-    h.object_library = text(g(20)?);
-    h.object_name = text(g(21)?);
-    h.object_type = text(g(22)?);
-    h.member = text(g(23)?);
-    h.count_or_rrn = uint(g(24)?);
-    let n = &mut ev.norm;
-    n.category = text(g(25)?).and_then(|c| category(&c));
-    n.action = text(g(26)?);
-    n.outcome = match text(g(27)?).as_deref() {
-        Some("success") => Outcome::Success,
-        Some("failure") => Outcome::Failure,
-        _ => Outcome::Unknown,
-    };
-    n.subject_user = text(g(28)?);
-    n.target_user = text(g(29)?);
-    n.target_object = text(g(30)?);
-    n.source_ip = text(g(31)?);
-    n.summary = text(g(32)?).map(|s| s.to_string());
-    if let Some(json) = text(g(33)?)
-        && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&json)
-    {
-        for (k, v) in map {
-            let value = match v {
-                serde_json::Value::Null => Value::Null,
-                serde_json::Value::String(s) => Value::Text(s.as_str().into()),
-                serde_json::Value::Number(n) => match n.as_i64() {
-                    Some(i) => Value::Int(i),
-                    None => Value::Float(n.as_f64().unwrap_or(0.0)),
-                },
-                other => Value::Text(other.to_string().as_str().into()),
-            };
-            ev.fields.push((k.into(), value));
-        }
-    }
-    Ok(ev)
 }
