@@ -69,12 +69,12 @@ impl Journal {
         }
 
         // The journal records of this incident and of incidents merged into it, exactly as written.
-        let data = fs::read(self.path()).map_err(io_err(self.path()))?;
         let merged: Vec<&str> =
             self.incidents().filter(|i| i.merged_into.as_deref() == Some(id)).map(|i| i.id.as_str()).collect();
         let mut records: Vec<Value> = Vec::new();
         let mut unwritable = None;
-        verify::scan(&data, &VerifyOptions::default(), |r| {
+        let open = || fs::File::open(self.path()).map(std::io::BufReader::new);
+        verify::scan(open, &VerifyOptions::default(), |r| {
             if r.record.incident.as_deref().is_some_and(|i| i == id || merged.contains(&i)) {
                 match serde_json::to_value(&r.record) {
                     Ok(v) => records.push(v),
@@ -83,7 +83,8 @@ impl Journal {
                     }
                 }
             }
-        });
+        })
+        .map_err(io_err(self.path()))?;
         if let Some(e) = unwritable {
             return Err(e.into());
         }

@@ -95,13 +95,17 @@ impl Journal {
     /// it needs the key (`open_signed`).
     pub fn open(path: impl AsRef<Path>) -> Result<Journal> {
         let path = path.as_ref().to_path_buf();
-        let data = match std::fs::read(&path) {
-            Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(io_err(&path)(e)),
+        // Read a line at a time (twice, see `verify::scan`); a journal not written yet reads as empty.
+        let open = || -> std::io::Result<Box<dyn std::io::BufRead>> {
+            match std::fs::File::open(&path) {
+                Ok(f) => Ok(Box::new(std::io::BufReader::new(f))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Box::new(std::io::empty())),
+                Err(e) => Err(e),
+            }
         };
         let mut replay = crate::state::Replay::default();
-        let mut scan = verify::scan(&data, &VerifyOptions::default(), |r| replay.feed(&r));
+        let (mut scan, len) =
+            verify::scan(open, &VerifyOptions::default(), |r| replay.feed(&r)).map_err(io_err(&path))?;
         let replay = replay.finish();
         scan.problems.extend(replay.problems);
         let torn = scan.torn.take();
@@ -114,7 +118,7 @@ impl Journal {
             state: replay.state,
             next_seq: scan.last_seq.map_or(1, |s| s.saturating_add(1)),
             head: scan.head_hash.unwrap_or_else(|| ZERO_HASH.to_string()),
-            len: data.len() as u64,
+            len,
             problems: scan.problems,
             torn,
             poisoned: false,

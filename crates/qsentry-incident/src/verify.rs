@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::BufRead;
 use std::path::Path;
 
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
@@ -190,42 +191,59 @@ fn parse_line(bytes: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// Scan journal bytes, handing each record that passes the line checks to `on_record` in file order, so
-/// that a caller replays or filters them without the whole journal's records in memory at once (each
-/// line is parsed when its turn comes; a 36 MB journal's records all held took 285 MB). Never panics,
-/// whatever the bytes.
-pub(crate) fn scan(data: &[u8], opts: &VerifyOptions, mut on_record: impl FnMut(ScannedRecord)) -> Scan {
-    let mut lines = Vec::new();
-    let mut torn_bytes: Option<(u64, &[u8])> = None;
-    let mut offset = 0u64;
-    let mut rest = data;
-    while !rest.is_empty() {
-        match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                let bytes = &rest[..i];
-                lines.push(Line { no: lines.len() as u64 + 1, offset, bytes });
-                offset += i as u64 + 1;
-                rest = &rest[i + 1..];
-            }
-            None => {
-                torn_bytes = Some((offset, rest));
-                rest = &[];
-            }
+/// Calls `f(line, offset, bytes, complete)` for each line of `r`, without its newline, up to `max_lines`
+/// complete lines; bytes after the last newline come last, with `complete` false. Returns the bytes read.
+fn each_line<R: BufRead>(mut r: R, max_lines: u64, mut f: impl FnMut(u64, u64, &[u8], bool)) -> std::io::Result<u64> {
+    let mut buf = Vec::new();
+    let (mut no, mut offset) = (0u64, 0u64);
+    while no < max_lines {
+        buf.clear();
+        let n = r.read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            break;
         }
+        if buf.last() == Some(&b'\n') {
+            no += 1;
+            f(no, offset, &buf[..n - 1], true);
+        } else {
+            f(no + 1, offset, &buf, false);
+        }
+        offset += n as u64;
     }
+    Ok(offset)
+}
 
-    // Where each sequence number first appears, to tell a reordering from a removal.
+/// Scan a journal, handing each record that passes the line checks to `on_record` in file order, so that
+/// a caller replays or filters them without the whole journal in memory: the journal is read twice
+/// through `open`, a line at a time (first for where each sequence number first appears, then for the
+/// checks), and each line is parsed when its turn comes. (A 36 MB journal's records all held took
+/// 285 MB; read whole, the file itself stayed in memory too.) The second pass stops at the lines the first
+/// one saw, should the file have grown meanwhile. Never panics, whatever the bytes; fails only when the
+/// journal cannot be read. Returns the scan and the bytes the first pass read.
+pub(crate) fn scan<R: BufRead>(
+    mut open: impl FnMut() -> std::io::Result<R>,
+    opts: &VerifyOptions,
+    mut on_record: impl FnMut(ScannedRecord),
+) -> std::io::Result<(Scan, u64)> {
+    // Where each sequence number first appears, to tell a reordering from a removal; how many complete
+    // lines there are; the bytes after the last newline.
     let mut first_line_of: HashMap<u64, u64> = HashMap::new();
-    // (A first pass over the lines: each object is parsed here and dropped, and parsed again below.)
-    for l in &lines {
-        if let Ok(m) = parse_line(l.bytes)
+    let mut complete_lines = 0u64;
+    let mut torn_bytes: Option<(u64, Vec<u8>)> = None;
+    let read = each_line(open()?, u64::MAX, |no, offset, bytes, complete| {
+        if !complete {
+            torn_bytes = Some((offset, bytes.to_vec()));
+            return;
+        }
+        complete_lines = no;
+        if let Ok(m) = parse_line(bytes)
             && let Some(s) = m.get("seq").and_then(Value::as_u64)
         {
-            first_line_of.entry(s).or_insert(l.no);
+            first_line_of.entry(s).or_insert(no);
         }
-    }
+    })?;
 
-    let mut out = Scan { lines: lines.len() as u64, ..Scan::default() };
+    let mut out = Scan { lines: complete_lines, ..Scan::default() };
     let mut max_seq = 0u64;
     let mut unreadable_since_last = 0u64;
     let mut prev_line_hash = ZERO_HASH.to_string();
@@ -234,7 +252,11 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions, mut on_record: impl FnMut(
 
     // The record the anchor names, when there is one: (line, hash) of its first appearance.
     let mut anchored: Option<(u64, String)> = None;
-    for l in &lines {
+    each_line(open()?, complete_lines, |no, offset, bytes, complete| {
+        if !complete {
+            return; // the torn tail, seen by the first pass
+        }
+        let l = Line { no, offset, bytes };
         let expected = max_seq.saturating_add(1);
         let mut line_problems: Vec<Problem> = Vec::new();
         let mut problem = |kind, seq, detail: String| line_problems.push(Problem { line: l.no, seq, kind, detail });
@@ -364,14 +386,14 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions, mut on_record: impl FnMut(
         prev_flagged = !line_problems.is_empty();
         prev_line_hash = this_hash;
         out.problems.append(&mut line_problems);
-    }
-    if !lines.is_empty() {
+    })?;
+    if complete_lines > 0 {
         out.head_hash = Some(prev_line_hash.clone());
     }
 
     if let Some((off, bytes)) = torn_bytes {
-        let no = lines.len() as u64 + 1;
-        let complete = parse_line(bytes).ok().is_some_and(|obj| {
+        let no = complete_lines + 1;
+        let complete = parse_line(&bytes).ok().is_some_and(|obj| {
             let hash_ok =
                 obj.get("hash").and_then(Value::as_str) == Some(hex::encode(record::content_hash(&obj)).as_str());
             let linked = serde_json::from_value::<Record>(Value::Object(obj)).is_ok_and(|r| {
@@ -441,7 +463,7 @@ pub(crate) fn scan(data: &[u8], opts: &VerifyOptions, mut on_record: impl FnMut(
         }
     }
     out.public_key = header_key;
-    out
+    Ok((out, read))
 }
 
 fn header_of(rec: &Record) -> Result<Option<VerifyingKey>, String> {
@@ -477,18 +499,38 @@ fn signature_ok(key: &VerifyingKey, hash_hex: &str, sig_hex: &str) -> bool {
 
 /// Check a journal file: every line, every link, every signature, and that replaying it makes sense.
 pub fn verify(path: &Path, opts: &VerifyOptions) -> std::io::Result<VerifyReport> {
-    let data = std::fs::read(path)?;
-    Ok(verify_bytes(&path.display().to_string(), &data, opts))
+    let open = || std::fs::File::open(path).map(std::io::BufReader::new);
+    verify_from(&path.display().to_string(), open, opts)
 }
 
 /// `verify` on bytes already read.
 pub fn verify_bytes(name: &str, data: &[u8], opts: &VerifyOptions) -> VerifyReport {
+    match verify_from(name, || Ok(data), opts) {
+        Ok(report) => report,
+        // Reading a byte slice does not fail; should it, the report says so rather than panicking.
+        Err(e) => VerifyReport {
+            path: name.to_string(),
+            records: 0,
+            last_seq: None,
+            head_hash: None,
+            signed: false,
+            public_key: None,
+            problems: vec![Problem { line: 1, seq: None, kind: ProblemKind::Malformed, detail: e.to_string() }],
+        },
+    }
+}
+
+fn verify_from<R: BufRead>(
+    name: &str,
+    open: impl FnMut() -> std::io::Result<R>,
+    opts: &VerifyOptions,
+) -> std::io::Result<VerifyReport> {
     let mut replay = crate::state::Replay::default();
-    let mut scan = scan(data, opts, |r| replay.feed(&r));
+    let (mut scan, _) = scan(open, opts, |r| replay.feed(&r))?;
     let replay = replay.finish();
     scan.problems.extend(replay.problems);
     scan.problems.sort_by_key(|p| p.line);
-    VerifyReport {
+    Ok(VerifyReport {
         path: name.to_string(),
         records: scan.records,
         last_seq: scan.last_seq,
@@ -496,5 +538,5 @@ pub fn verify_bytes(name: &str, data: &[u8], opts: &VerifyOptions) -> VerifyRepo
         signed: scan.public_key.is_some(),
         public_key: scan.public_key.map(|k| hex::encode(k.as_bytes())),
         problems: scan.problems,
-    }
+    })
 }
