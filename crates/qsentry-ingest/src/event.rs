@@ -145,6 +145,24 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 10] = [
+        Category::Authentication,
+        Category::Authorization,
+        Category::Account,
+        Category::Configuration,
+        Category::Object,
+        Category::Network,
+        Category::Database,
+        Category::Service,
+        Category::Job,
+        Category::System,
+    ];
+
+    /// The category with this name (as stored and in output).
+    pub fn from_name(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Category::Authentication => "authentication",
@@ -178,6 +196,11 @@ impl Outcome {
             Outcome::Failure => "failure",
             Outcome::Unknown => "unknown",
         }
+    }
+
+    /// The outcome with this name; any other name is unknown.
+    pub fn from_name(name: &str) -> Outcome {
+        [Outcome::Success, Outcome::Failure].into_iter().find(|o| o.name() == name).unwrap_or(Outcome::Unknown)
     }
 }
 
@@ -384,3 +407,23 @@ fn ser_hex<S: serde::Serializer>(raw: &[u8], s: S) -> Result<S::Ok, S::Error> {
 
 /// What a reader yields for each unit of input.
 pub type Unit = Result<Event, Reject>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_as_the_value_they_name() {
+        for c in Category::ALL {
+            assert_eq!(Category::from_name(c.name()), Some(c));
+        }
+        assert_eq!(Category::from_name("Authentication"), None);
+        for o in [Outcome::Success, Outcome::Failure, Outcome::Unknown] {
+            assert_eq!(Outcome::from_name(o.name()), o);
+        }
+        assert_eq!(Outcome::from_name("failed"), Outcome::Unknown);
+        for f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+    }
+}

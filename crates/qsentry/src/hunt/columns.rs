@@ -100,13 +100,9 @@ impl Columns {
         h.member = t(23);
         h.count_or_rrn = u(24);
         let n = &mut ev.norm;
-        n.category = t(25).and_then(|c| category(&c));
+        n.category = t(25).and_then(|c| Category::from_name(&c));
         n.action = t(26);
-        n.outcome = match t(27).as_deref() {
-            Some("success") => Outcome::Success,
-            Some("failure") => Outcome::Failure,
-            _ => Outcome::Unknown,
-        };
+        n.outcome = t(27).map_or(Outcome::Unknown, |o| Outcome::from_name(&o));
         n.subject_user = t(28);
         n.target_user = t(29);
         n.target_object = t(30);
@@ -131,13 +127,6 @@ impl Columns {
         }
         ev
     }
-}
-
-fn category(s: &str) -> Option<Category> {
-    use Category::*;
-    [Authentication, Authorization, Account, Configuration, Object, Network, Database, Service, Job, System]
-        .into_iter()
-        .find(|c| c.name() == s)
 }
 
 #[cfg(test)]
