@@ -3,10 +3,9 @@
 use crate::cli::{DecodeArgs, DecodeOutput, OnError};
 use crate::exit;
 use crate::output::{EventWriter, Stats};
-use indicatif::{ProgressBar, ProgressStyle};
 use qsentry_ingest::{DecodeOptions, open};
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -51,16 +50,7 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
     };
     let stdout = std::io::stdout().lock();
     let mut writer = EventWriter::new(BufWriter::with_capacity(1 << 20, stdout), args.output);
-    let progress = if std::io::stderr().is_terminal() {
-        let pb = ProgressBar::new_spinner();
-        pb.set_style(
-            ProgressStyle::with_template("{spinner} {msg} {pos} events ({per_sec})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        pb
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = crate::progress::bar(None, "{spinner} {msg} {pos} events ({per_sec})");
     let mut stats = Stats::default();
     let mut changes = qsentry_ingest::changes::ChangeTracker::default();
     let started = Instant::now();

@@ -11,7 +11,6 @@ use chrono::NaiveDateTime;
 use clap::Args;
 use qsentry_detect::{DetectorOptions, Engine, Leavers, RuleSet};
 use qsentry_store::Table;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 mod columns;
@@ -113,18 +112,8 @@ pub fn detect(
         let budget = slices::budget(store.memory_limit());
         let (slices, events) = slices::plan(store.connection(), &selected, budget)?;
         // A large run takes a minute or more (152-168K events/s): show it on a terminal.
-        let progress = if std::io::stderr().is_terminal() {
-            let pb = indicatif::ProgressBar::new(events);
-            pb.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:30} {human_pos}/{human_len} events through the rules, {eta} left",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            pb
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
+        let progress =
+            crate::progress::bar(Some(events), "{bar:30} {human_pos}/{human_len} events through the rules, {eta} left");
         for slice in slices {
             let sql = format!(
                 "SELECT {COLUMNS} FROM events WHERE {selected} AND {} \

@@ -13,11 +13,10 @@ use crate::config::Config;
 use crate::exit;
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use qsentry_ingest::{DecodeOptions, Format, open};
 use qsentry_store::{FileCounts, SourceId, Store, StoreOptions};
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -175,13 +174,8 @@ pub fn ingest(
         }
     }
     plan.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    let progress = if progress_on_terminal && std::io::stderr().is_terminal() {
-        let pb = ProgressBar::new(plan.len() as u64);
-        pb.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        pb
+    let progress = if progress_on_terminal {
+        crate::progress::bar(Some(plan.len() as u64), "{bar:30} {pos}/{len} files  {msg}")
     } else {
         ProgressBar::hidden()
     };

@@ -15,6 +15,7 @@ mod incident_cmd;
 mod incidents;
 mod ingest;
 mod output;
+mod progress;
 mod report;
 mod rules_cmd;
 mod store_cmds;
