@@ -3,7 +3,10 @@
 //! events of one ingest run, read by a single ordered query, failed with DuckDB's "Out of Memory" at
 //! the default 256 MB. The events are read instead in consecutive slices of whole minutes, each ordered,
 //! so the detector still sees them in time order. A slice is sized by an estimate of the bytes of its
-//! result, because an event's text varies tenfold (a CD entry carries its whole command string).
+//! result, because an event's text varies tenfold (a CD entry carries its whole command string). A
+//! minute over the budget on its own (a busy system can journal tens of thousands of entries a minute) is
+//! split at its exact entry times: the events are ordered by time first, so a slice boundary between two
+//! times keeps the order.
 
 use anyhow::Result;
 use chrono::{NaiveDateTime, TimeDelta};
@@ -30,7 +33,7 @@ pub enum Slice {
 impl Slice {
     /// The slice as an SQL condition on `entry_timestamp`.
     pub fn sql(&self) -> String {
-        let literal = |t: &NaiveDateTime| format!("TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S"));
+        let literal = |t: &NaiveDateTime| format!("TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S%.6f"));
         match self {
             Slice::Time { from, to: Some(to) } => {
                 format!("entry_timestamp >= {} AND entry_timestamp < {}", literal(from), literal(to))
@@ -45,48 +48,73 @@ impl Slice {
 /// each of about `budget` bytes (estimated by one grouped scan of their times and text lengths), and
 /// how many events they hold.
 pub fn plan(conn: &duckdb::Connection, where_sql: &str, budget: u64) -> Result<(Vec<Slice>, u64)> {
+    let minute = TimeDelta::minutes(1);
+    let mut units = Vec::new();
+    let mut events = 0u64;
+    for (start, n, bytes) in weigh(conn, "date_trunc('minute', entry_timestamp)", where_sql)? {
+        events += n;
+        match start {
+            // A minute too heavy for one slice: its exact times instead (one query per such minute).
+            Some(m) if bytes > budget => {
+                let within =
+                    format!("({where_sql}) AND {}", Slice::Time { from: m, to: m.checked_add_signed(minute) }.sql());
+                let times = weigh(conn, "entry_timestamp", &within)?;
+                units.extend(times.into_iter().map(|(t, _, bytes)| (t, TimeDelta::microseconds(1), bytes)));
+            }
+            _ => units.push((start, minute, bytes)),
+        }
+    }
+    Ok((group(&units, budget), events))
+}
+
+/// The events matching `where_sql` grouped by `unit` (an SQL expression of `entry_timestamp`), in
+/// order, no time last: each unit's start, its events and their estimated bytes.
+fn weigh(conn: &duckdb::Connection, unit: &str, where_sql: &str) -> Result<Vec<(Option<NaiveDateTime>, u64, u64)>> {
     let sql = format!(
-        "SELECT date_trunc('minute', entry_timestamp) AS m, count(*), \
+        "SELECT {unit} AS u, count(*), \
                 count(*) * {ROW_BYTES} + sum(coalesce(strlen(fields), 0) + coalesce(strlen(summary), 0)) \
-         FROM events WHERE {where_sql} GROUP BY m ORDER BY m NULLS LAST"
+         FROM events WHERE {where_sql} GROUP BY u ORDER BY u NULLS LAST"
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
-    let mut minutes = Vec::new();
-    let mut events = 0u64;
+    let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let n: i64 = row.get(1)?;
-        events += n.unsigned_abs();
         let bytes: i128 = row.get(2)?;
-        minutes.push((qsentry_store::table::timestamp(row.get_ref(0)?), u64::try_from(bytes).unwrap_or(u64::MAX)));
+        out.push((
+            qsentry_store::table::timestamp(row.get_ref(0)?),
+            n.unsigned_abs(),
+            u64::try_from(bytes).unwrap_or(u64::MAX),
+        ));
     }
-    Ok((group(&minutes, budget), events))
+    Ok(out)
 }
 
-/// Groups minutes (in order, each with the bytes of its events; `None` for events without a time) into
-/// slices of about `budget` bytes; a minute over the budget is a slice of its own.
-fn group(minutes: &[(Option<NaiveDateTime>, u64)], budget: u64) -> Vec<Slice> {
-    // The end of a slice whose last minute is `m`; none past the last time chrono can hold.
-    let after = |m: NaiveDateTime| m.checked_add_signed(TimeDelta::minutes(1));
+/// Groups units of time (in order, each with its start, its length and the bytes of its events; no
+/// start for events without a time) into slices of about `budget` bytes; a unit over the budget is a
+/// slice of its own.
+fn group(units: &[(Option<NaiveDateTime>, TimeDelta, u64)], budget: u64) -> Vec<Slice> {
     let mut out = Vec::new();
-    // The slice being filled: its first minute, its last minute and its bytes so far.
-    let mut open: Option<(NaiveDateTime, NaiveDateTime, u64)> = None;
+    // The slice being filled: its start, the end of its last unit (none past the last time chrono can
+    // hold) and its bytes so far.
+    let mut open: Option<(NaiveDateTime, Option<NaiveDateTime>, u64)> = None;
     let mut untimed = false;
-    for &(minute, bytes) in minutes {
-        let Some(m) = minute else {
+    for &(start, length, bytes) in units {
+        let Some(m) = start else {
             untimed = true;
             continue;
         };
-        let (from, _, sum) = open.take().unwrap_or((m, m, 0));
+        let end = m.checked_add_signed(length);
+        let (from, _, sum) = open.take().unwrap_or((m, end, 0));
         let sum = sum.saturating_add(bytes);
         if sum >= budget {
-            out.push(Slice::Time { from, to: after(m) });
+            out.push(Slice::Time { from, to: end });
         } else {
-            open = Some((from, m, sum));
+            open = Some((from, end, sum));
         }
     }
-    if let Some((from, last, _)) = open {
-        out.push(Slice::Time { from, to: after(last) });
+    if let Some((from, to, _)) = open {
+        out.push(Slice::Time { from, to });
     }
     if untimed {
         out.push(Slice::Untimed);
@@ -109,7 +137,8 @@ mod tests {
     #[test]
     fn minutes_are_grouped_into_slices_of_about_the_bytes_asked() {
         let m = |i: i64| Some(at(i, 0));
-        let minutes = [(m(0), 3), (m(1), 3), (m(2), 5), (m(7), 1), (m(8), 1), (None, 4)];
+        let min = TimeDelta::minutes(1);
+        let minutes = [(m(0), min, 3), (m(1), min, 3), (m(2), min, 5), (m(7), min, 1), (m(8), min, 1), (None, min, 4)];
         let t = |i: i64| at(i, 0);
         let slice = |a: i64, b: i64| Slice::Time { from: t(a), to: Some(t(b)) };
         // 3 + 3 reaches 5 at minute 1; minute 2 alone reaches it; 7 and 8 are what is left.
@@ -119,7 +148,15 @@ mod tests {
         assert_eq!(group(&[], 5), vec![]);
         // The last minute chrono can hold: a slice without an upper bound, not an overflow.
         let last = NaiveDateTime::MAX;
-        assert_eq!(group(&[(Some(last), 1)], 5), vec![Slice::Time { from: last, to: None }]);
+        assert_eq!(group(&[(Some(last), min, 1)], 5), vec![Slice::Time { from: last, to: None }]);
+        // Units of different lengths (a heavy minute split at its exact times): a slice ends where its
+        // last unit does.
+        let us = TimeDelta::microseconds(1);
+        let mixed = [(m(0), min, 1), (m(1), us, 3), (Some(at(1, 5)), us, 3), (m(2), min, 1)];
+        assert_eq!(
+            group(&mixed, 4),
+            vec![Slice::Time { from: t(0), to: Some(at(1, 0) + us) }, Slice::Time { from: at(1, 5), to: Some(t(3)) }]
+        );
     }
 
     /// The slices, read one after another, give every event once and in the order of one ordered query.
@@ -162,6 +199,8 @@ mod tests {
         let order = "entry_timestamp NULLS LAST, system_name, system_sequence_number";
         let whole = read("TRUE", order);
         assert_eq!(whole.len(), 400);
+        let times = whole.iter().filter_map(|e| e.0).collect::<std::collections::BTreeSet<_>>().len();
+        assert!(times < 300, "events share times: {times} distinct");
         // Each event weighs ROW_BYTES and the length of its summary (none here) and fields (these few).
         for budget in [1, 7 * ROW_BYTES, 50 * ROW_BYTES, u64::MAX] {
             let (slices, events) = plan(conn, "system_name <> 'X'", budget).unwrap();
@@ -172,6 +211,8 @@ mod tests {
             match budget {
                 u64::MAX => assert_eq!(slices.len(), 2),
                 b if b == 7 * ROW_BYTES => assert!(slices.len() > 20, "{} slices", slices.len()),
+                // Every minute is over one byte, so each is split at its times: a slice a distinct time.
+                1 => assert_eq!(slices.len(), times + 1),
                 _ => {}
             }
         }
