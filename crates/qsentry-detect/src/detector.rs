@@ -439,10 +439,14 @@ impl<'e> Detector<'e> {
             _ => String::new(),
         };
         let ctype = info.and_then(|i| i.correlation_type.clone());
-        let value = if ctype.as_deref() == Some("value_count") {
-            format!(" ({} distinct values at most in one window)", o.value)
-        } else {
-            String::new()
+        let value = match plan.and_then(|p| p.value_cap) {
+            Some(cap) if o.value >= cap as f64 => {
+                format!(" ({cap} or more distinct values in one window: the count stops at {cap})")
+            }
+            _ if ctype.as_deref() == Some("value_count") => {
+                format!(" ({} distinct values at most in one window)", o.value)
+            }
+            _ => String::new(),
         };
         let summary = format!("{title}: {} events for {groups}{when}{value}", e.count);
         let system = group.iter().find(|(k, _)| k == "system_name").map(|(_, v)| v.clone()).or(e.system.clone());

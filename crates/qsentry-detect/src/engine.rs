@@ -21,6 +21,46 @@ pub enum EngineError {
     Load(#[from] crate::rules::LoadError),
 }
 
+/// The fewest entries a `value_count` correlation keeps per group, unless its rule sets
+/// `rsigma.max_group_entries`; a rule whose threshold is high keeps [`VALUE_COUNT_ENTRIES_PER_VALUE`]
+/// times its threshold. rsigma counts the distinct values of a group's window anew for every event (a
+/// set built from every entry), so a window of n entries costs n for each event: a brute-force attack of
+/// 300,000 failed sign-ons from one address in a minute kept detection busy for hours. Capped, the
+/// count is over the newest entries of the window: a value seen only in older entries of a window that
+/// holds more than the cap is no longer counted (a spray hidden in a flood; the flood itself is what the
+/// `event_count` rules see, and they are not capped).
+pub const VALUE_COUNT_MIN_ENTRIES: usize = 256;
+
+/// Entries a `value_count` window keeps per distinct value its threshold asks for.
+pub const VALUE_COUNT_ENTRIES_PER_VALUE: usize = 20;
+
+/// The per-group cap of a `value_count` correlation (see [`VALUE_COUNT_MIN_ENTRIES`]): its rule's own
+/// `rsigma.max_group_entries`, else from its threshold. `None` for other correlation types.
+fn value_count_cap(c: &rsigma_parser::ast::CorrelationRule) -> Option<usize> {
+    use rsigma_parser::ast::{CorrelationCondition, CorrelationType};
+    if c.correlation_type != CorrelationType::ValueCount {
+        return None;
+    }
+    let own = c.custom_attributes.get(MAX_GROUP_ENTRIES).and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
+    let threshold = match &c.condition {
+        CorrelationCondition::Threshold { predicates, .. } => predicates.iter().map(|p| p.1).max().unwrap_or(0),
+        CorrelationCondition::Extended(_) => 0,
+    };
+    let per_value = usize::try_from(threshold).unwrap_or(usize::MAX).saturating_mul(VALUE_COUNT_ENTRIES_PER_VALUE);
+    Some(own.unwrap_or(per_value.max(VALUE_COUNT_MIN_ENTRIES)))
+}
+
+/// rsigma's per-correlation attribute for the entries a group's window keeps.
+const MAX_GROUP_ENTRIES: &str = "rsigma.max_group_entries";
+
+/// A correlation as rsigma is to run it: a `value_count` one with its cap set.
+fn capped(mut c: rsigma_parser::ast::CorrelationRule) -> rsigma_parser::ast::CorrelationRule {
+    if let Some(cap) = value_count_cap(&c) {
+        c.custom_attributes.insert(MAX_GROUP_ENTRIES.into(), yaml_serde::Value::String(cap.to_string()));
+    }
+    c
+}
+
 /// What one enabled rule is to the engine.
 #[derive(Debug)]
 pub(crate) struct Meta {
@@ -48,6 +88,8 @@ pub(crate) struct CorrPlan {
     /// `temporal_ordered` whose condition needs every named rule: a later rule's events matter only
     /// after the first rule was seen for the same group.
     ordered_all: bool,
+    /// A `value_count` correlation's per-group cap: a count that reaches it may be higher.
+    pub(crate) value_cap: Option<usize>,
 }
 
 /// Feeding rules to an ordered correlation only after its first rule: which rules are held back and
@@ -100,7 +142,7 @@ impl Engine {
             metas.push(Meta { info: r.info.clone(), generates: true, correlated: false, corr: None });
             match &r.body {
                 Body::Detection(d) => collection.rules.push((**d).clone()),
-                Body::Correlation(c) => collection.correlations.push((**c).clone()),
+                Body::Correlation(c) => collection.correlations.push(capped((**c).clone())),
             }
         }
         // Correlations: which rules they count, whether those still generate alerts.
@@ -166,7 +208,8 @@ impl Engine {
                     }
                     _ => false,
                 };
-            corrs.push(CorrPlan { meta, timespan, group_by, base, refs, ordered_all });
+            let value_cap = value_count_cap(c);
+            corrs.push(CorrPlan { meta, timespan, group_by, base, refs, ordered_all, value_cap });
             if let Some(m) = metas.get_mut(meta) {
                 m.corr = Some(corrs.len() - 1);
             }
@@ -328,4 +371,39 @@ fn gates(corrs: &[CorrPlan], metas: &[Meta]) -> Gates {
         }
     }
     g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn correlation(ctype: &str, condition: &str, extra: &str) -> rsigma_parser::ast::CorrelationRule {
+        let yaml = format!(
+            "title: c\nid: 00000000-0000-4000-8000-000000000001\ncorrelation:\n    type: {ctype}\n    rules:\n        - r\n\
+             \x20   group-by:\n        - source_ip\n    timespan: 10m\n    condition:\n{condition}{extra}\nlevel: high\n"
+        );
+        let mut c = rsigma_parser::parse_sigma_yaml(&yaml).unwrap().correlations;
+        assert_eq!(c.len(), 1, "{yaml}");
+        c.remove(0)
+    }
+
+    fn cap(c: &rsigma_parser::ast::CorrelationRule) -> Option<&str> {
+        c.custom_attributes.get("rsigma.max_group_entries").and_then(|v| v.as_str())
+    }
+
+    #[test]
+    fn value_count_correlations_are_capped_by_their_threshold() {
+        let value =
+            |gte: u64| correlation("value_count", &format!("        field: target_user\n        gte: {gte}"), "");
+        assert_eq!(cap(&capped(value(6))), Some("256"));
+        assert_eq!(value_count_cap(&value(6)), Some(256));
+        assert_eq!(cap(&capped(value(100))), Some("2000"));
+        let own =
+            correlation("value_count", "        field: target_user\n        gte: 6", "\nrsigma.max_group_entries: '9'");
+        assert_eq!(value_count_cap(&own), Some(9));
+        assert_eq!(cap(&capped(own)), Some("9"));
+        let events = correlation("event_count", "        gte: 8", "");
+        assert_eq!(value_count_cap(&events), None);
+        assert_eq!(cap(&capped(events)), None);
+    }
 }

@@ -50,7 +50,7 @@ mod view;
 
 pub use alert::{Alert, AlertKind, EventRef, Severity};
 pub use detector::{Detector, DetectorOptions, TimeBasis};
-pub use engine::{Engine, EngineError};
+pub use engine::{Engine, EngineError, VALUE_COUNT_ENTRIES_PER_VALUE, VALUE_COUNT_MIN_ENTRIES};
 pub use field::{FieldValue, field};
 pub use leavers::Leavers;
 pub use rules::{FileReport, LoadError, Problem, ProblemLevel, RuleInfo, RuleSet, validate_dir, validate_text};

@@ -368,9 +368,18 @@ fn reference_problems(rules: &[Rule]) -> Vec<FileReport> {
     out
 }
 
-/// Custom attributes that would change rsigma's engine-wide behaviour; qsentry drops them.
+/// rsigma's custom attributes that qsentry keeps: they act on the rule that sets them only (see
+/// [`crate::VALUE_COUNT_MAX_ENTRIES`]).
+const KEPT_ENGINE_ATTRIBUTES: [&str; 1] = ["rsigma.max_group_entries"];
+
+/// Custom attributes that would change rsigma's behaviour beyond what qsentry expects (suppression,
+/// actions on match, event modes); qsentry drops them.
 fn strip_engine_attributes<V>(attrs: &mut HashMap<String, V>) -> Vec<String> {
-    let dropped: Vec<String> = attrs.keys().filter(|k| k.starts_with("rsigma.")).cloned().collect();
+    let dropped: Vec<String> = attrs
+        .keys()
+        .filter(|k| k.starts_with("rsigma.") && !KEPT_ENGINE_ATTRIBUTES.contains(&k.as_str()))
+        .cloned()
+        .collect();
     for k in &dropped {
         attrs.remove(k);
     }

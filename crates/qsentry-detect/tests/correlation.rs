@@ -186,6 +186,55 @@ fn value_count_counts_distinct_values() {
     assert_eq!(alerts[0].users, vec!["ADMIN", "QSECOFR", "QSYSOPR"]);
 }
 
+/// A `value_count` window keeps its newest entries per group, at least `VALUE_COUNT_MIN_ENTRIES` (rsigma
+/// counts a window's distinct values anew for every event, so an uncapped flood costs its size
+/// squared): a spray after a flood of one profile still counts, a value seen only before the newest
+/// entries does not, and a rule's own `rsigma.max_group_entries` wins.
+#[test]
+fn value_count_windows_keep_their_newest_entries() {
+    // The threshold (3) times the entries per value is under the minimum.
+    const { assert!(3 * qsentry_detect::VALUE_COUNT_ENTRIES_PER_VALUE < qsentry_detect::VALUE_COUNT_MIN_ENTRIES) };
+    let cap = qsentry_detect::VALUE_COUNT_MIN_ENTRIES as u64;
+    let yaml = |extra: &str| {
+        format!(
+            "{FAILED}---\n{}",
+            corr(
+                "value_count",
+                "        - failed",
+                "        - system_name\n        - source_ip",
+                "30m",
+                "        field: target_user\n        gte: 3",
+                extra
+            )
+        )
+    };
+    // One profile tried once, a flood on a second, then a third profile, all within the window.
+    let ip = "203.0.113.7";
+    let at = |k: u64| format!("2026-11-02 10:00:{:02}", k / 100 % 60);
+    let mut events = vec![pw(&at(0), 1, ip, "ALICE", "P")];
+    events.extend((0..cap + 10).map(|k| pw(&at(k), k + 2, ip, "QSECOFR", "P")));
+    events.push(pw(&at(cap + 10), cap + 12, ip, "BOB", "P"));
+    // Capped: ALICE is no longer among the window's newest entries.
+    let e = engine(&yaml(""));
+    assert!(run(&e, &events).is_empty());
+    // The same events with room for the whole window: three distinct profiles.
+    let e = engine(&yaml(&format!("\nrsigma.max_group_entries: '{}'", cap * 2)));
+    let alerts = run(&e, &events);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].users, vec!["ALICE", "BOB", "QSECOFR"]);
+    // A spray after the flood is seen under the cap.
+    let mut sprayed = events.clone();
+    let n = events.len() as u64;
+    sprayed.push(pw(&at(cap + 20), n + 1, ip, "ALICE", "P"));
+    let alerts = run(&engine(&yaml("")), &sprayed);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].correlation_type.as_deref(), Some("value_count"));
+    assert!(alerts[0].summary.ends_with("(3 distinct values at most in one window)"), "{}", alerts[0].summary);
+    // A count that reaches the cap is said to be a floor.
+    let alerts = run(&engine(&yaml("\nrsigma.max_group_entries: '3'")), &sprayed);
+    assert!(alerts[0].summary.ends_with("(3 or more distinct values in one window: the count stops at 3)"));
+}
+
 const ALLOBJ: &str = "title: ALLOBJ granted
 id: 00000000-0000-4000-8000-000000000102
 name: allobj
