@@ -60,12 +60,13 @@ impl Default for DetectorOptions {
 struct Kept {
     n: u64,
     ts: i64,
-    rules: Vec<usize>,
-    keys: Vec<Option<compact_str::CompactString>>,
     r: EventRef,
     utc: Option<NaiveDateTime>,
     inv: Involved,
 }
+
+/// A correlation (`Engine::corrs` index) and a group's values in its group-by order.
+type GroupKey = (usize, Vec<Option<compact_str::CompactString>>);
 
 /// A correlation alert still gathering events.
 struct Open {
@@ -93,8 +94,11 @@ pub struct Detector<'e> {
     now: i64,
     next_sweep: i64,
     kept: VecDeque<Kept>,
+    /// (correlation, group key in its group-by order) → the numbers (`Kept::n`) of the kept events it
+    /// counts, oldest first: what [`Detector::fire`] gathers, without looking at other groups' events.
+    groups: HashMap<GroupKey, VecDeque<u64>>,
     /// (ordered correlation, group key) → when its first step was last seen.
-    armed: HashMap<(usize, Vec<Option<compact_str::CompactString>>), i64>,
+    armed: HashMap<GroupKey, i64>,
     open: HashMap<(usize, Vec<(String, String)>), Open>,
     leaver_open: HashMap<(String, String), LeaverOpen>,
     gaps: GapCheck,
@@ -120,6 +124,7 @@ impl<'e> Detector<'e> {
             now: i64::MIN,
             next_sweep: i64::MIN,
             kept: VecDeque::new(),
+            groups: HashMap::new(),
             armed: HashMap::new(),
             open: HashMap::new(),
             leaver_open: HashMap::new(),
@@ -249,15 +254,25 @@ impl<'e> Detector<'e> {
         self.armed.get(&key).is_some_and(|&t| ts - t <= plan.timespan)
     }
 
+    /// Keeps a correlated event for the alerts that may gather it, and files it under each group of
+    /// each correlation that counts one of the rules it matched.
     fn keep(&mut self, ev: &Event, ts: i64) {
-        let keys =
-            self.engine.key_fields.iter().map(|f| field::field(ev, f).map(|v| v.to_compact())).collect::<Vec<_>>();
-        let rules = self.matched.iter().copied().filter(|&i| self.engine.metas.get(i).is_some_and(|m| m.correlated));
+        let engine = self.engine;
+        let keys = engine.key_fields.iter().map(|f| field::field(ev, f).map(|v| v.to_compact())).collect::<Vec<_>>();
+        let n = self.n;
+        for &rule in &self.matched {
+            for &p in engine.counted_by.get(&rule).into_iter().flatten() {
+                let Some(slots) = engine.corrs.get(p).and_then(|plan| plan.base.get(&rule)) else { continue };
+                let key = slots.iter().map(|&k| keys.get(k).cloned().flatten()).collect();
+                let numbers = self.groups.entry((p, key)).or_default();
+                if numbers.back() != Some(&n) {
+                    numbers.push_back(n);
+                }
+            }
+        }
         self.kept.push_back(Kept {
-            n: self.n,
+            n,
             ts,
-            rules: rules.collect(),
-            keys,
             r: EventRef::of(ev),
             utc: ev.heading.entry_timestamp_utc,
             inv: Involved::of(ev),
@@ -286,21 +301,28 @@ impl<'e> Detector<'e> {
             open.value = value;
         }
         let lo = ts.saturating_sub(plan.timespan);
-        let mut newest = open.last_n;
+        // The group's kept events not gathered yet, newest first, back to the window's start.
+        let want = plan
+            .group_by
+            .iter()
+            .map(|name| key.1.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str().into()))
+            .collect();
         let mut picked = Vec::new();
-        for (k, e) in self.kept.iter().enumerate().rev() {
-            if e.n <= open.last_n || e.ts < lo {
+        for &n in self.groups.get(&(ci, want)).into_iter().flatten().rev() {
+            if n <= open.last_n {
                 break;
             }
-            newest = newest.max(e.n);
-            if e.rules
-                .iter()
-                .any(|r| plan.base.get(r).is_some_and(|slots| same_group(slots, &plan.group_by, e, &key.1)))
-            {
-                picked.push(k);
+            let Ok(k) = self.kept.binary_search_by_key(&n, |e| e.n) else { continue };
+            if self.kept.get(k).is_none_or(|e| e.ts < lo) {
+                break;
             }
+            picked.push(k);
         }
-        open.last_n = newest;
+        if let Some(&k) = picked.first()
+            && let Some(e) = self.kept.get(k)
+        {
+            open.last_n = e.n;
+        }
         for &k in picked.iter().rev() {
             if let Some(e) = self.kept.get(k) {
                 open.evidence.add(e.r.clone(), e.utc, &e.inv);
@@ -336,6 +358,13 @@ impl<'e> Detector<'e> {
         while self.kept.front().is_some_and(|k| k.ts < horizon) {
             self.kept.pop_front();
         }
+        let oldest = self.kept.front().map_or(u64::MAX, |k| k.n);
+        self.groups.retain(|_, numbers| {
+            while numbers.front().is_some_and(|&n| n < oldest) {
+                numbers.pop_front();
+            }
+            !numbers.is_empty()
+        });
         let corrs = &self.engine.corrs;
         self.armed.retain(|(p, _), t| corrs.get(*p).is_some_and(|plan| now - *t <= plan.timespan));
         let done: Vec<_> = self
@@ -416,6 +445,11 @@ impl<'e> Detector<'e> {
         self.kept.len()
     }
 
+    /// Groups of correlations under which kept events are filed (bounded with them).
+    pub fn kept_groups(&self) -> usize {
+        self.groups.len()
+    }
+
     /// Correlation window states rsigma currently holds.
     pub fn correlation_states(&self) -> usize {
         self.sigma.state_count()
@@ -461,15 +495,6 @@ impl<'e> Detector<'e> {
         };
         Alert { correlation_type: ctype, group_by: group.to_vec(), summary, ..rule }.with_evidence(e).on_system(system)
     }
-}
-
-/// Whether kept event `e`'s group-by values (read through `slots`) equal the alert's group.
-fn same_group(slots: &[usize], names: &[String], e: &Kept, group: &[(String, String)]) -> bool {
-    names.iter().zip(slots).all(|(name, &slot)| {
-        let want = group.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        let have = e.keys.get(slot).and_then(|v| v.as_deref());
-        want == have
-    })
 }
 
 fn detection_alert(info: &RuleInfo, ev: &Event) -> Alert {

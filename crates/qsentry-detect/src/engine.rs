@@ -112,6 +112,8 @@ pub struct Engine {
     pub(crate) metas: Vec<Meta>,
     pub(crate) by_id: HashMap<String, usize>,
     pub(crate) corrs: Vec<CorrPlan>,
+    /// Detection rule → the correlations (plans) that count it.
+    pub(crate) counted_by: HashMap<usize, Vec<usize>>,
     /// Fields whose values are kept for correlated events (group-by fields after aliases).
     pub(crate) key_fields: Vec<String>,
     collection: SigmaCollection,
@@ -250,7 +252,14 @@ impl Engine {
             let file = by_id.get(&id).and_then(|&i| metas.get(i)).map(|m| m.info.file.to_string()).unwrap_or_default();
             EngineError::Rule { id, file, message: e.to_string() }
         })?;
-        let engine = Engine { all, metas, by_id, corrs, key_fields, collection, dispatch, gates, max_timespan };
+        let mut counted_by: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (p, plan) in corrs.iter().enumerate() {
+            for &rule in plan.base.keys() {
+                counted_by.entry(rule).or_default().push(p);
+            }
+        }
+        let engine =
+            Engine { all, metas, by_id, corrs, counted_by, key_fields, collection, dispatch, gates, max_timespan };
         engine.sigma()?;
         Ok(engine)
     }

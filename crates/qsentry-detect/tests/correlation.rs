@@ -145,7 +145,7 @@ fn closed_alerts_come_out_of_observe_and_old_state_is_evicted() {
     }
     assert!(early.is_empty(), "the wave's alert stays open while it may still grow");
     assert!(d.correlation_states() > 0);
-    assert_eq!(d.kept(), 10);
+    assert_eq!((d.kept(), d.kept_groups()), (10, 1));
     // Unrelated traffic 20 minutes later: the window has passed, the alert is emitted and the
     // window state and kept events are gone.
     let later = audit("2026-11-02 10:21:00", "ZR", 500).build();
@@ -153,7 +153,7 @@ fn closed_alerts_come_out_of_observe_and_old_state_is_evicted() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].event_count, 10);
     assert_eq!(d.correlation_states(), 0);
-    assert_eq!(d.kept(), 0);
+    assert_eq!((d.kept(), d.kept_groups()), (0, 0));
     assert!(d.finish().is_empty());
 }
 
@@ -405,6 +405,7 @@ fn state_stays_bounded_on_a_long_stream() {
     // Only the last window (plus one sweep) of addresses and events is held.
     assert!(d.correlation_states() <= 700, "{} states", d.correlation_states());
     assert!(d.kept() <= 1300, "{} kept", d.kept());
+    assert!(d.kept_groups() <= 1300, "{} groups", d.kept_groups());
 }
 
 #[test]
