@@ -8,7 +8,8 @@
 //! stays open while it keeps firing and is emitted once its window has passed without a new firing,
 //! or by [`Detector::finish`]. The alert lists every event of the window that matched the rules the
 //! correlation counts, with the same group-by values; those events are kept in a buffer no longer
-//! than the longest correlation timespan. The leaver and journal gap checks run on every event.
+//! than the longest correlation timespan and no larger than [`MAX_KEPT_EVENTS`], filed by correlation
+//! and group. The leaver and journal gap checks run on every event.
 
 use crate::alert::{Alert, AlertKind, EventRef, Evidence, Involved};
 use crate::checks;
@@ -43,7 +44,16 @@ pub struct DetectorOptions {
     pub gap_check: bool,
     /// A leaver's events are one alert until this many seconds pass without one.
     pub leaver_quiet_seconds: i64,
+    /// The most correlated events kept for the alerts that may still gather them (see
+    /// [`MAX_KEPT_EVENTS`]).
+    pub max_kept: usize,
 }
+
+/// How many correlated events the detector keeps at most, whatever the longest correlation window
+/// holds: about 70 MB. A long attack (hundreds of thousands of failed sign-ons within the 6 h of the
+/// slow brute-force rule) would otherwise grow the detector without bound. Past it the oldest are let
+/// go; an alert that would have gathered one says its count is a floor.
+pub const MAX_KEPT_EVENTS: usize = 250_000;
 
 impl Default for DetectorOptions {
     fn default() -> Self {
@@ -52,6 +62,7 @@ impl Default for DetectorOptions {
             time_basis: TimeBasis::Written,
             gap_check: true,
             leaver_quiet_seconds: 3600,
+            max_kept: MAX_KEPT_EVENTS,
         }
     }
 }
@@ -74,6 +85,8 @@ struct Open {
     last_n: u64,
     value: f64,
     evidence: Evidence,
+    /// Some events of the alert were let go before it gathered them (`DetectorOptions::max_kept`).
+    partial: bool,
 }
 
 /// A leaver's activity still gathering events.
@@ -270,6 +283,9 @@ impl<'e> Detector<'e> {
                 }
             }
         }
+        if self.kept.len() >= self.options.max_kept {
+            self.kept.pop_front();
+        }
         self.kept.push_back(Kept {
             n,
             ts,
@@ -295,6 +311,7 @@ impl<'e> Detector<'e> {
             last_n: 0,
             value,
             evidence: Evidence::default(),
+            partial: false,
         });
         open.last_fire = ts;
         if value > open.value {
@@ -310,6 +327,11 @@ impl<'e> Detector<'e> {
         let mut picked = Vec::new();
         for &n in self.groups.get(&(ci, want)).into_iter().flatten().rev() {
             if n <= open.last_n {
+                break;
+            }
+            if self.kept.front().is_none_or(|e| n < e.n) {
+                // Let go (over `max_kept`) before this alert gathered it, like every older one.
+                open.partial = true;
                 break;
             }
             let Ok(k) = self.kept.binary_search_by_key(&n, |e| e.n) else { continue };
@@ -482,7 +504,8 @@ impl<'e> Detector<'e> {
             }
             _ => String::new(),
         };
-        let summary = format!("{title}: {} events for {groups}{when}{value}", e.count);
+        let floor = if o.partial { " or more" } else { "" };
+        let summary = format!("{title}: {}{floor} events for {groups}{when}{value}", e.count);
         let system = group.iter().find(|(k, _)| k == "system_name").map(|(_, v)| v.clone()).or(e.system.clone());
         let rule = match info {
             Some(i) => Alert::of_rule(i, AlertKind::Correlation),

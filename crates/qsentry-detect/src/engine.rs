@@ -28,34 +28,41 @@ pub enum EngineError {
 /// 300,000 failed sign-ons from one address in a minute kept detection busy for hours. Capped, the
 /// count is over the newest entries of the window: a value seen only in older entries of a window that
 /// holds more than the cap is no longer counted (a spray hidden in a flood; the flood itself is what the
-/// `event_count` rules see, and they are not capped).
+/// `event_count` rules see).
 pub const VALUE_COUNT_MIN_ENTRIES: usize = 256;
 
 /// Entries a `value_count` window keeps per distinct value its threshold asks for.
 pub const VALUE_COUNT_ENTRIES_PER_VALUE: usize = 20;
 
-/// The per-group cap of a `value_count` correlation (see [`VALUE_COUNT_MIN_ENTRIES`]): its rule's own
-/// `rsigma.max_group_entries`, else from its threshold. `None` for other correlation types.
-fn value_count_cap(c: &rsigma_parser::ast::CorrelationRule) -> Option<usize> {
+/// The entries a correlation's window keeps per group: its rule's own `rsigma.max_group_entries`, else
+/// for `value_count` see [`VALUE_COUNT_MIN_ENTRIES`], and for `event_count` one more than its largest
+/// threshold. An `event_count` window that keeps its newest n entries counts min(count, n), which meets
+/// every threshold below n exactly as the whole count does: the cap changes nothing but the memory, which
+/// otherwise grows with a flood (8 bytes an event for each rule). `None` for other correlation types.
+fn window_cap(c: &rsigma_parser::ast::CorrelationRule) -> Option<usize> {
     use rsigma_parser::ast::{CorrelationCondition, CorrelationType};
-    if c.correlation_type != CorrelationType::ValueCount {
-        return None;
-    }
     let own = c.custom_attributes.get(MAX_GROUP_ENTRIES).and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
     let threshold = match &c.condition {
         CorrelationCondition::Threshold { predicates, .. } => predicates.iter().map(|p| p.1).max().unwrap_or(0),
         CorrelationCondition::Extended(_) => 0,
     };
-    let per_value = usize::try_from(threshold).unwrap_or(usize::MAX).saturating_mul(VALUE_COUNT_ENTRIES_PER_VALUE);
-    Some(own.unwrap_or(per_value.max(VALUE_COUNT_MIN_ENTRIES)))
+    let threshold = usize::try_from(threshold).unwrap_or(usize::MAX);
+    let default = match c.correlation_type {
+        CorrelationType::ValueCount => {
+            threshold.saturating_mul(VALUE_COUNT_ENTRIES_PER_VALUE).max(VALUE_COUNT_MIN_ENTRIES)
+        }
+        CorrelationType::EventCount => threshold.saturating_add(1),
+        _ => return None,
+    };
+    Some(own.unwrap_or(default))
 }
 
 /// rsigma's per-correlation attribute for the entries a group's window keeps.
 const MAX_GROUP_ENTRIES: &str = "rsigma.max_group_entries";
 
-/// A correlation as rsigma is to run it: a `value_count` one with its cap set.
+/// A correlation as rsigma is to run it: an `event_count` or `value_count` one with its cap set.
 fn capped(mut c: rsigma_parser::ast::CorrelationRule) -> rsigma_parser::ast::CorrelationRule {
-    if let Some(cap) = value_count_cap(&c) {
+    if let Some(cap) = window_cap(&c) {
         c.custom_attributes.insert(MAX_GROUP_ENTRIES.into(), yaml_serde::Value::String(cap.to_string()));
     }
     c
@@ -210,7 +217,8 @@ impl Engine {
                     }
                     _ => false,
                 };
-            let value_cap = value_count_cap(c);
+            let value_cap =
+                window_cap(c).filter(|_| c.correlation_type == rsigma_parser::ast::CorrelationType::ValueCount);
             corrs.push(CorrPlan { meta, timespan, group_by, base, refs, ordered_all, value_cap });
             if let Some(m) = metas.get_mut(meta) {
                 m.corr = Some(corrs.len() - 1);
@@ -401,18 +409,21 @@ mod tests {
     }
 
     #[test]
-    fn value_count_correlations_are_capped_by_their_threshold() {
+    fn windows_are_capped_by_their_threshold() {
         let value =
             |gte: u64| correlation("value_count", &format!("        field: target_user\n        gte: {gte}"), "");
         assert_eq!(cap(&capped(value(6))), Some("256"));
-        assert_eq!(value_count_cap(&value(6)), Some(256));
+        assert_eq!(window_cap(&value(6)), Some(256));
         assert_eq!(cap(&capped(value(100))), Some("2000"));
         let own =
             correlation("value_count", "        field: target_user\n        gte: 6", "\nrsigma.max_group_entries: '9'");
-        assert_eq!(value_count_cap(&own), Some(9));
+        assert_eq!(window_cap(&own), Some(9));
         assert_eq!(cap(&capped(own)), Some("9"));
-        let events = correlation("event_count", "        gte: 8", "");
-        assert_eq!(value_count_cap(&events), None);
-        assert_eq!(cap(&capped(events)), None);
+        // event_count: one more than the largest threshold, which counts exactly.
+        assert_eq!(cap(&capped(correlation("event_count", "        gte: 8", ""))), Some("9"));
+        assert_eq!(cap(&capped(correlation("event_count", "        gt: 3\n        lte: 20", ""))), Some("21"));
+        let ordered = correlation("temporal", "        gte: 2", "");
+        assert_eq!(window_cap(&ordered), None);
+        assert_eq!(cap(&capped(ordered)), None);
     }
 }

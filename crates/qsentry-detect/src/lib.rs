@@ -49,7 +49,7 @@ pub mod rules;
 mod view;
 
 pub use alert::{Alert, AlertKind, EventRef, Severity};
-pub use detector::{Detector, DetectorOptions, TimeBasis};
+pub use detector::{Detector, DetectorOptions, MAX_KEPT_EVENTS, TimeBasis};
 pub use engine::{Engine, EngineError, VALUE_COUNT_ENTRIES_PER_VALUE, VALUE_COUNT_MIN_ENTRIES};
 pub use field::{FieldValue, field};
 pub use leavers::Leavers;

@@ -190,6 +190,70 @@ fn value_count_counts_distinct_values() {
 /// counts a window's distinct values anew for every event, so an uncapped flood costs its size
 /// squared): a spray after a flood of one profile still counts, a value seen only before the newest
 /// entries does not, and a rule's own `rsigma.max_group_entries` wins.
+/// An `event_count` window keeps one entry more than its threshold (memory in a flood), which must not
+/// change a single alert: a long irregular stream from a few addresses gives the same alerts as with
+/// room for every entry.
+#[test]
+fn event_count_windows_capped_past_the_threshold_change_no_alert() {
+    let rule = |extra: &str| {
+        format!(
+            "{FAILED}---\n{}",
+            corr(
+                "event_count",
+                "        - failed",
+                "        - system_name\n        - source_ip",
+                "10m",
+                "        gte: 8",
+                extra
+            )
+        )
+    };
+    let t0 = t("2026-11-02 00:00:00");
+    let mut x = 7u64;
+    let mut at = t0;
+    let events: Vec<Event> = (0..3_000u64)
+        .map(|k| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            // Bursts and lulls: 0 to 3 seconds apart mostly, now and then 15 minutes.
+            at += Duration::seconds(if (x >> 33).is_multiple_of(50) { 900 } else { ((x >> 40) % 4) as i64 });
+            let ip = format!("203.0.113.{}", (x >> 20) % 4);
+            pw(&at.format("%Y-%m-%d %H:%M:%S").to_string(), k + 1, &ip, "QSECOFR", "P")
+        })
+        .collect();
+    // In a stable order: alerts that start the same second come in either order.
+    let view = |alerts: Vec<qsentry_detect::Alert>| {
+        let mut v = alerts.into_iter().map(|a| (a.first, a.summary, a.event_count, a.last)).collect::<Vec<_>>();
+        v.sort();
+        v
+    };
+    let capped = view(run(&engine(&rule("")), &events));
+    let whole = view(run(&engine(&rule("\nrsigma.max_group_entries: '1000000'")), &events));
+    assert!(capped.len() > 20, "{} alerts", capped.len());
+    assert_eq!(capped.len(), whole.len());
+    for (c, w) in capped.iter().zip(&whole) {
+        assert_eq!(c, w);
+    }
+}
+
+/// Past `max_kept`, the oldest kept events are let go: an alert that would have gathered one counts
+/// what is left and says its count is a floor.
+#[test]
+fn kept_events_past_the_limit_make_the_count_a_floor() {
+    let e = engine(&brute(8, "10m"));
+    let events = wave("2026-11-02 10:00:00", 10, 5, "203.0.113.7", 1);
+    let alerts = run(&e, &events);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].event_count, 10);
+    assert!(alerts[0].summary.contains(": 10 events for"), "{}", alerts[0].summary);
+    // Five kept: the alert opens at the eighth failure with the fourth to the eighth, and the ninth and
+    // tenth join as they come.
+    let options = DetectorOptions { gap_check: false, max_kept: 5, ..DetectorOptions::default() };
+    let alerts = run_with(&e, &events, options);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].event_count, 7);
+    assert!(alerts[0].summary.contains(": 7 or more events for"), "{}", alerts[0].summary);
+}
+
 #[test]
 fn value_count_windows_keep_their_newest_entries() {
     // The threshold (3) times the entries per value is under the minimum.
