@@ -60,7 +60,7 @@ pub enum AlertKind {
 pub const AUDIT_JOURNAL: &str = "QSYS/QAUDJRN";
 
 /// One journal entry (or history message) an alert rests on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct EventRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_name: Option<Text>,

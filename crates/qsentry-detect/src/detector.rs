@@ -16,13 +16,14 @@ use crate::checks;
 use crate::engine::{Engine, EngineError};
 use crate::field;
 use crate::gaps::{Gap, GapCheck};
+use crate::kept::{Kept, KeptEvent, group_id};
 use crate::leavers::Leavers;
 use crate::rules::RuleInfo;
 use crate::view::View;
 use chrono::NaiveDateTime;
 use qsentry_ingest::event::Event;
 use rsigma_eval::{CorrelationEngine, EvaluationResult};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 /// Which timestamp drives correlation windows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,10 +51,12 @@ pub struct DetectorOptions {
 }
 
 /// How many correlated events the detector keeps at most, whatever the longest correlation window
-/// holds: about 70 MB. A long attack (hundreds of thousands of failed sign-ons within the 6 h of the
-/// slow brute-force rule) would otherwise grow the detector without bound. Past it the oldest are let
-/// go; an alert that would have gathered one says its count is a floor.
-pub const MAX_KEPT_EVENTS: usize = 250_000;
+/// holds: about 30 MB, and 40 bytes for each group an event is filed under. A long attack (hundreds of
+/// thousands of failed sign-ons within the 6 h of the slow brute-force rule) would otherwise grow the
+/// detector without bound. Past it the oldest are let go; an alert that would have gathered one says its
+/// count is a floor. An alert gathers its events as they come once it is open, so only the events
+/// before its first firing can be lost, and only when 100,000 other correlated events came after them.
+pub const MAX_KEPT_EVENTS: usize = 100_000;
 
 impl Default for DetectorOptions {
     fn default() -> Self {
@@ -65,15 +68,6 @@ impl Default for DetectorOptions {
             max_kept: MAX_KEPT_EVENTS,
         }
     }
-}
-
-/// An event a correlation counted, kept for the correlation's alert.
-struct Kept {
-    n: u64,
-    ts: i64,
-    r: EventRef,
-    utc: Option<NaiveDateTime>,
-    inv: Involved,
 }
 
 /// A correlation (`Engine::corrs` index) and a group's values in its group-by order.
@@ -106,10 +100,8 @@ pub struct Detector<'e> {
     n: u64,
     now: i64,
     next_sweep: i64,
-    kept: VecDeque<Kept>,
-    /// (correlation, group key in its group-by order) → the numbers (`Kept::n`) of the kept events it
-    /// counts, oldest first: what [`Detector::fire`] gathers, without looking at other groups' events.
-    groups: HashMap<GroupKey, VecDeque<u64>>,
+    /// The correlated events an alert may still gather, filed by group.
+    kept: Kept,
     /// (ordered correlation, group key) → when its first step was last seen.
     armed: HashMap<GroupKey, i64>,
     open: HashMap<(usize, Vec<(String, String)>), Open>,
@@ -129,6 +121,7 @@ const SWEEP_SECONDS: i64 = 60;
 
 impl<'e> Detector<'e> {
     pub(crate) fn new(engine: &'e Engine, options: DetectorOptions) -> Result<Detector<'e>, EngineError> {
+        let max_kept = options.max_kept;
         Ok(Detector {
             engine,
             sigma: engine.sigma()?,
@@ -136,8 +129,7 @@ impl<'e> Detector<'e> {
             n: 0,
             now: i64::MIN,
             next_sweep: i64::MIN,
-            kept: VecDeque::new(),
-            groups: HashMap::new(),
+            kept: Kept::new(max_kept),
             armed: HashMap::new(),
             open: HashMap::new(),
             leaver_open: HashMap::new(),
@@ -276,17 +268,11 @@ impl<'e> Detector<'e> {
         for &rule in &self.matched {
             for &p in engine.counted_by.get(&rule).into_iter().flatten() {
                 let Some(slots) = engine.corrs.get(p).and_then(|plan| plan.base.get(&rule)) else { continue };
-                let key = slots.iter().map(|&k| keys.get(k).cloned().flatten()).collect();
-                let numbers = self.groups.entry((p, key)).or_default();
-                if numbers.back() != Some(&n) {
-                    numbers.push_back(n);
-                }
+                let values = slots.iter().map(|&k| keys.get(k).and_then(|v| v.as_deref()));
+                self.kept.file(n, group_id(p, values));
             }
         }
-        if self.kept.len() >= self.options.max_kept {
-            self.kept.pop_front();
-        }
-        self.kept.push_back(Kept {
+        self.kept.push(KeptEvent {
             n,
             ts,
             r: EventRef::of(ev),
@@ -318,37 +304,13 @@ impl<'e> Detector<'e> {
             open.value = value;
         }
         let lo = ts.saturating_sub(plan.timespan);
-        // The group's kept events not gathered yet, newest first, back to the window's start.
-        let want = plan
-            .group_by
-            .iter()
-            .map(|name| key.1.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str().into()))
-            .collect();
-        let mut picked = Vec::new();
-        for &n in self.groups.get(&(ci, want)).into_iter().flatten().rev() {
-            if n <= open.last_n {
-                break;
-            }
-            if self.kept.front().is_none_or(|e| n < e.n) {
-                // Let go (over `max_kept`) before this alert gathered it, like every older one.
-                open.partial = true;
-                break;
-            }
-            let Ok(k) = self.kept.binary_search_by_key(&n, |e| e.n) else { continue };
-            if self.kept.get(k).is_none_or(|e| e.ts < lo) {
-                break;
-            }
-            picked.push(k);
-        }
-        if let Some(&k) = picked.first()
-            && let Some(e) = self.kept.get(k)
-        {
+        // The group's kept events not gathered yet, back to the window's start.
+        let values = plan.group_by.iter().map(|name| key.1.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()));
+        let (events, partial) = self.kept.gather(&group_id(ci, values), open.last_n, lo);
+        open.partial |= partial;
+        for e in events {
             open.last_n = e.n;
-        }
-        for &k in picked.iter().rev() {
-            if let Some(e) = self.kept.get(k) {
-                open.evidence.add(e.r.clone(), e.utc, &e.inv);
-            }
+            open.evidence.add(e.r.clone(), e.utc, &e.inv);
         }
     }
 
@@ -377,16 +339,7 @@ impl<'e> Detector<'e> {
         let now = self.now;
         self.sigma.evict_expired(now);
         let horizon = now.saturating_sub(self.engine.max_timespan.saturating_add(SWEEP_SECONDS));
-        while self.kept.front().is_some_and(|k| k.ts < horizon) {
-            self.kept.pop_front();
-        }
-        let oldest = self.kept.front().map_or(u64::MAX, |k| k.n);
-        self.groups.retain(|_, numbers| {
-            while numbers.front().is_some_and(|&n| n < oldest) {
-                numbers.pop_front();
-            }
-            !numbers.is_empty()
-        });
+        self.kept.sweep(horizon);
         let corrs = &self.engine.corrs;
         self.armed.retain(|(p, _), t| corrs.get(*p).is_some_and(|plan| now - *t <= plan.timespan));
         let done: Vec<_> = self
@@ -469,7 +422,7 @@ impl<'e> Detector<'e> {
 
     /// Groups of correlations under which kept events are filed (bounded with them).
     pub fn kept_groups(&self) -> usize {
-        self.groups.len()
+        self.kept.groups()
     }
 
     /// Correlation window states rsigma currently holds.

@@ -44,6 +44,7 @@ mod dispatch;
 pub mod engine;
 pub mod field;
 pub mod gaps;
+mod kept;
 pub mod leavers;
 pub mod rules;
 mod view;
