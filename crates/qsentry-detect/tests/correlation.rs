@@ -42,18 +42,16 @@ level: high
     )
 }
 
-fn brute(threshold: u32, timespan: &str) -> String {
+/// The failed sign-on rule and a correlation of it grouped by system and source address.
+fn by_source(ctype: &str, timespan: &str, condition: &str, extra: &str) -> String {
     format!(
         "{FAILED}---\n{}",
-        corr(
-            "event_count",
-            "        - failed",
-            "        - system_name\n        - source_ip",
-            timespan,
-            &format!("        gte: {threshold}"),
-            ""
-        )
+        corr(ctype, "        - failed", "        - system_name\n        - source_ip", timespan, condition, extra)
     )
+}
+
+fn brute(threshold: u32, timespan: &str) -> String {
+    by_source("event_count", timespan, &format!("        gte: {threshold}"), "")
 }
 
 /// `n` failed sign-ons from `ip`, `step` seconds apart, from `start`.
@@ -159,17 +157,7 @@ fn closed_alerts_come_out_of_observe_and_old_state_is_evicted() {
 
 #[test]
 fn value_count_counts_distinct_values() {
-    let yaml = format!(
-        "{FAILED}---\n{}",
-        corr(
-            "value_count",
-            "        - failed",
-            "        - system_name\n        - source_ip",
-            "30m",
-            "        field: target_user\n        gte: 3",
-            ""
-        )
-    );
+    let yaml = by_source("value_count", "30m", "        field: target_user\n        gte: 3", "");
     let e = engine(&yaml);
     let same_user: Vec<Event> =
         (0..10).map(|k| pw(&format!("2026-11-02 10:00:{k:02}"), k + 1, "203.0.113.7", "QSECOFR", "P")).collect();
@@ -195,19 +183,7 @@ fn value_count_counts_distinct_values() {
 /// room for every entry.
 #[test]
 fn event_count_windows_capped_past_the_threshold_change_no_alert() {
-    let rule = |extra: &str| {
-        format!(
-            "{FAILED}---\n{}",
-            corr(
-                "event_count",
-                "        - failed",
-                "        - system_name\n        - source_ip",
-                "10m",
-                "        gte: 8",
-                extra
-            )
-        )
-    };
+    let rule = |extra: &str| by_source("event_count", "10m", "        gte: 8", extra);
     let t0 = t("2026-11-02 00:00:00");
     let mut x = 7u64;
     let mut at = t0;
@@ -259,19 +235,7 @@ fn value_count_windows_keep_their_newest_entries() {
     // The threshold (3) times the entries per value is under the minimum.
     const { assert!(3 * qsentry_detect::VALUE_COUNT_ENTRIES_PER_VALUE < qsentry_detect::VALUE_COUNT_MIN_ENTRIES) };
     let cap = qsentry_detect::VALUE_COUNT_MIN_ENTRIES as u64;
-    let yaml = |extra: &str| {
-        format!(
-            "{FAILED}---\n{}",
-            corr(
-                "value_count",
-                "        - failed",
-                "        - system_name\n        - source_ip",
-                "30m",
-                "        field: target_user\n        gte: 3",
-                extra
-            )
-        )
-    };
+    let yaml = |extra: &str| by_source("value_count", "30m", "        field: target_user\n        gte: 3", extra);
     // One profile tried once, a flood on a second, then a third profile, all within the window.
     let ip = "203.0.113.7";
     let at = |k: u64| format!("2026-11-02 10:00:{:02}", k / 100 % 60);
