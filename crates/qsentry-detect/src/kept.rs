@@ -14,9 +14,10 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
-/// A correlation (`Engine::corrs` index) and a 128-bit digest of one group's values: two SipHash-1-3
-/// digests of the values, each after its own seed byte. Two groups of one correlation share an id with
-/// a chance of about n²/2¹²⁹ for n groups.
+/// A correlation (`Engine::corrs` index) and a 128-bit digest of one group's values: two 64-bit digests
+/// by std's `DefaultHasher` (SipHash-1-3 today; the same within a run, which is all an id needs), each
+/// after its own seed byte. Two groups of one correlation share an id with a chance of about n²/2¹²⁹
+/// for n groups.
 pub(crate) type GroupId = (usize, u64, u64);
 
 /// The id of correlation `plan`'s group with these values (in its group-by order; `None`: no value).
