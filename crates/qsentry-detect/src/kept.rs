@@ -10,28 +10,73 @@
 
 use crate::alert::{EventRef, Involved};
 use chrono::NaiveDateTime;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 
-/// A correlation (`Engine::corrs` index) and a 128-bit digest of one group's values: two 64-bit digests
-/// by std's `DefaultHasher` (SipHash-1-3 today; the same within a run, which is all an id needs), each
-/// after its own seed byte. Two groups of one correlation share an id with a chance of about n²/2¹²⁹
-/// for n groups.
+/// A correlation (`Engine::corrs` index) and a 128-bit digest of one group's values (XXH3-128 of the
+/// values, each written as a presence byte, its length and its bytes). Two groups of one correlation
+/// share an id with a chance of about n²/2¹²⁹ for n groups.
 pub(crate) type GroupId = (usize, u64, u64);
 
 /// The id of correlation `plan`'s group with these values (in its group-by order; `None`: no value).
-pub(crate) fn group_id<'a>(plan: usize, values: impl Iterator<Item = Option<&'a str>> + Clone) -> GroupId {
-    let digest = |seed: u8| {
-        let mut h = DefaultHasher::new();
-        seed.hash(&mut h);
-        for v in values.clone() {
-            v.hash(&mut h);
+pub(crate) fn group_id<'a>(plan: usize, values: impl Iterator<Item = Option<&'a str>>) -> GroupId {
+    // Group values are short (names, addresses): written on the stack, on the heap only past it.
+    let mut stack = [0u8; 192];
+    let mut heap = Vec::new();
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| match stack.get_mut(len..len + bytes.len()) {
+        Some(dst) if heap.is_empty() => {
+            dst.copy_from_slice(bytes);
+            len += bytes.len();
         }
-        h.finish()
+        _ => {
+            if heap.is_empty() {
+                heap.extend_from_slice(&stack[..len]);
+            }
+            heap.extend_from_slice(bytes);
+        }
     };
-    (plan, digest(0), digest(1))
+    for v in values {
+        match v {
+            None => put(&[0]),
+            Some(v) => {
+                put(&[1]);
+                put(&(v.len() as u64).to_le_bytes());
+                put(v.as_bytes());
+            }
+        }
+    }
+    let bytes = if heap.is_empty() { &stack[..len] } else { &heap[..] };
+    let digest = xxhash_rust::xxh3::xxh3_128(bytes);
+    (plan, digest as u64, (digest >> 64) as u64)
 }
+
+/// Hashes a [`GroupId`] for the map of groups from its own bits: it is a digest already.
+#[derive(Clone, Copy, Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for a `GroupId`, whose fields hash through `write_usize` and `write_u64`.
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = self.0.rotate_left(29) ^ x;
+    }
+
+    fn write_usize(&mut self, plan: usize) {
+        self.write_u64((plan as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    }
+}
+
+type Groups = HashMap<GroupId, u64, BuildHasherDefault<DigestHasher>>;
 
 /// An event a correlation counted: its number (in the detector's order), its time, and what an alert
 /// records of it.
@@ -56,7 +101,7 @@ pub(crate) struct Kept {
     /// Every filing, in event order.
     links: VecDeque<Link>,
     /// Each group's newest event.
-    newest: HashMap<GroupId, u64>,
+    newest: Groups,
     max: usize,
     /// The time of the newest event let go because `max` were kept (`i64::MIN`: none).
     dropped_ts: i64,
@@ -69,7 +114,7 @@ impl Kept {
         Kept {
             events: VecDeque::new(),
             links: VecDeque::new(),
-            newest: HashMap::new(),
+            newest: Groups::default(),
             max,
             dropped_ts: i64::MIN,
             dropped: 0,
@@ -183,6 +228,21 @@ mod tests {
         assert_ne!(a, b);
         assert_ne!(a, group_id(1, [Some("A")].into_iter()), "the correlation is part of the id");
         assert_ne!(group_id(0, [None].into_iter()), group_id(0, [Some("")].into_iter()));
+        // Values past the stack buffer: the same digest as the same bytes would give, and distinct.
+        let long = "X".repeat(300);
+        let (l1, l2) = (
+            group_id(0, [Some("A"), Some(long.as_str())].into_iter()),
+            group_id(0, [Some("A"), Some(&long[1..])].into_iter()),
+        );
+        assert_ne!(l1, l2);
+        let mut want = vec![1u8];
+        want.extend_from_slice(&1u64.to_le_bytes());
+        want.push(b'A');
+        want.push(1);
+        want.extend_from_slice(&300u64.to_le_bytes());
+        want.extend_from_slice(long.as_bytes());
+        let d = xxhash_rust::xxh3::xxh3_128(&want);
+        assert_eq!(l1, (0, d as u64, (d >> 64) as u64));
         let mut k = Kept::new(100);
         for n in 1..=10u64 {
             k.file(n, if n % 3 == 0 { b } else { a });
