@@ -95,9 +95,10 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     }
     let (alerts, _) = crate::hunt::detect(&store, &config, &qsentry_report::Filter::default(), None, None, None)?;
     let journal_path = args.out.join(qsentry_incident::DEFAULT_JOURNAL_NAME);
-    let changes = crate::incidents::record(&store, &config, &journal_path, None, &alerts)?;
+    let detected = detections(&alerts)?;
+    let changes = crate::incidents::record(&store, &config, &journal_path, None, alerts)?;
     eprintln!("{}", crate::incidents::describe(&changes, &journal_path));
-    reports.insert(0, detections(&alerts)?);
+    reports.insert(0, detected);
     reports.insert(0, crate::incidents::report(&qsentry_incident::Journal::open(&journal_path)?)?);
     let gaps = qsentry_store::gaps::gaps(&store, None)?;
     let mut findings = Vec::new();

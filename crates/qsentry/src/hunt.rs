@@ -72,7 +72,7 @@ fn hunt(args: &HuntArgs) -> Result<i32> {
     if !args.no_record {
         let db = crate::ingest::database(args.db.db.as_deref(), &config);
         let path = crate::incidents::journal_path(args.journal.as_deref(), &config, &db);
-        let changes = crate::incidents::record(&store, &config, &path, args.signing_key.as_deref(), &alerts)?;
+        let changes = crate::incidents::record(&store, &config, &path, args.signing_key.as_deref(), alerts)?;
         eprintln!("{}", crate::incidents::describe(&changes, &path));
     }
     Ok(exit::OK)

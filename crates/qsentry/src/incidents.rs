@@ -43,36 +43,37 @@ pub fn read_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
 
 /// A detection alert as the incident journal records it. The rule's name (`ibmi_signon_bruteforce_source`)
 /// stands for the rule when it has one: stable across rule versions and readable in a journal.
-pub fn alert_input(a: &qsentry_detect::Alert) -> AlertInput {
-    let system = a.system.clone().unwrap_or_else(|| "?".into());
+pub fn alert_input(a: qsentry_detect::Alert) -> AlertInput {
+    let system = a.system.unwrap_or_else(|| "?".into());
     let first = a.first.or(a.last).unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc());
+    let events = a
+        .events
+        .iter()
+        .map(|r| EventRef {
+            system: r.system_name.as_deref().map_or_else(|| system.clone(), str::to_string),
+            sequence_number: r.sequence_number,
+            system_sequence_number: r.system_sequence_number,
+            source_file: r.file.to_string(),
+            record_number: r.record,
+        })
+        .collect();
     AlertInput {
-        rule_id: a.rule_name.clone().unwrap_or_else(|| a.rule_id.clone()),
-        rule_title: a.title.clone(),
+        rule_id: a.rule_name.unwrap_or(a.rule_id),
+        rule_title: a.title,
         severity: match a.severity {
             qsentry_detect::Severity::Ordinary => Severity::Ordinary,
             qsentry_detect::Severity::Elevated => Severity::Elevated,
             qsentry_detect::Severity::Emergency => Severity::Emergency,
         },
-        tags: a.tags.clone(),
-        system: system.clone(),
+        tags: a.tags,
+        system,
         first_seen: first,
         last_seen: a.last.unwrap_or(first).max(first),
-        users: a.users.clone(),
-        source_ips: a.source_ips.clone(),
-        objects: a.objects.clone(),
-        events: a
-            .events
-            .iter()
-            .map(|r| EventRef {
-                system: r.system_name.as_deref().map_or_else(|| system.clone(), str::to_string),
-                sequence_number: r.sequence_number,
-                system_sequence_number: r.system_sequence_number,
-                source_file: r.file.to_string(),
-                record_number: r.record,
-            })
-            .collect(),
-        summary: a.summary.clone(),
+        users: a.users,
+        source_ips: a.source_ips,
+        objects: a.objects,
+        events,
+        summary: a.summary,
     }
 }
 
@@ -107,9 +108,11 @@ pub fn record(
     config: &Config,
     path: &Path,
     signing_key: Option<&Path>,
-    alerts: &[qsentry_detect::Alert],
+    alerts: Vec<qsentry_detect::Alert>,
 ) -> Result<Vec<IncidentChange>> {
-    let inputs: Vec<AlertInput> = alerts.iter().map(alert_input).collect();
+    // Each alert is consumed as it is converted: the alerts and their inputs are not held twice (a
+    // flood's thousand alerts of 500 event references each are about 70 MB).
+    let inputs: Vec<AlertInput> = alerts.into_iter().map(alert_input).collect();
     let settings = settings(store, config)?;
     let mut journal = open_journal(path, signing_key)?;
     journal.apply_alerts(&inputs, Utc::now(), &settings).with_context(|| format!("recording in {}", path.display()))

@@ -70,10 +70,10 @@ pub fn run(args: &IngestArgs) -> i32 {
             let filter = qsentry_report::Filter::default();
             let (alerts, n) = crate::hunt::detect(&store, &config, &filter, Some(summary.ingest_id), None, None)?;
             let path = crate::incidents::journal_path(args.journal.as_deref(), &config, &db);
-            let changes = crate::incidents::record(&store, &config, &path, None, &alerts)?;
+            let count = alerts.len();
+            let changes = crate::incidents::record(&store, &config, &path, None, alerts)?;
             eprintln!(
-                "detection over the {n} new events: {} alerts; {}",
-                alerts.len(),
+                "detection over the {n} new events: {count} alerts; {}",
                 crate::incidents::describe(&changes, &path)
             );
         }
