@@ -233,13 +233,18 @@ fn bad_and_missing_signatures() {
     assert_eq!(first(&r), (1, Some(1), ProblemKind::UntrustedKey), "{r}");
 }
 
+/// The `hash` of one journal line.
+fn record_hash(line: &str) -> String {
+    let record: serde_json::Value = serde_json::from_str(line).unwrap();
+    record["hash"].as_str().unwrap().to_string()
+}
+
 #[test]
 fn anchor_catches_truncation_at_a_line_boundary() {
     let d = tempfile::tempdir().unwrap();
     let p = build(d.path(), None);
     let l = lines(&p);
-    let last: serde_json::Value = serde_json::from_str(&l[7]).unwrap();
-    let anchor = Anchor { seq: 8, hash: last["hash"].as_str().unwrap().to_string() };
+    let anchor = Anchor { seq: 8, hash: record_hash(&l[7]) };
     write_lines(&p, &l[..6]);
     assert!(check(&p).is_ok(), "a clean cut is only visible against something kept elsewhere");
     let r = verify(&p, &VerifyOptions { trusted_key: None, anchor: Some(anchor) }).unwrap();
@@ -251,8 +256,7 @@ fn anchor_names_the_record_whose_hash_differs() {
     let d = tempfile::tempdir().unwrap();
     let p = build(d.path(), None);
     let l = lines(&p);
-    let fifth: serde_json::Value = serde_json::from_str(&l[4]).unwrap();
-    let hash = fifth["hash"].as_str().unwrap().to_string();
+    let hash = record_hash(&l[4]);
     let anchored =
         |hash: String| verify(&p, &VerifyOptions { trusted_key: None, anchor: Some(Anchor { seq: 5, hash }) }).unwrap();
     // The anchor kept elsewhere matches the journal: no problem (its hex case does not matter).

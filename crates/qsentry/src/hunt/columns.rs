@@ -11,6 +11,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use ibmi_format::Value;
 use qsentry_ingest::event::{Category, Origin, Outcome};
 use qsentry_ingest::{Event, Format};
+use qsentry_store::schema::{self, Kind};
 use std::sync::Arc;
 
 /// The columns the detection query selects, in order, and what each holds.
@@ -20,11 +21,8 @@ pub const COLUMNS: &str = "system_name, journal_library, journal_name, receiver_
     object_name, object_type, member, count_or_rrn, category, action, outcome, subject_user, target_user, \
     target_object, source_ip, summary, fields, source_format, source_file, record_number, byte_offset";
 
-/// The positions in [`COLUMNS`] of the numbers and the times; every other column is text.
-const NUMBERS: [usize; 6] = [5, 6, 19, 24, 36, 37];
-const TIMES: [usize; 2] = [7, 8];
-
-/// One batch's columns, each cast to UTF-8 text, unsigned 64-bit integers or microsecond times.
+/// One batch's columns, each cast by its kind in the store's schema to UTF-8 text, unsigned 64-bit
+/// integers or microsecond times.
 pub struct Columns {
     arrays: Vec<ArrayRef>,
 }
@@ -35,14 +33,20 @@ impl Columns {
         if batch.num_columns() != want {
             return Err(anyhow!("the detection query returned {} columns, not {want}", batch.num_columns()));
         }
-        let arrays = (0..want)
-            .map(|i| {
-                let to = if NUMBERS.contains(&i) {
-                    DataType::UInt64
-                } else if TIMES.contains(&i) {
-                    DataType::Timestamp(TimeUnit::Microsecond, None)
-                } else {
-                    DataType::Utf8
+        let arrays = COLUMNS
+            .split(',')
+            .map(str::trim)
+            .enumerate()
+            .map(|(i, name)| {
+                // Each column's type as the store's schema declares it.
+                let kind = schema::column_index(name).and_then(|c| schema::EVENT_COLUMNS.get(c)).map(|c| c.kind);
+                let to = match kind {
+                    Some(Kind::U64 | Kind::I32) => DataType::UInt64,
+                    Some(Kind::Timestamp) => DataType::Timestamp(TimeUnit::Microsecond, None),
+                    Some(Kind::Text) => DataType::Utf8,
+                    _ => {
+                        return Err(anyhow!("the detection query's column {name} is not a text, number or time column"));
+                    }
                 };
                 let column = batch.column(i);
                 if column.data_type() == &to { Ok(column.clone()) } else { Ok(cast(column, &to)?) }
