@@ -45,7 +45,9 @@ impl Columns {
                     Some(Kind::Timestamp) => DataType::Timestamp(TimeUnit::Microsecond, None),
                     Some(Kind::Text) => DataType::Utf8,
                     _ => {
-                        return Err(anyhow!("the detection query's column {name} is not a text, number or time column"));
+                        return Err(anyhow!(
+                            "the detection query's column {name} is not a text, number or time column"
+                        ));
                     }
                 };
                 let column = batch.column(i);
