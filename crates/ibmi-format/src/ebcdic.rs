@@ -119,6 +119,7 @@ impl Ccsid {
     }
 
     /// Decodes a blank-padded character field: trailing EBCDIC blanks and NULs are dropped.
+    #[inline]
     pub fn decode_field(&self, bytes: &[u8]) -> CompactString {
         let bytes = &bytes[..trimmed_len(bytes)];
         // Fastest path: a short ASCII field (most IBM names) is mapped into a stack buffer and becomes an

@@ -242,24 +242,43 @@ impl Ctx<'_> {
     /// `LIB/OBJ *TYPE` from the given name, library and type fields (missing parts left out).
     pub fn qualified(&self, name: &str, lib: &[&str], ty: &str) -> Option<Text> {
         let obj = self.s(name)?;
-        let mut out = match self.any(lib) {
-            Some(mut l) => {
-                l.push('/');
-                l.push_str(&obj);
-                l
-            }
-            None => obj,
-        };
-        if let Some(t) = self.s(ty) {
-            out.push(' ');
-            out.push_str(&t);
+        let lib = self.any(lib);
+        let ty = self.s(ty);
+        if lib.is_none() && ty.is_none() {
+            return Some(obj);
         }
-        Some(out)
+        // Joined in one go: `CompactString::push` per piece cost more than the field lookups.
+        Some(join(&[
+            lib.as_deref().unwrap_or(""),
+            if lib.is_some() { "/" } else { "" },
+            &obj,
+            if ty.is_some() { " " } else { "" },
+            ty.as_deref().unwrap_or(""),
+        ]))
     }
 
     /// The object the entry is about (`object_name`, `object_library` or `library_name`, `object_type`).
     pub fn object(&self) -> Option<Text> {
         self.qualified("object_name", &["object_library", "library_name"], "object_type")
+    }
+}
+
+/// The pieces as one [`Text`], built from a stack buffer when short (one copy, no growth), else from a
+/// `String` made once.
+fn join(pieces: &[&str]) -> Text {
+    let len: usize = pieces.iter().map(|p| p.len()).sum();
+    let mut buf = [0u8; 96];
+    match buf.get_mut(..len) {
+        Some(out) => {
+            let mut at = 0;
+            for p in pieces {
+                out[at..at + p.len()].copy_from_slice(p.as_bytes());
+                at += p.len();
+            }
+            // Whole `str`s laid end to end are UTF-8, so this never fails.
+            std::str::from_utf8(out).map(Text::from).unwrap_or_default()
+        }
+        None => Text::from(pieces.concat()),
     }
 }
 
