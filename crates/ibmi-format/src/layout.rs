@@ -114,9 +114,10 @@ pub struct EntryLayout {
 }
 
 impl EntryLayout {
-    /// The first byte after the last known field (1-based).
+    /// The first byte after the last known field (1-based). Fields are in offset order and do not overlap
+    /// (`audit::tests::layouts_are_well_formed` checks every layout), so the last field ends last.
     pub fn known_end(&self) -> u32 {
-        self.fields.iter().map(Field::end).max().unwrap_or(0)
+        self.fields.last().map_or(0, Field::end)
     }
 
     /// A field by name.

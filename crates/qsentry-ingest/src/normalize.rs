@@ -153,8 +153,14 @@ pub(crate) struct Ctx<'a> {
 
 /// Whether a flag value is set (`Y`, `YES`, `*YES`). Only text can read so: numbers render as digits,
 /// bytes as hex digits.
+#[inline]
 fn is_yes(v: &Value) -> bool {
-    matches!(v, Value::Text(t) if matches!(ibmi_format::value::trim(t), "Y" | "YES" | "*YES"))
+    let Value::Text(t) = v else { return false };
+    // Most values are not flags: a first byte that can start neither "Y" or "*YES" nor white space
+    // (ASCII 0x09-0x0D and blank, or a non-ASCII character such as U+00A0) rejects them before the
+    // trim ([`Ctx::flags`] asks this of every field of an entry).
+    matches!(t.as_bytes().first(), Some(b'Y' | b'*' | b' ' | 0x09..=0x0D | 0x80..))
+        && matches!(ibmi_format::value::trim(t), "Y" | "YES" | "*YES")
 }
 
 /// A value as trimmed text (numbers rendered); `None` when null or blank.

@@ -283,6 +283,53 @@ fn text(ccsid: &Ccsid, bytes: &[u8]) -> Option<CompactString> {
     (!s.is_empty()).then_some(s)
 }
 
+/// Heading text that is the same in every entry of one journal receiver on one system: the system name
+/// and the receiver's name and library. Each decoding thread keeps the last bytes it decoded for each and
+/// their text, so an entry of the same receiver as the one before costs a compare instead of a decode.
+mod repeated {
+    use super::Ccsid;
+    use compact_str::CompactString;
+    use std::cell::RefCell;
+
+    pub const SYSTEM: usize = 0;
+    pub const RECEIVER: usize = 1;
+    pub const RECEIVER_LIBRARY: usize = 2;
+
+    /// The longest field kept (JORCV and JORCVLIB; JOSYNM is 8).
+    const MAX: usize = 10;
+
+    struct Last {
+        /// The code page the text was decoded with (its address: every `Ccsid` is a static).
+        ccsid: usize,
+        raw: [u8; MAX],
+        text: Option<CompactString>,
+    }
+
+    impl Last {
+        const NONE: Last = Last { ccsid: 0, raw: [0; MAX], text: None };
+    }
+
+    thread_local! {
+        static LAST: RefCell<[Last; 3]> = const { RefCell::new([Last::NONE; 3]) };
+    }
+
+    /// `super::text(ccsid, bytes)` for the heading field `slot`, `N` bytes long.
+    pub fn text<const N: usize>(slot: usize, ccsid: &'static Ccsid, bytes: &[u8]) -> Option<CompactString> {
+        const { assert!(N <= MAX) };
+        let Ok(raw) = <&[u8; N]>::try_from(bytes) else { return super::text(ccsid, bytes) };
+        let id = ccsid as *const Ccsid as usize;
+        LAST.with_borrow_mut(|last| {
+            let l = &mut last[slot];
+            if l.ccsid != id || l.raw[..N] != raw[..] {
+                l.text = super::text(ccsid, raw);
+                l.ccsid = id;
+                l.raw[..N].copy_from_slice(raw);
+            }
+            l.text.clone()
+        })
+    }
+}
+
 /// Decodes one record (whose first byte is at `offset` in the file) into an event, or a reject.
 pub fn decode_record(rec: &[u8], record: u64, offset: u64, file: &Arc<str>, opts: &DecodeOptions) -> Unit {
     decode_record_with(rec, record, offset, file, opts, |kept| RecordBytes::from(kept.to_vec()))
@@ -326,9 +373,9 @@ fn decode_record_with(
     h.program_name = text(c, at(rec, idx::PROGRAM));
     h.program_library = text(c, at(rec, idx::PROGRAM_LIBRARY));
     h.user_name = text(c, at(rec, idx::USER));
-    h.system_name = text(c, at(rec, idx::SYSTEM));
-    h.receiver_name = text(c, at(rec, idx::RECEIVER));
-    h.receiver_library = text(c, at(rec, idx::RECEIVER_LIBRARY));
+    h.system_name = repeated::text::<8>(repeated::SYSTEM, c, at(rec, idx::SYSTEM));
+    h.receiver_name = repeated::text::<10>(repeated::RECEIVER, c, at(rec, idx::RECEIVER));
+    h.receiver_library = repeated::text::<10>(repeated::RECEIVER_LIBRARY, c, at(rec, idx::RECEIVER_LIBRARY));
     h.thread = text(c, at(rec, idx::THREAD));
     h.remote_address = text(c, at(rec, idx::REMOTE_ADDRESS));
     h.system_sequence_number = zoned_opt(at(rec, idx::SYSTEM_SEQUENCE));
@@ -418,6 +465,48 @@ mod tests {
             ("entry_timestamp", Value::Timestamp(ts)),
         ];
         type5::encode_record(&heading, &[], None, len, Ccsid::default_ccsid()).unwrap()
+    }
+
+    proptest! {
+        /// The per-thread memory of the last system and receiver names answers as a fresh decode does,
+        /// whatever the order of names and code pages (the same bytes read as `#` in CCSID 37 and as
+        /// `£` in CCSID 285).
+        #[test]
+        fn repeated_heading_text_is_decoded_as_fresh(
+            entries in proptest::collection::vec(
+                (prop::sample::select(vec!["PRODA", "PROD#B", "", "P@$"]),
+                 prop::sample::select(vec!["AUDRCV0001", "AUD#0002", ""]),
+                 prop::sample::select(vec!["QGPL", "SEC$LIB", ""]),
+                 prop::sample::select(vec![37u16, 285, 500])),
+                1..20),
+        ) {
+            let ts = ibmi_format::timestamp::parse_any("2026-11-21-08.00.00.000001").unwrap();
+            let file: Arc<str> = Arc::from("t.type5");
+            for (seq, (system, receiver, library, ccsid)) in entries.into_iter().enumerate() {
+                let heading = [
+                    ("sequence_number", Value::Int(seq as i64 + 1)),
+                    ("journal_code", Value::from("T")),
+                    ("journal_entry_type", Value::from("PW")),
+                    ("entry_timestamp", Value::Timestamp(ts)),
+                    ("system_name", Value::from(system)),
+                    ("receiver_name", Value::from(receiver)),
+                    ("receiver_library", Value::from(library)),
+                ];
+                // Encoded in CCSID 37, read in the CCSID drawn: the bytes repeat, the text may not.
+                let rec = type5::encode_record(&heading, &[], None, 700, Ccsid::default_ccsid()).unwrap();
+                let c = Ccsid::get(ccsid).unwrap();
+                let opts = DecodeOptions { ccsid: c, ..DecodeOptions::default() };
+                let ev = decode_record(&rec, 1, 0, &file, &opts).unwrap();
+                let fresh = |i: usize| text(c, at(&rec, i));
+                prop_assert_eq!(&ev.heading.system_name, &fresh(idx::SYSTEM));
+                prop_assert_eq!(&ev.heading.receiver_name, &fresh(idx::RECEIVER));
+                prop_assert_eq!(&ev.heading.receiver_library, &fresh(idx::RECEIVER_LIBRARY));
+                if ccsid == 37 {
+                    prop_assert_eq!(ev.heading.system_name.as_deref().unwrap_or(""), system);
+                    prop_assert_eq!(ev.heading.receiver_library.as_deref().unwrap_or(""), library);
+                }
+            }
+        }
     }
 
     fn reader_over(file: Vec<u8>) -> Type5BinaryReader {

@@ -140,6 +140,7 @@ mod tests {
             for w in l.fields.windows(2) {
                 assert!(w[0].end() <= w[1].offset, "{}: {} overlaps {}", l.entry_type, w[0].name, w[1].name);
             }
+            assert_eq!(l.known_end(), l.fields.iter().map(|f| f.end()).max().unwrap_or(0), "{}", l.entry_type);
         }
     }
 

@@ -158,5 +158,19 @@ mod flags {
                 prop_assert_eq!(c.flags(TABLE, prefix), want);
             }
         }
+
+        /// The first-byte shortcut of `is_yes` answers as the plain test on the trimmed text does, white
+        /// space of every kind around the flag included.
+        #[test]
+        fn yes_is_the_trimmed_flag(
+            lead in prop::sample::select(vec!["", " ", "\t", "\u{b}", "\u{a0}", "\u{2003}", "x"]),
+            body in prop::sample::select(vec!["Y", "YES", "*YES", "N", "y", "Yes", "", "*NO"]),
+            tail in prop::sample::select(vec!["", " ", "\u{a0}", "\n"]),
+        ) {
+            let text = format!("{lead}{body}{tail}");
+            let ev = entry("CP", "QSECOFR", &[("allobj", text.as_str())]);
+            let want = matches!(text.trim(), "Y" | "YES" | "*YES");
+            prop_assert_eq!(Ctx { ev: &ev }.yes("allobj"), want);
+        }
     }
 }
