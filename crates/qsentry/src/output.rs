@@ -2,9 +2,11 @@
 //! in parallel and written in order.
 
 use crate::cli::DecodeOutput;
+use qsentry_ingest::event::Text;
 use qsentry_ingest::event_json::fields_json;
 use qsentry_ingest::{Event, Format, Unit};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -16,38 +18,50 @@ pub struct Stats {
     pub files: u64,
     /// Files found in folders whose format is not one qsentry reads.
     pub skipped: u64,
-    pub by_format: BTreeMap<&'static str, (u64, u64)>,
-    /// Journal code or source → entry type or message id → count.
-    pub by_type: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Events per (format, journal code or `None` for a message, entry type or message id), in a hash
+    /// map: counted for every event, sorted only for the report.
+    events_by: FxHashMap<(Format, Option<char>, Text), u64>,
+    rejects_by_format: BTreeMap<&'static str, u64>,
     pub rejects_by_file: BTreeMap<String, u64>,
 }
 
 impl Stats {
     pub fn count_event(&mut self, ev: &Event) {
         self.events += 1;
-        self.by_format.entry(ev.origin.format.name()).or_default().0 += 1;
-        let mut buf = [0u8; 4];
         let (code, ty) = match ev.heading.journal_code {
-            Some(c) => (&*c.encode_utf8(&mut buf), ev.entry_type()),
-            None => ("message", ev.text("message_id").unwrap_or("")),
+            Some(c) => (Some(c), ev.entry_type()),
+            None => (None, ev.text("message_id").unwrap_or("")),
         };
-        // Looked up by reference: keys are allocated only the first time a code or type is seen.
-        let types = match self.by_type.get_mut(code) {
-            Some(types) => types,
-            None => self.by_type.entry(code.to_string()).or_default(),
-        };
-        match types.get_mut(ty) {
-            Some(n) => *n += 1,
-            None => {
-                types.insert(ty.to_string(), 1);
-            }
-        }
+        // Entry types and message ids are short: the key is built inline, without an allocation.
+        *self.events_by.entry((ev.origin.format, code, Text::from(ty))).or_default() += 1;
     }
 
     pub fn count_reject(&mut self, format: Format, file: &str) {
         self.rejects += 1;
-        self.by_format.entry(format.name()).or_default().1 += 1;
+        *self.rejects_by_format.entry(format.name()).or_default() += 1;
         *self.rejects_by_file.entry(file.to_string()).or_default() += 1;
+    }
+
+    /// Events and rejects per format name, sorted.
+    pub fn by_format(&self) -> BTreeMap<&'static str, (u64, u64)> {
+        let mut out: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
+        for ((format, _, _), n) in &self.events_by {
+            out.entry(format.name()).or_default().0 += n;
+        }
+        for (format, n) in &self.rejects_by_format {
+            out.entry(format).or_default().1 += n;
+        }
+        out
+    }
+
+    /// Events per journal code (`message` for history-log messages) and entry type or message id, sorted.
+    pub fn by_type(&self) -> BTreeMap<String, BTreeMap<String, u64>> {
+        let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for ((_, code, ty), n) in &self.events_by {
+            let code = code.map_or_else(|| "message".to_string(), String::from);
+            *out.entry(code).or_default().entry(ty.to_string()).or_default() += n;
+        }
+        out
     }
 
     /// The statistics as a plain-text report.
@@ -55,11 +69,11 @@ impl Stats {
         let mut s = String::new();
         s.push_str(&format!("files {}  events {}  rejects {}\n\n", self.files, self.events, self.rejects));
         s.push_str(&format!("{:<24} {:>12} {:>10}\n", "source format", "events", "rejects"));
-        for (f, (e, r)) in &self.by_format {
+        for (f, (e, r)) in &self.by_format() {
             s.push_str(&format!("{f:<24} {e:>12} {r:>10}\n"));
         }
         s.push_str(&format!("\n{:<8} {:<10} {:>12}\n", "code", "type", "events"));
-        for (c, types) in &self.by_type {
+        for (c, types) in &self.by_type() {
             for (t, n) in types {
                 s.push_str(&format!("{c:<8} {t:<10} {n:>12}\n"));
             }
@@ -251,5 +265,68 @@ pub fn write_table(t: &qsentry_store::Table, output: crate::cli::ListOutput, w: 
             serde_json::to_writer_pretty(&mut *w, &t.to_json())?;
             writeln!(w)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qsentry_ingest::event::Origin;
+    use std::sync::Arc;
+
+    fn event(format: Format, code: Option<char>, ty: &str) -> Event {
+        let mut ev = Event::new(Origin { format, file: Arc::from("f"), record: 1, offset: 0 });
+        ev.heading.journal_code = code;
+        match code {
+            Some(_) => ev.heading.journal_entry_type = Some(Text::from(ty)),
+            None => ev.fields.push((std::borrow::Cow::Borrowed("message_id"), ibmi_format::Value::from(ty))),
+        }
+        ev
+    }
+
+    /// Counts per format, code and type come out sorted, summed across formats, messages under
+    /// `message`, rejects beside the events of their format.
+    #[test]
+    fn counts_are_grouped_and_sorted_for_the_report() {
+        let mut s = Stats::default();
+        for (format, code, ty) in [
+            (Format::Type5Binary, Some('T'), "PW"),
+            (Format::Cef, Some('T'), "PW"),
+            (Format::Type5Binary, Some('T'), "AF"),
+            (Format::Type5Binary, Some('R'), "UP"),
+            (Format::HistoryLogCsv, None, "CPF1393"),
+            (Format::Type5Binary, Some('T'), "PW"),
+        ] {
+            s.count_event(&event(format, code, ty));
+        }
+        s.count_reject(Format::Cef, "a.cef");
+        s.count_reject(Format::Syslog, "b.log");
+        assert_eq!(s.events, 6);
+        let by_format: Vec<_> = s.by_format().into_iter().collect();
+        assert_eq!(
+            by_format,
+            [
+                (Format::Cef.name(), (1, 1)),
+                (Format::HistoryLogCsv.name(), (1, 0)),
+                (Format::Syslog.name(), (0, 1)),
+                (Format::Type5Binary.name(), (4, 0))
+            ]
+            .into_iter()
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+        );
+        let by_type: Vec<(String, Vec<(String, u64)>)> =
+            s.by_type().into_iter().map(|(c, t)| (c, t.into_iter().collect())).collect();
+        let owned = |c: &str, t: &[(&str, u64)]| {
+            (c.to_string(), t.iter().map(|(t, n)| (t.to_string(), *n)).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            by_type,
+            vec![owned("R", &[("UP", 1)]), owned("T", &[("AF", 1), ("PW", 3)]), owned("message", &[("CPF1393", 1)])]
+        );
+        let report = s.report();
+        assert!(report.contains("files 0  events 6  rejects 2"), "{report}");
+        assert!(report.lines().any(|l| l.split_whitespace().eq(["T", "PW", "3"])), "{report}");
     }
 }
