@@ -57,8 +57,9 @@ fn window_cap(c: &rsigma_parser::ast::CorrelationRule) -> Option<usize> {
     Some(own.unwrap_or(default))
 }
 
-/// rsigma's per-correlation attribute for the entries a group's window keeps.
-const MAX_GROUP_ENTRIES: &str = "rsigma.max_group_entries";
+/// rsigma's per-correlation attribute for the entries a group's window keeps (the one rsigma attribute a
+/// rule may set, see `rules::KEPT_ENGINE_ATTRIBUTES`).
+pub(crate) const MAX_GROUP_ENTRIES: &str = "rsigma.max_group_entries";
 
 /// A correlation as rsigma is to run it: an `event_count` or `value_count` one with its cap set.
 fn capped(mut c: rsigma_parser::ast::CorrelationRule) -> rsigma_parser::ast::CorrelationRule {

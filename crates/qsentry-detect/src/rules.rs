@@ -369,8 +369,8 @@ fn reference_problems(rules: &[Rule]) -> Vec<FileReport> {
 }
 
 /// rsigma's custom attributes that qsentry keeps: they act on the rule that sets them only (see
-/// [`crate::VALUE_COUNT_MAX_ENTRIES`]).
-const KEPT_ENGINE_ATTRIBUTES: [&str; 1] = ["rsigma.max_group_entries"];
+/// [`crate::VALUE_COUNT_MIN_ENTRIES`]).
+const KEPT_ENGINE_ATTRIBUTES: [&str; 1] = [crate::engine::MAX_GROUP_ENTRIES];
 
 /// Custom attributes that would change rsigma's behaviour beyond what qsentry expects (suppression,
 /// actions on match, event modes); qsentry drops them.
