@@ -16,8 +16,9 @@
 //! offset are those of its first byte (after any blank lines before it, and after a CRLF).
 //!
 //! One rule differs, so that a stray quote cannot swallow the rows after it: a row that spans lines
-//! (a line break inside a quoted cell) must not be the file's first, must have the first row's cell
-//! count, end within [`MAX_SPAN`] bytes and close its quotes before the input ends. Otherwise its first
+//! (a line break inside a quoted cell) must have the file's cell count (the first row's; for the first
+//! row itself, that of the one-line row after it), end within [`MAX_SPAN`] bytes and close its quotes
+//! before the input ends. Otherwise its first
 //! line is a reject and framing starts again on the next line. Without the rule, a stray quote joins
 //! every line up to the next quote to its row: in a file whose later rows hold no quote, the rest of the
 //! file.
@@ -145,7 +146,11 @@ impl CsvRows {
             max_span,
             skipping: false,
         };
+        // The first rows (more than one chunk when the first row is longer), to look at the header.
         let mut first = rows.read_chunk();
+        while first.is_empty() && !rows.done {
+            first = rows.read_chunk();
+        }
         if let Some(Ok(frame)) = first.first()
             && let Ok(row) = rows.parser().parse(frame)
         {
@@ -236,11 +241,16 @@ impl CsvRows {
             match scan(&buf, self.delimiter, &mut pos, &mut self.lines, eof) {
                 Scan::Row { start, end, breaks, closed } => {
                     let bytes = &buf[start..end];
-                    if breaks > 0
-                        && let Some(why) = self.stray_quote(bytes, closed)
-                    {
-                        pos = self.reject_first_line(&buf, start, why, &mut rows);
-                        continue;
+                    if breaks > 0 && self.max_span.is_some() {
+                        let Some(width) = self.width_after(&buf, end, eof) else {
+                            // The first row, and the row after it is not all read: read more first.
+                            pos = start;
+                            break;
+                        };
+                        if let Some(why) = self.stray_quote(bytes, closed, width) {
+                            pos = self.reject_first_line(&buf, start, why, &mut rows);
+                            continue;
+                        }
                     }
                     let row_line = self.lines.line;
                     self.lines.line += breaks;
@@ -309,9 +319,31 @@ impl CsvRows {
         out
     }
 
+    /// The file's cell count, for a row that spans lines and ends at `end`: the first row's, or, when
+    /// this is the first row (a file without a header whose first record holds a line break), the
+    /// count of the row after it if that row is on one line (a row that spans lines cannot vouch for
+    /// another). `None` when neither is known.
+    /// `None` when that row does not end in what was read: the caller reads more first, so that
+    /// framing does not depend on where a chunk ends.
+    fn width_after(&self, buf: &[u8], end: usize, eof: bool) -> Option<Option<usize>> {
+        if self.width.is_some() {
+            return Some(self.width);
+        }
+        let (mut pos, mut lines) = (end, self.lines);
+        match scan(buf, self.delimiter, &mut pos, &mut lines, eof) {
+            Scan::Row { start, end, breaks: 0, .. } => {
+                Some(Some(split(&buf[start..end], self.delimiter, 0, &mut Vec::new()).len()))
+            }
+            Scan::Open { .. } => None,
+            Scan::Blank if !eof => None,
+            Scan::Row { .. } | Scan::Blank => Some(None),
+        }
+    }
+
     /// Why a row that spans lines is not one (with the span rule on): unclosed at the end of the input,
-    /// too long, the first row (which sets the cell count), or not the file's cell count.
-    fn stray_quote(&self, bytes: &[u8], closed: bool) -> Option<String> {
+    /// too long, or not the file's cell count `width` (see [`Self::width_after`]; unknown for a first
+    /// row with no one-line row after it).
+    fn stray_quote(&self, bytes: &[u8], closed: bool, width: Option<usize>) -> Option<String> {
         let max = self.max_span?;
         if !closed {
             return Some("a quoted field runs on to the end of the input".to_string());
@@ -319,8 +351,10 @@ impl CsvRows {
         if bytes.len() > max {
             return Some(format!("a quoted field runs on over {max} bytes of lines"));
         }
-        let Some(width) = self.width else {
-            return Some("the first row spans lines".to_string());
+        let Some(width) = width else {
+            return Some(
+                "the first row spans lines and no one-line row after it gives the file's field count".to_string(),
+            );
         };
         let cells = split(bytes, self.delimiter, width, &mut Vec::new()).len();
         (cells != width).then(|| {

@@ -202,3 +202,19 @@ fn cpytoimpf_csv_with_and_without_header() {
         assert_eq!(e.text("audit_user_name"), Some("JERRYB"));
     }
 }
+
+#[test]
+fn cpytoimpf_csv_whose_first_record_holds_a_line_break() {
+    // An EBCDIC line feed (x'25') in a character field becomes a line break inside its quotes; without
+    // a header row, the first record is the one that sets the file's field count.
+    for header in [true, false] {
+        let mut text = cpytoimpf_row(7, header).replace("\"QPADEV000B\"", "\"QPADEV\n0B\"");
+        text.push_str(&cpytoimpf_row(8, false));
+        let (_d, path) = write(text.as_bytes(), "QASYPWJ5.csv");
+        let (format, events, rejects) = read_all(&path, None, &DecodeOptions::default());
+        assert_eq!(format, Format::Type5Csv, "header {header}");
+        assert!(rejects.is_empty(), "header {header}: {rejects:?}");
+        let devices: Vec<_> = events.iter().map(|e| (e.heading.sequence_number, e.text("device_name"))).collect();
+        assert_eq!(devices, [(Some(7), Some("QPADEV\n0B")), (Some(8), Some("QPADEV000B"))], "header {header}");
+    }
+}

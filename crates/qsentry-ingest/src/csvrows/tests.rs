@@ -150,6 +150,32 @@ fn a_stray_quote_does_not_swallow_the_rest_of_the_file() {
 }
 
 #[test]
+fn a_first_row_that_spans_lines_is_kept_when_the_next_row_has_its_width() {
+    // CPYTOIMPF without a header row, whose first record holds a line break in a quoted field.
+    let text = b"\"T\",\"two\nlines\",1\n\"T\",\"one\",2\n";
+    for chunk in [1, 5, 12, CHUNK] {
+        let out = recovering(text, chunk, MAX_SPAN);
+        let rows: Vec<(u64, Vec<String>)> =
+            out.iter().map(|r| r.as_ref().unwrap()).map(|r| (r.line, strings(&r.cells))).collect();
+        let row = |l, c: &[&str]| (l, c.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(rows, vec![row(1, &["T", "two\nlines", "1"]), row(3, &["T", "one", "2"])], "chunk {chunk}");
+    }
+    // A first line with a stray quote gives a row whose width the next row does not have: rejected.
+    let stray = b"a,\"b,c\nd,e\"\nf,g,h\ni,j,k\n";
+    for chunk in [1, 7, CHUNK] {
+        let out = recovering(stray, chunk, MAX_SPAN);
+        let reject = out[0].as_ref().unwrap_err();
+        assert_eq!((reject.origin.record, &reject.raw[..]), (1, &b"a,\"b,c"[..]), "chunk {chunk}");
+        assert!(reject.reason.contains("giving 2 fields where the file has 3"), "{}", reject.reason);
+        let rows: Vec<Vec<String>> = out.iter().flatten().map(|r| strings(&r.cells)).collect();
+        assert_eq!(rows, [vec!["d", "e\""], vec!["f", "g", "h"], vec!["i", "j", "k"]], "chunk {chunk}");
+    }
+    // A first row that spans lines with nothing after it to vouch for it: rejected.
+    let out = recovering(b"a,\"b\nc\"\n", CHUNK, MAX_SPAN);
+    assert!(out[0].as_ref().unwrap_err().reason.contains("no one-line row after it"), "{out:?}");
+}
+
+#[test]
 fn quoted_line_breaks_in_rows_of_the_files_width_are_kept() {
     let text = b"a,b\n\"two\r\nlines\",\"and\nthree\"\nc,\"open\nat the end";
     let out = recovering(text, 3, MAX_SPAN);
@@ -278,6 +304,20 @@ proptest! {
         prop_assert_eq!(&got, &rows);
         let rejects: Vec<&[u8]> = out.iter().filter_map(|r| r.as_ref().err()).map(|e| &e.raw[..]).collect();
         prop_assert_eq!(rejects, vec![&b"x,y,\"stray"[..]]);
+    }
+
+    /// With the span rule, rows and rejects do not depend on where chunks end (a reject's reason may:
+    /// a quote left open is found too long before or after the end of the input is seen).
+    #[test]
+    fn framing_does_not_depend_on_the_chunk(text in proptest::collection::vec(prop_oneof![
+        Just(b'a'), Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b' ')], 0..200),
+        chunk in 1usize..64, span in 1usize..80) {
+        // A reject as its line, offset and bytes.
+        type Unit = Result<SplitRow, (u64, u64, Vec<u8>)>;
+        let units = |out: Out| -> Vec<Unit> {
+            out.into_iter().map(|u| u.map_err(|e| (e.origin.record, e.origin.offset, e.raw))).collect()
+        };
+        prop_assert_eq!(units(recovering(&text, chunk, span)), units(recovering(&text, CHUNK, span)));
     }
 
     /// With the span rule, whatever the bytes: rows and rejects come in input order without overlap,
