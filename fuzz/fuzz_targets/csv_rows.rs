@@ -2,8 +2,8 @@
 //! wherever a chunk ends, the rows' cells must be the `csv` crate's, and each row's evidence must be the
 //! input's bytes at its offset. With the span rule the readers use (a stray quote costs its own line),
 //! rows and rejects must hold every byte but line breaks, blank `""` lines and a byte-order mark at the
-//! start, in order, each at its offset, and every row that spans lines must have the first row's cell
-//! count.
+//! start, in order, each at its offset, every row that spans lines must have the first row's cell
+//! count, and rows and rejects (their line, offset and bytes) must not depend on the chunk size.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use qsentry_ingest::csvrows::{Delimiter, split_all};
@@ -50,6 +50,11 @@ fuzz_target!(|data: &[u8]| {
         next = offset + bytes.len();
         held += bytes.iter().filter(|&&b| b != b'\n' && b != b'\r').count();
     }
+    // Framing with the span rule does not depend on where chunks end (a reject's reason may).
+    let framed = |units: Vec<Result<_, qsentry_ingest::event::Reject>>| -> Vec<_> {
+        units.into_iter().map(|u| u.map_err(|e| (e.origin.record, e.origin.offset, e.raw))).collect()
+    };
+    assert_eq!(framed(split_all(text, 1 << 20, 1 << 20, Some(chunk * 3))), framed(units), "chunk size changed framing");
     let breaks = |b: &u8| *b == b'\n' || *b == b'\r';
     // A byte-order mark at the start is skipped, not text.
     let body = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
