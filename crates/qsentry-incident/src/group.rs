@@ -66,9 +66,23 @@ pub fn id_system(system: &str) -> String {
 /// What to write to the journal for a batch of alerts, in order.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
-    Open { id: String, system: String, first_seen: NaiveDateTime },
-    Merge { from: String, into: String },
-    Add { incident: String, fingerprint: String, activity: Activity, alert: Box<AlertInput> },
+    Open {
+        id: String,
+        system: String,
+        first_seen: NaiveDateTime,
+    },
+    Merge {
+        from: String,
+        into: String,
+    },
+    /// The alert at `alert` in the batch (each at most once): an index, so that the batch's alerts are
+    /// not held twice while they are recorded.
+    Add {
+        incident: String,
+        fingerprint: String,
+        activity: Activity,
+        alert: usize,
+    },
 }
 
 struct Uf(Vec<usize>);
@@ -125,12 +139,12 @@ fn end(a: &AlertInput) -> NaiveDateTime {
 
 /// Decide what a batch of alerts does to the incidents in `state`.
 pub(crate) fn plan(state: &State, alerts: &[AlertInput], settings: &Settings) -> Vec<Op> {
-    // New alerts, each once, in a fixed order.
-    let mut fresh: BTreeMap<(String, NaiveDateTime, NaiveDateTime, String), &AlertInput> = BTreeMap::new();
-    for a in alerts {
+    // New alerts (by their place in `alerts`), each once, in a fixed order.
+    let mut fresh: BTreeMap<(String, NaiveDateTime, NaiveDateTime, String), usize> = BTreeMap::new();
+    for (i, a) in alerts.iter().enumerate() {
         let fp = fingerprint(a);
         if !state.fingerprints.contains_key(&fp) {
-            fresh.entry((a.system.trim().to_string(), a.first_seen, end(a), fp)).or_insert(a);
+            fresh.entry((a.system.trim().to_string(), a.first_seen, end(a), fp)).or_insert(i);
         }
     }
     if fresh.is_empty() {
@@ -139,7 +153,8 @@ pub(crate) fn plan(state: &State, alerts: &[AlertInput], settings: &Settings) ->
     let systems: BTreeSet<&str> = fresh.keys().map(|k| k.0.as_str()).collect();
 
     let mut nodes: Vec<Node> = Vec::new();
-    let mut fps: Vec<Option<&str>> = Vec::new();
+    // For a new alert's node: its fingerprint and place in `alerts`.
+    let mut fps: Vec<Option<(&str, usize)>> = Vec::new();
     for inc in state.incidents.values() {
         if inc.status == Status::Closed || !systems.contains(inc.system.trim()) {
             continue;
@@ -149,9 +164,9 @@ pub(crate) fn plan(state: &State, alerts: &[AlertInput], settings: &Settings) ->
             fps.push(None);
         }
     }
-    for (k, a) in &fresh {
-        nodes.push(Node { alert: a, incident: None });
-        fps.push(Some(&k.3));
+    for (k, &i) in &fresh {
+        nodes.push(Node { alert: &alerts[i], incident: None });
+        fps.push(Some((&k.3, i)));
     }
 
     let mut uf = Uf((0..nodes.len()).collect());
@@ -232,7 +247,7 @@ pub(crate) fn plan(state: &State, alerts: &[AlertInput], settings: &Settings) ->
                 last = last.max(inc.last_seen);
             }
         }
-        let newest_batch = fresh.values().filter(|a| a.system.trim() == system).map(|a| end(a)).max();
+        let newest_batch = fresh.values().map(|&i| &alerts[i]).filter(|a| a.system.trim() == system).map(end).max();
         let newest = settings
             .newest_event
             .get(&system)
@@ -241,13 +256,9 @@ pub(crate) fn plan(state: &State, alerts: &[AlertInput], settings: &Settings) ->
             .unwrap_or(last);
         let activity = if newest - last <= settings.ongoing_recency { Activity::Ongoing } else { Activity::OneTime };
         for i in new_idx {
-            let fingerprint = fps[i].unwrap_or_default().to_string();
-            ops.push(Op::Add {
-                incident: target.clone(),
-                fingerprint,
-                activity,
-                alert: Box::new(nodes[i].alert.clone()),
-            });
+            // A node of `new_idx` is a new alert's, so it has a fingerprint and a place.
+            let Some((fingerprint, alert)) = fps[i] else { continue };
+            ops.push(Op::Add { incident: target.clone(), fingerprint: fingerprint.to_string(), activity, alert });
         }
     }
     ops

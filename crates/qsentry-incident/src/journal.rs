@@ -286,14 +286,19 @@ impl Journal {
 
     /// Group alerts into incidents and record them. The same alert (by `group::fingerprint`) is recorded once, however
     /// often it is applied. `now` (UTC) stamps the records; `settings` says how to group and assess.
+    ///
+    /// Given a `Vec`, each alert is moved into its record and dropped once the record's line is written, so
+    /// the batch is not held beside its lines and the state they are applied to (a slice is cloned first).
     pub fn apply_alerts(
         &mut self,
-        alerts: &[AlertInput],
+        alerts: impl Into<Vec<AlertInput>>,
         now: DateTime<Utc>,
         settings: &Settings,
     ) -> Result<Vec<IncidentChange>> {
         self.check_writable()?;
-        let ops = group::plan(&self.state, alerts, settings);
+        let alerts = alerts.into();
+        let ops = group::plan(&self.state, &alerts, settings);
+        let mut alerts: Vec<Option<AlertInput>> = alerts.into_iter().map(Some).collect();
         // (target, opened?, added, merged) in first-touched order.
         let mut touched: Vec<(String, bool, usize, Vec<String>)> = Vec::new();
         fn touch(touched: &mut Vec<(String, bool, usize, Vec<String>)>, id: &str) -> usize {
@@ -321,7 +326,10 @@ impl Journal {
                 Op::Add { incident, fingerprint, activity, alert } => {
                     let i = touch(&mut touched, &incident);
                     touched[i].2 += 1;
-                    let p = record::AlertPayload { fingerprint, activity, alert: *alert };
+                    let alert = alerts[alert]
+                        .take()
+                        .ok_or_else(|| Error::Internal("an alert was planned into two records".into()))?;
+                    let p = record::AlertPayload { fingerprint, activity, alert };
                     (Kind::AlertAdded, Some(incident), serde_json::to_value(p)?)
                 }
             })

@@ -115,7 +115,7 @@ pub fn record(
     let inputs: Vec<AlertInput> = alerts.into_iter().map(alert_input).collect();
     let settings = settings(store, config)?;
     let mut journal = open_journal(path, signing_key)?;
-    journal.apply_alerts(&inputs, Utc::now(), &settings).with_context(|| format!("recording in {}", path.display()))
+    journal.apply_alerts(inputs, Utc::now(), &settings).with_context(|| format!("recording in {}", path.display()))
 }
 
 /// One line on what recording did: "3 incidents opened, 2 updated (journal …)".
