@@ -86,11 +86,21 @@ pub fn query(args: &QueryArgs) -> i32 {
         "query",
         (|| {
             let (store, _) = args.db.open()?;
-            let t = qsentry_store::Table::query(store.connection(), &args.sql, &[])?;
+            let t = qsentry_store::Table::query(store.connection(), &args.sql, &[]).map_err(sql_error)?;
             crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
             Ok(exit::OK)
         })(),
     )
+}
+
+/// A failed query as DuckDB words it, without the C API's generic code it appends ("Error code 1:
+/// Unknown error code"), and where to look next.
+fn sql_error(e: duckdb::Error) -> anyhow::Error {
+    let why = match &e {
+        duckdb::Error::DuckDBFailure(_, Some(message)) => message.clone(),
+        e => e.to_string(),
+    };
+    anyhow::anyhow!("{why}\n(the tables and their columns: docs/SCHEMA.md, or qsentry query \"DESCRIBE events\")")
 }
 
 pub fn export(args: &ExportArgs) -> i32 {

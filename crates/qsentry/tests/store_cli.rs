@@ -785,3 +785,14 @@ fn signed_journal_verifies_only_against_its_key() {
     let (_, out) = qsentry_fails(&["incident", "verify", "--journal", j, "--trusted-key", &wrong], &f.root, 4);
     assert!(!out.contains(": ok"), "{out}");
 }
+
+#[test]
+fn a_query_that_fails_says_why_and_where_the_schema_is() {
+    let f = fleet();
+    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+    let (err, out) = qsentry_fails(&["query", "SELECT nosuch FROM events"], &f.root, 1);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.starts_with("qsentry query: Binder Error: Referenced column \"nosuch\" not found"), "{err}");
+    assert!(err.contains("docs/SCHEMA.md"), "{err}");
+    assert!(!err.contains("Unknown error code"), "{err}");
+}
