@@ -18,10 +18,9 @@
 //! One rule differs, so that a stray quote cannot swallow the rows after it: a row that spans lines
 //! (a line break inside a quoted cell) must have the file's cell count (the first row's; for the first
 //! row itself, that of the one-line row after it), end within [`MAX_SPAN`] bytes and close its quotes
-//! before the input ends. Otherwise its first
-//! line is a reject and framing starts again on the next line. Without the rule, a stray quote joins
-//! every line up to the next quote to its row: in a file whose later rows hold no quote, the rest of the
-//! file.
+//! before the input ends. Otherwise its first line is a reject and framing starts again on the next
+//! line. Without the rule, a stray quote joins every line up to the next quote to its row: in a file
+//! whose later rows hold no quote, the rest of the file.
 //!
 //! A UTF-8 byte-order mark at the start of the input is skipped, as that crate skips it (offsets count
 //! it). Fields are delimited by commas, or by semicolons when the first line has more of those
@@ -322,9 +321,8 @@ impl CsvRows {
     /// The file's cell count, for a row that spans lines and ends at `end`: the first row's, or, when
     /// this is the first row (a file without a header whose first record holds a line break), the
     /// count of the row after it if that row is on one line (a row that spans lines cannot vouch for
-    /// another). `None` when neither is known.
-    /// `None` when that row does not end in what was read: the caller reads more first, so that
-    /// framing does not depend on where a chunk ends.
+    /// another); `Some(None)` when neither is known. `None` when the row after it does not end in what
+    /// was read: the caller reads more first, so that framing does not depend on where a chunk ends.
     fn width_after(&self, buf: &[u8], end: usize, eof: bool) -> Option<Option<usize>> {
         if self.width.is_some() {
             return Some(self.width);
