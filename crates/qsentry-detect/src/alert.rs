@@ -172,6 +172,34 @@ pub struct Alert {
 
 /// The most event references one alert keeps; `event_count` still counts every event.
 pub const MAX_EVENT_REFS: usize = 500;
+/// The references every alert keeps, whatever the run's budget ([`MAX_RUN_EVENT_REFS`]) says.
+pub const MIN_EVENT_REFS: usize = 20;
+/// How many references the alerts of one detection run may keep beyond each one's first
+/// [`MIN_EVENT_REFS`]: about 36 MB at 144 bytes a reference. Without it, an attack on thousands of
+/// profiles at once held up to 500 references for each of thousands of alerts until they were recorded
+/// (a million failed sign-ons on 5,000 profiles: 1,000,000 references, a 516 MB peak). Past it, later
+/// alerts keep their first references only; `event_count` still counts every event, and the events are
+/// in the store.
+pub const MAX_RUN_EVENT_REFS: usize = 250_000;
+
+/// The references the alerts of one run may still keep beyond their first [`MIN_EVENT_REFS`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RefBudget {
+    left: usize,
+}
+
+impl RefBudget {
+    pub fn new(refs: usize) -> RefBudget {
+        RefBudget { left: refs }
+    }
+
+    /// Whether one more reference may be kept (and if so, it is counted).
+    fn take(&mut self) -> bool {
+        let ok = self.left > 0;
+        self.left = self.left.saturating_sub(1);
+        ok
+    }
+}
 /// The most users, addresses or objects one alert lists.
 pub const MAX_INVOLVED: usize = 100;
 
@@ -266,7 +294,7 @@ fn widen(lo: &mut Option<NaiveDateTime>, hi: &mut Option<NaiveDateTime>, t: Opti
 }
 
 impl Evidence {
-    pub fn add(&mut self, r: EventRef, utc: Option<NaiveDateTime>, inv: &Involved) {
+    pub fn add(&mut self, r: EventRef, utc: Option<NaiveDateTime>, inv: &Involved, budget: &mut RefBudget) {
         self.count += 1;
         for u in [&inv.subject, &inv.target].into_iter().flatten() {
             push_unique(&mut self.users, u);
@@ -282,17 +310,20 @@ impl Evidence {
         if self.system.is_none() {
             self.system = r.system_name.as_ref().map(|s| s.to_string());
         }
-        if self.events.len() < MAX_EVENT_REFS {
+        let held = self.events.len();
+        if held < MIN_EVENT_REFS || (held < MAX_EVENT_REFS && budget.take()) {
             self.events.push(r);
         }
     }
 
-    pub fn add_event(&mut self, ev: &Event) {
-        self.add(EventRef::of(ev), ev.heading.entry_timestamp_utc, &Involved::of(ev));
+    pub fn add_event(&mut self, ev: &Event, budget: &mut RefBudget) {
+        self.add(EventRef::of(ev), ev.heading.entry_timestamp_utc, &Involved::of(ev), budget);
     }
 
-    /// Sorts the lists (references by time, then sequence) for stable output.
+    /// Sorts the lists (references by time, then sequence) for stable output, and gives back the room
+    /// the references no longer need (a closed alert holds them until it is recorded).
     pub fn finish(&mut self) {
+        self.events.shrink_to_fit();
         self.users.sort();
         self.source_ips.sort();
         self.objects.sort();

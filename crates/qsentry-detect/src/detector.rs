@@ -11,7 +11,7 @@
 //! than the longest correlation timespan and no larger than [`MAX_KEPT_EVENTS`], filed by correlation
 //! and group. The leaver and journal gap checks run on every event.
 
-use crate::alert::{Alert, AlertKind, EventRef, Evidence, Involved};
+use crate::alert::{Alert, AlertKind, EventRef, Evidence, Involved, MAX_RUN_EVENT_REFS, RefBudget};
 use crate::checks;
 use crate::engine::{Engine, EngineError};
 use crate::field;
@@ -48,6 +48,9 @@ pub struct DetectorOptions {
     /// The most correlated events kept for the alerts that may still gather them (see
     /// [`MAX_KEPT_EVENTS`]).
     pub max_kept: usize,
+    /// The most event references the run's alerts keep beyond each one's first few (see
+    /// [`MAX_RUN_EVENT_REFS`]).
+    pub max_run_refs: usize,
 }
 
 /// How many correlated events the detector keeps at most, whatever the longest correlation window
@@ -67,6 +70,7 @@ impl Default for DetectorOptions {
             gap_check: true,
             leaver_quiet_seconds: 3600,
             max_kept: MAX_KEPT_EVENTS,
+            max_run_refs: MAX_RUN_EVENT_REFS,
         }
     }
 }
@@ -103,6 +107,8 @@ pub struct Detector<'e> {
     next_sweep: i64,
     /// The correlated events an alert may still gather, filed by group.
     kept: Kept,
+    /// The event references this run's alerts may still keep.
+    refs: RefBudget,
     /// (ordered correlation, group key) → when its first step was last seen.
     armed: HashMap<GroupKey, i64>,
     open: HashMap<(usize, Vec<(String, String)>), Open>,
@@ -122,7 +128,7 @@ const SWEEP_SECONDS: i64 = 60;
 
 impl<'e> Detector<'e> {
     pub(crate) fn new(engine: &'e Engine, options: DetectorOptions) -> Result<Detector<'e>, EngineError> {
-        let max_kept = options.max_kept;
+        let (max_kept, max_run_refs) = (options.max_kept, options.max_run_refs);
         Ok(Detector {
             engine,
             sigma: engine.sigma()?,
@@ -131,6 +137,7 @@ impl<'e> Detector<'e> {
             now: i64::MIN,
             next_sweep: i64::MIN,
             kept: Kept::new(max_kept),
+            refs: RefBudget::new(max_run_refs),
             armed: HashMap::new(),
             open: HashMap::new(),
             leaver_open: HashMap::new(),
@@ -182,7 +189,7 @@ impl<'e> Detector<'e> {
                     *h += 1;
                 }
                 if m.generates {
-                    out.push(detection_alert(&m.info, ev));
+                    out.push(detection_alert(&m.info, ev, &mut self.refs));
                 }
                 if m.correlated {
                     if let Some(plans) = self.engine.gates.armed_by_rule.get(&i) {
@@ -311,7 +318,7 @@ impl<'e> Detector<'e> {
         open.partial |= partial;
         for e in events {
             open.last_n = e.n;
-            open.evidence.add(e.r.clone(), e.utc, &e.inv);
+            open.evidence.add(e.r.clone(), e.utc, &e.inv, &mut self.refs);
         }
     }
 
@@ -332,7 +339,7 @@ impl<'e> Detector<'e> {
             evidence: Evidence::default(),
         });
         o.last = ts;
-        o.evidence.add_event(ev);
+        o.evidence.add_event(ev, &mut self.refs);
     }
 
     /// Evicts state older than every window and emits the alerts whose window has passed.
@@ -474,9 +481,9 @@ impl<'e> Detector<'e> {
     }
 }
 
-fn detection_alert(info: &RuleInfo, ev: &Event) -> Alert {
+fn detection_alert(info: &RuleInfo, ev: &Event, refs: &mut RefBudget) -> Alert {
     let mut e = Evidence::default();
-    e.add_event(ev);
+    e.add_event(ev, refs);
     e.finish();
     let summary = match ev.norm.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => format!("{}: {s}", info.title),

@@ -231,6 +231,30 @@ fn kept_events_past_the_limit_make_the_count_a_floor() {
 }
 
 #[test]
+fn alerts_past_the_run_budget_keep_their_first_references_and_every_count() {
+    use qsentry_detect::alert::MIN_EVENT_REFS;
+    let e = engine(&brute(8, "10m"));
+    // Three sources, 100 failures each, one after the other.
+    let mut events = wave("2026-11-02 10:00:00", 100, 1, "203.0.113.7", 1);
+    events.extend(wave("2026-11-02 10:05:00", 100, 1, "203.0.113.8", 101));
+    events.extend(wave("2026-11-02 10:10:00", 100, 1, "203.0.113.9", 201));
+    let whole = run(&e, &events);
+    let budget = 50;
+    let options = DetectorOptions { gap_check: false, max_run_refs: budget, ..DetectorOptions::default() };
+    let capped = run_with(&e, &events, options);
+    assert_eq!(whole.len(), 3);
+    assert_eq!(whole.iter().map(|a| a.events.len()).collect::<Vec<_>>(), [100, 100, 100]);
+    // The first alert keeps its first references and the budget; the later ones their first only.
+    let kept: Vec<usize> = capped.iter().map(|a| a.events.len()).collect();
+    assert_eq!(kept, [MIN_EVENT_REFS + budget, MIN_EVENT_REFS, MIN_EVENT_REFS]);
+    for (w, c) in whole.iter().zip(&capped) {
+        assert_eq!(c.event_count, 100);
+        assert_eq!(c.events[..], w.events[..c.events.len()], "the first references, in order");
+        assert_eq!((&c.summary, &c.source_ips, &c.first, &c.last), (&w.summary, &w.source_ips, &w.first, &w.last));
+    }
+}
+
+#[test]
 fn value_count_windows_keep_their_newest_entries() {
     // The threshold (3) times the entries per value is under the minimum.
     const { assert!(3 * qsentry_detect::VALUE_COUNT_ENTRIES_PER_VALUE < qsentry_detect::VALUE_COUNT_MIN_ENTRIES) };
