@@ -172,18 +172,20 @@ pub struct Alert {
 
 /// The most event references one alert keeps; `event_count` still counts every event.
 pub const MAX_EVENT_REFS: usize = 500;
-/// The references every alert keeps, whatever the run's budget ([`MAX_RUN_EVENT_REFS`]) says.
+/// The first references every alert keeps, whatever is left of the run's budget ([`MAX_RUN_EVENT_REFS`]).
 pub const MIN_EVENT_REFS: usize = 20;
 /// How many references the alerts of one detection run may keep beyond each one's first
 /// [`MIN_EVENT_REFS`]: about 36 MB at 144 bytes a reference. Without it, an attack on thousands of
 /// profiles at once held up to 500 references for each of thousands of alerts until they were recorded
-/// (a million failed sign-ons on 5,000 profiles: 1,000,000 references, a 516 MB peak). Past it, later
+/// (a million failed sign-ons on 5,000 profiles: 1,002,000 references, peaks of 516-541 MB). Past it, later
 /// alerts keep their first references only; `event_count` still counts every event, and the events are
 /// in the store.
 pub const MAX_RUN_EVENT_REFS: usize = 250_000;
+/// The most users, addresses or objects one alert lists.
+pub const MAX_INVOLVED: usize = 100;
 
 /// The references the alerts of one run may still keep beyond their first [`MIN_EVENT_REFS`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub(crate) struct RefBudget {
     left: usize,
 }
@@ -200,8 +202,6 @@ impl RefBudget {
         ok
     }
 }
-/// The most users, addresses or objects one alert lists.
-pub const MAX_INVOLVED: usize = 100;
 
 /// Who and what one event involves, kept compactly (inline text) for correlation alerts.
 #[derive(Clone, Debug, Default, PartialEq)]
