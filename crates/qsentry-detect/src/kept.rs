@@ -160,7 +160,7 @@ impl Kept {
     /// The events of `group` numbered after `after` and at or after time `lo`, oldest first; and whether
     /// some that might be among them were let go (over `max`).
     pub fn gather(&self, group: &GroupId, after: u64, lo: i64) -> (Vec<&KeptEvent>, bool) {
-        let front = self.events.front().map_or(u64::MAX, |e| e.n);
+        let front = self.front();
         let mut out = Vec::new();
         let mut partial = false;
         let mut n = self.newest.get(group).copied().unwrap_or(0);
@@ -176,6 +176,11 @@ impl Kept {
         }
         out.reverse();
         (out, partial)
+    }
+
+    /// The number of the oldest event kept (`u64::MAX`: none).
+    fn front(&self) -> u64 {
+        self.events.front().map_or(u64::MAX, |e| e.n)
     }
 
     /// The event of `group` before event `n` (0: none).
@@ -196,14 +201,14 @@ impl Kept {
 
     /// Drops the groups with no event kept.
     fn prune(&mut self) {
-        let front = self.events.front().map_or(u64::MAX, |e| e.n);
+        let front = self.front();
         self.newest.retain(|_, n| *n >= front);
         self.dropped = 0;
     }
 
     /// Drops the filings of events no longer kept.
     fn trim(&mut self) {
-        let front = self.events.front().map_or(u64::MAX, |e| e.n);
+        let front = self.front();
         while self.links.front().is_some_and(|l| l.n < front) {
             self.links.pop_front();
         }

@@ -103,19 +103,14 @@ impl Journal {
                 Err(e) => Err(e),
             }
         };
-        let mut replay = crate::state::Replay::default();
-        let (mut scan, len) =
-            verify::scan(open, &VerifyOptions::default(), |r| replay.feed(&r)).map_err(io_err(&path))?;
-        let replay = replay.finish();
-        scan.problems.extend(replay.problems);
+        let (mut scan, state, len) = verify::scan_replayed(open, &VerifyOptions::default()).map_err(io_err(&path))?;
         let torn = scan.torn.take();
         scan.problems.retain(|p| p.kind != verify::ProblemKind::TornLastLine);
-        scan.problems.sort_by_key(|p| p.line);
         Ok(Journal {
             path,
             key: None,
             public_key: scan.public_key,
-            state: replay.state,
+            state,
             next_seq: scan.last_seq.map_or(1, |s| s.saturating_add(1)),
             head: scan.head_hash.unwrap_or_else(|| ZERO_HASH.to_string()),
             len,

@@ -520,16 +520,26 @@ pub fn verify_bytes(name: &str, data: &[u8], opts: &VerifyOptions) -> VerifyRepo
     }
 }
 
+/// [`scan`] with every record replayed into the incidents' state: the scan (with the replay's problems,
+/// sorted by line), the state, and the bytes read.
+pub(crate) fn scan_replayed<R: BufRead>(
+    open: impl FnMut() -> std::io::Result<R>,
+    opts: &VerifyOptions,
+) -> std::io::Result<(Scan, crate::state::State, u64)> {
+    let mut replay = crate::state::Replay::default();
+    let (mut scan, read) = scan(open, opts, |r| replay.feed(&r))?;
+    let replay = replay.finish();
+    scan.problems.extend(replay.problems);
+    scan.problems.sort_by_key(|p| p.line);
+    Ok((scan, replay.state, read))
+}
+
 fn verify_from<R: BufRead>(
     name: &str,
     open: impl FnMut() -> std::io::Result<R>,
     opts: &VerifyOptions,
 ) -> std::io::Result<VerifyReport> {
-    let mut replay = crate::state::Replay::default();
-    let (mut scan, _) = scan(open, opts, |r| replay.feed(&r))?;
-    let replay = replay.finish();
-    scan.problems.extend(replay.problems);
-    scan.problems.sort_by_key(|p| p.line);
+    let (scan, _, _) = scan_replayed(open, opts)?;
     Ok(VerifyReport {
         path: name.to_string(),
         records: scan.records,

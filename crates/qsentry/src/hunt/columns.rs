@@ -57,9 +57,13 @@ impl Columns {
         Ok(Columns { arrays })
     }
 
-    fn text(&self, c: usize, row: usize) -> Option<CompactString> {
+    fn str(&self, c: usize, row: usize) -> Option<&str> {
         let a = self.arrays[c].as_string::<i32>();
-        a.is_valid(row).then(|| a.value(row).into())
+        a.is_valid(row).then(|| a.value(row))
+    }
+
+    fn text(&self, c: usize, row: usize) -> Option<CompactString> {
+        self.str(c, row).map(CompactString::from)
     }
 
     fn uint(&self, c: usize, row: usize) -> Option<u64> {
@@ -113,10 +117,10 @@ impl Columns {
         n.target_user = t(29);
         n.target_object = t(30);
         n.source_ip = t(31);
-        n.summary = t(32).map(|s| s.to_string());
-        let fields = self.arrays[33].as_string::<i32>();
-        if fields.is_valid(row)
-            && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(fields.value(row))
+        // A summary is longer than inline text: copied once, straight into its `String`.
+        n.summary = self.str(32, row).map(str::to_string);
+        if let Some(fields) = self.str(33, row)
+            && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(fields)
         {
             for (k, v) in map {
                 let value = match v {
