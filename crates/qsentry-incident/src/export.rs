@@ -52,6 +52,9 @@ impl Journal {
         dir: &Path,
         now: DateTime<Utc>,
     ) -> Result<ExportReport> {
+        if self.event_refs() == crate::EventRefs::Dropped {
+            return Err(Error::Export("the journal was opened without its alerts' event references".into()));
+        }
         // Refuse before writing anything when the record could not be appended afterwards.
         if let Some(t) = self.torn_tail() {
             return Err(Error::Torn { path: self.path().to_path_buf(), detail: format!("line {}", t.line) });

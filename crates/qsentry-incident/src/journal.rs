@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use crate::group::{self, Op};
 use crate::model::{AlertInput, ChangeKind, Incident, IncidentChange, IncidentSummary, Settings, Status};
 use crate::record::{self, FORMAT, HeaderPayload, Kind, Record, VERSION, ZERO_HASH};
-use crate::state::State;
+use crate::state::{EventRefs, State};
 use crate::verify::{self, Problem, TornTail, VerifyOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +94,11 @@ impl Journal {
     /// Open (or prepare to create) an unsigned journal. A signed journal opens too, read-only in effect: appending to
     /// it needs the key (`open_signed`).
     pub fn open(path: impl AsRef<Path>) -> Result<Journal> {
+        Journal::open_with(path, EventRefs::Kept)
+    }
+
+    /// [`Journal::open`], keeping or dropping the alerts' event references in memory (see [`EventRefs`]).
+    pub fn open_with(path: impl AsRef<Path>, refs: EventRefs) -> Result<Journal> {
         let path = path.as_ref().to_path_buf();
         // Read a line at a time (twice, see `verify::scan`); a journal not written yet reads as empty.
         let open = || -> std::io::Result<Box<dyn std::io::BufRead>> {
@@ -103,7 +108,8 @@ impl Journal {
                 Err(e) => Err(e),
             }
         };
-        let (mut scan, state, len) = verify::scan_replayed(open, &VerifyOptions::default()).map_err(io_err(&path))?;
+        let (mut scan, state, len) =
+            verify::scan_replayed(open, &VerifyOptions::default(), refs).map_err(io_err(&path))?;
         let torn = scan.torn.take();
         scan.problems.retain(|p| p.kind != verify::ProblemKind::TornLastLine);
         Ok(Journal {
@@ -123,7 +129,12 @@ impl Journal {
     /// Open a journal whose records are signed with `key`. A new journal records the public key in its header; an
     /// existing one must carry this key's public half.
     pub fn open_signed(path: impl AsRef<Path>, key: SigningKey) -> Result<Journal> {
-        let mut j = Journal::open(path)?;
+        Journal::open_signed_with(path, key, EventRefs::Kept)
+    }
+
+    /// [`Journal::open_signed`], keeping or dropping the alerts' event references in memory.
+    pub fn open_signed_with(path: impl AsRef<Path>, key: SigningKey, refs: EventRefs) -> Result<Journal> {
+        let mut j = Journal::open_with(path, refs)?;
         let mine = key.verifying_key();
         match (j.len, j.public_key) {
             (0, _) => {}
@@ -169,10 +180,16 @@ impl Journal {
         self.state.incidents.values().map(IncidentSummary::from).collect()
     }
 
+    /// Whether the alerts' event references were kept when the journal was opened.
+    pub fn event_refs(&self) -> EventRefs {
+        self.state.refs
+    }
+
     pub fn incidents(&self) -> impl Iterator<Item = &Incident> {
         self.state.incidents.values()
     }
 
+    /// One incident. Its alerts list their event references only in a journal opened with [`EventRefs::Kept`].
     pub fn show(&self, id: &str) -> Option<&Incident> {
         self.state.incidents.get(id)
     }

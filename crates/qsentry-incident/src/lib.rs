@@ -22,6 +22,7 @@ pub use model::{
     Activity, AlertInput, ChangeKind, Containment, EventRef, Incident, IncidentChange, IncidentSummary, Settings,
     Severity, Status,
 };
+pub use state::EventRefs;
 pub use verify::{Anchor, Problem, ProblemKind, TornTail, VerifyOptions, VerifyReport, verify};
 
 /// The journal's file name beside the database when the caller has no other preference.

@@ -19,12 +19,27 @@ use crate::verify::{Problem, ProblemKind, ScannedRecord};
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct State {
+    /// Whether each recorded alert keeps its event references (see [`EventRefs`]).
+    pub refs: EventRefs,
     pub incidents: BTreeMap<String, Incident>,
     /// Alert fingerprint → incident holding it.
     pub fingerprints: HashMap<String, String>,
     /// `INC-SYSTEM-YYYYMMDD` → highest number used.
     pub counters: HashMap<String, u32>,
     dirty: BTreeSet<String>,
+}
+
+/// What an open journal keeps in memory of each recorded alert's event references (the events behind it).
+///
+/// They are most of an incident's memory (20 to 500 references an alert, about 190 bytes each once read), and
+/// a journal only grows: every run that records alerts adds theirs. Grouping new alerts, listing incidents and
+/// changing their status never read them, so those open the journal with `Dropped`; `show` and `export` need
+/// them. The journal file is the same either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EventRefs {
+    #[default]
+    Kept,
+    Dropped,
 }
 
 /// The state rebuilt from records fed one at a time, in file order, and the records that did not apply.
@@ -35,6 +50,10 @@ pub(crate) struct Replay {
 }
 
 impl Replay {
+    pub fn new(refs: EventRefs) -> Replay {
+        Replay { state: State { refs, ..State::default() }, problems: Vec::new() }
+    }
+
     /// Applies one record; one that does not apply is a problem of its line.
     pub fn feed(&mut self, r: &ScannedRecord) {
         if let Err(detail) = self.state.apply(&r.record) {
@@ -86,7 +105,10 @@ impl State {
             }
             Kind::AlertAdded => {
                 let id = need_id()?;
-                let p: AlertPayload = payload(&rec.payload)?;
+                let mut p: AlertPayload = payload(&rec.payload)?;
+                if self.refs == EventRefs::Dropped {
+                    p.alert.events = Vec::new();
+                }
                 if let Some(other) = self.fingerprints.get(&p.fingerprint) {
                     return Err(format!("alert {} already recorded in {other}", short(&p.fingerprint)));
                 }

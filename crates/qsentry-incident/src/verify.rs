@@ -525,8 +525,9 @@ pub fn verify_bytes(name: &str, data: &[u8], opts: &VerifyOptions) -> VerifyRepo
 pub(crate) fn scan_replayed<R: BufRead>(
     open: impl FnMut() -> std::io::Result<R>,
     opts: &VerifyOptions,
+    refs: crate::state::EventRefs,
 ) -> std::io::Result<(Scan, crate::state::State, u64)> {
-    let mut replay = crate::state::Replay::default();
+    let mut replay = crate::state::Replay::new(refs);
     let (mut scan, read) = scan(open, opts, |r| replay.feed(&r))?;
     let replay = replay.finish();
     scan.problems.extend(replay.problems);
@@ -539,7 +540,8 @@ fn verify_from<R: BufRead>(
     open: impl FnMut() -> std::io::Result<R>,
     opts: &VerifyOptions,
 ) -> std::io::Result<VerifyReport> {
-    let (scan, _, _) = scan_replayed(open, opts)?;
+    // The replay is checked, not kept: the alerts' event references play no part in whether records apply.
+    let (scan, _, _) = scan_replayed(open, opts, crate::state::EventRefs::Dropped)?;
     Ok(VerifyReport {
         path: name.to_string(),
         records: scan.records,

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use qsentry_incident::{Activity, ChangeKind, Error, Journal, Severity, Status};
+use qsentry_incident::{Activity, ChangeKind, Error, EventRef, EventRefs, Journal, Severity, Status};
 
 fn journal() -> (tempfile::TempDir, Journal) {
     let dir = tempfile::tempdir().unwrap();
@@ -87,6 +87,47 @@ fn later_alert_bridging_two_incidents_merges_them() {
     let again = Journal::open(j.path()).unwrap();
     assert_eq!(again.show("INC-PRODA-20261102-0001"), j.show("INC-PRODA-20261102-0001"));
     assert!(again.problems().is_empty());
+}
+
+/// A journal opened without its alerts' event references groups, merges and records exactly as one opened with
+/// them: the same changes and the same bytes appended; only the references are missing from memory.
+#[test]
+fn a_journal_opened_without_event_references_records_the_same() {
+    let (d, mut j) = journal();
+    let a = with_users(alert("ra", Severity::Ordinary, t(9, 0), t(9, 0)), &["BOB"]);
+    let c = with_ips(alert("rc", Severity::Ordinary, t(10, 0), t(10, 0)), &["9.9.9.9"]);
+    j.apply_alerts(&[a, c], now(0), &settings()).unwrap();
+    let kept_path = j.path().to_path_buf();
+    let dropped_path = d.path().join("copy.jsonl");
+    std::fs::copy(&kept_path, &dropped_path).unwrap();
+
+    let mut kept = Journal::open(&kept_path).unwrap();
+    let mut dropped = Journal::open_with(&dropped_path, EventRefs::Dropped).unwrap();
+    assert_eq!(dropped.event_refs(), EventRefs::Dropped);
+    assert_eq!(kept.list(), dropped.list());
+    // A bridging alert merges the two incidents, and a later one joins the result.
+    let bridge = with_ips(with_users(alert("rb", Severity::Elevated, t(9, 30), t(9, 30)), &["BOB"]), &["9.9.9.9"]);
+    let later = with_users(alert("rd", Severity::Emergency, t(10, 20), t(10, 20)), &["BOB"]);
+    for (step, alerts) in [vec![bridge], vec![later]].into_iter().enumerate() {
+        let k = kept.apply_alerts(alerts.clone(), now(1 + step as u32), &settings()).unwrap();
+        let x = dropped.apply_alerts(alerts, now(1 + step as u32), &settings()).unwrap();
+        assert_eq!(k, x);
+    }
+    assert_eq!(std::fs::read(&kept_path).unwrap(), std::fs::read(&dropped_path).unwrap());
+    assert_eq!(kept.list(), dropped.list());
+    let id = "INC-PRODA-20261102-0001";
+    let (full, lean) = (kept.show(id).unwrap(), dropped.show(id).unwrap());
+    assert_eq!(full.alert_count, 4);
+    assert_eq!((full.severity, &full.containment), (lean.severity, &lean.containment));
+    assert!(full.alerts.iter().all(|a| a.alert.events.len() == 1));
+    assert!(lean.alerts.iter().all(|a| a.alert.events.is_empty()));
+    // The same alerts are known either way, so none is recorded twice.
+    let again = with_users(alert("rd", Severity::Emergency, t(10, 20), t(10, 20)), &["BOB"]);
+    assert!(dropped.apply_alerts(&[again], now(9), &settings()).unwrap().is_empty());
+    // Export needs the references, and says so rather than writing a package without events.
+    let err = dropped.export(id, &mut |_: &[EventRef]| Ok(Vec::new()), &d.path().join("ev"), now(10)).unwrap_err();
+    assert!(err.to_string().contains("without its alerts' event references"), "{err}");
+    assert!(!d.path().join("ev").exists());
 }
 
 #[test]

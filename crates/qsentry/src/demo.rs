@@ -99,7 +99,13 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     let changes = crate::incidents::record(&store, &config, &journal_path, None, alerts)?;
     eprintln!("{}", crate::incidents::describe(&changes, &journal_path));
     reports.insert(0, detected);
-    reports.insert(0, crate::incidents::report(&qsentry_incident::Journal::open(&journal_path)?)?);
+    reports.insert(
+        0,
+        crate::incidents::report(&qsentry_incident::Journal::open_with(
+            &journal_path,
+            qsentry_incident::EventRefs::Dropped,
+        )?)?,
+    );
     let gaps = qsentry_store::gaps::gaps(&store, None)?;
     let mut findings = Vec::new();
     for r in &reports {

@@ -9,7 +9,7 @@ use crate::incidents::{journal_path, open_journal};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use qsentry_incident::{Incident, Journal, Status, VerifyOptions};
+use qsentry_incident::{EventRefs, Incident, Journal, Status, VerifyOptions};
 use qsentry_store::Table;
 use std::io::Write;
 use std::path::PathBuf;
@@ -40,7 +40,8 @@ impl JournalArgs {
         Ok((config, db, path))
     }
 
-    fn open(&self) -> Result<(Journal, PathBuf)> {
+    /// Opens the journal; `refs`: whether the command reads the alerts' event references (`show`, `export`).
+    fn open(&self, refs: EventRefs) -> Result<(Journal, PathBuf)> {
         let (_, _, path) = self.resolve()?;
         if !path.exists() {
             anyhow::bail!(
@@ -49,7 +50,7 @@ impl JournalArgs {
                 path.display()
             );
         }
-        Ok((open_journal(&path, self.signing_key.as_deref())?, path))
+        Ok((open_journal(&path, self.signing_key.as_deref(), refs)?, path))
     }
 }
 
@@ -228,7 +229,7 @@ fn dispatch(cmd: &IncidentCommand) -> Result<i32> {
     let out = &mut std::io::stdout().lock();
     match cmd {
         IncidentCommand::List(a) => {
-            let (j, _) = a.journal.open()?;
+            let (j, _) = a.journal.open(EventRefs::Dropped)?;
             let mut list: Vec<&Incident> = j
                 .incidents()
                 .filter(|i| a.all || (i.status != Status::Closed && i.merged_into.is_none()))
@@ -240,7 +241,7 @@ fn dispatch(cmd: &IncidentCommand) -> Result<i32> {
             eprintln!("{} incidents", list.len());
         }
         IncidentCommand::Show(a) => {
-            let (j, _) = a.journal.open()?;
+            let (j, _) = a.journal.open(EventRefs::Kept)?;
             let inc = j.show(&a.id).with_context(|| no_such(&a.id))?;
             match a.output {
                 ListOutput::Json => {
@@ -252,7 +253,7 @@ fn dispatch(cmd: &IncidentCommand) -> Result<i32> {
             }
         }
         IncidentCommand::Update(a) => {
-            let (mut j, _) = a.journal.open()?;
+            let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
             let inc = if a.status == Status::Closed {
                 j.close(&a.id, a.note.as_deref(), Utc::now())?
             } else {
@@ -261,28 +262,28 @@ fn dispatch(cmd: &IncidentCommand) -> Result<i32> {
             eprintln!("{} is now {}", inc.id, inc.status);
         }
         IncidentCommand::Note(a) => {
-            let (mut j, _) = a.journal.open()?;
+            let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
             let inc = j.note(&a.id, &a.text, Utc::now())?;
             eprintln!("note recorded on {} ({} notes)", inc.id, inc.notes.len());
         }
         IncidentCommand::Notify(a) => {
-            let (mut j, _) = a.journal.open()?;
+            let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
             let inc = j.notify(&a.id, &a.who, &a.how, Utc::now())?;
             eprintln!("notification recorded on {} ({} in its log)", inc.id, inc.notifications.len());
         }
         IncidentCommand::Close(a) => {
-            let (mut j, _) = a.journal.open()?;
+            let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
             let inc = j.close(&a.id, a.note.as_deref(), Utc::now())?;
             eprintln!("{} is now {}", inc.id, inc.status);
         }
         IncidentCommand::Reopen(a) => {
-            let (mut j, _) = a.journal.open()?;
+            let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
             let inc = j.reopen(&a.id, &a.note, Utc::now())?;
             eprintln!("{} is now {}", inc.id, inc.status);
         }
         IncidentCommand::Export(a) => {
             let (config, db, _) = a.journal.resolve()?;
-            let (mut j, _) = a.journal.open()?;
+            let (mut j, _) = a.journal.open(EventRefs::Kept)?;
             let store = if db.exists() { Some(crate::ingest::open_store_read_only(&db, &config)?) } else { None };
             let mut events = |refs: &[qsentry_incident::EventRef]| -> std::result::Result<Vec<String>, String> {
                 match &store {

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use anyhow::{Context, Result};
 use chrono::{TimeDelta, Utc};
-use qsentry_incident::{AlertInput, EventRef, IncidentChange, Journal, Settings, Severity};
+use qsentry_incident::{AlertInput, EventRef, EventRefs, IncidentChange, Journal, Settings, Severity};
 use std::path::{Path, PathBuf};
 
 /// The journal to use: the option, else the configuration's, else one beside the database and named
@@ -24,11 +24,12 @@ pub fn journal_path(journal: Option<&Path>, config: &Config, db: &Path) -> PathB
     }
 }
 
-/// Opens the journal, signed when a key file is given (64 hex digits: the ed25519 secret seed).
-pub fn open_journal(path: &Path, signing_key: Option<&Path>) -> Result<Journal> {
+/// Opens the journal, signed when a key file is given (64 hex digits: the ed25519 secret seed), with or
+/// without the alerts' event references in memory (only `show` and `export` read them).
+pub fn open_journal(path: &Path, signing_key: Option<&Path>, refs: EventRefs) -> Result<Journal> {
     match signing_key {
-        Some(k) => Ok(Journal::open_signed(path, read_signing_key(k)?)?),
-        None => Ok(Journal::open(path)?),
+        Some(k) => Ok(Journal::open_signed_with(path, read_signing_key(k)?, refs)?),
+        None => Ok(Journal::open_with(path, refs)?),
     }
 }
 
@@ -114,7 +115,9 @@ pub fn record(
     // flood's thousand alerts of 500 event references each are about 70 MB).
     let inputs: Vec<AlertInput> = alerts.into_iter().map(alert_input).collect();
     let settings = settings(store, config)?;
-    let mut journal = open_journal(path, signing_key)?;
+    // Grouping reads the incidents, not the events behind earlier alerts: a journal that grows with every run
+    // is replayed without them.
+    let mut journal = open_journal(path, signing_key, EventRefs::Dropped)?;
     journal.apply_alerts(inputs, Utc::now(), &settings).with_context(|| format!("recording in {}", path.display()))
 }
 
