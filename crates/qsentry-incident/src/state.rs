@@ -73,8 +73,10 @@ impl Replay {
     }
 }
 
+/// A record's payload read in place (a `&Value` is a deserializer): every record of a journal is replayed
+/// when it is opened, and a copy of each payload first was as large as the payload.
 fn payload<T: DeserializeOwned>(v: &Value) -> Result<T, String> {
-    serde_json::from_value(v.clone()).map_err(|e| format!("payload unreadable: {e}"))
+    T::deserialize(v).map_err(|e| format!("payload unreadable: {e}"))
 }
 
 impl State {

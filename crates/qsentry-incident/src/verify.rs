@@ -471,7 +471,7 @@ fn header_of(rec: &Record) -> Result<Option<VerifyingKey>, String> {
         return Err("the first record must be the journal-created header with seq 1".into());
     }
     let h: HeaderPayload =
-        serde_json::from_value(rec.payload.clone()).map_err(|e| format!("header payload unreadable: {e}"))?;
+        HeaderPayload::deserialize(&rec.payload).map_err(|e| format!("header payload unreadable: {e}"))?;
     if h.format != FORMAT {
         return Err(format!("format is {:?}, expected {FORMAT:?}", h.format));
     }
