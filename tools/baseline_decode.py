@@ -37,6 +37,11 @@ def decode_field(rec, off, ln, ty, codec):
         return None
     if ty == "char" or ty == "timestamp":
         return b.decode(codec).rstrip(" \x00")
+    if ty == "varchar":
+        n = int.from_bytes(b[:2], "big")
+        if b[0] < 0x40 and n <= len(b) - 2:
+            b = b[2:2 + n]
+        return b.decode(codec).rstrip(" \x00")
     if ty == "hex":
         return b.hex().upper()
     if all(x in (0x40, 0) for x in b):

@@ -17,6 +17,9 @@ use thiserror::Error;
 pub enum FieldType {
     /// EBCDIC text, blank-padded; trailing blanks are dropped.
     Char,
+    /// IBM's `Char(N+2)` rows marked "variable length field": a 2-byte big-endian length, then up to `N`
+    /// bytes of EBCDIC text (see [`varchar_text`]). `len` counts the length bytes.
+    VarChar,
     /// Zoned decimal, one digit a byte, with this many fraction digits.
     Zoned { scale: u8 },
     /// Packed decimal (`len` bytes hold `2 × len − 1` digits), with this many fraction digits.
@@ -152,12 +155,29 @@ fn blank(bytes: &[u8]) -> bool {
     crate::ebcdic::trimmed_len(bytes) == 0
 }
 
+/// The text bytes of a [`FieldType::VarChar`] field: the `length` bytes after its 2-byte length.
+///
+/// Bytes without a length in front are taken whole, as `Char`: a length's first byte is below X'40' (the
+/// EBCDIC blank; text never starts with a control character), and a length longer than the room after it
+/// is no length. So a record written with the prefix and one written without it (an earlier qsentry
+/// simulator, a tool that strips it) both decode to their text, and nothing is dropped either way.
+pub fn varchar_text(bytes: &[u8]) -> &[u8] {
+    match bytes {
+        [hi, lo, rest @ ..] if *hi < EBCDIC_SPACE => {
+            let n = usize::from(u16::from_be_bytes([*hi, *lo]));
+            rest.get(..n).unwrap_or(bytes)
+        }
+        _ => bytes,
+    }
+}
+
 /// Decodes one field's bytes. Numeric fields that are all blank or all NUL are `Null`, not errors:
 /// IBM leaves fields blank when they do not apply to a sub-type.
 pub fn decode_value(bytes: &[u8], f: &Field, ccsid: &Ccsid) -> Result<Value, FieldError> {
     let (name, offset) = (f.name, f.offset);
     Ok(match f.ty {
         FieldType::Char => Value::Text(ccsid.decode_field(bytes)),
+        FieldType::VarChar => Value::Text(ccsid.decode_field(varchar_text(bytes))),
         FieldType::Hex => {
             if bytes.iter().all(|&b| b == 0) {
                 Value::Null
@@ -294,6 +314,18 @@ pub fn encode_value(record: &mut Vec<u8>, base: u32, f: &Field, value: &Value, c
             (_, Value::Null) => buf.resize(len, EBCDIC_SPACE),
             (FieldType::Char, Value::Text(t)) => ccsid.encode_field(t, len, buf),
             (FieldType::Char, v) => ccsid.encode_field(&v.render(), len, buf),
+            (FieldType::VarChar, v) => {
+                let text = match v {
+                    Value::Text(t) => std::borrow::Cow::Borrowed(t.as_str()),
+                    v => std::borrow::Cow::Owned(v.render()),
+                };
+                let room = len.saturating_sub(2);
+                // The length counts the text's bytes (one a character), not the blanks that pad the field.
+                let n = text.chars().take(room).count() as u16;
+                buf.extend(n.to_be_bytes());
+                ccsid.encode_field(&text, room, buf);
+                buf.truncate(len);
+            }
             (FieldType::Zoned { scale }, v) => decimal::zone(mantissa(v, scale), len, buf),
             (FieldType::Packed { scale }, v) => decimal::pack(mantissa(v, scale), len, buf),
             (FieldType::Binary, v) => binary::write_be(mantissa(v, 0) as i64, len, buf),
@@ -323,6 +355,7 @@ fn mantissa(v: &Value, scale: u8) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     static CODES: CodeTable = CodeTable { name: "test", entries: &[("P", "Password not valid")] };
     static FIELDS: [Field; 4] = [
@@ -374,5 +407,39 @@ mod tests {
         rec[13] = 0x3C;
         let err = decode_fields(&rec, 610, &FIELDS, c, &mut Vec::new()).unwrap_err();
         assert!(matches!(err, FieldError::Decimal { name: "access_type", offset: 621, .. }));
+    }
+
+    #[test]
+    fn a_varchar_field_is_its_length_then_its_text() {
+        // X'0003' "ABC" blanks; a length that overruns the field, or text without a length, is taken whole.
+        assert_eq!(varchar_text(&[0x00, 0x03, 0xC1, 0xC2, 0xC3, 0x40]), [0xC1, 0xC2, 0xC3]);
+        assert_eq!(varchar_text(&[0x00, 0x09, 0xC1, 0x40]), [0x00, 0x09, 0xC1, 0x40]);
+        assert_eq!(varchar_text(&[0xC1, 0xC2, 0x40]), [0xC1, 0xC2, 0x40]);
+        assert_eq!(varchar_text(&[0x00, 0x00, 0x40, 0x40]), [] as [u8; 0]);
+        assert_eq!(varchar_text(&[0x00]), [0x00]);
+        let f = Field::new("name", 618, 12, FieldType::VarChar);
+        let c = Ccsid::default_ccsid();
+        assert_eq!(decode_value(&[0x00, 0x02, 0xC1, 0xC2, 0x40, 0x40], &f, c), Ok(Value::from("AB")));
+        assert_eq!(decode_value(&[0xC1, 0xC2, 0x40, 0x40], &f, c), Ok(Value::from("AB")));
+    }
+
+    proptest! {
+        #[test]
+        fn varchar_text_is_part_of_its_field(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let t = varchar_text(&bytes);
+            prop_assert!(t.len() <= bytes.len());
+            prop_assert!(t == bytes.as_slice() || bytes[2..].starts_with(t));
+        }
+
+        #[test]
+        fn varchar_encodes_and_decodes_back(text in "[A-Z0-9_*]{0,14}", room in 0usize..16) {
+            let f = Field::new("name", 610, room as u32 + 2, FieldType::VarChar);
+            let c = Ccsid::default_ccsid();
+            let mut rec = Vec::new();
+            encode_value(&mut rec, 610, &f, &Value::from(text.as_str()), c);
+            prop_assert_eq!(rec.len(), room + 2);
+            let kept: String = text.chars().take(room).collect();
+            prop_assert_eq!(decode_value(&rec, &f, c), Ok(Value::from(kept.as_str())));
+        }
     }
 }

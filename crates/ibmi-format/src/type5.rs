@@ -37,7 +37,7 @@ pub fn encode_record(
             ("entry_length", None) => Value::Int(len as i64),
             (_, Some(v)) => v,
             (_, None) => match f.ty {
-                crate::layout::FieldType::Char => Value::from(""),
+                crate::layout::FieldType::Char | crate::layout::FieldType::VarChar => Value::from(""),
                 crate::layout::FieldType::Hex => Value::Null,
                 _ => Value::Int(0),
             },

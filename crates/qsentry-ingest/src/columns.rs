@@ -158,13 +158,13 @@ pub fn text_value(f: &Field, v: &str) -> Result<Value, String> {
     let t = trim(v);
     if t.is_empty() {
         return Ok(match f.ty {
-            FieldType::Char => Value::Text(CompactString::default()),
+            FieldType::Char | FieldType::VarChar => Value::Text(CompactString::default()),
             _ => Value::Null,
         });
     }
     let bad = || format!("{}: {:?} is not valid for {:?}", f.name, t, f.ty);
     Ok(match f.ty {
-        FieldType::Char => Value::Text(CompactString::from(trim_end(v))),
+        FieldType::Char | FieldType::VarChar => Value::Text(CompactString::from(trim_end(v))),
         FieldType::Zoned { scale } | FieldType::Packed { scale } => parse_decimal(t, scale).ok_or_else(bad)?,
         FieldType::Binary => Value::Int(t.parse().map_err(|_| bad())?),
         FieldType::Hex => Value::Bytes(ibmi_format::value::hex_decode(t).map_err(|_| bad())?),

@@ -41,7 +41,7 @@ fn default_value(f: &Field) -> Value {
     match f.ty {
         FieldType::Zoned { .. } | FieldType::Packed { .. } | FieldType::Binary => Value::Int(0),
         FieldType::Hex => Value::Bytes(Vec::new()),
-        FieldType::Char | FieldType::Timestamp => Value::Null,
+        FieldType::Char | FieldType::VarChar | FieldType::Timestamp => Value::Null,
     }
 }
 

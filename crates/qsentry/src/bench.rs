@@ -42,7 +42,7 @@ pub struct BenchArgs {
 
 fn sample_value(f: &Field, i: usize) -> Value {
     match f.ty {
-        FieldType::Char => match f.codes.and_then(|c| c.entries.first()) {
+        FieldType::Char | FieldType::VarChar => match f.codes.and_then(|c| c.entries.first()) {
             Some((code, _)) if code.len() <= f.len as usize => Value::from(*code),
             _ => Value::from(format!("V{}", i % 1000).chars().take(f.len as usize).collect::<String>().as_str()),
         },
@@ -117,6 +117,7 @@ fn write_binary(path: &Path, entries: usize, ccsid: &Ccsid) -> anyhow::Result<us
 fn write_layouts(path: &Path) -> anyhow::Result<()> {
     let ty = |f: &Field| match f.ty {
         FieldType::Char => "char",
+        FieldType::VarChar => "varchar",
         FieldType::Zoned { .. } => "zoned",
         FieldType::Packed { .. } => "packed",
         FieldType::Binary => "binary",
@@ -186,7 +187,7 @@ fn write_csv(path: &Path, rows: usize, quoted: bool) -> anyhow::Result<()> {
                 "remote_address" => "185.220.101.4".into(),
                 "remote_port" => "50123".into(),
                 _ => match f.ty {
-                    FieldType::Char | FieldType::Hex => String::new(),
+                    FieldType::Char | FieldType::VarChar | FieldType::Hex => String::new(),
                     _ => "0".into(),
                 },
             })

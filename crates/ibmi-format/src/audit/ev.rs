@@ -1,6 +1,9 @@
 //! EV — System environment variables (QASYEVJ5): a system-level environment variable added, changed
 //! or deleted. J4/J5 only.
 //! IBM topics: "EV (Environment Variable) journal entries", rzarlf20 (7.3); AUDIT_JOURNAL_EV.
+//! Both names are `Char(1002)` rows with IBM's variable-length footnote: a 2-byte length, then up to
+//! 1,000 bytes of name ([`FieldType::VarChar`](crate::layout::FieldType::VarChar)), beside the separate
+//! length fields at 616 and 1625.
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
@@ -18,11 +21,11 @@ pub static EV: EntryLayout = EntryLayout {
         Field::new("name_truncated", 611, 1, Char),
         Field::new("environment_variable_ccsid", 612, 4, Binary),
         Field::new("environment_variable_name_length", 616, 2, Binary),
-        Field::new("environment_variable_name", 618, 1002, Char),
+        Field::new("environment_variable_name", 618, 1002, VarChar),
         Field::new("new_name_truncated", 1620, 1, Char),
         Field::new("new_name_ccsid", 1621, 4, Binary),
         Field::new("new_name_length", 1625, 2, Binary),
-        Field::new("new_environment_variable_name", 1627, 1002, Char),
+        Field::new("new_environment_variable_name", 1627, 1002, VarChar),
     ],
 };
 

@@ -5,7 +5,11 @@
 //!
 //! Checked against rzarlf21 (7.1) and the 7.4 page: entry type (610, Char(1); A, C, D, F, O, R), action
 //! (611, Char(2); ZC, ZR, and SV, RS for O), user name (613, Char(10)) and field 1 (CCSID 623 Binary(5),
-//! length 627 Binary(4), data 629 Char(102)) match IBM's table.
+//! length 627 Binary(4), data 629 Char(102)) match IBM's table. The data row carries a footnote and is
+//! two bytes longer than its 100 bytes of text, the shape of IBM's variable-length fields (EV's names,
+//! SO's user ID: "the first 2 bytes contain the length"), so each field's data is read as a 2-byte
+//! length and the text ([`FieldType::VarChar`](crate::layout::FieldType::VarChar)); data written without
+//! the length still decodes whole. The footnote's own text was not in the stored excerpts.
 //! The entry carries up to three (CCSID, length, data) triplets. IBM's rows for fields 2 and 3 were not
 //! in any stored excerpt (six narrow queries); they are placed after field 1 with the same shape and stay
 //! unverified.
@@ -64,14 +68,14 @@ pub static GR: EntryLayout = EntryLayout {
         Field::new("user_profile_name", 613, 10, Char),
         Field::new("field_1_ccsid", 623, 4, Binary),
         Field::new("field_1_length", 627, 2, Binary),
-        Field::new("field_1", 629, 102, Char),
+        Field::new("field_1", 629, 102, VarChar),
         // unverified: fields 2 and 3 assumed to repeat field 1's (Bin(5), Bin(4), Char(102)) shape.
         Field::new("field_2_ccsid", 731, 4, Binary),
         Field::new("field_2_length", 735, 2, Binary),
-        Field::new("field_2", 737, 102, Char),
+        Field::new("field_2", 737, 102, VarChar),
         Field::new("field_3_ccsid", 839, 4, Binary),
         Field::new("field_3_length", 843, 2, Binary),
-        Field::new("field_3", 845, 102, Char),
+        Field::new("field_3", 845, 102, VarChar),
     ],
 };
 
@@ -131,21 +135,38 @@ mod tests {
         ] {
             crate::layout::encode_value(&mut rec, 610, GR.field(name).unwrap(), &v, c);
         }
-        // Field 1 holds binary bytes, so write it byte by byte.
-        rec.resize(629 - 610, 0x40);
-        for ch in f1.chars() {
-            rec.push(c.encode_char(ch).unwrap_or(ch as u8));
+        // Field 1 holds binary bytes, so write it byte by byte: with its 2-byte length (X'0034' = 52) as
+        // IBM's variable-length fields have it, and without, as a tool that strips the length leaves it.
+        for prefix in [&[0x00, 0x34][..], &[]] {
+            let mut rec = rec.clone();
+            rec.resize(629 - 610, 0x40);
+            rec.extend_from_slice(prefix);
+            for ch in f1.chars() {
+                rec.push(c.encode_char(ch).unwrap_or(ch as u8));
+            }
+            let mut out = Vec::new();
+            crate::layout::decode_fields(&rec, 610, GR.fields, c, &mut out).unwrap();
+            assert_eq!(text(&out, "entry_type_detail"), "Exit program removed");
+            assert_eq!(get(&out, "field_1_ccsid"), &Value::Int(37));
+            assert_eq!(get(&out, "field_1_length"), &Value::Int(52));
+            assert_eq!(text(&out, "field_1"), f1.trim_end(), "prefix {prefix:?}");
+            let info = exit_program_info(text(&out, "field_1")).unwrap();
+            assert_eq!(info.exit_point_name, "QIBM_QTF_TRANSFER");
+            assert_eq!(info.exit_point_format, "VLRQ0100");
+            assert_eq!(info.exit_program, "FTPEXIT");
+            assert_eq!(info.exit_program_library, "SECLIB");
         }
-        let mut out = Vec::new();
-        crate::layout::decode_fields(&rec, 610, GR.fields, c, &mut out).unwrap();
-        assert_eq!(text(&out, "entry_type_detail"), "Exit program removed");
-        assert_eq!(get(&out, "field_1_ccsid"), &Value::Int(37));
-        assert_eq!(get(&out, "field_1_length"), &Value::Int(52));
-        let info = exit_program_info(text(&out, "field_1")).unwrap();
-        assert_eq!(info.exit_point_name, "QIBM_QTF_TRANSFER");
-        assert_eq!(info.exit_point_format, "VLRQ0100");
-        assert_eq!(info.exit_program, "FTPEXIT");
-        assert_eq!(info.exit_program_library, "SECLIB");
+    }
+
+    #[test]
+    fn field_data_is_written_after_its_length() {
+        let c = crate::ebcdic::Ccsid::default_ccsid();
+        let mut rec = Vec::new();
+        crate::layout::encode_value(&mut rec, 610, GR.field("field_1").unwrap(), &Value::from("*REGISTER"), c);
+        // X'0009' then "*REGISTER" in CCSID 37, then blanks to the field's 102 bytes.
+        assert_eq!(rec[629 - 610..629 - 610 + 4], [0x00, 0x09, 0x5C, 0xD9]);
+        assert_eq!(rec.len(), 629 - 610 + 102);
+        assert!(rec[629 - 610 + 11..].iter().all(|&b| b == 0x40));
     }
 
     #[test]

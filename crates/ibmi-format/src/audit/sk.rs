@@ -3,6 +3,8 @@
 //! IBM topics: "SK (Secure Sockets Connections) journal entries", rzarlf57 (7.3) and the 7.3
 //! "sk-sockets-connections-journal" page with the I, O, S and X entry types.
 //! The 15-byte address fields hold IPv4 only; the 46-byte fields at 1191/1237 hold IPv4 or IPv6.
+//! Filter data (667) is a `Char(514)` row with a footnote, read as IBM's variable-length `Char(N+2)`
+//! fields are: a 2-byte length, then the data ([`FieldType::VarChar`](crate::layout::FieldType::VarChar)).
 
 use crate::layout::{CodeTable, EntryLayout, Field, FieldType::*};
 
@@ -37,7 +39,7 @@ pub static SK: EntryLayout = EntryLayout {
         Field::new("socket_descriptor", 651, 4, Binary),
         Field::new("filter_description", 655, 10, Char),
         Field::new("filter_data_length", 665, 2, Binary),
-        Field::new("filter_data", 667, 514, Char),
+        Field::new("filter_data", 667, 514, VarChar),
         Field::new("address_family", 1181, 10, Char),
         Field::new("local_ip_address", 1191, 46, Char),
         Field::new("remote_ip_address", 1237, 46, Char),

@@ -184,6 +184,7 @@ fn tokens_fit(l: &EntryLayout, tokens: &[&str]) -> bool {
     }
     tokens.iter().zip(l.fields).all(|(t, f)| match f.ty {
         FieldType::Char => t.chars().count() <= f.len as usize,
+        FieldType::VarChar => t.chars().count() <= f.len.saturating_sub(2) as usize,
         FieldType::Zoned { .. } | FieldType::Packed { .. } | FieldType::Binary => {
             t.is_empty() || super::values::number(t).is_some()
         }

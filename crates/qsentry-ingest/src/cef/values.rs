@@ -43,7 +43,7 @@ pub fn push_typed(ev: &mut Event, f: &'static Field, text: &str) {
 pub fn typed(f: &Field, text: &str) -> Value {
     let t = text.trim();
     match f.ty {
-        FieldType::Char => Value::from(text.trim_end()),
+        FieldType::Char | FieldType::VarChar => Value::from(text.trim_end()),
         _ if t.is_empty() => Value::Null,
         FieldType::Zoned { .. } | FieldType::Packed { .. } | FieldType::Binary => match number(t) {
             Some(v) => v,

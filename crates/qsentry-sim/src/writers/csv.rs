@@ -44,7 +44,7 @@ pub fn cell(out: &mut String, v: &Value, ts: TsForm) {
 /// A value typed by its field: text fields are always quoted, even when empty.
 pub fn field_cell(out: &mut String, f: &Field, v: &Value, ts: TsForm) {
     match (f.ty, v) {
-        (FieldType::Char, Value::Null) => quoted(out, ""),
+        (FieldType::Char | FieldType::VarChar, Value::Null) => quoted(out, ""),
         (FieldType::Hex, Value::Null) => quoted(out, ""),
         _ => cell(out, v, ts),
     }
