@@ -176,8 +176,12 @@ pub fn varchar_text(bytes: &[u8]) -> &[u8] {
 pub fn decode_value(bytes: &[u8], f: &Field, ccsid: &Ccsid) -> Result<Value, FieldError> {
     let (name, offset) = (f.name, f.offset);
     Ok(match f.ty {
-        FieldType::Char => Value::Text(ccsid.decode_field(bytes)),
-        FieldType::VarChar => Value::Text(ccsid.decode_field(varchar_text(bytes))),
+        // One call site for both: with two, the text decoder was no longer inlined here, which cost every
+        // text field of every record about 25 instructions.
+        FieldType::Char | FieldType::VarChar => {
+            let text = if f.ty == FieldType::VarChar { varchar_text(bytes) } else { bytes };
+            Value::Text(ccsid.decode_field(text))
+        }
         FieldType::Hex => {
             if bytes.iter().all(|&b| b == 0) {
                 Value::Null
