@@ -155,17 +155,19 @@ fn blank(bytes: &[u8]) -> bool {
     crate::ebcdic::trimmed_len(bytes) == 0
 }
 
-/// The text bytes of a [`FieldType::VarChar`] field: the `length` bytes after its 2-byte length.
+/// The text bytes of a [`FieldType::VarChar`] field of `declared` bytes: the `length` bytes after its 2-byte
+/// length.
 ///
 /// Bytes without a length in front are taken whole, as `Char`: a length's first byte is below X'40' (the
-/// EBCDIC blank; text never starts with a control character), and a length longer than the room after it
-/// is no length. So a record written with the prefix and one written without it (an earlier qsentry
-/// simulator, a tool that strips it) both decode to their text, and nothing is dropped either way.
-pub fn varchar_text(bytes: &[u8]) -> &[u8] {
+/// EBCDIC blank; text never starts with a control character), and a length longer than the field's room
+/// (`declared` − 2) is no length. So a record written with the prefix and one written without it (an earlier
+/// qsentry simulator, a tool that strips it) both decode to their text, and nothing is dropped either way.
+/// A field cut short by the end of its record keeps what is left after its length.
+pub fn varchar_text(bytes: &[u8], declared: usize) -> &[u8] {
     match bytes {
         [hi, lo, rest @ ..] if *hi < EBCDIC_SPACE => {
             let n = usize::from(u16::from_be_bytes([*hi, *lo]));
-            rest.get(..n).unwrap_or(bytes)
+            if n <= declared.saturating_sub(2) { &rest[..n.min(rest.len())] } else { bytes }
         }
         _ => bytes,
     }
@@ -179,7 +181,7 @@ pub fn decode_value(bytes: &[u8], f: &Field, ccsid: &Ccsid) -> Result<Value, Fie
         // One call site for both: with two, the text decoder was no longer inlined here, which cost every
         // text field of every record about 25 instructions.
         FieldType::Char | FieldType::VarChar => {
-            let text = if f.ty == FieldType::VarChar { varchar_text(bytes) } else { bytes };
+            let text = if f.ty == FieldType::VarChar { varchar_text(bytes, f.len as usize) } else { bytes };
             Value::Text(ccsid.decode_field(text))
         }
         FieldType::Hex => {
@@ -416,11 +418,17 @@ mod tests {
     #[test]
     fn a_varchar_field_is_its_length_then_its_text() {
         // X'0003' "ABC" blanks; a length that overruns the field, or text without a length, is taken whole.
-        assert_eq!(varchar_text(&[0x00, 0x03, 0xC1, 0xC2, 0xC3, 0x40]), [0xC1, 0xC2, 0xC3]);
-        assert_eq!(varchar_text(&[0x00, 0x09, 0xC1, 0x40]), [0x00, 0x09, 0xC1, 0x40]);
-        assert_eq!(varchar_text(&[0xC1, 0xC2, 0x40]), [0xC1, 0xC2, 0x40]);
-        assert_eq!(varchar_text(&[0x00, 0x00, 0x40, 0x40]), [] as [u8; 0]);
-        assert_eq!(varchar_text(&[0x00]), [0x00]);
+        let whole = |b: &[u8]| varchar_text(b, b.len()).to_vec();
+        assert_eq!(whole(&[0x00, 0x03, 0xC1, 0xC2, 0xC3, 0x40]), [0xC1, 0xC2, 0xC3]);
+        assert_eq!(whole(&[0x00, 0x09, 0xC1, 0x40]), [0x00, 0x09, 0xC1, 0x40]);
+        assert_eq!(whole(&[0xC1, 0xC2, 0x40]), [0xC1, 0xC2, 0x40]);
+        assert_eq!(whole(&[0x00, 0x00, 0x40, 0x40]), [] as [u8; 0]);
+        assert_eq!(whole(&[0x00]), [0x00]);
+        // Cut short by the end of the record: a 12-byte field whose length (9) fits its room keeps the two
+        // bytes left after the length; a length past the room (11 > 10) is still no length.
+        assert_eq!(varchar_text(&[0x00, 0x09, 0xC1, 0xC2], 12), [0xC1, 0xC2]);
+        assert_eq!(varchar_text(&[0x00, 0x0B, 0xC1, 0xC2], 12), [0x00, 0x0B, 0xC1, 0xC2]);
+        assert_eq!(varchar_text(&[0x00, 0x09], 12), [] as [u8; 0]);
         let f = Field::new("name", 618, 12, FieldType::VarChar);
         let c = Ccsid::default_ccsid();
         assert_eq!(decode_value(&[0x00, 0x02, 0xC1, 0xC2, 0x40, 0x40], &f, c), Ok(Value::from("AB")));
@@ -429,8 +437,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn varchar_text_is_part_of_its_field(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
-            let t = varchar_text(&bytes);
+        fn varchar_text_is_part_of_its_field(bytes in proptest::collection::vec(any::<u8>(), 0..40), more in 0usize..20) {
+            // Whole fields and fields cut short (`more` bytes of the field past the record's end).
+            let t = varchar_text(&bytes, bytes.len() + more);
             prop_assert!(t.len() <= bytes.len());
             prop_assert!(t == bytes.as_slice() || bytes[2..].starts_with(t));
         }

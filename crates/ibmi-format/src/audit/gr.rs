@@ -155,6 +155,11 @@ mod tests {
             assert_eq!(info.exit_point_format, "VLRQ0100");
             assert_eq!(info.exit_program, "FTPEXIT");
             assert_eq!(info.exit_program_library, "SECLIB");
+            // The same record cut short 8 bytes into the library name: what is left of field 1, after its
+            // length, not the length bytes as text.
+            let mut out = Vec::new();
+            crate::layout::decode_fields(&rec[..rec.len() - 8], 610, GR.fields, c, &mut out).unwrap();
+            assert_eq!(text(&out, "field_1"), &f1[..f1.len() - 8], "prefix {prefix:?}");
         }
     }
 
