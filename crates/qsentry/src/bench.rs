@@ -9,7 +9,10 @@
 //! - CPYTOIMPF CSV: qsentry's reader against a bare `csv`-crate pass over the same file, twice: without
 //!   quotes (LF), and as CPYTOIMPF writes it (character cells quoted, CRLF). Also the reader's first
 //!   layer alone on one thread, as the bare pass runs: rows framed, split into cells and their UTF-8
-//!   checked ([`qsentry_ingest::csvrows`]), no field decoded.
+//!   checked ([`qsentry_ingest::csvrows`]), no field decoded;
+//! - the SQL-service CSV exports (QSYS2.DISPLAY_JOURNAL, SYSTOOLS.AUDIT_JOURNAL_JS, QSYS2.HISTORY_LOG_INFO),
+//!   as the simulator writes them for a week of one system: qsentry's reader of each against a bare
+//!   `csv`-crate pass over the same file.
 
 use crate::exit;
 use clap::Args;
@@ -17,7 +20,7 @@ use ibmi_format::heading::TYPE5_HEADING;
 use ibmi_format::layout::{Field, FieldType};
 use ibmi_format::{Ccsid, Value, audit, timestamp, type5};
 use qsentry_ingest::{DecodeOptions, Format, open};
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -231,6 +234,55 @@ fn rows_pass(path: &Path) -> anyhow::Result<(u64, f64)> {
     Ok((n, start.elapsed().as_secs_f64()))
 }
 
+/// The SQL-service CSV exports the bench times, by the file name the simulator gives each day's export.
+const EXPORTS: [(&str, &str, Format); 3] = [
+    ("DISPLAY_JOURNAL CSV", "DISPLAY_JOURNAL_QAUDJRN.csv", Format::DisplayJournalCsv),
+    ("AUDIT_JOURNAL_JS CSV", "AUDIT_JOURNAL_JS.csv", Format::AuditJournalCsv),
+    ("HISTORY_LOG_INFO CSV", "HISTORY_LOG_INFO.csv", Format::HistoryLogCsv),
+];
+
+/// Simulates a week of one system's SQL-service exports with about `entries` audit entries (once per
+/// size: a folder that holds its manifest is reused) and joins each export's days into one file under
+/// `dir`, its header once. Returns the joined files, in [`EXPORTS`] order.
+fn write_exports(dir: &Path, entries: usize) -> anyhow::Result<Vec<PathBuf>> {
+    let fleet = dir.join(format!("exports-{entries}"));
+    if !fleet.join("manifest.json").exists() {
+        qsentry_sim::simulate(&qsentry_sim::SimulateArgs {
+            systems: 1,
+            days: 7,
+            entries_per_day: (entries as u64 / 6).max(1), // weekends are quieter
+            formats: "display-journal-csv,audit-journal-csv,history-log-csv".into(),
+            ..qsentry_sim::SimulateArgs::new(&fleet)
+        })?;
+    }
+    let mut days: Vec<PathBuf> = std::fs::read_dir(fleet.join("PRODA"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    days.sort();
+    let mut joined = Vec::new();
+    for (_, name, _) in EXPORTS {
+        let path = dir.join(name);
+        let mut out = BufWriter::new(std::fs::File::create(&path)?);
+        let mut header_written = false;
+        for day in &days {
+            let Ok(file) = std::fs::File::open(day.join(name)) else { continue };
+            let mut input = std::io::BufReader::new(file);
+            let mut header = Vec::new();
+            input.read_until(b'\n', &mut header)?;
+            if !header_written {
+                out.write_all(&header)?;
+                header_written = true;
+            }
+            std::io::copy(&mut input, &mut out)?;
+        }
+        out.flush()?;
+        anyhow::ensure!(header_written, "the simulator wrote no {name}");
+        joined.push(path);
+    }
+    Ok(joined)
+}
+
 fn python_baseline(args: &BenchArgs, path: &Path, layouts: &Path, len: usize) -> anyhow::Result<f64> {
     // The baseline reads the first `baseline_entries` records of its own copy of the file.
     let small = args.dir.join("baseline.type5");
@@ -314,6 +366,16 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             csv_secs,
         ));
     }
+    let mut export_runs = Vec::new();
+    for ((label, _, format), path) in EXPORTS.into_iter().zip(write_exports(&args.dir, args.entries / 4)?) {
+        let (bare_rows, bare_secs) = best_of_three(|| bare_csv_pass(&path), |r| r.1)?;
+        let (events, rejects, secs) = best_of_three(|| time_decode(&path, Some(format)), |r| r.2)?;
+        anyhow::ensure!(
+            rejects == 0 && events == bare_rows,
+            "{label}: decode gave {events} events and {rejects} rejects for {bare_rows} rows"
+        );
+        export_runs.push((label, bare_rows, bare_secs, events, secs));
+    }
     let row = |name: &str, n: u64, secs: Option<f64>, rate: f64| {
         let secs = secs.map_or(String::new(), |s| format!("{s:.3}"));
         println!("{name:<40} {n:>9}   {secs:>12}   {rate:>11.0}");
@@ -331,6 +393,10 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         );
         row(&format!("CPYTOIMPF {label}, qsentry"), csv_events, Some(csv_secs), csv_events as f64 / csv_secs);
     }
+    for &(label, bare_rows, bare_secs, events, secs) in &export_runs {
+        row(&format!("{label}, bare csv pass"), bare_rows, Some(bare_secs), bare_rows as f64 / bare_secs);
+        row(&format!("{label}, qsentry"), events, Some(secs), events as f64 / secs);
+    }
     println!();
     println!("binary: qsentry / Python = {:.1}x", rate / py);
     for (label, _, bare_secs, split_secs, _, csv_secs) in &csv_runs {
@@ -339,6 +405,9 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             100.0 * bare_secs / csv_secs,
             100.0 * bare_secs / split_secs
         );
+    }
+    for (label, _, bare_secs, _, secs) in &export_runs {
+        println!("{label}: qsentry / bare csv pass = {:.0}%", 100.0 * bare_secs / secs);
     }
     Ok(())
 }
