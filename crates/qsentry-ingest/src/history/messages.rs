@@ -9,7 +9,7 @@
 //! message table, [`MESSAGES`], cites where each text was seen.
 
 use crate::event::{Category, Event, Name, Outcome, Text};
-use crate::history::text::{self, QualifiedJob};
+use crate::history::text;
 use ibmi_format::Value;
 
 /// What a message means, when its ID is known.
@@ -175,14 +175,14 @@ fn connect(ev: &mut Event, text: &str) {
     let ip = client_token(text).and_then(text::ip_token).or_else(|| text::first_ip(text));
     let user = text::name_after(text, USER_WORDS).map(Text::from).or_else(|| ev.heading.user_name.clone());
     let subsystem = text::name_after(text, SUBSYSTEM_WORDS);
-    let server = job.as_ref().and_then(|j| server_of(&j.name));
+    let server = job.as_ref().and_then(|j| server_of(j.name));
 
     let ip_text = ip.map(|a| a.to_string());
     if let Some(ip) = &ip_text {
         push_text(ev, "source_ip", ip);
     }
     if let Some(j) = &job {
-        push_text(ev, "server_job", &j.qualified());
+        push_text(ev, "server_job", j.qualified());
     }
     if let Some(s) = subsystem {
         push_text(ev, "subsystem", s);
@@ -220,7 +220,7 @@ fn signon_request(ev: &mut Event, text: &str) {
     let job = text::qualified_job(text);
     let user = text::name_after(text, USER_WORDS).map(Text::from);
     if let Some(j) = &job {
-        push_text(ev, "server_job", &j.qualified());
+        push_text(ev, "server_job", j.qualified());
     }
     if let Some(s) = text::name_after(text, SUBSYSTEM_WORDS) {
         push_text(ev, "subsystem", s);
@@ -276,14 +276,15 @@ fn signon_failure(ev: &mut Event, id: &str, action: &'static str, text: &str) {
     n.summary = Some(summary);
 }
 
-/// CPF1124 / CPF1164: the job started or ended.
+/// CPF1124 / CPF1164: the job started or ended. (Most of a history log is these two: the summary is
+/// written into one string.)
 fn job(ev: &mut Event, text: &str, start: bool) {
     let job = text::qualified_job(text);
-    if let Some(QualifiedJob { number, user, name }) = &job {
-        push_text(ev, "job", &format!("{number}/{user}/{name}"));
-        push_text(ev, "job_name", name);
-        push_text(ev, "job_user", user);
-        push_text(ev, "job_number", number);
+    if let Some(j) = job {
+        push_text(ev, "job", j.qualified());
+        push_text(ev, "job_name", j.name);
+        push_text(ev, "job_user", j.user);
+        push_text(ev, "job_number", j.number);
     }
     let subsystem = if start { text::name_after(text, SUBSYSTEM_WORDS) } else { None };
     if let Some(s) = subsystem {
@@ -303,14 +304,30 @@ fn job(ev: &mut Event, text: &str, start: bool) {
         (false, Some(_)) => Outcome::Failure,
         (false, None) => Outcome::Unknown,
     };
-    n.subject_user = job.as_ref().map(|j| Text::from(j.user.as_str()));
-    let name = job.map(|j| format!("Job {}", j.qualified())).unwrap_or_else(|| "A job".to_string());
-    n.summary = Some(match (start, subsystem, end_code) {
-        (true, Some(s), _) => format!("{name} started in subsystem {s}."),
-        (true, None, _) => format!("{name} started."),
-        (false, _, Some(c)) => format!("{name} ended with end code {c}."),
-        (false, _, None) => format!("{name} ended."),
-    });
+    n.subject_user = job.map(|j| Text::from(j.user));
+    let mut summary = String::with_capacity(64);
+    match job {
+        Some(j) => {
+            summary.push_str("Job ");
+            summary.push_str(j.qualified());
+        }
+        None => summary.push_str("A job"),
+    }
+    match (start, subsystem, end_code) {
+        (true, Some(s), _) => {
+            summary.push_str(" started in subsystem ");
+            summary.push_str(s);
+            summary.push('.');
+        }
+        (true, None, _) => summary.push_str(" started."),
+        (false, _, Some(c)) => {
+            summary.push_str(" ended with end code ");
+            summary.push_str(ibmi_format::layout::int_text(c, &mut [0u8; 20]));
+            summary.push('.');
+        }
+        (false, _, None) => summary.push_str(" ended."),
+    }
+    n.summary = Some(summary);
 }
 
 /// The end code of a CPF1164 text: the first number after the last word `code` (`end code 0`,

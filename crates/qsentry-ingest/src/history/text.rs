@@ -6,18 +6,20 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// A qualified job name `number/user/name` as IBM i prints it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QualifiedJob {
-    pub number: String,
-    pub user: String,
-    pub name: String,
+/// A qualified job name `number/user/name` as IBM i prints it, borrowed from the text it was found in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QualifiedJob<'a> {
+    pub number: &'a str,
+    pub user: &'a str,
+    pub name: &'a str,
+    /// `number/user/name`, as it stands in the text.
+    qualified: &'a str,
 }
 
-impl QualifiedJob {
+impl<'a> QualifiedJob<'a> {
     /// `number/user/name`.
-    pub fn qualified(&self) -> String {
-        format!("{}/{}/{}", self.number, self.user, self.name)
+    pub fn qualified(&self) -> &'a str {
+        self.qualified
     }
 }
 
@@ -34,7 +36,9 @@ pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
     let h = hay.as_bytes();
     let n = needle.as_bytes();
     let last = h.len().checked_sub(n.len())?;
-    (0..=last).find(|&i| {
+    // Only where the first byte matches, in either case (memchr finds those; most positions are not).
+    let first = n[0];
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), &h[..=last]).find(|&i| {
         let before_ok = i == 0 || h.get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
         before_ok && h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n))
     })
@@ -86,7 +90,7 @@ pub fn name_after<'a>(text: &'a str, keywords: &[&str]) -> Option<&'a str> {
 }
 
 /// The first qualified job name (`123456/USER/NAME`) in the text.
-pub fn qualified_job(text: &str) -> Option<QualifiedJob> {
+pub fn qualified_job(text: &str) -> Option<QualifiedJob<'_>> {
     let b = text.as_bytes();
     let mut i = 0;
     while i + 7 < b.len() {
@@ -101,7 +105,7 @@ pub fn qualified_job(text: &str) -> Option<QualifiedJob> {
     None
 }
 
-fn job_at(text: &str, i: usize) -> Option<QualifiedJob> {
+fn job_at(text: &str, i: usize) -> Option<QualifiedJob<'_>> {
     let number = text.get(i..i + 6)?;
     let rest = text.get(i + 7..)?;
     let user_end = rest.bytes().position(|c| !name_byte(c)).unwrap_or(rest.len());
@@ -112,7 +116,8 @@ fn job_at(text: &str, i: usize) -> Option<QualifiedJob> {
     if user.is_empty() || name.is_empty() || user.len() > 10 || name.len() > 10 {
         return None;
     }
-    Some(QualifiedJob { number: number.to_string(), user: user.to_string(), name: name.to_string() })
+    let qualified = text.get(i..i + 7 + user.len() + 1 + name.len())?;
+    Some(QualifiedJob { number, user, name, qualified })
 }
 
 /// Parses an IP address token, tolerating surrounding punctuation (`192.168.1.2,`).
@@ -141,6 +146,27 @@ pub fn first_ip(text: &str) -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `find_word` as first written: every position tested.
+    fn find_word_reference(hay: &str, needle: &str) -> Option<usize> {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        let last = h.len().checked_sub(n.len())?;
+        (0..=last).find(|&i| {
+            let before_ok = i == 0 || h.get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
+            before_ok && h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn find_word_finds_what_every_position_finds(hay in "[a-zA-Z0-9 /.é-]{0,60}", needle in "[a-zA-Z /-]{1,6}") {
+            prop_assert_eq!(find_word(&hay, &needle), find_word_reference(&hay, &needle));
+            // The needle itself, planted after a blank, is always found.
+            let planted = format!("{hay} {needle}");
+            prop_assert!(find_word(&planted, &needle).is_some());
+        }
+    }
 
     #[test]
     fn names_after_keywords() {
@@ -165,9 +191,8 @@ mod tests {
         assert_eq!(first_ip("client fe80::1:2, job"), Some("fe80::1:2".parse().unwrap()));
         assert_eq!(ip_token("192.168.242.20,"), Some("192.168.242.20".parse().unwrap()));
         assert_eq!(qualified_job("Job 1234567/A/B"), None);
-        assert_eq!(
-            qualified_job("Job 722506/QZRDSRMOWN/SLMSQMONS started."),
-            Some(QualifiedJob { number: "722506".into(), user: "QZRDSRMOWN".into(), name: "SLMSQMONS".into() })
-        );
+        let job = qualified_job("Job 722506/QZRDSRMOWN/SLMSQMONS started.").unwrap();
+        assert_eq!((job.number, job.user, job.name), ("722506", "QZRDSRMOWN", "SLMSQMONS"));
+        assert_eq!(job.qualified(), "722506/QZRDSRMOWN/SLMSQMONS");
     }
 }
