@@ -16,6 +16,8 @@ use std::sync::Arc;
 pub struct AuditJournalCsvReader {
     rows: CsvRows,
     columns: Vec<Column>,
+    /// The most fields a row's columns give (a coded field without its `_DETAIL` column gains one).
+    room: usize,
     layout: Option<&'static EntryLayout>,
     file: Arc<str>,
     opts: DecodeOptions,
@@ -33,8 +35,16 @@ impl AuditJournalCsvReader {
         let rows = CsvRows::new(input, Format::AuditJournalCsv, file.clone(), |_| true);
         let header = rows.header.clone().unwrap_or_default();
         let layout = entry_type_from_name(&file).or_else(|| layout_for_columns(&header));
-        let columns = header.iter().map(|name| Column::of(name, &header, layout)).collect();
-        AuditJournalCsvReader { rows, columns, layout, file, opts }
+        let columns: Vec<Column> = header.iter().map(|name| Column::of(name, &header, layout)).collect();
+        let room = columns
+            .iter()
+            .map(|c| match c {
+                Column::Heading(_) => 0,
+                Column::Field { field, detailed } => 1 + usize::from(field.codes.is_some() && !detailed),
+                Column::Other(_) => 1,
+            })
+            .sum();
+        AuditJournalCsvReader { rows, columns, room, layout, file, opts }
     }
 }
 
@@ -69,14 +79,15 @@ impl Column {
 
 impl Reader for AuditJournalCsvReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
-        let (columns, layout, file, opts) = (&self.columns, self.layout, &self.file, &self.opts);
-        self.rows.decode(|row| decode_row(&row, columns, layout, file, opts))
+        let (columns, room, layout, file, opts) = (&self.columns, self.room, self.layout, &self.file, &self.opts);
+        self.rows.decode(|row| decode_row(&row, columns, room, layout, file, opts))
     }
 }
 
 fn decode_row(
     row: &Row,
     columns: &[Column],
+    room: usize,
     layout: Option<&'static EntryLayout>,
     file: &Arc<str>,
     opts: &DecodeOptions,
@@ -94,6 +105,8 @@ fn decode_row(
     });
     ev.heading.journal_code = Some('T');
     ev.heading.journal_entry_type = Some(layout.entry_type.into());
+    // Allocated once; a few more for what normalizing adds.
+    ev.fields.reserve_exact(room + 2);
     let cells = row.cells();
     for (i, column) in columns.iter().enumerate() {
         let cell = cells.get(i);
