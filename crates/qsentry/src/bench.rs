@@ -241,29 +241,33 @@ const EXPORTS: [(&str, &str, Format); 3] = [
     ("HISTORY_LOG_INFO CSV", "HISTORY_LOG_INFO.csv", Format::HistoryLogCsv),
 ];
 
-/// Simulates a week of one system's SQL-service exports with about `entries` audit entries (once per
-/// size: a folder that holds its manifest is reused) and joins each export's days into one file under
-/// `dir`, its header once. Returns the joined files, in [`EXPORTS`] order.
+/// Simulates a week of one system's SQL-service exports with about `entries` audit entries and joins each
+/// export's days into one file under `dir` (`exports-<entries>-<name>`), its header once. The joined files
+/// are reused by later runs of the same size; the simulated days are removed once joined. Returns the
+/// joined files, in [`EXPORTS`] order.
 fn write_exports(dir: &Path, entries: usize) -> anyhow::Result<Vec<PathBuf>> {
-    let fleet = dir.join(format!("exports-{entries}"));
-    if !fleet.join("manifest.json").exists() {
-        qsentry_sim::simulate(&qsentry_sim::SimulateArgs {
-            systems: 1,
-            days: 7,
-            entries_per_day: (entries as u64 / 6).max(1), // weekends are quieter
-            formats: "display-journal-csv,audit-journal-csv,history-log-csv".into(),
-            ..qsentry_sim::SimulateArgs::new(&fleet)
-        })?;
+    let joined: Vec<PathBuf> =
+        EXPORTS.iter().map(|(_, name, _)| dir.join(format!("exports-{entries}-{name}"))).collect();
+    if joined.iter().all(|p| p.exists()) {
+        return Ok(joined);
     }
+    let fleet = dir.join(format!("exports-{entries}"));
+    qsentry_sim::simulate(&qsentry_sim::SimulateArgs {
+        systems: 1,
+        days: 7,
+        entries_per_day: (entries as u64 / 6).max(1), // weekends are quieter
+        formats: "display-journal-csv,audit-journal-csv,history-log-csv".into(),
+        ..qsentry_sim::SimulateArgs::new(&fleet)
+    })?;
     let mut days: Vec<PathBuf> = std::fs::read_dir(fleet.join("PRODA"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir())
         .collect();
     days.sort();
-    let mut joined = Vec::new();
-    for (_, name, _) in EXPORTS {
-        let path = dir.join(name);
-        let mut out = BufWriter::new(std::fs::File::create(&path)?);
+    for ((_, name, _), path) in EXPORTS.iter().zip(&joined) {
+        // Written under another name and renamed when whole, so an interrupted run leaves nothing to reuse.
+        let part = path.with_extension("part");
+        let mut out = BufWriter::new(std::fs::File::create(&part)?);
         let mut header_written = false;
         for day in &days {
             let Ok(file) = std::fs::File::open(day.join(name)) else { continue };
@@ -278,8 +282,9 @@ fn write_exports(dir: &Path, entries: usize) -> anyhow::Result<Vec<PathBuf>> {
         }
         out.flush()?;
         anyhow::ensure!(header_written, "the simulator wrote no {name}");
-        joined.push(path);
+        std::fs::rename(&part, path)?;
     }
+    std::fs::remove_dir_all(&fleet)?;
     Ok(joined)
 }
 
