@@ -163,6 +163,9 @@ fn blank(bytes: &[u8]) -> bool {
 /// (`declared` − 2) is no length. So a record written with the prefix and one written without it (an earlier
 /// qsentry simulator, a tool that strips it) both decode to their text, and nothing is dropped either way.
 /// A field cut short by the end of its record keeps what is left after its length.
+// Out of line: few fields are variable-length, and inlined into `decode_value` it changed what was
+// inlined around every field (callgrind: 10,272 instructions a binary record inlined, 10,251 not).
+#[inline(never)]
 pub fn varchar_text(bytes: &[u8], declared: usize) -> &[u8] {
     match bytes {
         [hi, lo, rest @ ..] if *hi < EBCDIC_SPACE => {

@@ -377,30 +377,6 @@ impl CsvRows {
     }
 }
 
-/// One CSV record that may span lines (quoted line breaks), as text cells: for readers that frame rows
-/// their own way (the history log's). An error when the bytes hold no row, more than one row (quotes
-/// that do not pair up), or a cell that is not UTF-8.
-pub fn parse_one(bytes: &[u8], d: Delimiter) -> Result<Vec<String>, String> {
-    let (mut pos, mut lines) = (0, LineCount { line: 1, after_cr: false });
-    let Scan::Row { start, end, .. } = scan(bytes, d, &mut pos, &mut lines, true) else {
-        return Err("empty row".to_string());
-    };
-    pos = end;
-    if !matches!(scan(bytes, d, &mut pos, &mut lines, true), Scan::Blank) {
-        return Err("quotes do not pair up into one row".to_string());
-    }
-    let row = &bytes[start..end];
-    let mut unescaped = Vec::new();
-    let spans = split(row, d, 0, &mut unescaped);
-    spans
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            String::from_utf8(s.of(row, &unescaped).to_vec()).map_err(|_| format!("field {} is not valid UTF-8", i + 1))
-        })
-        .collect()
-}
-
 /// One framed row split into cells, as bytes (see [`split_all`]).
 #[doc(hidden)]
 #[derive(Debug, PartialEq)]

@@ -254,20 +254,6 @@ proptest! {
         }
     }
 
-    /// One record parses as the `csv` crate parses it, or fails where it does.
-    #[test]
-    fn one_record_is_the_csv_crates(text in proptest::collection::vec(prop_oneof![
-        Just(b'a'), Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b' '), Just(0xFFu8)], 0..60)) {
-        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&text[..]);
-        let mut rec = csv::ByteRecord::new();
-        let want = match r.read_byte_record(&mut rec) {
-            Ok(false) | Err(_) => None,
-            Ok(true) if r.read_byte_record(&mut csv::ByteRecord::new()).unwrap_or(true) => None,
-            Ok(true) => rec.iter().map(|c| String::from_utf8(c.to_vec()).ok()).collect::<Option<Vec<_>>>(),
-        };
-        prop_assert_eq!(parse_one(&text, Delimiter::COMMA).ok(), want);
-    }
-
     /// Rows a CSV writer wrote come back as written, cells and evidence.
     #[test]
     fn written_rows_read_back(rows in proptest::collection::vec(proptest::collection::vec("[a-z,\"\\n ]{0,6}", 3), 1..20)) {
