@@ -65,10 +65,18 @@ where
     D: Fn(F) -> Unit + Sync + Send,
 {
     if frames.len() < 64 {
-        frames.into_iter().map(decode).collect()
-    } else {
-        frames.into_par_iter().map(decode).collect()
+        return frames.into_iter().map(decode).collect();
     }
+    let n = frames.len();
+    let mut units: Vec<Unit> = Vec::with_capacity(n);
+    units.spare_capacity_mut()[..n].par_iter_mut().zip(frames.into_par_iter()).for_each(|(slot, f)| {
+        slot.write(decode(f));
+    });
+    // SAFETY: `for_each` returned, so every one of the first `n` slots was written exactly once (the zip
+    // pairs each of the `n` slots with one of the `n` frames). A panic in `decode` propagates out of
+    // `for_each` before this line, leaving the length 0: written units then leak, none is read uninit.
+    unsafe { units.set_len(n) };
+    units
 }
 
 /// Why a file could not be opened as a source (the whole file, not one unit).
