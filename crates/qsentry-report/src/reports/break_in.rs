@@ -53,7 +53,7 @@ SELECT system_name, source_ip, min(entry_timestamp) AS first_attempt, max(entry_
        min(sequence_number) AS first_sequence, max(sequence_number) AS last_sequence,
        string_agg(DISTINCT receiver_name, ' ' ORDER BY receiver_name) AS receivers
 FROM n GROUP BY system_name, source_ip, wave HAVING count(*) >= {min}
-ORDER BY first_attempt",
+ORDER BY first_attempt, system_name, source_ip, first_sequence",
             gap = w.gap_seconds,
             min = w.min_attempts,
         ),

@@ -23,7 +23,7 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
             "SELECT system_name, entry_timestamp, system_value, old_value, new_value, subject_user AS changed_by, job_name, source_ip,
        system_value IN ({SECURITY_SYSTEM_VALUES}) AS security_relevant
 FROM {events} WHERE {f} AND journal_entry_type = 'SV'
-ORDER BY security_relevant DESC, entry_timestamp"
+ORDER BY security_relevant DESC, entry_timestamp, system_name, sequence_number"
         ),
         &[],
     )?;
@@ -32,7 +32,7 @@ ORDER BY security_relevant DESC, entry_timestamp"
         &format!(
             "SELECT system_name, entry_timestamp, entry_type_detail AS change, target_object, target_user,
        (fields->>'object_audit') AS object_audit, subject_user AS changed_by, summary
-FROM {events} WHERE {f} AND journal_entry_type = 'AD' ORDER BY entry_timestamp"
+FROM {events} WHERE {f} AND journal_entry_type = 'AD' ORDER BY entry_timestamp, system_name, sequence_number"
         ),
         &[],
     )?;
@@ -41,7 +41,7 @@ FROM {events} WHERE {f} AND journal_entry_type = 'AD' ORDER BY entry_timestamp"
         &format!(
             "SELECT system_name, entry_timestamp, action, (fields->>'field_1') AS exit_point, (fields->>'field_2') AS exit_program,
        (fields->>'field_3') AS detail, subject_user AS changed_by, job_name, summary
-FROM {events} WHERE {f} AND journal_entry_type = 'GR' AND action LIKE 'exit-program%' ORDER BY entry_timestamp"
+FROM {events} WHERE {f} AND journal_entry_type = 'GR' AND action LIKE 'exit-program%' ORDER BY entry_timestamp, system_name, sequence_number"
         ),
         &[],
     )?;
@@ -51,7 +51,7 @@ FROM {events} WHERE {f} AND journal_entry_type = 'GR' AND action LIKE 'exit-prog
             "SELECT system_name, entry_timestamp, journal_entry_type AS entry, action, target_object, target_user,
        subject_user AS changed_by, source_ip, summary
 FROM {events} WHERE {f} AND journal_entry_type IN ('CA', 'OW', 'PG')
-ORDER BY entry_timestamp LIMIT 2000"
+ORDER BY entry_timestamp, system_name, sequence_number LIMIT 2000"
         ),
         &[],
     )?;
@@ -66,7 +66,7 @@ SELECT e.system_name, e.entry_timestamp, e.target_object AS job_description, (e.
        (e.fields->>'new_user') AS new_user, e.subject_user AS changed_by, e.summary,
        p.profile IS NOT NULL OR trim((e.fields->>'new_user')) = 'QSECOFR' AS powerful_user
 FROM {events} e LEFT JOIN powerful p ON p.system_name = e.system_name AND p.profile = trim((e.fields->>'new_user'))
-WHERE {fe} AND e.journal_entry_type = 'JD' ORDER BY powerful_user DESC, e.entry_timestamp",
+WHERE {fe} AND e.journal_entry_type = 'JD' ORDER BY powerful_user DESC, e.entry_timestamp, e.system_name, e.sequence_number",
             fe = opts.filter.sql("e"),
         ),
         &[],

@@ -41,7 +41,7 @@ FROM u ORDER BY entry_timestamp, sequence_number"
         &format!(
             "SELECT system_name, journal_entry_type AS entry, action, count(*) AS entries, count(*) FILTER ({after_hours}) AS after_hours,
        string_agg(DISTINCT user_name, ' ' ORDER BY user_name) AS users, min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
-FROM events WHERE {on_file} GROUP BY ALL ORDER BY entries DESC"
+FROM events WHERE {on_file} GROUP BY ALL ORDER BY entries DESC, system_name, entry, action"
         ),
         &[],
     )?;

@@ -110,7 +110,7 @@ FROM (SELECT *, {list} FROM {events} WHERE {f} AND journal_entry_type = 'CP') WH
   ({secadm} = 'Y' AND coalesce({prev_secadm}, '') <> 'Y') OR
   ({audit} = 'Y' AND coalesce({prev_audit}, '') <> 'Y')) AND command_type <> 'RST'
   AND (command_type = 'CRT' OR {prev_allobj} IS NOT NULL)
-ORDER BY entry_timestamp",
+ORDER BY entry_timestamp, system_name, sequence_number",
             list = specials_list(),
             specials = specials_sql(""),
             previous = specials_sql("previous_"),
