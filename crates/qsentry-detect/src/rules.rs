@@ -586,33 +586,15 @@ fn detection_fields(rule: &SigmaRule) -> Vec<String> {
     out
 }
 
-/// Names of fields the history-log readers add (HISTORY_LOG_INFO columns and what the message
-/// text yields).
-const HISTORY_FIELDS: [&str; 16] = [
-    "message_id",
-    "message_type",
-    "severity",
-    "message_timestamp",
-    "from_user",
-    "from_job",
-    "from_job_name",
-    "from_job_user",
-    "from_job_number",
-    "from_program",
-    "message_text",
-    "message_second_level_text",
-    "source_ip",
-    "server_job",
-    "subsystem",
-    "server",
-];
-
 /// Whether `name` is a field qsentry's decoders produce (heading, normalized, an audit layout's
 /// field or its `_detail`, or a history field). Prefixed names (`entry.x`) are checked without the
 /// prefix.
 pub fn known_field(name: &str) -> bool {
     let name = name.split_once('.').filter(|(p, _)| ["heading", "norm", "entry"].contains(p)).map_or(name, |(_, n)| n);
-    if HEADING_FIELDS.contains(&name) || NORM_FIELDS.contains(&name) || HISTORY_FIELDS.contains(&name) {
+    use qsentry_ingest::history::{info, messages};
+    // The history-log readers' fields: HISTORY_LOG_INFO's columns and what a message's text yields.
+    let history = info::FIELD_NAMES.contains(&name) || messages::TEXT_FIELDS.contains(&name);
+    if HEADING_FIELDS.contains(&name) || NORM_FIELDS.contains(&name) || history {
         return true;
     }
     let base = name.strip_suffix("_detail").unwrap_or(name);

@@ -29,8 +29,9 @@ const INT_COLUMNS: &[&str] =
 const TIMESTAMP_COLUMNS: &[&str] = &["MESSAGE_TIMESTAMP"];
 
 /// HISTORY_LOG_INFO's columns (IBM i 7.5 "HISTORY_LOG_INFO table function") and the split job columns
-/// exports add, as field names: a known column's name is static, not a string made for every row.
-const FIELD_NAMES: &[&str] = &[
+/// exports add, as field names: a known column's name is static, not a string made for every row. (Rules
+/// check their field names against this list too.)
+pub const FIELD_NAMES: &[&str] = &[
     "ordinal_position",
     "message_id",
     "message_type",

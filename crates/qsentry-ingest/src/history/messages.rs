@@ -12,6 +12,9 @@ use crate::event::{Category, Event, Name, Outcome, Text};
 use crate::history::text;
 use ibmi_format::Value;
 
+/// The fields [`apply`] adds from a message's text, beside the export's columns.
+pub const TEXT_FIELDS: &[&str] = &["source_ip", "server_job", "subsystem", "server", "job", "end_code", "device_name"];
+
 /// What a message means, when its ID is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Meaning {
