@@ -2,7 +2,7 @@
 //! UTF-8 checked once, the cells then borrowed as text ([`Row`], [`Cells`]).
 
 use super::Frame;
-use super::scan::Delimiter;
+use super::scan::{Delimiter, bytes_equal, word};
 use crate::event::{Format, RecordText, Reject};
 use crate::source::reject;
 use memchr::memchr;
@@ -94,10 +94,7 @@ pub(super) fn split(bytes: &[u8], d: Delimiter, width: usize, unescaped: &mut Ve
         if bytes.get(i) == Some(&b'"') {
             // Quoted: the common case is `"text"` followed by a comma or the end of the row.
             let from = i + 1;
-            let mut close = from;
-            while close < n && bytes[close] != b'"' {
-                close += 1;
-            }
+            let close = quote_at_or_after(bytes, from);
             match bytes.get(close + 1) {
                 // Unterminated at the end of the row (only possible at the end of the input), or closed.
                 _ if close >= n => {
@@ -134,6 +131,26 @@ pub(super) fn split(bytes: &[u8], d: Delimiter, width: usize, unescaped: &mut Ve
             i = end + 1;
         }
     }
+}
+
+/// The first quote at or after `i` (`bytes.len()` when none), eight bytes at a time while whole words
+/// remain, then a byte at a time.
+#[inline(always)]
+pub(super) fn quote_at_or_after(bytes: &[u8], mut i: usize) -> usize {
+    if bytes.get(i) == Some(&b'"') {
+        return i; // an empty cell, the commonest in CPYTOIMPF files
+    }
+    while let Some(w) = word(bytes, i) {
+        let hits = bytes_equal(w, b'"');
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] != b'"' {
+        i += 1;
+    }
+    i
 }
 
 fn span(start: usize, end: usize, raw_start: usize, unescaped: bool) -> Span {

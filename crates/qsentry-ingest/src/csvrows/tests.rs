@@ -235,6 +235,20 @@ fn memory_stays_a_few_chunks() {
 }
 
 proptest! {
+    /// The word-at-a-time searches find what a byte-at-a-time search finds, from any start.
+    #[test]
+    fn word_searches_find_the_first_byte(
+        bytes in proptest::collection::vec(prop_oneof![
+            6 => Just(b'a'), 1 => Just(b'"'), 1 => Just(b'\n'), 1 => Just(b'\r'), 1 => any::<u8>()], 0..80),
+        from in 0usize..90,
+    ) {
+        let from = from.min(bytes.len());
+        let first = |stop: &dyn Fn(u8) -> bool| bytes[from..].iter().position(|&b| stop(b)).map_or(bytes.len(), |k| from + k);
+        prop_assert_eq!(cells::quote_at_or_after(&bytes, from), first(&|b| b == b'"'));
+        let class = scan::Delimiter::COMMA.class;
+        prop_assert_eq!(scan::quoted_text_end(&bytes, from, class), first(&|b| matches!(b, b'"' | b'\n' | b'\r')));
+    }
+
     /// Whatever the bytes (quotes, commas, CR and LF anywhere) and wherever a chunk ends, the cells are
     /// the `csv` crate's, and each row's evidence is its bytes in the input at its offset.
     #[test]
