@@ -110,7 +110,7 @@ impl HistoryLogInfoReader {
     pub fn csv(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
         let rows = CsvRows::new(input, Format::HistoryLogCsv, file.clone(), |_| true);
         let columns = rows.header.as_ref().map(|h| h.iter().map(|c| Column::of(c)).collect());
-        HistoryLogInfoReader(Inner::Csv(Box::new(CsvReader { rows, columns, file, opts })))
+        HistoryLogInfoReader(Inner::Csv(Box::new(CsvReader { rows, columns, header_line: None, file, opts })))
     }
 
     pub fn jsonl(input: Input, file: Arc<str>, opts: DecodeOptions) -> Self {
@@ -132,6 +132,8 @@ struct CsvReader {
     rows: CsvRows,
     /// From the header row; `None` when the first row could not be read as one.
     columns: Option<Vec<Column>>,
+    /// Without a header: the line of the row that should have been it, once seen.
+    header_line: Option<u64>,
     file: Arc<str>,
     opts: DecodeOptions,
 }
@@ -139,37 +141,38 @@ struct CsvReader {
 impl CsvReader {
     fn next_batch(&mut self) -> Option<Vec<Unit>> {
         let (file, opts) = (&self.file, &self.opts);
-        match &self.columns {
-            Some(columns) => self.rows.decode(|row| decode_row(&row, columns, file, opts)),
-            None => {
-                // No header: the first row is rejected as the header it should have been, every later
-                // row because its columns are not known.
-                let frames = self.rows.read();
-                if frames.is_empty() {
-                    return None;
-                }
-                let parser = self.rows.parser();
-                let units = frames.into_iter().map(|f| {
-                    let why = |r: Reject| Err(Reject { reason: format!("{} (header row)", r.reason), ..r });
-                    match f.and_then(|f| if f.line == 1 { parser.parse(&f).map(|_| f) } else { Ok(f) }) {
-                        Err(r) if r.origin.record == 1 => why(r),
-                        Err(r) => Err(r),
-                        Ok(f) if f.line == 1 => {
-                            why(reject(Format::HistoryLogCsv, file, f.line, f.offset, "not a header row", f.bytes()))
-                        }
-                        Ok(f) => Err(reject(
-                            Format::HistoryLogCsv,
-                            file,
-                            f.line,
-                            f.offset,
-                            format!("line {}: no usable header (line 1 could not be read)", f.line),
-                            f.bytes(),
-                        )),
-                    }
-                });
-                Some(units.collect())
-            }
+        if let Some(columns) = &self.columns {
+            return self.rows.decode(|row| decode_row(&row, columns, file, opts));
         }
+        // No header: the first row is rejected as the header it should have been (with why it could not
+        // be read), every later row because its columns are not known.
+        let frames = self.rows.read();
+        if frames.is_empty() {
+            return None;
+        }
+        let parser = self.rows.parser();
+        let mut units = Vec::with_capacity(frames.len());
+        for f in frames {
+            let (line, offset) = match &f {
+                Ok(f) => (f.line, f.offset),
+                Err(r) => (r.origin.record, r.origin.offset),
+            };
+            let Some(header_line) = self.header_line else {
+                self.header_line = Some(line);
+                let why = match f.and_then(|f| parser.parse(&f).map(|_| f)) {
+                    Err(r) => r,
+                    Ok(f) => reject(Format::HistoryLogCsv, file, line, offset, "not a header row", f.bytes()),
+                };
+                units.push(Err(Reject { reason: format!("{} (header row)", why.reason), ..why }));
+                continue;
+            };
+            let reason = format!("line {line}: no usable header (line {header_line} could not be read)");
+            units.push(Err(match f {
+                Ok(f) => reject(Format::HistoryLogCsv, file, line, offset, reason, f.bytes()),
+                Err(r) => Reject { reason: format!("{}; {reason}", r.reason), ..r },
+            }));
+        }
+        Some(units)
     }
 }
 

@@ -204,11 +204,21 @@ fn csv_broken_rows_are_rejects_and_good_rows_survive() {
 
 #[test]
 fn csv_unreadable_header_rejects_every_row() {
-    let (events, rejects) = read(Kind::Csv, b"MESSAGE_ID,\"MESSAGE_\xffTEXT\"\nCPF1124,x\n".to_vec());
-    assert!(events.is_empty());
-    assert_eq!(rejects.len(), 2);
-    assert!(rejects[0].reason.contains("header row"), "{}", rejects[0].reason);
-    assert!(rejects[1].reason.contains("no usable header (line 1"));
+    // Also after blank lines: the header is the first row, wherever it is.
+    for (text, header_line) in [
+        (&b"MESSAGE_ID,\"MESSAGE_\xffTEXT\"\nCPF1124,x\n"[..], 1),
+        (&b"\n\nMESSAGE_ID,\"MESSAGE_\xffTEXT\"\nCPF1124,x\nCPF1164,y\n"[..], 3),
+    ] {
+        let (events, rejects) = read(Kind::Csv, text.to_vec());
+        assert!(events.is_empty());
+        assert_eq!(rejects[0].origin.record, header_line);
+        assert!(rejects[0].reason.contains("not valid UTF-8 (header row)"), "{}", rejects[0].reason);
+        assert!(rejects.len() >= 2);
+        for r in &rejects[1..] {
+            let want = format!("line {}: no usable header (line {header_line} could not be read)", r.origin.record);
+            assert_eq!(r.reason, want);
+        }
+    }
 }
 
 #[test]
