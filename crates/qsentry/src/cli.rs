@@ -58,7 +58,8 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
-    /// Binary *TYPE5 decode against a plain Python decoder; CPYTOIMPF CSV (plain and quoted) against a bare csv pass.
+    /// Binary *TYPE5 decode against a plain Python decoder; every CSV reader (CPYTOIMPF plain and quoted,
+    /// DISPLAY_JOURNAL, AUDIT_JOURNAL_JS, HISTORY_LOG_INFO) against a bare csv pass over the same file.
     #[command(after_help = "Example:\n  qsentry bench decode --entries 2000000 --dir target/bench")]
     Decode(crate::bench::BenchArgs),
     /// Ingest and report speed on a simulated fleet, side by side with decoding alone.
