@@ -2,7 +2,7 @@
 //! UTF-8 checked once, the cells then borrowed as text ([`Row`], [`Cells`]).
 
 use super::Frame;
-use super::scan::{Delimiter, bytes_equal, word};
+use super::scan::{Delimiter, bytes_equal, first_stop};
 use crate::event::{Format, RecordText, Reject};
 use crate::source::reject;
 use memchr::memchr;
@@ -133,24 +133,10 @@ pub(super) fn split(bytes: &[u8], d: Delimiter, width: usize, unescaped: &mut Ve
     }
 }
 
-/// The first quote at or after `i` (`bytes.len()` when none), eight bytes at a time while whole words
-/// remain, then a byte at a time.
+/// The first quote at or after `i` (`bytes.len()` when none).
 #[inline(always)]
-pub(super) fn quote_at_or_after(bytes: &[u8], mut i: usize) -> usize {
-    if bytes.get(i) == Some(&b'"') {
-        return i; // an empty cell, the commonest in CPYTOIMPF files
-    }
-    while let Some(w) = word(bytes, i) {
-        let hits = bytes_equal(w, b'"');
-        if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && bytes[i] != b'"' {
-        i += 1;
-    }
-    i
+pub(super) fn quote_at_or_after(bytes: &[u8], i: usize) -> usize {
+    first_stop(bytes, i, |w| bytes_equal(w, b'"'), |b| b == b'"')
 }
 
 fn span(start: usize, end: usize, raw_start: usize, unescaped: bool) -> Span {

@@ -117,24 +117,33 @@ pub(super) fn bytes_equal(w: u64, b: u8) -> u64 {
     x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080
 }
 
-/// From `i` inside a quoted cell: the first quote or line break (`buf.len()` when none), eight bytes at
-/// a time while whole words remain (a quoted cell may be a kilobyte of hex), then a byte at a time.
+/// The first position at or after `i` whose byte `stop` holds for (`buf.len()` when none): the byte at
+/// `i` first (an empty quoted cell, the commonest in CPYTOIMPF files), then eight bytes at a time while
+/// whole words remain, `hits` marking the same bytes in a word as [`bytes_equal`] does (a quoted cell may
+/// be a kilobyte of hex), then a byte at a time.
 #[inline(always)]
-pub(super) fn quoted_text_end(buf: &[u8], mut i: usize, class: &[u8; 256]) -> usize {
-    if buf.get(i) == Some(&b'"') {
-        return i; // an empty cell, the commonest in CPYTOIMPF files
+pub(super) fn first_stop(buf: &[u8], mut i: usize, hits: impl Fn(u64) -> u64, stop: impl Fn(u8) -> bool) -> usize {
+    if buf.get(i).is_some_and(|&b| stop(b)) {
+        return i;
     }
     while let Some(w) = word(buf, i) {
-        let hits = bytes_equal(w, b'"') | bytes_equal(w, b'\n') | bytes_equal(w, b'\r');
-        if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
+        let h = hits(w);
+        if h != 0 {
+            return i + (h.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while i < buf.len() && class[buf[i] as usize] & (QUOTE | BREAK) == 0 {
+    while i < buf.len() && !stop(buf[i]) {
         i += 1;
     }
     i
+}
+
+/// From `i` inside a quoted cell: the first quote or line break (`buf.len()` when none).
+#[inline(always)]
+pub(super) fn quoted_text_end(buf: &[u8], i: usize, class: &[u8; 256]) -> usize {
+    let hits = |w| bytes_equal(w, b'"') | bytes_equal(w, b'\n') | bytes_equal(w, b'\r');
+    first_stop(buf, i, hits, |b| class[b as usize] & (QUOTE | BREAK) != 0)
 }
 
 /// Byte classes for the row scan.
