@@ -170,6 +170,39 @@ fn other_messages_are_system_messages() {
     assert_eq!(ev.norm.summary.as_deref(), Some("Daily Save Successful"));
 }
 
+/// Rules check field names against `TEXT_FIELDS` (and the heading's job names): every field a message adds
+/// must be there.
+#[test]
+fn every_field_a_message_adds_is_listed() {
+    let texts = [
+        (
+            "CPIAD09",
+            "User CLARK from client 10.255.0.197 connected to job 846099/QUSER/QZRCSRVS in subsystem QUSRWRK in QSYS on 26/08/07 11:27:43.",
+        ),
+        (
+            "CPIAD0B",
+            "*SIGNON server job 846100/QUSER/QZSOSIGN processing request for user CLARK on 26/08/07 11:27:43 in subsystem QUSRWRK in QSYS.",
+        ),
+        ("CPF1393", "Subsystem QINTER disabled user profile BOB on device QPADEV0001."),
+        (
+            "CPF1124",
+            "Job 000001/QSYS/J started on 26/08/07 at 00:00:04 in subsystem QSYSWRK in QSYS. Job entered system on 26/08/07 at 00:00:04.",
+        ),
+        ("CPF1164", "Job 000002/QSYS/J ended on 26/08/07 at 00:00:05; .022 seconds used; end code 20 ."),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (id, text) in texts {
+        for (name, _) in &applied(id, text).fields {
+            assert!(TEXT_FIELDS.contains(&name.as_ref()) || name.starts_with("job_"), "{id} adds {name}, not listed");
+            seen.insert(name.to_string());
+        }
+    }
+    // The texts above reach every listed field.
+    for f in TEXT_FIELDS {
+        assert!(seen.contains(*f), "{f} is listed but no message above adds it");
+    }
+}
+
 #[test]
 fn known_texts_cite_a_source() {
     for id in [
