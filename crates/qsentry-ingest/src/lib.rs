@@ -13,6 +13,7 @@ pub mod display_journal;
 pub mod entry;
 pub mod event;
 pub mod event_json;
+pub mod fields_json;
 pub mod history;
 mod lines;
 pub mod normalize;

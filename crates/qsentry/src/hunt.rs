@@ -115,20 +115,19 @@ pub fn detect(
         let progress =
             crate::progress::bar(Some(events), "{bar:30} {human_pos}/{human_len} events through the rules, {eta} left");
         for slice in slices {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM events WHERE {selected} AND {} \
-                 ORDER BY entry_timestamp, system_name, system_sequence_number",
-                slice.sql()
-            );
+            // Unordered: DuckDB's ORDER BY copied every selected value into its sort rows and back, which
+            // was half of a hunt's time; the slice's rows are put in time order here instead, by their keys.
+            let sql = format!("SELECT {COLUMNS} FROM events WHERE {selected} AND {}", slice.sql());
             let mut stmt = store.connection().prepare(&sql)?;
-            for batch in stmt.query_arrow([])? {
-                let columns = Columns::of(&batch)?;
-                for row in 0..batch.num_rows() {
-                    detector.observe_into(&columns.event(row), &mut alerts);
-                }
-                n += batch.num_rows() as u64;
-                progress.set_position(n);
+            let batches: Vec<_> = stmt.query_arrow([])?.collect();
+            // DuckDB's copy of the result goes before the events are built.
+            drop(stmt);
+            let columns = batches.iter().map(Columns::of).collect::<Result<Vec<_>>>()?;
+            for (batch, row) in columns::time_order(&columns) {
+                detector.observe_into(&columns[batch].event(row), &mut alerts);
             }
+            n += batches.iter().map(|b| b.num_rows() as u64).sum::<u64>();
+            progress.set_position(n);
         }
         progress.finish_and_clear();
         alerts.extend(detector.finish());

@@ -8,7 +8,6 @@ use duckdb::arrow::array::{Array, ArrayRef, AsArray};
 use duckdb::arrow::compute::cast;
 use duckdb::arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType, UInt64Type};
 use duckdb::arrow::record_batch::RecordBatch;
-use ibmi_format::Value;
 use qsentry_ingest::event::{Category, Origin, Outcome};
 use qsentry_ingest::{Event, Format};
 use qsentry_store::schema::{self, Kind};
@@ -57,6 +56,11 @@ impl Columns {
         Ok(Columns { arrays })
     }
 
+    /// Rows in the batch.
+    pub fn rows(&self) -> usize {
+        self.arrays.first().map_or(0, |a| a.len())
+    }
+
     fn str(&self, c: usize, row: usize) -> Option<&str> {
         let a = self.arrays[c].as_string::<i32>();
         a.is_valid(row).then(|| a.value(row))
@@ -74,6 +78,12 @@ impl Columns {
     fn time(&self, c: usize, row: usize) -> Option<chrono::NaiveDateTime> {
         let a = self.arrays[c].as_primitive::<TimestampMicrosecondType>();
         a.is_valid(row).then(|| chrono::DateTime::from_timestamp_micros(a.value(row)).map(|t| t.naive_utc())).flatten()
+    }
+
+    /// The sort key of row `row`: `entry_timestamp`, `system_name`, `system_sequence_number`.
+    fn time_key(&self, row: usize) -> (Option<i64>, Option<&str>, Option<u64>) {
+        let ts = self.arrays[7].as_primitive::<TimestampMicrosecondType>();
+        (ts.is_valid(row).then(|| ts.value(row)), self.str(0, row), self.uint(6, row))
     }
 
     /// The event of row `row`.
@@ -119,29 +129,39 @@ impl Columns {
         n.source_ip = t(31);
         // A summary is longer than inline text: copied once, straight into its `String`.
         n.summary = self.str(32, row).map(str::to_string);
-        if let Some(fields) = self.str(33, row)
-            && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(fields)
-        {
-            for (k, v) in map {
-                let value = match v {
-                    serde_json::Value::Null => Value::Null,
-                    serde_json::Value::String(s) => Value::Text(s.as_str().into()),
-                    serde_json::Value::Number(n) => match n.as_i64() {
-                        Some(i) => Value::Int(i),
-                        None => Value::Float(n.as_f64().unwrap_or(0.0)),
-                    },
-                    other => Value::Text(other.to_string().as_str().into()),
-                };
-                ev.fields.push((k.into(), value));
-            }
+        // A `fields` text that is not a JSON object leaves the event without fields.
+        if let Some(fields) = self.str(33, row) {
+            ev.fields = qsentry_ingest::fields_json::read_fields_json(fields).unwrap_or_default();
         }
         ev
     }
 }
 
+/// The rows of `batches` (batch, row) in the detector's order: by `entry_timestamp`, `system_name` and
+/// `system_sequence_number`, each ascending with missing values last (as DuckDB's `ORDER BY` sorts
+/// them), then as read.
+pub fn time_order(batches: &[Columns]) -> Vec<(usize, usize)> {
+    let mut keys: Vec<_> =
+        batches.iter().enumerate().flat_map(|(b, c)| (0..c.rows()).map(move |r| (c.time_key(r), b, r))).collect();
+    fn last_if_none<T: Ord>(a: &Option<T>, b: &Option<T>) -> std::cmp::Ordering {
+        match (a, b) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (a, b) => b.is_some().cmp(&a.is_some()),
+        }
+    }
+    keys.sort_unstable_by(|(a, ab, ar), (b, bb, br)| {
+        last_if_none(&a.0, &b.0)
+            .then_with(|| last_if_none(&a.1, &b.1))
+            .then_with(|| last_if_none(&a.2, &b.2))
+            .then((ab, ar).cmp(&(bb, br)))
+    });
+    keys.into_iter().map(|(_, b, r)| (b, r)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ibmi_format::Value;
     use qsentry_ingest::event::Raw;
 
     /// An event stored and read back through the detection columns keeps what detection reads.
@@ -209,10 +229,49 @@ mod tests {
         assert_eq!((&*back.origin.file, back.origin.record, back.origin.offset), ("/x/f.log", 7, 700));
         assert_eq!(format!("{:?}", back.heading), format!("{:?}", ev.heading));
         assert_eq!(format!("{:?}", back.norm), format!("{:?}", ev.norm));
-        // The fields come back from their JSON object, in its (name) order.
-        let mut fields: Vec<_> = ev.fields.iter().map(|(k, v)| (k.to_string(), format!("{v:?}"))).collect();
-        fields.sort();
-        let got: Vec<_> = back.fields.iter().map(|(k, v)| (k.to_string(), format!("{v:?}"))).collect();
-        assert_eq!(got, fields);
+        // The fields come back from their JSON object as the event had them, in its order.
+        assert_eq!(format!("{:?}", back.fields), format!("{:?}", ev.fields));
+    }
+
+    /// Rows put in order by `time_order` come in the order DuckDB's `ORDER BY` of the same keys gives,
+    /// missing times, systems and sequence numbers included.
+    #[test]
+    fn time_order_sorts_as_duckdb_does() {
+        let store = qsentry_store::Store::in_memory().unwrap();
+        let mut run = store.begin_ingest().unwrap();
+        let t = |m: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap().and_hms_opt(10, m, 0);
+        let cases = [
+            (t(5), Some("B"), Some(2)),
+            (t(5), Some("A"), Some(9)),
+            (t(1), None, Some(1)),
+            (t(5), Some("B"), None),
+            (None, Some("A"), Some(3)),
+            (t(1), Some("A"), Some(7)),
+            (t(5), Some("B"), Some(1)),
+            (None, None, None),
+            (t(0), Some("C"), Some(4)),
+        ];
+        for (i, (time, system, seq)) in cases.into_iter().enumerate() {
+            let mut ev =
+                Event::new(Origin { format: Format::Syslog, file: Arc::from("f"), record: i as u64, offset: 0 });
+            ev.heading.entry_timestamp = time;
+            ev.heading.system_name = system.map(Into::into);
+            ev.heading.system_sequence_number = seq;
+            run.push(&ev).unwrap();
+        }
+        run.finish().unwrap();
+        let records = |sql: &str| -> Vec<u64> {
+            let mut stmt = store.connection().prepare(sql).unwrap();
+            stmt.query_map([], |r| r.get::<_, u64>(0)).unwrap().map(Result::unwrap).collect()
+        };
+        let want =
+            records("SELECT record_number FROM events ORDER BY entry_timestamp, system_name, system_sequence_number");
+        let mut stmt = store.connection().prepare(&format!("SELECT {COLUMNS} FROM events")).unwrap();
+        let batches: Vec<RecordBatch> = stmt.query_arrow([]).unwrap().collect();
+        let columns: Vec<Columns> = batches.iter().map(|b| Columns::of(b).unwrap()).collect();
+        let got: Vec<u64> = time_order(&columns).into_iter().map(|(b, r)| columns[b].event(r).origin.record).collect();
+        assert_eq!(got.len(), cases.len());
+        assert_eq!(got, want);
+        assert_eq!(got[..3], [8, 5, 2], "{got:?}");
     }
 }
