@@ -205,13 +205,15 @@ mod tests {
     }
 
     proptest! {
-        /// Text, integer and null fields written as the store writes them read back as they were.
+        /// Text, integer, float and null fields written as the store writes them read back as they were
+        /// (floats exactly: serde_json's `float_roundtrip`).
         #[test]
         fn fields_read_back_as_written(
             members in proptest::collection::vec(
                 ("[a-z_\"\\\\é\u{1}]{0,8}", prop_oneof![
                     any::<i64>().prop_map(Value::Int),
                     Just(Value::Null),
+                    any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::Float),
                     ".{0,12}".prop_map(|s| Value::Text(s.as_str().into())),
                 ]),
                 0..12,
