@@ -591,14 +591,15 @@ fn detection_fields(rule: &SigmaRule) -> Vec<String> {
 /// prefix.
 pub fn known_field(name: &str) -> bool {
     let name = name.split_once('.').filter(|(p, _)| ["heading", "norm", "entry"].contains(p)).map_or(name, |(_, n)| n);
-    use qsentry_ingest::history::{info, messages};
-    // The history-log readers' fields: HISTORY_LOG_INFO's columns and what a message's text yields.
-    let history = info::FIELD_NAMES.contains(&name) || messages::TEXT_FIELDS.contains(&name);
-    if HEADING_FIELDS.contains(&name) || NORM_FIELDS.contains(&name) || history {
+    if HEADING_FIELDS.contains(&name)
+        || NORM_FIELDS.contains(&name)
+        || qsentry_ingest::event::decoder_field_name(name).is_some()
+    {
         return true;
     }
+    // `_detail` of any layout field, coded or not.
     let base = name.strip_suffix("_detail").unwrap_or(name);
-    ibmi_format::audit::LAYOUTS.iter().any(|l| l.fields.iter().any(|f| f.name == name || f.name == base))
+    ibmi_format::audit::LAYOUTS.iter().any(|l| l.fields.iter().any(|f| f.name == base))
         || SQL_ONLY_FIELDS.contains(&name)
 }
 

@@ -19,6 +19,22 @@ pub type Text = CompactString;
 /// A field name: static for layout fields, owned for columns read from an export's header.
 pub type Name = Cow<'static, str>;
 
+/// An entry-specific field name the decoders take from their tables (an audit layout's field or its
+/// `_detail`, a history-log field), as that `'static` text; `None` for any other name.
+pub fn decoder_field_name(name: &str) -> Option<&'static str> {
+    static NAMES: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> = std::sync::OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            let layouts =
+                ibmi_format::audit::LAYOUTS.iter().flat_map(|l| l.fields.iter().flat_map(|f| [f.name, f.detail]));
+            let history =
+                crate::history::info::FIELD_NAMES.iter().chain(crate::history::messages::TEXT_FIELDS).copied();
+            layouts.chain(history).filter(|n| !n.is_empty()).collect()
+        })
+        .get(name)
+        .copied()
+}
+
 /// Every input format qsentry reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Format {

@@ -10,11 +10,9 @@
 
 use crate::event::Name;
 use ibmi_format::Value;
-use rustc_hash::FxHashSet;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::OnceLock;
 
 /// The members of a `fields` JSON object in their order: integers as [`Value::Int`] (beyond `i64` as
 /// [`Value::Float`]), other numbers as [`Value::Float`], strings as [`Value::Text`], `null` as
@@ -28,23 +26,8 @@ pub fn read_fields_json(json: &str) -> Result<Vec<(Name, Value)>, serde_json::Er
     Ok(fields)
 }
 
-/// A field name the decoders take from their tables, as that `'static` text.
-fn known_name(name: &str) -> Option<&'static str> {
-    static NAMES: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    NAMES
-        .get_or_init(|| {
-            let layouts =
-                ibmi_format::audit::LAYOUTS.iter().flat_map(|l| l.fields.iter().flat_map(|f| [f.name, f.detail]));
-            let history =
-                crate::history::info::FIELD_NAMES.iter().chain(crate::history::messages::TEXT_FIELDS).copied();
-            layouts.chain(history).filter(|n| !n.is_empty()).collect()
-        })
-        .get(name)
-        .copied()
-}
-
 fn name_of(name: &str) -> Name {
-    known_name(name).map_or_else(|| Cow::Owned(name.to_owned()), Cow::Borrowed)
+    crate::event::decoder_field_name(name).map_or_else(|| Cow::Owned(name.to_owned()), Cow::Borrowed)
 }
 
 /// Pushes each member of the object.
@@ -88,7 +71,7 @@ impl Visitor<'_> for NameSeed {
     }
 
     fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Name, E> {
-        Ok(known_name(&v).map_or(Cow::Owned(v), Cow::Borrowed))
+        Ok(crate::event::decoder_field_name(&v).map_or(Cow::Owned(v), Cow::Borrowed))
     }
 }
 

@@ -75,15 +75,18 @@ impl Columns {
         a.is_valid(row).then(|| a.value(row))
     }
 
-    fn time(&self, c: usize, row: usize) -> Option<chrono::NaiveDateTime> {
+    fn micros(&self, c: usize, row: usize) -> Option<i64> {
         let a = self.arrays[c].as_primitive::<TimestampMicrosecondType>();
-        a.is_valid(row).then(|| chrono::DateTime::from_timestamp_micros(a.value(row)).map(|t| t.naive_utc())).flatten()
+        a.is_valid(row).then(|| a.value(row))
+    }
+
+    fn time(&self, c: usize, row: usize) -> Option<chrono::NaiveDateTime> {
+        chrono::DateTime::from_timestamp_micros(self.micros(c, row)?).map(|t| t.naive_utc())
     }
 
     /// The sort key of row `row`: `entry_timestamp`, `system_name`, `system_sequence_number`.
     fn time_key(&self, row: usize) -> (Option<i64>, Option<&str>, Option<u64>) {
-        let ts = self.arrays[7].as_primitive::<TimestampMicrosecondType>();
-        (ts.is_valid(row).then(|| ts.value(row)), self.str(0, row), self.uint(6, row))
+        (self.micros(7, row), self.str(0, row), self.uint(6, row))
     }
 
     /// The event of row `row`.
