@@ -4,7 +4,8 @@
 //! serves a block over 1 KiB whose size is not a power of two through its over-allocating fallback, even
 //! for an alignment of 8: a slow path taken about once per decoded entry (the vector of its fields).
 //! Plain `mi_malloc` serves the same request from its size-class pages. The module also hands freed
-//! memory back to the system on demand ([`release_freed`]), for the ingest's memory goal.
+//! memory back to the system on demand ([`release_freed`]), for the ingest's memory goal, and turns
+//! transparent huge pages off for the process ([`without_huge_pages`]).
 //!
 //! mimalloc keeps freed memory for its purge delay (1,000 ms by default) before giving it back. The
 //! default is kept: a delay of 100 ms (sessions 8–10) made an ingest's streaming phase give pages back and
@@ -35,6 +36,25 @@ pub fn release_freed() {
     // so other threads may allocate meanwhile.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// Turns transparent huge pages off for this process, before any work: what mimalloc's `allow_thp=0`
+/// option does at its start (`prctl(PR_SET_THP_DISABLE)`, `src/prim/unix/prim.c`), done from `main`
+/// because mimalloc reads its options before `main` runs.
+///
+/// mimalloc asks for huge pages on its arenas (`MADV_HUGEPAGE`), so on a kernel whose THP setting is
+/// `madvise` (Debian's and Ubuntu's default) or `always`, a fault in freshly allocated or purged memory
+/// zeroes a 2 MB page. An ingest grows and frees large buffers all the time (Arrow columns, the Parquet
+/// writer's pages), and the kernel's page zeroing was 13–20% of its CPU samples; without huge pages an
+/// ingest of the 813K-event bench fleet took 14% less time and half the system time (docs/PERFORMANCE.md,
+/// session 20). Decoding alone did not change. A kernel that refuses the call is not an error: qsentry
+/// runs as before.
+pub fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `PR_SET_THP_DISABLE` takes integer arguments only (prctl(2)); it sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 
@@ -139,6 +159,19 @@ mod tests {
             freed_kept > released + 192,
             "{with_block} MB with the block, {freed_kept} MB freed, {released} MB released"
         );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn huge_pages_are_off_after_the_call() {
+        without_huge_pages();
+        // SAFETY: `PR_GET_THP_DISABLE` takes no pointer and returns the flag (prctl(2)).
+        assert_eq!(unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) }, 1);
+        let status = std::fs::read_to_string("/proc/self/status").expect("Linux: /proc/self/status");
+        // Kernels from 6.3 on also say so in the status file.
+        if let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) {
+            assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+        }
     }
 
     #[test]

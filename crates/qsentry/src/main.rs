@@ -28,6 +28,7 @@ use clap::Parser;
 static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 fn main() {
+    alloc::without_huge_pages();
     let args = cli::Cli::parse();
     let code = match args.command {
         cli::Command::Decode(a) => decode::run(&a),
