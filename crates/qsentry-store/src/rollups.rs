@@ -17,7 +17,11 @@
 //! A database written before rollups existed, or by another rollup version, gets them rebuilt from its
 //! events the next time it is opened for writing; opened read-only, its reports scan the events.
 
+use crate::schema::EVENT_COLUMNS;
+use crate::segments::SideCopy;
 use crate::servers;
+use duckdb::arrow::array::{Array, BooleanArray, StringArray};
+use duckdb::arrow::record_batch::RecordBatch;
 
 /// Version of the rollup definitions below; bumped when one changes, which rebuilds them.
 pub const ROLLUPS_VERSION: &str = "5";
@@ -58,7 +62,7 @@ pub const ROLLUPS: [&Rollup; 5] = [&ACCESS, &SIGNON_FAILURES, &SEQUENCES, &USER_
 
 /// The audit entry types `security_events` copies (DO only for user profiles): what config-changes,
 /// profile-history and authority-failures read.
-pub const SECURITY_TYPES: &str = "'AD', 'AF', 'CA', 'CP', 'GR', 'JD', 'OW', 'PG', 'SV'";
+pub const SECURITY_TYPES: [&str; 9] = ["AD", "AF", "CA", "CP", "GR", "JD", "OW", "PG", "SV"];
 
 /// Connections as rows (system, time, server, user, source_ip, kind): JS entries of host-server jobs
 /// switching to the user (JS-M) and Telnet sessions (JS-S with a remote address), the CPIAD09/CPI3E34
@@ -158,14 +162,49 @@ GROUP BY ALL"
 /// authentication (what [`signon_failure_rows`] reads), and profiles disabled after failed sign-ons
 /// (CPF1393), without `raw`.
 fn security_events(src: &str, filter: &str) -> String {
+    let types = SECURITY_TYPES.map(|t| format!("'{t}'")).join(", ");
     format!(
         "SELECT * EXCLUDE (raw) FROM {src}
 WHERE ({filter}) AND (
      (journal_code = 'T'
-      AND (journal_entry_type IN ({SECURITY_TYPES}) OR (journal_entry_type = 'DO' AND object_type = '*USRPRF')))
+      AND (journal_entry_type IN ({types}) OR (journal_entry_type = 'DO' AND object_type = '*USRPRF')))
   OR (category = 'authentication' AND outcome = 'failure')
   OR action = 'signon-profile-disabled')"
     )
+}
+
+/// The rows of a batch of events (the columns of `crate::schema::EVENT_COLUMNS`) that
+/// [`security_events`] selects, by the same conditions: the ingest copies them while it writes the
+/// segments, so the end of a run need not read every column of every event again to find 1–2% of them
+/// (on the bench fleet that scan was 0.36–0.41 s of a 5 s ingest). A test holds the two to the same
+/// rows. `None` if a column is missing or not text.
+pub fn security_rows(batch: &RecordBatch) -> Option<BooleanArray> {
+    let text = |name: &str| batch.column_by_name(name)?.as_any().downcast_ref::<StringArray>();
+    let (code, entry, object_type) = (text("journal_code")?, text("journal_entry_type")?, text("object_type")?);
+    let (category, outcome, action) = (text("category")?, text("outcome")?, text("action")?);
+    // SQL's `=` on NULL is not true, as `None == Some(..)` is not.
+    fn at(a: &StringArray, i: usize) -> Option<&str> {
+        a.is_valid(i).then(|| a.value(i))
+    }
+    Some(
+        (0..batch.num_rows())
+            .map(|i| {
+                let entry = at(entry, i);
+                let audit = at(code, i) == Some("T")
+                    && (entry.is_some_and(|e| SECURITY_TYPES.contains(&e))
+                        || (entry == Some("DO") && at(object_type, i) == Some("*USRPRF")));
+                let failed = at(category, i) == Some("authentication") && at(outcome, i) == Some("failure");
+                Some(audit || failed || at(action, i) == Some("signon-profile-disabled"))
+            })
+            .collect(),
+    )
+}
+
+/// The side copy of the segment writer that keeps [`security_rows`] of every batch, all columns but
+/// `raw`, in `file`.
+pub fn security_copy(file: String) -> SideCopy {
+    let columns = EVENT_COLUMNS.iter().enumerate().filter(|(_, c)| c.name != "raw").map(|(i, _)| i).collect();
+    SideCopy { file, rows: security_rows, columns }
 }
 
 /// Where to read what `security_events` copies: that table when the rollups are complete, else
@@ -187,9 +226,9 @@ pub(crate) fn drop_sql() -> String {
     ROLLUPS.iter().map(|r| format!("DROP TABLE IF EXISTS {};\n", r.table)).collect()
 }
 
-/// `INSERT` of every rollup of `src`.
-pub(crate) fn insert_sql(src: &str) -> String {
-    ROLLUPS.iter().map(|r| format!("INSERT INTO {} {};\n", r.table, (r.select)(src, "TRUE"))).collect()
+/// `INSERT` of rollup `r` of `src`.
+pub(crate) fn insert_sql(r: &Rollup, src: &str) -> String {
+    format!("INSERT INTO {} {};", r.table, (r.select)(src, "TRUE"))
 }
 
 /// Whether the rollups of this database are complete and of this version (false for a database written

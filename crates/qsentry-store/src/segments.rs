@@ -100,21 +100,42 @@ fn properties() -> WriterProperties {
     b.build()
 }
 
+/// Some rows and columns of every batch, copied by the writer thread into one more file beside the
+/// segments (the ingest's copy of the rows `security_events` keeps, see `crate::rollups`). The copy only
+/// spares a later scan: if it cannot be written, the writer drops it and goes on.
+pub struct SideCopy {
+    /// File name inside the segment folder.
+    pub file: String,
+    /// The rows to copy from a batch (`None`: the batch is not as expected, so the copy is dropped).
+    pub rows: fn(&RecordBatch) -> Option<BooleanArray>,
+    /// The columns to copy, by index in the batch.
+    pub columns: Vec<usize>,
+}
+
+/// What a writer thread wrote: the segments, in order, and the side copy (`None` when there was none or
+/// it was dropped; a copy of 0 rows has no file).
+type Written = (Vec<Segment>, Option<Segment>);
+
 /// Writes batches into `dir/<prefix>-NNNN.parquet` files on a background thread.
 pub struct SegmentWriter {
     tx: Option<SyncSender<RecordBatch>>,
-    handle: Option<JoinHandle<Result<Vec<Segment>, String>>>,
+    handle: Option<JoinHandle<Result<Written, String>>>,
 }
 
 impl SegmentWriter {
     /// Starts the writer thread. At most one batch waits for it, so memory stays at two batches.
     pub fn start(dir: &Path, prefix: &str) -> SegmentWriter {
+        SegmentWriter::start_with(dir, prefix, None)
+    }
+
+    /// Starts the writer thread, which also writes `side` from every batch.
+    pub fn start_with(dir: &Path, prefix: &str, side: Option<SideCopy>) -> SegmentWriter {
         let (tx, rx) = sync_channel::<RecordBatch>(1);
         let dir = dir.to_path_buf();
         let prefix = prefix.to_string();
         let handle = std::thread::Builder::new()
             .name("qsentry-segments".into())
-            .spawn(move || write_all(&dir, &prefix, rx))
+            .spawn(move || write_all(&dir, &prefix, side, rx))
             .map_err(|e| e.to_string());
         match handle {
             Ok(h) => SegmentWriter { tx: Some(tx), handle: Some(h) },
@@ -133,11 +154,16 @@ impl SegmentWriter {
     }
 
     /// Closes the last file and returns every segment written, in order.
-    pub fn finish(mut self) -> Result<Vec<Segment>, String> {
+    pub fn finish(self) -> Result<Vec<Segment>, String> {
+        self.finish_with_side().map(|(segments, _)| segments)
+    }
+
+    /// Closes the last file and the side copy; returns every segment written and the side copy.
+    pub fn finish_with_side(mut self) -> Result<Written, String> {
         self.stop()
     }
 
-    fn stop(&mut self) -> Result<Vec<Segment>, String> {
+    fn stop(&mut self) -> Result<Written, String> {
         self.tx = None;
         match self.handle.take() {
             Some(h) => h.join().map_err(|_| "the segment writer panicked".to_string())?,
@@ -156,8 +182,48 @@ impl Drop for SegmentWriter {
     }
 }
 
-fn write_all(dir: &Path, prefix: &str, rx: Receiver<RecordBatch>) -> Result<Vec<Segment>, String> {
+/// The side copy being written.
+struct Side {
+    copy: SideCopy,
+    path: PathBuf,
+    writer: Option<ArrowWriter<File>>,
+    rows: u64,
+}
+
+impl Side {
+    /// Copies the chosen rows and columns of `batch`; an error ends the copy.
+    fn write(&mut self, batch: &RecordBatch, props: &WriterProperties) -> Result<(), String> {
+        let rows = (self.copy.rows)(batch).ok_or("the batch has not the expected columns")?;
+        if rows.true_count() == 0 {
+            return Ok(());
+        }
+        let picked = batch.project(&self.copy.columns).map_err(|e| e.to_string())?;
+        let picked = filter_record_batch(&picked, &rows).map_err(|e| e.to_string())?;
+        if self.writer.is_none() {
+            let file = File::create(&self.path).map_err(|e| e.to_string())?;
+            self.writer =
+                Some(ArrowWriter::try_new(file, picked.schema(), Some(props.clone())).map_err(|e| e.to_string())?);
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.write(&picked).map_err(|e| e.to_string())?;
+        }
+        self.rows += picked.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Closes the copy: its segment, or `None` if it cannot be finished.
+    fn close(self) -> Option<Segment> {
+        let seg = Segment { file: self.copy.file, rows: self.rows };
+        match self.writer {
+            None => Some(seg),
+            Some(w) => close(w, seg, &self.path).ok(),
+        }
+    }
+}
+
+fn write_all(dir: &Path, prefix: &str, side: Option<SideCopy>, rx: Receiver<RecordBatch>) -> Result<Written, String> {
     let props = properties();
+    let mut side = side.map(|copy| Side { path: dir.join(&copy.file), copy, writer: None, rows: 0 });
     let mut done = Vec::new();
     let mut current: Option<(ArrowWriter<File>, Segment, PathBuf)> = None;
     // Bytes of the rows in the writer's unfinished row group.
@@ -184,6 +250,13 @@ fn write_all(dir: &Path, prefix: &str, rx: Receiver<RecordBatch>) -> Result<Vec<
             group_bytes = 0;
         }
         seg.rows += rows as u64;
+        if let Some(copy) = side.as_mut()
+            && copy.write(&batch, &props).is_err()
+        {
+            // Without the copy the rows are found by a scan at the end of the run, as before.
+            let _ = std::fs::remove_file(&copy.path);
+            side = None;
+        }
         if seg.rows >= SEGMENT_ROWS
             && let Some((w, seg, path)) = current.take()
         {
@@ -194,7 +267,7 @@ fn write_all(dir: &Path, prefix: &str, rx: Receiver<RecordBatch>) -> Result<Vec<
     if let Some((w, seg, path)) = current.take() {
         done.push(close(w, seg, &path)?);
     }
-    Ok(done)
+    Ok((done, side.and_then(Side::close)))
 }
 
 /// Rows to drop from segment files: one bit per row, by file name.
@@ -326,6 +399,63 @@ mod tests {
             mark_drops(&mut all, &segs[0].file, 200, word, u64::MAX);
         }
         assert_eq!(copy_segments(dir.path(), "run-000004-e", &segs, &all).unwrap(), vec![]);
+    }
+
+    /// Rows whose `summary` ends in an even digit.
+    fn even(b: &RecordBatch) -> Option<BooleanArray> {
+        let col = b.column_by_name("summary")?.as_any().downcast_ref::<StringArray>()?;
+        Some(col.iter().map(|v| v.map(|v| v.ends_with(['0', '2', '4', '6', '8']))).collect())
+    }
+
+    #[test]
+    fn a_side_copy_keeps_the_chosen_rows_and_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::start_with(
+            dir.path(),
+            "run-000005",
+            Some(SideCopy { file: "run-000005-side.parquet".into(), rows: even, columns: vec![0] }),
+        );
+        w.write(batch(10)).unwrap();
+        w.write(batch(3)).unwrap();
+        let (segs, side) = w.finish_with_side().unwrap();
+        assert_eq!(segs[0].rows, 13);
+        assert_eq!(side, Some(Segment { file: "run-000005-side.parquet".into(), rows: 7 }));
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        let path = dir.path().join("run-000005-side.parquet");
+        let rows: Vec<String> = conn
+            .prepare(&format!("SELECT summary FROM read_parquet('{}')", path.display()))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows, ["row 0", "row 2", "row 4", "row 6", "row 8", "row 0", "row 2"]);
+    }
+
+    #[test]
+    fn a_side_copy_that_cannot_be_made_is_dropped_and_the_segments_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = |_: &RecordBatch| None;
+        let mut w = SegmentWriter::start_with(
+            dir.path(),
+            "run-000006",
+            Some(SideCopy { file: "run-000006-side.parquet".into(), rows: none, columns: vec![0] }),
+        );
+        w.write(batch(4)).unwrap();
+        let (segs, side) = w.finish_with_side().unwrap();
+        assert_eq!((segs.len(), segs[0].rows, side), (1, 4, None));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // A copy with no row to keep writes no file, and says so with 0 rows.
+        let nothing = |b: &RecordBatch| Some(BooleanArray::from(vec![false; b.num_rows()]));
+        let mut w = SegmentWriter::start_with(
+            dir.path(),
+            "run-000007",
+            Some(SideCopy { file: "run-000007-side.parquet".into(), rows: nothing, columns: vec![0] }),
+        );
+        w.write(batch(4)).unwrap();
+        let (_, side) = w.finish_with_side().unwrap();
+        assert_eq!(side, Some(Segment { file: "run-000007-side.parquet".into(), rows: 0 }));
+        assert!(!dir.path().join("run-000007-side.parquet").exists());
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl Store {
         }
         self.transaction(|| {
             self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
-            self.insert_rollups(&self.segment_files()?)?;
+            self.insert_rollups(&self.segment_files()?, None)?;
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
             Ok(())
         })
@@ -128,11 +128,27 @@ impl Store {
 
     /// Adds the rollups of the given segment files, one file at a time: a rollup of sources and
     /// addresses can hold a row for every few events, and DuckDB's grouping of 97M events at once ran
-    /// out of its memory limit.
-    fn insert_rollups<'a>(&self, files: impl IntoIterator<Item = &'a String>) -> Result<()> {
+    /// out of its memory limit. With `security`, the ingest's copy of those files' `security_events`
+    /// rows, that table takes the copy instead of a scan of the files.
+    fn insert_rollups<'a>(
+        &self,
+        files: impl IntoIterator<Item = &'a String>,
+        security: Option<&Segment>,
+    ) -> Result<()> {
         for f in files {
             let src = format!("read_parquet({})", self.parquet_list([f]));
-            self.conn.execute_batch(&rollups::insert_sql(&src))?;
+            for r in rollups::ROLLUPS {
+                if security.is_none() || r.table != rollups::SECURITY_EVENTS.table {
+                    self.conn.execute_batch(&rollups::insert_sql(r, &src))?;
+                }
+            }
+        }
+        if let Some(copy) = security.filter(|s| s.rows > 0) {
+            self.conn.execute_batch(&format!(
+                "INSERT INTO {} BY NAME SELECT * FROM read_parquet({})",
+                rollups::SECURITY_EVENTS.table,
+                self.parquet_list([&copy.file])
+            ))?;
         }
         Ok(())
     }
@@ -355,6 +371,7 @@ impl Store {
             file_events: 0,
             writer: None,
             written: Vec::new(),
+            security: None,
             utc_offsets: HashMap::new(),
             done: None,
         })
@@ -409,6 +426,9 @@ pub struct Ingest<'s> {
     writer: Option<SegmentWriter>,
     /// The segments the writer wrote, once it has finished.
     written: Vec<Segment>,
+    /// The writer's copy of the rows `security_events` keeps (see [`rollups::security_copy`]), once it
+    /// has finished; `None` if it was dropped.
+    security: Option<Segment>,
     /// UTC offsets (seconds) of systems whose sources give their name but not their offset.
     utc_offsets: HashMap<String, i32>,
     /// Files recorded by earlier runs, read on the first [`Ingest::already_done`].
@@ -471,7 +491,10 @@ impl Ingest<'_> {
         let batch = self.builder.finish();
         self.keys.clear();
         let (dir, id) = (&self.store.segments, self.id);
-        let writer = self.writer.get_or_insert_with(|| SegmentWriter::start(dir, &format!("run-{id:06}")));
+        let writer = self.writer.get_or_insert_with(|| {
+            let copy = rollups::security_copy(format!("run-{id:06}-security.parquet"));
+            SegmentWriter::start_with(dir, &format!("run-{id:06}"), Some(copy))
+        });
         writer.write(batch).map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
         Ok(n)
     }
@@ -514,7 +537,8 @@ impl Ingest<'_> {
         self.keys = HashSet::new();
         if let Some(w) = self.writer.take() {
             let dir = &self.store.segments;
-            self.written = w.finish().map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
+            (self.written, self.security) =
+                w.finish_with_side().map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
         }
         Ok(())
     }
@@ -528,12 +552,15 @@ impl Ingest<'_> {
         let dir = store.segments.clone();
         let conn = &store.conn;
         let (kept, superseded) = dedupe(store, self.id, self.span, written)?;
+        // The copy holds the rows as written: right when de-duplication dropped none of them.
+        let security = self.security.take();
+        let copy = security.as_ref().filter(|_| superseded.is_empty());
         store.with_lower_memory_limit(3, || {
             store.transaction(|| {
                 for seg in &kept {
                     conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![self.id, seg.file, seg.rows])?;
                 }
-                store.insert_rollups(kept.iter().map(|s| &s.file))?;
+                store.insert_rollups(kept.iter().map(|s| &s.file), copy)?;
                 // Many files per statement: one INSERT per file took 59 ms for the bench fleet's 242.
                 for files in self.pending.chunks(SOURCES_PER_INSERT) {
                     let rows = vec!["(?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)"; files.len()].join(", ");
@@ -559,7 +586,7 @@ impl Ingest<'_> {
                 store.refresh_view()
             })
         })?;
-        for f in superseded {
+        for f in superseded.iter().chain(security.as_ref().map(|s| &s.file)) {
             let _ = std::fs::remove_file(dir.join(f));
         }
         // The run is recorded; a merge that fails (a full disk, say) leaves the small files as they were

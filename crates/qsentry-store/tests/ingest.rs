@@ -92,6 +92,12 @@ fn rollups_agree(store: &Store) {
         "SELECT count(*) FROM ((SELECT * FROM security_events EXCEPT ALL {copy}) UNION ALL ({copy} EXCEPT ALL SELECT * FROM security_events))"
     );
     assert_eq!(count(store, &differ), 0);
+    // And exactly what the rollup's own SQL selects, whether the run's copy or a scan filled it.
+    let sql = (qsentry_store::rollups::SECURITY_EVENTS.select)("events", "TRUE");
+    let differ = format!(
+        "SELECT count(*) FROM ((SELECT * FROM security_events EXCEPT ALL {sql}) UNION ALL ({sql} EXCEPT ALL SELECT * FROM security_events))"
+    );
+    assert_eq!(count(store, &differ), 0);
 }
 
 /// An event of journal receiver `receiver` with sequence number `seq` (system sequence `ssn`).
@@ -155,7 +161,7 @@ fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
     {
         let store = Store::open(&db, &Default::default()).unwrap();
         run_of(&store, 1..=50);
-        assert_eq!(files(), 1);
+        assert_eq!(files(), 1, "the run's copy of its security rows is gone once they are recorded");
         // A second run writes a chunk of copies and new events, then "dies" without finishing.
         let mut run = store.begin_ingest().unwrap();
         for n in 1..=60 {
@@ -164,9 +170,9 @@ fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
         let id = SourceId { path: "/x".into(), size: 1, modified: 1 };
         run.finish_file(&id, "type5-binary", Some("PRODA"), FileCounts::default());
         run.commit().unwrap();
-        drop(run); // the writer thread closes its file; nothing records it
+        drop(run); // the writer thread closes its files; nothing records them
         assert_eq!(store.event_count().unwrap(), 50, "an unfinished run is not visible");
-        assert_eq!(files(), 2);
+        assert_eq!(files(), 3, "the first run's segment, this run's and its copy of security rows");
     }
     let store = Store::open(&db, &Default::default()).unwrap();
     assert_eq!(store.event_count().unwrap(), 50);

@@ -321,6 +321,33 @@ fn reports_read_security_events_and_events_alike() {
     }
 }
 
+/// The ingest copies the rows of `security_events` while it writes the segments; on the simulated fleet
+/// they are exactly the rows the rollup's SQL selects from the events.
+#[test]
+fn security_events_holds_what_its_sql_selects() {
+    let f = fleet();
+    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+    let read_only = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap();
+    let conn = duckdb::Connection::open_with_flags(f.root.join("qsentry.duckdb"), read_only).unwrap();
+    let sql = (qsentry_store::rollups::SECURITY_EVENTS.select)("events", "TRUE");
+    let count = |q: &str| conn.query_row(q, [], |r| r.get::<_, i64>(0)).unwrap();
+    let kept = count("SELECT count(*) FROM security_events");
+    assert!(kept > 100, "{kept}");
+    assert_eq!(kept, count(&format!("SELECT count(*) FROM ({sql})")));
+    let differ = format!(
+        "SELECT count(*) FROM ((SELECT * FROM security_events EXCEPT ALL {sql}) UNION ALL ({sql} EXCEPT ALL SELECT * FROM security_events))"
+    );
+    assert_eq!(count(&differ), 0);
+    assert!(
+        std::fs::read_dir(f.root.join("qsentry.events")).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("security")),
+        "the copy is removed once recorded"
+    );
+}
+
 #[test]
 fn the_payroll_change_is_shown_field_by_field() {
     let f = fleet();
