@@ -346,6 +346,17 @@ mod tests {
         RecordBatch::try_new(schema, vec![col]).unwrap()
     }
 
+    /// The `summary` column of a Parquet file, in file order, as DuckDB reads it.
+    fn summaries(path: &Path) -> Vec<String> {
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        conn.prepare(&format!("SELECT summary FROM read_parquet('{}')", path.display()))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     /// The segments a writer makes of batches of these sizes.
     fn written(dir: &Path, prefix: &str, sizes: &[usize]) -> Vec<Segment> {
         let mut w = SegmentWriter::start(dir, prefix);
@@ -382,15 +393,7 @@ mod tests {
         mark_drops(&mut drops, &segs[0].file, 200, 99, u64::MAX); // past the file: ignored
         let kept = copy_segments(dir.path(), "run-000004-d", &segs, &drops).unwrap();
         assert_eq!(kept, vec![Segment { file: "run-000004-d-0001.parquet".into(), rows: 196 }]);
-        let conn = duckdb::Connection::open_in_memory().unwrap();
-        let path = dir.path().join(&kept[0].file);
-        let rows: Vec<String> = conn
-            .prepare(&format!("SELECT summary FROM read_parquet('{}')", path.display()))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let rows = summaries(&dir.path().join(&kept[0].file));
         assert_eq!((rows[0].as_str(), rows[61].as_str(), rows[62].as_str()), ("row 1", "row 62", "row 65"));
         assert_eq!(rows.last().map(String::as_str), Some("row 98"));
         // Everything dropped: no file.
@@ -420,15 +423,7 @@ mod tests {
         let (segs, side) = w.finish_with_side().unwrap();
         assert_eq!(segs[0].rows, 13);
         assert_eq!(side, Some(Segment { file: "run-000005-side.parquet".into(), rows: 7 }));
-        let conn = duckdb::Connection::open_in_memory().unwrap();
-        let path = dir.path().join("run-000005-side.parquet");
-        let rows: Vec<String> = conn
-            .prepare(&format!("SELECT summary FROM read_parquet('{}')", path.display()))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let rows = summaries(&dir.path().join("run-000005-side.parquet"));
         assert_eq!(rows, ["row 0", "row 2", "row 4", "row 6", "row 8", "row 0", "row 2"]);
     }
 
