@@ -237,3 +237,65 @@ pub fn usable(conn: &duckdb::Connection) -> bool {
     conn.query_row("SELECT value FROM meta WHERE name = 'rollups'", [], |r| r.get::<_, String>(0))
         .is_ok_and(|v| v == ROLLUPS_VERSION)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duckdb::arrow::array::ArrayRef;
+    use duckdb::arrow::datatypes::{DataType, Field, Schema};
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    /// The columns `security_rows` reads, in this order.
+    const READ: [&str; 6] = ["journal_code", "journal_entry_type", "object_type", "category", "outcome", "action"];
+
+    /// One row's values of [`READ`], drawn from what decides the filter (and `None`, SQL's NULL).
+    fn row() -> impl Strategy<Value = [Option<&'static str>; 6]> {
+        let one = |values: &'static [&'static str]| proptest::option::of(proptest::sample::select(values));
+        (
+            one(&["T", "R"]),
+            one(&["AD", "AF", "CP", "DO", "GR", "PW", "SV", "ZC", "XX"]),
+            one(&["*USRPRF", "*FILE"]),
+            one(&["authentication", "account"]),
+            one(&["failure", "success"]),
+            one(&["signon-profile-disabled", "signon"]),
+        )
+            .prop_map(|(a, b, c, d, e, f)| [a, b, c, d, e, f])
+    }
+
+    proptest! {
+        /// `security_rows` picks the rows the rollup's SQL selects, NULLs included.
+        #[test]
+        fn security_rows_select_what_the_sql_selects(rows in proptest::collection::vec(row(), 1..40)) {
+            let columns: Vec<ArrayRef> = (0..READ.len())
+                .map(|c| Arc::new(StringArray::from(rows.iter().map(|r| r[c]).collect::<Vec<_>>())) as ArrayRef)
+                .collect();
+            let schema = Schema::new(READ.iter().map(|n| Field::new(*n, DataType::Utf8, true)).collect::<Vec<_>>());
+            let batch = RecordBatch::try_new(Arc::new(schema), columns).unwrap();
+            let picked = security_rows(&batch).unwrap();
+            let ours: Vec<usize> = (0..rows.len()).filter(|&i| picked.value(i)).collect();
+
+            let conn = duckdb::Connection::open_in_memory().unwrap();
+            let cols: Vec<String> = READ.iter().map(|c| format!("{c} VARCHAR")).collect();
+            conn.execute_batch(&format!("CREATE TABLE t (i INTEGER, raw BLOB, {})", cols.join(", "))).unwrap();
+            for (i, r) in rows.iter().enumerate() {
+                let mut values: Vec<&dyn duckdb::ToSql> = vec![&i];
+                values.extend(r.iter().map(|v| v as &dyn duckdb::ToSql));
+                conn.execute(&format!("INSERT INTO t (i, {}) VALUES (?, ?, ?, ?, ?, ?, ?)", READ.join(", ")), values.as_slice())
+                    .unwrap();
+            }
+            let sql = format!("SELECT i FROM ({}) ORDER BY i", (SECURITY_EVENTS.select)("t", "TRUE"));
+            let theirs: Vec<usize> =
+                conn.prepare(&sql).unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+            prop_assert_eq!(ours, theirs);
+        }
+    }
+
+    #[test]
+    fn a_batch_without_the_columns_is_not_guessed() {
+        let schema = Schema::new(vec![Field::new("journal_code", DataType::Utf8, true)]);
+        let col: ArrayRef = Arc::new(StringArray::from(vec![Some("T")]));
+        let batch = RecordBatch::try_new(Arc::new(schema), vec![col]).unwrap();
+        assert!(security_rows(&batch).is_none());
+    }
+}
