@@ -12,7 +12,8 @@
 //! One "rollup" is not a count but a copy: `security_events` holds the few audit entries that change
 //! security (profiles, system values, authorities, exit programs, job descriptions, auditing), the
 //! authority and authentication failures and the profiles disabled after failed sign-ons, whole but for
-//! the raw evidence, so the reports on them read 1–2% of the rows with any filter at all.
+//! the raw evidence, so the reports on them read 1–2% of the rows with any filter at all. An ingest finds
+//! those rows while it writes its segments ([`security_rows`]) instead of scanning them again at the end.
 //!
 //! A database written before rollups existed, or by another rollup version, gets them rebuilt from its
 //! events the next time it is opened for writing; opened read-only, its reports scan the events.

@@ -193,7 +193,7 @@ struct Side {
 impl Side {
     /// Copies the chosen rows and columns of `batch`; an error ends the copy.
     fn write(&mut self, batch: &RecordBatch, props: &WriterProperties) -> Result<(), String> {
-        let rows = (self.copy.rows)(batch).ok_or("the batch has not the expected columns")?;
+        let rows = (self.copy.rows)(batch).ok_or("the batch lacks the columns the copy reads")?;
         if rows.true_count() == 0 {
             return Ok(());
         }
