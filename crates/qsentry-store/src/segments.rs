@@ -38,7 +38,7 @@ pub const ROW_GROUP_BYTES: usize = 24 << 20;
 pub const SEGMENT_ROWS: u64 = 256 * ROW_GROUP_ROWS as u64;
 
 /// Copies the rows of `select` into one Parquet file at `to` with DuckDB, returning the rows written.
-/// Used where DuckDB rewrites events: the Parquet export and the bench's replicas. The byte limit per
+/// Used where DuckDB rewrites events: the Parquet export. The byte limit per
 /// row group keeps DuckDB's writer inside its memory limit on the wide `raw` column: without it, copying
 /// one 4M-row segment asked for a single 95 MB buffer and failed under the 256 MB limit, and with 32 MB
 /// per row group two threads still ran out copying one day of one system (386K events); 8 MB row groups
@@ -287,6 +287,18 @@ pub fn mark_drops(drops: &mut Drops, file: &str, rows: u64, word: u64, bits: u64
 /// row is dropped). With no drops it merges the files (see `Store::compact`). Memory: one batch of rows
 /// and the bits.
 pub fn copy_segments(dir: &Path, prefix: &str, files: &[Segment], drops: &Drops) -> Result<Vec<Segment>, String> {
+    copy_segments_with(dir, prefix, files, drops, Ok)
+}
+
+/// [`copy_segments`], each kept batch passed through `map` before it is written (the bench's replicas
+/// rename systems and keys this way, and are written as the ingest writes its segments).
+pub fn copy_segments_with(
+    dir: &Path,
+    prefix: &str,
+    files: &[Segment],
+    drops: &Drops,
+    mut map: impl FnMut(RecordBatch) -> Result<RecordBatch, String>,
+) -> Result<Vec<Segment>, String> {
     let mut writer = SegmentWriter::start(dir, prefix);
     for seg in files {
         let path = dir.join(&seg.file);
@@ -306,7 +318,7 @@ pub fn copy_segments(dir: &Path, prefix: &str, files: &[Segment], drops: &Drops)
             row += batch.num_rows();
             let kept = filter_record_batch(&batch, &keep).map_err(|e| e.to_string())?;
             if kept.num_rows() > 0 {
-                writer.write(kept)?;
+                writer.write(map(kept)?)?;
             }
         }
     }

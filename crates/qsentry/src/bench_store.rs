@@ -164,32 +164,28 @@ fn replicate(
     config: &crate::config::Config,
     times: u32,
 ) -> Result<qsentry_store::Store> {
+    use qsentry_store::segments::{Drops, Segment, copy_segments_with};
     let conn = store.connection();
-    let (run, files): (i64, Vec<String>) = {
-        let mut stmt = conn.prepare("SELECT ingest_id, file FROM segments")?;
-        let rows: Vec<(i64, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let (run, files): (i64, Vec<Segment>) = {
+        let mut stmt = conn.prepare("SELECT ingest_id, file, rows FROM segments")?;
+        let rows: Vec<(i64, Segment)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, Segment { file: r.get(1)?, rows: r.get(2)? })))?
+            .collect::<Result<_, _>>()?;
         (rows.first().map(|r| r.0).unwrap_or(0), rows.into_iter().map(|r| r.1).collect())
     };
     let dir = store.segments_path().to_path_buf();
-    let quote = |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', "''"));
-    let list: Vec<String> = files.iter().map(|f| quote(&dir.join(f))).collect();
     let t = Instant::now();
-    // DuckDB's Parquet writer needs more than the store's 256 MB to copy 8M wide rows at once; this is a
-    // bench-only step, so it gets 2 GB (peak RSS of the bench is then not the store's).
-    conn.execute_batch("SET memory_limit = '2GB'")?;
+    // Written by the segment writer, as an ingest writes (row groups of 16K rows or 24 MB): a replica
+    // copied by DuckDB had row groups of about 5,000 events (its byte limit per group), three times as
+    // many footers for every query to read as the same events ingested.
     for k in 2..=times {
-        let name = format!("replica-{k:03}.parquet");
-        let rows = qsentry_store::segments::copy_to_parquet(
-            conn,
-            &format!(
-                "SELECT * REPLACE (system_name || '-{k}' AS system_name, \
-                   ((event_key::HUGEINT % 10000000000000000000000000000000000) * 1000 + {k})::DECIMAL(38,0) AS event_key) \
-                 FROM read_parquet([{}])",
-                list.join(", ")
-            ),
-            &dir.join(&name).display().to_string(),
-        )?;
-        conn.execute("INSERT INTO segments VALUES (?, ?, ?)", duckdb::params![run, name, rows as u64])?;
+        let written = copy_segments_with(&dir, &format!("replica-{k:03}"), &files, &Drops::default(), |b| {
+            replica_batch(b, k).map_err(|e| e.to_string())
+        })
+        .map_err(anyhow::Error::msg)?;
+        for seg in written {
+            conn.execute("INSERT INTO segments VALUES (?, ?, ?)", duckdb::params![run, seg.file, seg.rows])?;
+        }
     }
     // The rollups do not count the copies yet: the next open rebuilds them from every segment.
     conn.execute("DELETE FROM meta WHERE name = 'rollups'", [])?;
@@ -197,4 +193,69 @@ fn replicate(
     let store = crate::ingest::open_store(db, config)?;
     eprintln!("replicated to {} events ({times}x) in {:.1}s", store.event_count()?, t.elapsed().as_secs_f64());
     Ok(store)
+}
+
+/// A batch of stored events as the `k`-th replica: systems renamed `<system>-k`, and keys made distinct
+/// from every other copy's (the key modulo 10^34, times 1,000, plus `k`; a key is below 10^38).
+fn replica_batch(
+    batch: duckdb::arrow::record_batch::RecordBatch,
+    k: u32,
+) -> Result<duckdb::arrow::record_batch::RecordBatch, duckdb::arrow::error::ArrowError> {
+    use duckdb::arrow::array::{Array, ArrayRef, Decimal128Array, StringArray};
+    use std::sync::Arc;
+    let schema = batch.schema();
+    let mut columns = batch.columns().to_vec();
+    for (i, field) in schema.fields().iter().enumerate() {
+        let column = &columns[i];
+        let replaced: Option<ArrayRef> = match field.name().as_str() {
+            "system_name" => column.as_any().downcast_ref::<StringArray>().map(|a| {
+                Arc::new(a.iter().map(|v| v.map(|v| format!("{v}-{k}"))).collect::<StringArray>()) as ArrayRef
+            }),
+            "event_key" => column.as_any().downcast_ref::<Decimal128Array>().map(|a| {
+                let keys = a.unary::<_, duckdb::arrow::datatypes::Decimal128Type>(|key| {
+                    (key % 10_i128.pow(34)) * 1000 + i128::from(k)
+                });
+                Arc::new(keys.with_precision_and_scale(a.precision(), a.scale()).expect("same as the input"))
+                    as ArrayRef
+            }),
+            _ => None,
+        };
+        if let Some(r) = replaced {
+            columns[i] = r;
+        }
+    }
+    duckdb::arrow::record_batch::RecordBatch::try_new(schema, columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duckdb::arrow::array::{Array, ArrayRef, Decimal128Array, StringArray};
+    use duckdb::arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_replica_renames_systems_and_keys_only() {
+        let schema = Schema::new(vec![
+            Field::new("event_key", DataType::Decimal128(38, 0), false),
+            Field::new("system_name", DataType::Utf8, true),
+            Field::new("user_name", DataType::Utf8, true),
+        ]);
+        let big = 12_345_678_901_234_567_890_123_456_789_012_345_678_i128;
+        let keys = Decimal128Array::from(vec![7, big]).with_precision_and_scale(38, 0).unwrap();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(keys),
+            Arc::new(StringArray::from(vec![Some("PRODA"), None])),
+            Arc::new(StringArray::from(vec![Some("PETER"), Some("QSYS")])),
+        ];
+        let batch = duckdb::arrow::record_batch::RecordBatch::try_new(Arc::new(schema), columns).unwrap();
+        let r = replica_batch(batch, 3).unwrap();
+        let keys = r.column(0).as_any().downcast_ref::<Decimal128Array>().unwrap();
+        assert_eq!((keys.value(0), keys.value(1)), (7_003, (big % 10_i128.pow(34)) * 1000 + 3));
+        assert_eq!((keys.precision(), keys.scale()), (38, 0));
+        let systems = r.column(1).as_any().downcast_ref::<StringArray>().unwrap();
+        assert_eq!((systems.value(0), systems.is_null(1)), ("PRODA-3", true));
+        let users = r.column(2).as_any().downcast_ref::<StringArray>().unwrap();
+        assert_eq!((users.value(0), users.value(1)), ("PETER", "QSYS"));
+    }
 }
