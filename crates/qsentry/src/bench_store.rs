@@ -207,21 +207,21 @@ fn replica_batch(
     let mut columns = batch.columns().to_vec();
     for (i, field) in schema.fields().iter().enumerate() {
         let column = &columns[i];
-        let replaced: Option<ArrayRef> = match field.name().as_str() {
+        let replaced: Option<Result<ArrayRef, _>> = match field.name().as_str() {
             "system_name" => column.as_any().downcast_ref::<StringArray>().map(|a| {
-                Arc::new(a.iter().map(|v| v.map(|v| format!("{v}-{k}"))).collect::<StringArray>()) as ArrayRef
+                Ok(Arc::new(a.iter().map(|v| v.map(|v| format!("{v}-{k}"))).collect::<StringArray>()) as ArrayRef)
             }),
             "event_key" => column.as_any().downcast_ref::<Decimal128Array>().map(|a| {
-                let keys = a.unary::<_, duckdb::arrow::datatypes::Decimal128Type>(|key| {
+                a.unary::<_, duckdb::arrow::datatypes::Decimal128Type>(|key| {
                     (key % 10_i128.pow(34)) * 1000 + i128::from(k)
-                });
-                Arc::new(keys.with_precision_and_scale(a.precision(), a.scale()).expect("same as the input"))
-                    as ArrayRef
+                })
+                .with_precision_and_scale(a.precision(), a.scale())
+                .map(|keys| Arc::new(keys) as ArrayRef)
             }),
             _ => None,
         };
         if let Some(r) = replaced {
-            columns[i] = r;
+            columns[i] = r?;
         }
     }
     duckdb::arrow::record_batch::RecordBatch::try_new(schema, columns)
