@@ -422,14 +422,16 @@ mod tests {
         Some(col.iter().map(|v| v.map(|v| v.ends_with(['0', '2', '4', '6', '8']))).collect())
     }
 
+    /// A writer of `prefix` segments whose side copy `<prefix>-side.parquet` keeps `rows` of column 0.
+    fn side_writer(dir: &Path, prefix: &str, rows: fn(&RecordBatch) -> Option<BooleanArray>) -> SegmentWriter {
+        let copy = SideCopy { file: format!("{prefix}-side.parquet"), rows, columns: vec![0] };
+        SegmentWriter::start_with(dir, prefix, Some(copy))
+    }
+
     #[test]
     fn a_side_copy_keeps_the_chosen_rows_and_columns() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = SegmentWriter::start_with(
-            dir.path(),
-            "run-000005",
-            Some(SideCopy { file: "run-000005-side.parquet".into(), rows: even, columns: vec![0] }),
-        );
+        let mut w = side_writer(dir.path(), "run-000005", even);
         w.write(batch(10)).unwrap();
         w.write(batch(3)).unwrap();
         let (segs, side) = w.finish_with_side().unwrap();
@@ -442,23 +444,13 @@ mod tests {
     #[test]
     fn a_side_copy_that_cannot_be_made_is_dropped_and_the_segments_go_on() {
         let dir = tempfile::tempdir().unwrap();
-        let none = |_: &RecordBatch| None;
-        let mut w = SegmentWriter::start_with(
-            dir.path(),
-            "run-000006",
-            Some(SideCopy { file: "run-000006-side.parquet".into(), rows: none, columns: vec![0] }),
-        );
+        let mut w = side_writer(dir.path(), "run-000006", |_| None);
         w.write(batch(4)).unwrap();
         let (segs, side) = w.finish_with_side().unwrap();
         assert_eq!((segs.len(), segs[0].rows, side), (1, 4, None));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         // A copy with no row to keep writes no file, and says so with 0 rows.
-        let nothing = |b: &RecordBatch| Some(BooleanArray::from(vec![false; b.num_rows()]));
-        let mut w = SegmentWriter::start_with(
-            dir.path(),
-            "run-000007",
-            Some(SideCopy { file: "run-000007-side.parquet".into(), rows: nothing, columns: vec![0] }),
-        );
+        let mut w = side_writer(dir.path(), "run-000007", |b| Some(BooleanArray::from(vec![false; b.num_rows()])));
         w.write(batch(4)).unwrap();
         let (_, side) = w.finish_with_side().unwrap();
         assert_eq!(side, Some(Segment { file: "run-000007-side.parquet".into(), rows: 0 }));

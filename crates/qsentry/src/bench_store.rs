@@ -195,6 +195,9 @@ fn replicate(
     Ok(store)
 }
 
+/// A replica's key keeps the stored key modulo this, times 1,000, plus the replica's number.
+const REPLICA_KEY_MODULUS: i128 = 10_i128.pow(34);
+
 /// A batch of stored events as the `k`-th replica: systems renamed `<system>-k`, and keys made distinct
 /// from every other copy's (the key modulo 10^34, times 1,000, plus `k`; a key is below 10^38).
 fn replica_batch(
@@ -213,7 +216,7 @@ fn replica_batch(
             }),
             "event_key" => column.as_any().downcast_ref::<Decimal128Array>().map(|a| {
                 a.unary::<_, duckdb::arrow::datatypes::Decimal128Type>(|key| {
-                    (key % 10_i128.pow(34)) * 1000 + i128::from(k)
+                    (key % REPLICA_KEY_MODULUS) * 1000 + i128::from(k)
                 })
                 .with_precision_and_scale(a.precision(), a.scale())
                 .map(|keys| Arc::new(keys) as ArrayRef)
@@ -251,7 +254,7 @@ mod tests {
         let batch = duckdb::arrow::record_batch::RecordBatch::try_new(Arc::new(schema), columns).unwrap();
         let r = replica_batch(batch, 3).unwrap();
         let keys = r.column(0).as_any().downcast_ref::<Decimal128Array>().unwrap();
-        assert_eq!((keys.value(0), keys.value(1)), (7_003, (big % 10_i128.pow(34)) * 1000 + 3));
+        assert_eq!((keys.value(0), keys.value(1)), (7_003, (big % REPLICA_KEY_MODULUS) * 1000 + 3));
         assert_eq!((keys.precision(), keys.scale()), (38, 0));
         let systems = r.column(1).as_any().downcast_ref::<StringArray>().unwrap();
         assert_eq!((systems.value(0), systems.is_null(1)), ("PRODA-3", true));
