@@ -18,6 +18,7 @@ pub mod segments;
 pub mod servers;
 pub mod store;
 pub mod table;
+pub mod trace;
 
 pub use store::{FileCounts, Ingest, SourceId, Store, StoreError, StoreOptions};
 pub use table::Table;

@@ -19,6 +19,10 @@ impl Table {
 
     /// Runs a query and collects its result.
     pub fn query(conn: &duckdb::Connection, sql: &str, params: &[&dyn duckdb::ToSql]) -> duckdb::Result<Table> {
+        crate::trace::timed(sql, || Self::collect(conn, sql, params))
+    }
+
+    fn collect(conn: &duckdb::Connection, sql: &str, params: &[&dyn duckdb::ToSql]) -> duckdb::Result<Table> {
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query(params)?;
         let columns: Vec<String> = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();

@@ -136,7 +136,8 @@ pub(crate) struct Temp<'c> {
 
 impl<'c> Temp<'c> {
     pub(crate) fn new(conn: &'c Connection, name: &'static str, select: &str) -> Result<Temp<'c>> {
-        conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {name} AS {select}"))?;
+        let sql = format!("CREATE OR REPLACE TEMP TABLE {name} AS {select}");
+        qsentry_store::trace::timed(&sql, || conn.execute_batch(&sql))?;
         Ok(Temp { conn, name })
     }
 }

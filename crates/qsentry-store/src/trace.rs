@@ -1,0 +1,40 @@
+//! Opt-in timing of the store's SQL: with `QSENTRY_TRACE_SQL` set, each traced statement prints its
+//! wall time and first line to stderr, so a slow report shows which of its queries is slow.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Whether `QSENTRY_TRACE_SQL` is set (read once).
+pub fn enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("QSENTRY_TRACE_SQL").is_some_and(|v| !v.is_empty()))
+}
+
+/// Runs `f` (which executes `sql`) and, when tracing, prints how long it took.
+pub fn timed<T>(sql: &str, f: impl FnOnce() -> T) -> T {
+    if !enabled() {
+        return f();
+    }
+    let start = Instant::now();
+    let out = f();
+    eprintln!("sql {:>8.3} s  {}", start.elapsed().as_secs_f64(), headline(sql));
+    out
+}
+
+/// The statement's first non-blank line, cut to 120 characters.
+fn headline(sql: &str) -> String {
+    let line = sql.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    line.chars().take(120).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::headline;
+
+    #[test]
+    fn a_headline_is_the_first_non_blank_line_cut_short() {
+        assert_eq!(headline("\n  WITH a AS (SELECT 1)\nSELECT * FROM a"), "WITH a AS (SELECT 1)");
+        assert_eq!(headline(&"x".repeat(300)).len(), 120);
+        assert_eq!(headline(""), "");
+    }
+}
