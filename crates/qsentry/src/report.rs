@@ -133,7 +133,10 @@ pub fn needs_met(name: &str, opts: &ReportOptions) -> bool {
     }
 }
 
+/// Writes the reports, buffered (see `output::write_table`).
 pub fn write(reports: &[Report], output: ReportOutput, out: &mut dyn Write) -> Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let out: &mut dyn Write = &mut out;
     match output {
         ReportOutput::Html => {
             let title = if reports.len() == 1 { reports[0].title.clone() } else { "qsentry reports".to_string() };
@@ -167,5 +170,6 @@ pub fn write(reports: &[Report], output: ReportOutput, out: &mut dyn Write) -> R
             }
         }
     }
+    out.flush()?;
     Ok(())
 }
