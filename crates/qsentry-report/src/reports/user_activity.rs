@@ -10,6 +10,9 @@ use qsentry_store::Table;
 use qsentry_store::rollups;
 use serde_json::Value;
 
+/// Events listed in the timeline (the earliest); the other sections count them all.
+const TIMELINE_ROWS: u32 = 5000;
+
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let Some(user) = opts.user.as_deref() else { bail!("user-activity needs --user PROFILE") };
     let user = user.trim().to_uppercase();
@@ -22,13 +25,28 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let rows =
         super::rollup_rows_where(conn, &rollups::USER_ACTIVITY, &opts.filter, &named, &format!("user_profile = {u}"));
     let t = super::Temp::new(conn, "report_user_activity", &rows)?;
-    // DuckDB reads the timeline's text columns for the 5000 rows kept only (late materialization).
+    // The timeline's first TIMELINE_ROWS events all fall before the end of the hour in which the user's
+    // hourly counts reach that number, so row groups after it are skipped by their statistics.
+    let until = Table::query(
+        conn,
+        &format!(
+            "SELECT strftime(hour + INTERVAL 1 HOUR, '%Y-%m-%d %H:%M:%S') FROM (
+  SELECT hour, sum(sum(n)) OVER (ORDER BY hour) AS seen FROM {t} WHERE hour IS NOT NULL GROUP BY hour)
+WHERE seen >= {TIMELINE_ROWS} ORDER BY hour LIMIT 1"
+        ),
+        &[],
+    )?;
+    let before = match until.rows.first().and_then(|r| r[0].as_str()) {
+        Some(end) => format!("entry_timestamp < TIMESTAMP '{end}'"),
+        None => "TRUE".to_string(),
+    };
+    // DuckDB reads the timeline's text columns for the rows kept only (late materialization).
     let timeline = Table::query(
         conn,
         &format!(
             "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, action, outcome,
        job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format
-FROM events WHERE {mine} ORDER BY entry_timestamp, system_name, sequence_number LIMIT 5000"
+FROM events WHERE {mine} AND {before} ORDER BY entry_timestamp, system_name, sequence_number LIMIT {TIMELINE_ROWS}"
         ),
         &[],
     )?;
@@ -91,7 +109,7 @@ FROM {t}"
     let mut sections = vec![
         Section::new("What the user did", kinds)
             .chart(super::heat_map(&format!("{user}: events by day and hour (local time)"), &hours)),
-        Section::new("Timeline", timeline).note("First 5000 events, oldest first."),
+        Section::new("Timeline", timeline).note(format!("First {TIMELINE_ROWS} events, oldest first.")),
     ];
     if !advice.rows.is_empty() {
         sections.insert(0, Section::new("Auditing to switch on", advice));
