@@ -8,6 +8,9 @@ use anyhow::Result;
 use duckdb::Connection;
 use qsentry_store::Table;
 use qsentry_store::rollups;
+use qsentry_store::table::text;
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     // Connections per system, hour, server, user, address and kind, with counts (see `rollups::ACCESS`).
@@ -51,51 +54,47 @@ GROUP BY ALL ORDER BY jobs + messages DESC, system_name, server, user_name, sour
         &[],
     )?;
     drop(top);
-    let daily = Table::query(
+    // Connections per day, hour and server in one pass; the chart sums the hours, the heat map the servers.
+    let per_hour = Table::query(
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, server, sum(n)::BIGINT AS n FROM a WHERE kind <> 'socket'
-GROUP BY ALL ORDER BY day, server"
+SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, hour(hour) AS hour, server, sum(n)::BIGINT AS n FROM a
+WHERE kind <> 'socket' GROUP BY ALL"
         ),
         &[],
     )?;
-    let hours = Table::query(
-        conn,
-        &format!(
-            "WITH a AS ({access})
-SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, hour(hour) AS hour, sum(n)::BIGINT AS n FROM a
-WHERE kind <> 'socket' GROUP BY ALL ORDER BY day, hour"
-        ),
-        &[],
-    )?;
-    let days = super::days_of(&daily, "day");
-    let mut servers: Vec<String> = daily.column("server").iter().map(|v| qsentry_store::table::text(v)).collect();
-    servers.sort();
-    servers.dedup();
-    let series = servers
-        .iter()
-        .map(|s| {
-            let vals = days
-                .iter()
-                .map(|d| {
-                    daily
-                        .rows
-                        .iter()
-                        .filter(|r| qsentry_store::table::text(&r[0]) == *d && qsentry_store::table::text(&r[1]) == *s)
-                        .map(|r| r[2].as_f64().unwrap_or(0.0))
-                        .sum()
-                })
-                .collect();
-            (s.clone(), vals)
+    let mut daily: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    // Keyed as SQL orders them, nulls last (an entry without a time has neither day nor hour).
+    let mut hourly: BTreeMap<(bool, String, bool, u64), u64> = BTreeMap::new();
+    for r in &per_hour.rows {
+        let (day, hour, n) = (text(&r[0]), r[1].as_u64(), r[3].as_u64().unwrap_or(0));
+        *daily.entry(text(&r[2])).or_default().entry(day.clone()).or_default() += n as f64;
+        *hourly.entry((r[0].is_null(), day, hour.is_none(), hour.unwrap_or(0))).or_default() += n;
+    }
+    let mut hours = Table::new(&["day", "hour", "n"]);
+    hours.rows = hourly
+        .into_iter()
+        .map(|((no_day, d, no_hour, h), n)| {
+            let day = if no_day { Value::Null } else { Value::from(d) };
+            let hour = if no_hour { Value::Null } else { Value::from(h) };
+            vec![day, hour, Value::from(n)]
+        })
+        .collect();
+    let days = super::days_of(&hours, "day");
+    let series = daily
+        .into_iter()
+        .map(|(server, per_day)| {
+            let vals = days.iter().map(|d| per_day.get(d).copied().unwrap_or(0.0)).collect();
+            (server, vals)
         })
         .collect();
     let mut findings = Vec::new();
     for r in by_server.rows.iter().take(3) {
         findings.push(format!(
             "{} {}: {} connections from {} addresses by {} users",
-            qsentry_store::table::text(&r[0]),
-            qsentry_store::table::text(&r[1]),
+            text(&r[0]),
+            text(&r[1]),
             r[2].as_u64().unwrap_or(0) + r[3].as_u64().unwrap_or(0),
             r[6],
             r[5]
