@@ -321,6 +321,28 @@ fn user_activity_counts_every_event_of_the_user() {
     assert_eq!(report("user-activity", &off_hour)["sections"], r["sections"]);
 }
 
+/// The timeline of a user with more events than it lists is the user's earliest events, as an
+/// unbounded query orders them: the bound taken from the hourly rollup cuts none of them off.
+#[test]
+fn a_long_timeline_is_the_earliest_events() {
+    let busiest = query(
+        "SELECT u, count(*) AS n FROM (SELECT unnest([user_name, subject_user, target_user, job_user]) AS u, event_key
+         FROM events) WHERE u IS NOT NULL GROUP BY u HAVING count(DISTINCT event_key) > 5000 ORDER BY n LIMIT 1",
+    );
+    let user = busiest.first().and_then(|r| r["u"].as_str()).expect("a user with more than 5000 events").to_string();
+    let mine =
+        format!("user_name = '{user}' OR subject_user = '{user}' OR target_user = '{user}' OR job_user = '{user}'");
+    let expected = query(&format!(
+        "SELECT entry_timestamp, system_name, coalesce(journal_entry_type, message_id) AS entry
+         FROM events WHERE {mine} ORDER BY entry_timestamp, system_name, sequence_number LIMIT 5000"
+    ));
+    let r = report("user-activity", &["--user", &user]);
+    let key = |e: &Value| (e["entry_timestamp"].clone(), e["system_name"].clone(), e["entry"].clone());
+    let timeline: Vec<_> = section(&r, "Timeline").iter().map(key).collect();
+    assert_eq!(timeline.len(), 5000);
+    assert_eq!(timeline, expected.iter().map(key).collect::<Vec<_>>());
+}
+
 #[test]
 fn gaps_show_the_missing_receiver() {
     let f = fleet();
