@@ -9,11 +9,13 @@
 //! any other filter aggregates the events with the same `SELECT` and the same filter, so both paths give
 //! the same shape and the same numbers (a test checks it).
 //!
-//! One "rollup" is not a count but a copy: `security_events` holds the few audit entries that change
-//! security (profiles, system values, authorities, exit programs, job descriptions, auditing), the
-//! authority and authentication failures and the profiles disabled after failed sign-ons, whole but for
-//! the raw evidence, so the reports on them read 1–2% of the rows with any filter at all. An ingest finds
-//! those rows while it writes its segments ([`security_rows`]) instead of scanning them again at the end.
+//! Two "rollups" are not counts but copies, one row per event. `security_events` holds the few audit
+//! entries that change security (profiles, system values, authorities, exit programs, job descriptions,
+//! auditing), the authority and authentication failures and the profiles disabled after failed
+//! sign-ons, whole but for the raw evidence, so the reports on them read 1–2% of the rows with any
+//! filter at all. An ingest finds those rows while it writes its segments ([`security_rows`]) instead of
+//! scanning them again at the end. `rollup_profile_changes` holds the user profile entries with the
+//! attributes profile-history reads out of their `fields` JSON as columns, parsed once at ingest.
 //!
 //! A database written before rollups existed, or by another rollup version, gets them rebuilt from its
 //! events the next time it is opened for writing; opened read-only, its reports scan the events.
@@ -25,7 +27,7 @@ use duckdb::arrow::array::{Array, BooleanArray, StringArray};
 use duckdb::arrow::record_batch::RecordBatch;
 
 /// Version of the rollup definitions below; bumped when one changes, which rebuilds them.
-pub const ROLLUPS_VERSION: &str = "5";
+pub const ROLLUPS_VERSION: &str = "6";
 
 /// Sequence numbers per bucket in `rollup_sequences`.
 pub const SEQUENCE_BUCKET: u64 = 4096;
@@ -34,32 +36,57 @@ pub const SEQUENCE_BUCKET: u64 = 4096;
 pub struct Rollup {
     pub table: &'static str,
     /// Every event this rollup counts is also in `security_events`, which can stand in for `events`
-    /// when the rollup is grouped again under another filter.
+    /// when the rollup is grouped again under another filter (and the run's copy of those rows when
+    /// the rollup of a run is inserted).
     pub within_security_events: bool,
+    /// One row per event, with its `entry_timestamp`, instead of counts per hour: any filter reads it.
+    pub per_event: bool,
     /// The grouped `SELECT` over `src` (a table, a view or `read_parquet(...)`), rows limited by
     /// `filter` (SQL conditions on event columns).
     pub select: fn(src: &str, filter: &str) -> String,
 }
 
 /// Connections per system, hour, server, user, address and kind.
-pub const ACCESS: Rollup = Rollup { table: "rollup_access", within_security_events: false, select: access };
+pub const ACCESS: Rollup =
+    Rollup { table: "rollup_access", within_security_events: false, per_event: false, select: access };
 /// Failed sign-ons per system, hour, address, profile, server and whether the profile exists.
 pub const SIGNON_FAILURES: Rollup =
-    Rollup { table: "rollup_signon_failures", within_security_events: true, select: signon_failures };
+    Rollup { table: "rollup_signon_failures", within_security_events: true, per_event: false, select: signon_failures };
 /// Journal sequence numbers per system, journal and bucket.
-pub const SEQUENCES: Rollup = Rollup { table: "rollup_sequences", within_security_events: false, select: sequences };
+pub const SEQUENCES: Rollup =
+    Rollup { table: "rollup_sequences", within_security_events: false, per_event: false, select: sequences };
 
 /// Events per system, hour, user profile (in any of the four user columns), entry and action.
 pub const USER_ACTIVITY: Rollup =
-    Rollup { table: "rollup_user_activity", within_security_events: false, select: user_activity };
+    Rollup { table: "rollup_user_activity", within_security_events: false, per_event: false, select: user_activity };
 
 /// Security-changing audit entries, authority and authentication failures, and profiles disabled after
 /// failed sign-ons, copied whole but for `raw`.
 pub const SECURITY_EVENTS: Rollup =
-    Rollup { table: "security_events", within_security_events: true, select: security_events };
+    Rollup { table: "security_events", within_security_events: true, per_event: true, select: security_events };
+
+/// User profile entries (CP, and DO of *USRPRF objects) with their profile, status, password, group and
+/// special authorities as columns.
+pub const PROFILE_CHANGES: Rollup =
+    Rollup { table: "rollup_profile_changes", within_security_events: true, per_event: true, select: profile_changes };
 
 /// Every rollup kept at ingest.
-pub const ROLLUPS: [&Rollup; 5] = [&ACCESS, &SIGNON_FAILURES, &SEQUENCES, &USER_ACTIVITY, &SECURITY_EVENTS];
+pub const ROLLUPS: [&Rollup; 6] =
+    [&ACCESS, &SIGNON_FAILURES, &SEQUENCES, &USER_ACTIVITY, &SECURITY_EVENTS, &PROFILE_CHANGES];
+
+/// The special authorities of a CP entry: its `fields` flag (`Y` or `N`) and the authority's name.
+/// `rollup_profile_changes.special_flags` holds the flags after the change in this order, then the
+/// `previous_` flags before it.
+pub const SPECIAL_AUTHORITIES: [(&str, &str); 8] = [
+    ("allobj", "*ALLOBJ"),
+    ("secadm", "*SECADM"),
+    ("audit", "*AUDIT"),
+    ("iosyscfg", "*IOSYSCFG"),
+    ("jobctl", "*JOBCTL"),
+    ("savsys", "*SAVSYS"),
+    ("service", "*SERVICE"),
+    ("splctl", "*SPLCTL"),
+];
 
 /// The audit entry types `security_events` copies (DO only for user profiles): what config-changes,
 /// profile-history and authority-failures read.
@@ -156,6 +183,25 @@ fn sequences(src: &str, filter: &str) -> String {
 FROM {src}
 WHERE ({filter}) AND sequence_number IS NOT NULL AND journal_name IS NOT NULL
 GROUP BY ALL"
+    )
+}
+
+/// `rollup_profile_changes`: CP entries and *USRPRF deletions, the profile they name and the CP
+/// attributes profile-history shows, read from `fields` with one parse of each entry's JSON.
+fn profile_changes(src: &str, filter: &str) -> String {
+    let flags: Vec<String> = ["", "previous_"]
+        .iter()
+        .flat_map(|prefix| SPECIAL_AUTHORITIES.iter().map(move |(f, _)| format!("'$.{prefix}{f}'")))
+        .collect();
+    format!(
+        "SELECT system_name, entry_timestamp, sequence_number, journal_entry_type, command_type,
+       coalesce(target_user, object_name) AS profile, target_user, subject_user, job_name, source_ip, summary,
+       f[1] AS status, f[2] AS password_changed, f[3] AS group_profile_name, f[4:] AS special_flags
+FROM (SELECT *, json_extract_string(fields, ['$.status', '$.password_changed', '$.group_profile_name', {flags}]) AS f
+      FROM {src}
+      WHERE ({filter}) AND journal_code = 'T'
+        AND (journal_entry_type = 'CP' OR (journal_entry_type = 'DO' AND object_type = '*USRPRF')))",
+        flags = flags.join(", ")
     )
 }
 

@@ -11,7 +11,7 @@
 
 use crate::batch::{BatchBuilder, schema};
 use crate::identity;
-use crate::rollups::{self, ROLLUPS_VERSION};
+use crate::rollups::{self, ROLLUPS_VERSION, Rollup};
 use crate::schema::{CREATE_OTHERS, SCHEMA_VERSION, create_events_schema};
 use crate::segments::{Drops, Segment, SegmentWriter, copy_segments, mark_drops};
 use duckdb::{Connection, params};
@@ -63,6 +63,18 @@ impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions { memory_limit: "256MB".into(), threads: 0 }
     }
+}
+
+/// Where the rollups within `security_events` ([`Rollup::within_security_events`]) read the rows of
+/// the segments a run adds.
+#[derive(Clone, Copy)]
+enum SecurityRows<'a> {
+    /// The segment files, as every other rollup (and `security_events` itself from them).
+    Scan,
+    /// The ingest's copy of the run's `security_events` rows, written with its segments.
+    Copy(&'a Segment),
+    /// The whole `security_events` table, filled from the files first: a rebuild of every rollup.
+    Table,
 }
 
 /// An open store: the DuckDB file and the folder of its event segments.
@@ -120,7 +132,7 @@ impl Store {
         }
         self.transaction(|| {
             self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
-            self.insert_rollups(&self.segment_files()?, None)?;
+            self.insert_rollups(&self.segment_files()?, SecurityRows::Table)?;
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
             Ok(())
         })
@@ -128,27 +140,32 @@ impl Store {
 
     /// Adds the rollups of the given segment files, one file at a time: a rollup of sources and
     /// addresses can hold a row for every few events, and DuckDB's grouping of 97M events at once ran
-    /// out of its memory limit. With `security`, the ingest's copy of those files' `security_events`
-    /// rows, that table takes the copy instead of a scan of the files.
-    fn insert_rollups<'a>(
-        &self,
-        files: impl IntoIterator<Item = &'a String>,
-        security: Option<&Segment>,
-    ) -> Result<()> {
+    /// out of its memory limit. `security` says where the rollups within `security_events` read their
+    /// rows (see [`SecurityRows`]).
+    fn insert_rollups<'a>(&self, files: impl IntoIterator<Item = &'a String>, security: SecurityRows) -> Result<()> {
+        let from_files = |r: &Rollup| match security {
+            SecurityRows::Scan => true,
+            SecurityRows::Copy(_) => !r.within_security_events,
+            SecurityRows::Table => !r.within_security_events || r.table == rollups::SECURITY_EVENTS.table,
+        };
         for f in files {
             let src = format!("read_parquet({})", self.parquet_list([f]));
-            for r in rollups::ROLLUPS {
-                if security.is_none() || r.table != rollups::SECURITY_EVENTS.table {
-                    self.conn.execute_batch(&rollups::insert_sql(r, &src))?;
-                }
+            for r in rollups::ROLLUPS.iter().filter(|r| from_files(r)) {
+                self.conn.execute_batch(&rollups::insert_sql(r, &src))?;
             }
         }
-        if let Some(copy) = security.filter(|s| s.rows > 0) {
-            self.conn.execute_batch(&format!(
-                "INSERT INTO {} BY NAME SELECT * FROM read_parquet({})",
-                rollups::SECURITY_EVENTS.table,
-                self.parquet_list([&copy.file])
-            ))?;
+        let src = match security {
+            SecurityRows::Scan => return Ok(()),
+            SecurityRows::Copy(copy) if copy.rows == 0 => return Ok(()),
+            SecurityRows::Copy(copy) => format!("read_parquet({})", self.parquet_list([&copy.file])),
+            SecurityRows::Table => rollups::SECURITY_EVENTS.table.to_string(),
+        };
+        for r in rollups::ROLLUPS.iter().filter(|r| r.within_security_events && !from_files(r)) {
+            if r.table == rollups::SECURITY_EVENTS.table {
+                self.conn.execute_batch(&format!("INSERT INTO {} BY NAME SELECT * FROM {src}", r.table))?;
+            } else {
+                self.conn.execute_batch(&rollups::insert_sql(r, &src))?;
+            }
         }
         Ok(())
     }
@@ -554,7 +571,10 @@ impl Ingest<'_> {
         let (kept, superseded) = dedupe(store, self.id, self.span, written)?;
         // The copy holds the rows as written: right when de-duplication dropped none of them.
         let security = self.security.take();
-        let copy = security.as_ref().filter(|_| superseded.is_empty());
+        let copy = match security.as_ref() {
+            Some(copy) if superseded.is_empty() => SecurityRows::Copy(copy),
+            _ => SecurityRows::Scan,
+        };
         store.with_lower_memory_limit(3, || {
             store.transaction(|| {
                 for seg in &kept {

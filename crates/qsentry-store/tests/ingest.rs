@@ -36,6 +36,8 @@ fn event(ssn: u64, system: &str) -> Event {
         3 => {
             e.heading.journal_entry_type = Some("CP".into());
             e.norm.category = Some(Category::Account);
+            e.fields.push(("secadm".into(), ibmi_format::Value::Text("Y".into())));
+            e.fields.push(("status".into(), ibmi_format::Value::Text("*DISABLED".into())));
         }
         5 | 6 => {
             e.heading.journal_entry_type = Some("DO".into());
@@ -68,7 +70,14 @@ fn count(store: &Store, sql: &str) -> i64 {
 fn rollups_agree(store: &Store) {
     assert!(qsentry_store::rollups::usable(store.connection()));
     for r in qsentry_store::rollups::ROLLUPS {
-        if r.table == qsentry_store::rollups::SECURITY_EVENTS.table {
+        if r.per_event {
+            // A copy holds exactly the rows of its own SQL, whether the run's copy or a scan filled it.
+            let sql = (r.select)("events", "TRUE");
+            let differ = format!(
+                "SELECT count(*) FROM ((SELECT * FROM {t} EXCEPT ALL {sql}) UNION ALL ({sql} EXCEPT ALL SELECT * FROM {t}))",
+                t = r.table
+            );
+            assert_eq!(count(store, &differ), 0, "{}", r.table);
             continue;
         }
         let kept = count(store, &format!("SELECT coalesce(sum(n), 0)::BIGINT FROM {}", r.table));
@@ -92,12 +101,14 @@ fn rollups_agree(store: &Store) {
         "SELECT count(*) FROM ((SELECT * FROM security_events EXCEPT ALL {copy}) UNION ALL ({copy} EXCEPT ALL SELECT * FROM security_events))"
     );
     assert_eq!(count(store, &differ), 0);
-    // And exactly what the rollup's own SQL selects, whether the run's copy or a scan filled it.
-    let sql = (qsentry_store::rollups::SECURITY_EVENTS.select)("events", "TRUE");
-    let differ = format!(
-        "SELECT count(*) FROM ((SELECT * FROM security_events EXCEPT ALL {sql}) UNION ALL ({sql} EXCEPT ALL SELECT * FROM security_events))"
-    );
-    assert_eq!(count(store, &differ), 0);
+    // The profile entries' copy has every CP entry, with its flags read out of `fields`.
+    let cp = count(store, "SELECT count(*) FROM events WHERE journal_entry_type = 'CP'");
+    let read = "SELECT count(*) FROM rollup_profile_changes WHERE journal_entry_type = 'CP' AND profile = 'PETER' \
+                AND status = '*DISABLED' AND special_flags[2] = 'Y' AND special_flags[1] IS NULL";
+    assert!(cp > 0 && cp == count(store, read));
+    let deleted =
+        count(store, "SELECT count(*) FROM events WHERE journal_entry_type = 'DO' AND object_type = '*USRPRF'");
+    assert!(deleted > 0 && deleted == count(store, "SELECT count(*) FROM rollup_profile_changes") - cp);
 }
 
 /// An event of journal receiver `receiver` with sequence number `seq` (system sequence `ssn`).
