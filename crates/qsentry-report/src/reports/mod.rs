@@ -127,6 +127,17 @@ pub(crate) fn rollup_rows_where(
     format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(src, &format!("({}) AND ({events})", filter.sql(""))))
 }
 
+/// The rows of a per-event rollup ([`Rollup::per_event`]) for the filter, as a subquery: the table when
+/// the rollups are complete, else the rollup's `SELECT` over the events it copies. Its rows carry
+/// `entry_timestamp`, so the table answers any filter.
+pub(crate) fn rollup_events(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
+    if rollups::usable(conn) {
+        return format!("SELECT * FROM {} WHERE {}", rollup.table, filter.sql(""));
+    }
+    let src = if rollup.within_security_events { rollups::security_source(conn) } else { "events" };
+    (rollup.select)(src, &filter.sql(""))
+}
+
 /// A temporary table holding rows that several sections of one report count, so the events are read
 /// once; dropped with the guard. It names itself in SQL through `Display`.
 pub(crate) struct Temp<'c> {

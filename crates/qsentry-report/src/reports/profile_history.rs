@@ -7,55 +7,33 @@ use crate::model::{Report, Section, quote};
 use anyhow::Result;
 use duckdb::Connection;
 use qsentry_store::Table;
+use qsentry_store::rollups::{self, SPECIAL_AUTHORITIES};
 use qsentry_store::table::text;
 use serde_json::Value;
 
-const SPECIALS: [(&str, &str); 8] = [
-    ("allobj", "*ALLOBJ"),
-    ("secadm", "*SECADM"),
-    ("audit", "*AUDIT"),
-    ("iosyscfg", "*IOSYSCFG"),
-    ("jobctl", "*JOBCTL"),
-    ("savsys", "*SAVSYS"),
-    ("service", "*SERVICE"),
-    ("splctl", "*SPLCTL"),
-];
-
-/// `sp`: the special-authority flags of a CP entry, current then previous, from one parse of `fields`
-/// (each `fields->>` parses the JSON again, and DuckDB keeps every parse of a chunk in memory until the
-/// chunk is done: twenty of them per row ran out of the 256 MB limit on 8M events).
-fn specials_list() -> String {
-    let paths: Vec<String> = ["", "previous_"]
+/// SQL for the special authorities a CP entry shows (`*ALLOBJ *SECADM ...`), over a row of
+/// `rollup_profile_changes`, after the change (`prefix` empty) or before it (`previous_`).
+fn specials_sql(prefix: &str) -> String {
+    let parts: Vec<String> = SPECIAL_AUTHORITIES
         .iter()
-        .flat_map(|prefix| SPECIALS.iter().map(move |(f, _)| format!("'$.{prefix}{f}'")))
+        .map(|(f, n)| format!("CASE WHEN {} = 'Y' THEN '{n}' END", flag(prefix, f)))
         .collect();
-    format!("json_extract_string(fields, [{}]) AS sp", paths.join(", "))
-}
-
-/// The `sp` index (1-based) of a flag.
-fn sp(prefix: &str, flag: &str) -> String {
-    let i = SPECIALS.iter().position(|(f, _)| *f == flag).unwrap_or(0);
-    format!("sp[{}]", i + 1 + if prefix.is_empty() { 0 } else { SPECIALS.len() })
-}
-
-/// SQL for the special authorities a CP entry shows (`*ALLOBJ *SECADM ...`), over a row with `sp`.
-pub(crate) fn specials_sql(prefix: &str) -> String {
-    let parts: Vec<String> =
-        SPECIALS.iter().map(|(f, n)| format!("CASE WHEN {} = 'Y' THEN '{n}' END", sp(prefix, f))).collect();
     format!("nullif(concat_ws(' ', {}), '')", parts.join(", "))
 }
 
-/// Profile changes listed entry by entry (the most recent); the per-profile table counts them all.
+/// A flag of `special_flags` by its `fields` name, after the change or before it (`previous_`).
+fn flag(prefix: &str, name: &str) -> String {
+    let i = SPECIAL_AUTHORITIES.iter().position(|(f, _)| *f == name).unwrap_or(0);
+    format!("special_flags[{}]", i + 1 + if prefix.is_empty() { 0 } else { SPECIAL_AUTHORITIES.len() })
+}
+
+/// Profile changes listed entry by entry (the most recent, the system breaking a tie, so the list is the
+/// same every time); the per-profile table counts them all.
 const HISTORY_ROWS: u32 = 5000;
 
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
-    let f = opts.filter.sql("");
-    // CP entries and *USRPRF deletions are copied into `security_events` at ingest.
-    let events = qsentry_store::rollups::security_source(conn);
-    let changes = format!(
-        "SELECT *, coalesce(target_user, object_name) AS profile FROM {events} WHERE {f}
-  AND (journal_entry_type = 'CP' OR (journal_entry_type = 'DO' AND object_type = '*USRPRF'))"
-    );
+    // CP entries and *USRPRF deletions, their attributes parsed from `fields` at ingest.
+    let changes = super::rollup_events(conn, &rollups::PROFILE_CHANGES, &opts.filter);
     // Each profile as the latest entry shows it, with how often it changed: every change is counted here,
     // whatever the number of changes listed below.
     let profiles = Table::query(
@@ -65,18 +43,18 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
   SELECT system_name, profile,
          min(entry_timestamp) FILTER (journal_entry_type = 'CP' AND command_type = 'CRT') AS created,
          count(*) FILTER (journal_entry_type = 'CP') AS changes,
-         count(*) FILTER ((fields->>'password_changed') = 'Y') AS password_changes,
+         count(*) FILTER (password_changed = 'Y') AS password_changes,
          max(entry_timestamp) AS last_change,
          max(entry_timestamp) FILTER (journal_entry_type = 'DO') AS deleted,
-         arg_max(fields, (entry_timestamp, sequence_number)) FILTER (journal_entry_type = 'CP') AS fields,
+         arg_max({{'special_flags': special_flags, 'status': status, 'group_profile_name': group_profile_name}},
+                 (entry_timestamp, sequence_number)) FILTER (journal_entry_type = 'CP') AS latest,
          string_agg(DISTINCT subject_user, ' ' ORDER BY subject_user) AS changed_by
   FROM ({changes}) GROUP BY ALL)
 SELECT system_name, profile, created, changes, password_changes, last_change, deleted,
-       {specials} AS special_authorities, (fields->>'status') AS status,
-       (fields->>'group_profile_name') AS group_profile, changed_by
-FROM (SELECT *, {list} FROM p)
+       {specials} AS special_authorities, latest.status AS status, latest.group_profile_name AS group_profile,
+       changed_by
+FROM (SELECT *, latest.special_flags AS special_flags FROM p)
 ORDER BY system_name, profile",
-            list = specials_list(),
             specials = specials_sql(""),
         ),
         &[],
@@ -89,12 +67,9 @@ ORDER BY system_name, profile",
             WHEN command_type = 'CRT' THEN 'created' WHEN command_type = 'RST' THEN 'restored'
             WHEN command_type = 'DST' THEN 'QSECOFR password reset (DST)' ELSE 'changed' END AS change,
        {specials} AS special_authorities, {previous} AS previous_special_authorities,
-       (fields->>'status') AS status, (fields->>'password_changed') AS password_changed,
-       (fields->>'group_profile_name') AS group_profile, subject_user AS changed_by, job_name, source_ip
-FROM (SELECT *, {list} FROM (
-  SELECT * FROM ({changes}) ORDER BY entry_timestamp DESC, sequence_number DESC LIMIT {HISTORY_ROWS}))
+       status, password_changed, group_profile_name AS group_profile, subject_user AS changed_by, job_name, source_ip
+FROM (SELECT * FROM ({changes}) ORDER BY entry_timestamp DESC, sequence_number DESC, system_name DESC LIMIT {HISTORY_ROWS})
 ORDER BY system_name, profile, entry_timestamp, sequence_number",
-            list = specials_list(),
             specials = specials_sql(""),
             previous = specials_sql("previous_"),
         ),
@@ -105,21 +80,20 @@ ORDER BY system_name, profile, entry_timestamp, sequence_number",
         &format!(
             "SELECT system_name, entry_timestamp, target_user AS profile, subject_user AS changed_by, {specials} AS special_authorities,
        {previous} AS previous_special_authorities, summary
-FROM (SELECT *, {list} FROM {events} WHERE {f} AND journal_entry_type = 'CP') WHERE (
+FROM ({changes}) WHERE journal_entry_type = 'CP' AND (
   ({allobj} = 'Y' AND coalesce({prev_allobj}, '') <> 'Y') OR
   ({secadm} = 'Y' AND coalesce({prev_secadm}, '') <> 'Y') OR
   ({audit} = 'Y' AND coalesce({prev_audit}, '') <> 'Y')) AND command_type <> 'RST'
   AND (command_type = 'CRT' OR {prev_allobj} IS NOT NULL)
 ORDER BY entry_timestamp, system_name, sequence_number",
-            list = specials_list(),
             specials = specials_sql(""),
             previous = specials_sql("previous_"),
-            allobj = sp("", "allobj"),
-            prev_allobj = sp("previous_", "allobj"),
-            secadm = sp("", "secadm"),
-            prev_secadm = sp("previous_", "secadm"),
-            audit = sp("", "audit"),
-            prev_audit = sp("previous_", "audit"),
+            allobj = flag("", "allobj"),
+            prev_allobj = flag("previous_", "allobj"),
+            secadm = flag("", "secadm"),
+            prev_secadm = flag("previous_", "secadm"),
+            audit = flag("", "audit"),
+            prev_audit = flag("previous_", "audit"),
         ),
         &[],
     )?;
