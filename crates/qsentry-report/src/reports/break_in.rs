@@ -47,18 +47,27 @@ n AS (SELECT *, sum(new_wave) OVER (PARTITION BY system_name, source_ip ORDER BY
 SELECT system_name, source_ip, min(entry_timestamp) AS first_attempt, max(entry_timestamp) AS last_attempt,
        min(entry_timestamp_utc) AS first_attempt_utc, max(entry_timestamp_utc) AS last_attempt_utc,
        date_diff('second', min(entry_timestamp), max(entry_timestamp)) AS seconds, count(*) AS attempts,
-       count(DISTINCT user_name) AS profiles, string_agg(DISTINCT user_name, ' ' ORDER BY user_name) AS profiles_tried,
-       string_agg(DISTINCT server, ', ' ORDER BY server) AS servers,
+       len(list_distinct(list(user_name))) AS profiles, {profiles} AS profiles_tried, {servers} AS servers,
        count(*) FILTER (unknown_profile) AS unknown_profile_attempts,
-       min(sequence_number) AS first_sequence, max(sequence_number) AS last_sequence,
-       string_agg(DISTINCT receiver_name, ' ' ORDER BY receiver_name) AS receivers
+       min(sequence_number) AS first_sequence, max(sequence_number) AS last_sequence, {receivers} AS receivers
 FROM n GROUP BY system_name, source_ip, wave HAVING count(*) >= {min}
 ORDER BY first_attempt, system_name, source_ip, first_sequence",
             gap = w.gap_seconds,
             min = w.min_attempts,
+            profiles = distinct_list("user_name", " "),
+            servers = distinct_list("server", ", "),
+            receivers = distinct_list("receiver_name", " "),
         ),
         &[],
     )?)
+}
+
+/// The distinct values of `col` in a group, sorted and joined by `sep` (NULL when there are none): what
+/// `string_agg(DISTINCT col, sep ORDER BY col)` gives, from a list per group. DuckDB's DISTINCT
+/// aggregates kept a set for each of the 120K candidate waves of 97M events, which took a third of
+/// the report's time.
+fn distinct_list(col: &str, sep: &str) -> String {
+    format!("nullif(array_to_string(list_sort(list_distinct(list({col}))), '{sep}'), '')")
 }
 
 /// Waves and their attempts per distinct value of the `keys` columns of the waves table, in key order.
@@ -225,4 +234,32 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
         ],
         findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_list;
+    use duckdb::Connection;
+
+    /// The list form gives what `string_agg(DISTINCT ...)` gives: sorted, once each, NULLs left out,
+    /// NULL for a group without a value.
+    #[test]
+    fn a_distinct_list_is_string_agg_distinct() {
+        let conn = Connection::open_in_memory().unwrap();
+        let sql = format!(
+            "WITH t(g, v) AS (VALUES (1, 'PETER'), (1, 'ADMIN'), (1, NULL), (1, 'PETER'), (2, NULL), (3, 'QSECOFR'))
+SELECT g, {list}, string_agg(DISTINCT v, ', ' ORDER BY v), len(list_distinct(list(v))), count(DISTINCT v)
+FROM t GROUP BY g ORDER BY g",
+            list = distinct_list("v", ", ")
+        );
+        let mut stmt = conn.prepare(&sql).unwrap();
+        let rows: Vec<(Option<String>, Option<String>, i64, i64)> = stmt
+            .query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows[0], (Some("ADMIN, PETER".into()), Some("ADMIN, PETER".into()), 2, 2));
+        assert_eq!(rows[1], (None, None, 0, 0));
+        assert_eq!(rows[2], (Some("QSECOFR".into()), Some("QSECOFR".into()), 1, 1));
+    }
 }
