@@ -130,11 +130,15 @@ impl Store {
         if rollups::usable(&self.conn) {
             return Ok(());
         }
-        self.transaction(|| {
-            self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
-            self.insert_rollups(&self.segment_files()?, SecurityRows::Table)?;
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
-            Ok(())
+        // Three quarters of the memory limit, as for the transaction that ends a run (see
+        // `with_lower_memory_limit`).
+        self.with_lower_memory_limit(3, || {
+            self.transaction(|| {
+                self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
+                self.insert_rollups(&self.segment_files()?, SecurityRows::Table)?;
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
+                Ok(())
+            })
         })
     }
 
