@@ -10,6 +10,18 @@ use qsentry_store::Table;
 use qsentry_store::rollups;
 use serde_json::Value;
 
+/// SQL keeping the rows whose `system_name` is one of a one-column table's values (NULL among them).
+fn systems_sql(systems: &Table) -> String {
+    let names: Vec<String> = systems.rows.iter().filter_map(|r| r[0].as_str()).map(quote).collect();
+    let null = systems.rows.iter().any(|r| r[0].is_null());
+    match (names.is_empty(), null) {
+        (true, false) => "FALSE".to_string(),
+        (true, true) => "system_name IS NULL".to_string(),
+        (false, false) => format!("system_name IN ({})", names.join(", ")),
+        (false, true) => format!("(system_name IN ({}) OR system_name IS NULL)", names.join(", ")),
+    }
+}
+
 /// Events listed in the timeline (the earliest); the other sections count them all.
 const TIMELINE_ROWS: u32 = 5000;
 
@@ -36,17 +48,22 @@ WHERE seen >= {TIMELINE_ROWS} ORDER BY hour LIMIT 1"
         ),
         &[],
     )?;
-    let before = match until.rows.first().and_then(|r| r[0].as_str()) {
-        Some(end) => format!("entry_timestamp < TIMESTAMP '{end}'"),
-        None => "TRUE".to_string(),
+    let (before, in_window) = match until.rows.first().and_then(|r| r[0].as_str()) {
+        Some(end) => (format!("entry_timestamp < TIMESTAMP '{end}'"), format!("hour < TIMESTAMP '{end}'")),
+        None => ("TRUE".to_string(), "TRUE".to_string()),
     };
+    // Only the systems on which the user has events in that time are read: a row group holds one
+    // system's entries, so its statistics skip the others.
+    let systems = Table::query(conn, &format!("SELECT DISTINCT system_name FROM {t} WHERE {in_window}"), &[])?;
+    let on_systems = systems_sql(&systems);
     // DuckDB reads the timeline's text columns for the rows kept only (late materialization).
     let timeline = Table::query(
         conn,
         &format!(
             "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, action, outcome,
        job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format
-FROM events WHERE {mine} AND {before} ORDER BY entry_timestamp, system_name, sequence_number LIMIT {TIMELINE_ROWS}"
+FROM events WHERE {mine} AND {before} AND {on_systems}
+ORDER BY entry_timestamp, system_name, sequence_number LIMIT {TIMELINE_ROWS}"
         ),
         &[],
     )?;
@@ -123,4 +140,25 @@ FROM {t}"
         sections,
         findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::systems_sql;
+    use qsentry_store::Table;
+    use serde_json::Value;
+
+    fn systems(values: &[Option<&str>]) -> Table {
+        let mut t = Table::new(&["system_name"]);
+        t.rows = values.iter().map(|v| vec![v.map_or(Value::Null, Value::from)]).collect();
+        t
+    }
+
+    #[test]
+    fn the_systems_condition_keeps_null_and_quotes_names() {
+        assert_eq!(systems_sql(&systems(&[])), "FALSE");
+        assert_eq!(systems_sql(&systems(&[None])), "system_name IS NULL");
+        assert_eq!(systems_sql(&systems(&[Some("PRODA"), Some("O'NEIL")])), "system_name IN ('PRODA', 'O''NEIL')");
+        assert_eq!(systems_sql(&systems(&[Some("PRODA"), None])), "(system_name IN ('PRODA') OR system_name IS NULL)");
+    }
 }
