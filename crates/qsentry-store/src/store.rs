@@ -130,12 +130,21 @@ impl Store {
         if rollups::usable(&self.conn) {
             return Ok(());
         }
+        let files = self.segment_files()?;
+        if !files.is_empty() {
+            // Once per database and rollup version, but it reads every stored event (minutes at 100M).
+            eprintln!(
+                "qsentry: building the rollups (version {ROLLUPS_VERSION}) of the {} stored segment files once; \
+                 this reads every stored event",
+                files.len()
+            );
+        }
         // Three quarters of the memory limit, as for the transaction that ends a run (see
         // `with_lower_memory_limit`).
         self.with_lower_memory_limit(3, || {
             self.transaction(|| {
                 self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
-                self.insert_rollups(&self.segment_files()?, SecurityRows::Table)?;
+                self.insert_rollups(&files, SecurityRows::Table)?;
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
                 Ok(())
             })
@@ -262,6 +271,14 @@ impl Store {
         let stored = store.meta("segments");
         if stored.as_deref() != Some(&*store.segments.display().to_string()) {
             store.conn.execute_batch(&store.view_sql("TEMP")?)?;
+        }
+        if !rollups::usable(&store.conn) && !store.segment_files()?.is_empty() {
+            eprintln!(
+                "qsentry: the rollups of {} are missing or of an older qsentry, so reports scan every event; \
+                 `qsentry ingest --db {} <a folder>` builds them once (an empty folder will do)",
+                path.display(),
+                path.display()
+            );
         }
         Ok(store)
     }
