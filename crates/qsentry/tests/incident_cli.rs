@@ -11,8 +11,7 @@ use std::process::Command;
 #[test]
 fn hunt_over_stored_history_raises_the_scripted_incidents() {
     let f = fleet();
-    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
-    let alerts = json(&qsentry(&["hunt", "--output", "json"], &f.root));
+    let alerts = read_json(&["hunt", "--output", "json"]);
     let alerts = alerts.as_array().unwrap();
     let has = |rule: &str, system: &str| alerts.iter().any(|a| a["rule"] == rule && a["system"] == system);
     let inc = |kind: &str| f.manifest["incidents"].as_array().unwrap().iter().find(|i| i["kind"] == kind).unwrap();

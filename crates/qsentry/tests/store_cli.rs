@@ -346,8 +346,7 @@ fn a_long_timeline_is_the_earliest_events() {
 #[test]
 fn gaps_show_the_missing_receiver() {
     let f = fleet();
-    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
-    let out = json(&qsentry(&["gaps", "--output", "json"], &f.root));
+    let out = read_json(&["gaps", "--output", "json"]);
     let gaps = out.as_array().unwrap();
     let expected = f.manifest["gaps"].as_array().unwrap();
     assert_eq!(gaps.len(), expected.len(), "{gaps:?}");

@@ -65,18 +65,21 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-pub fn query(sql: &str) -> Vec<Value> {
+/// The JSON a reading command prints over the shared fleet's store (read lock held).
+pub fn read_json(args: &[&str]) -> Value {
     let f = fleet();
     let _r = DB.read().unwrap_or_else(|e| e.into_inner());
-    json(&qsentry(&["query", "--output", "json", sql], &f.root)).as_array().cloned().unwrap_or_default()
+    json(&qsentry(args, &f.root))
+}
+
+pub fn query(sql: &str) -> Vec<Value> {
+    read_json(&["query", "--output", "json", sql]).as_array().cloned().unwrap_or_default()
 }
 
 pub fn report(name: &str, extra: &[&str]) -> Value {
-    let f = fleet();
-    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
     let mut args = vec!["report", name, "--output", "json"];
     args.extend_from_slice(extra);
-    json(&qsentry(&args, &f.root))[0].clone()
+    read_json(&args)[0].clone()
 }
 
 pub fn section<'a>(r: &'a Value, title: &str) -> &'a Vec<Value> {
