@@ -17,6 +17,10 @@
 //! scanning them again at the end. `rollup_profile_changes` holds the user profile entries with the
 //! attributes profile-history reads out of their `fields` JSON as columns, parsed once at ingest.
 //!
+//! A few rollups are made from another rollup's rows ([`Derived`]): connections per server and hour, and
+//! the sets of addresses and of profiles that reached each server. A set holds each row once over all
+//! time, so it answers only reports without time bounds; with bounds, the parent's rows are grouped again.
+//!
 //! A database written before rollups existed, or by another rollup version, gets them rebuilt from its
 //! events the next time it is opened for writing; opened read-only, its reports scan the events.
 
@@ -27,7 +31,7 @@ use duckdb::arrow::array::{Array, BooleanArray, StringArray};
 use duckdb::arrow::record_batch::RecordBatch;
 
 /// Version of the rollup definitions below; bumped when one changes, which rebuilds them.
-pub const ROLLUPS_VERSION: &str = "6";
+pub const ROLLUPS_VERSION: &str = "7";
 
 /// Sequence numbers per bucket in `rollup_sequences`.
 pub const SEQUENCE_BUCKET: u64 = 4096;
@@ -73,6 +77,54 @@ pub const PROFILE_CHANGES: Rollup =
 /// Every rollup kept at ingest.
 pub const ROLLUPS: [&Rollup; 6] =
     [&ACCESS, &SIGNON_FAILURES, &SEQUENCES, &USER_ACTIVITY, &SECURITY_EVENTS, &PROFILE_CHANGES];
+
+/// A rollup made from another rollup's rows rather than from the events: fewer rows, for a report that
+/// needs less detail. A run's parent rows are grouped again into it as they are inserted.
+pub struct Derived {
+    pub table: &'static str,
+    pub parent: &'static Rollup,
+    /// `true`: rows per hour, like the parent's, answering the same filters. `false`: a set of distinct
+    /// rows over all time (each row kept once, whatever the runs), answering a report without time
+    /// bounds; a report with bounds groups the parent's rows again instead.
+    pub hourly: bool,
+    /// The grouped `SELECT` over `rows`, a subquery of the parent's rows.
+    pub select: fn(rows: &str) -> String,
+}
+
+/// Connections per system, hour, server and kind: what remote-access sums and charts, in about 1% of
+/// `rollup_access`'s rows.
+pub const ACCESS_SERVERS: Derived = Derived {
+    table: "rollup_access_servers",
+    parent: &ACCESS,
+    hourly: true,
+    select: |rows| {
+        format!(
+            "SELECT system_name, hour, server, kind, sum(n)::BIGINT AS n, min(first_seen) AS first_seen,
+       max(last_seen) AS last_seen
+FROM ({rows}) GROUP BY ALL"
+        )
+    },
+};
+
+/// Each address that connected to each server of each system: remote-access's count of sources without
+/// a distinct count over every hour's rows (0.34 s of 5.9M rows at 97M events).
+pub const ACCESS_SOURCES: Derived = Derived {
+    table: "rollup_access_sources",
+    parent: &ACCESS,
+    hourly: false,
+    select: |rows| format!("SELECT DISTINCT system_name, server, source_ip FROM ({rows})"),
+};
+
+/// Each user profile that connected to each server of each system.
+pub const ACCESS_USERS: Derived = Derived {
+    table: "rollup_access_users",
+    parent: &ACCESS,
+    hourly: false,
+    select: |rows| format!("SELECT DISTINCT system_name, server, user_name FROM ({rows}) WHERE user_name IS NOT NULL"),
+};
+
+/// Every derived rollup.
+pub const DERIVED: [&Derived; 3] = [&ACCESS_SERVERS, &ACCESS_SOURCES, &ACCESS_USERS];
 
 /// The special authorities of a CP entry: its `fields` flag (`Y` or `N`) and the authority's name.
 /// `rollup_profile_changes.special_flags` holds the flags after the change in this order, then the
@@ -260,22 +312,41 @@ pub fn security_source(conn: &duckdb::Connection) -> &'static str {
     if usable(conn) { SECURITY_EVENTS.table } else { "events" }
 }
 
-/// `CREATE TABLE` (empty, typed by the select) for every rollup.
+/// `CREATE TABLE` (empty, typed by the select) for every rollup, derived ones last.
 pub(crate) fn create_sql() -> String {
-    ROLLUPS
-        .iter()
-        .map(|r| format!("CREATE TABLE IF NOT EXISTS {} AS {};\n", r.table, (r.select)("events_schema", "FALSE")))
-        .collect()
+    let create = |table: &str, select: String| format!("CREATE TABLE IF NOT EXISTS {table} AS {select};\n");
+    let rollups = ROLLUPS.iter().map(|r| create(r.table, (r.select)("events_schema", "FALSE")));
+    let derived = DERIVED.iter().map(|d| create(d.table, (d.select)(&(d.parent.select)("events_schema", "FALSE"))));
+    rollups.chain(derived).collect()
 }
 
 /// `DROP TABLE` for every rollup.
 pub(crate) fn drop_sql() -> String {
-    ROLLUPS.iter().map(|r| format!("DROP TABLE IF EXISTS {};\n", r.table)).collect()
+    let tables = ROLLUPS.iter().map(|r| r.table).chain(DERIVED.iter().map(|d| d.table));
+    tables.map(|t| format!("DROP TABLE IF EXISTS {t};\n")).collect()
 }
 
-/// `INSERT` of rollup `r` of `src`.
+/// `INSERT` of rollup `r` of `src`; with derived rollups, through a temporary table of `r`'s rows
+/// that each of them groups again (a set adds only the rows it lacks).
 pub(crate) fn insert_sql(r: &Rollup, src: &str) -> String {
-    format!("INSERT INTO {} {};", r.table, (r.select)(src, "TRUE"))
+    let select = (r.select)(src, "TRUE");
+    let derived: Vec<&&Derived> = DERIVED.iter().filter(|d| d.parent.table == r.table).collect();
+    if derived.is_empty() {
+        return format!("INSERT INTO {} {select};", r.table);
+    }
+    let mut sql = format!(
+        "CREATE OR REPLACE TEMP TABLE run_rollup AS {select};\nINSERT INTO {} SELECT * FROM run_rollup;\n",
+        r.table
+    );
+    for d in derived {
+        let rows = (d.select)("SELECT * FROM run_rollup");
+        if d.hourly {
+            sql += &format!("INSERT INTO {} {rows};\n", d.table);
+        } else {
+            sql += &format!("INSERT INTO {t} {rows} EXCEPT SELECT * FROM {t};\n", t = d.table);
+        }
+    }
+    sql + "DROP TABLE run_rollup;"
 }
 
 /// Whether the rollups of this database are complete and of this version (false for a database written

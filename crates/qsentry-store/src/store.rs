@@ -144,11 +144,20 @@ impl Store {
             );
         }
         // Three quarters of the memory limit, as for the transaction that ends a run (see
-        // `with_lower_memory_limit`).
+        // `with_lower_memory_limit`). Each file's rollups are committed apart, so DuckDB does not keep
+        // the whole rebuild's new rows (and each file's dropped temporary table) until one commit: at
+        // 97M events that ran out of memory. The version is recorded last: a rebuild cut short leaves
+        // none, and the next open for writing starts again.
         self.with_lower_memory_limit(3, || {
             self.transaction(|| {
-                self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
-                self.insert_rollups(&files, SecurityRows::Table)?;
+                let (drop, create) = (rollups::drop_sql(), rollups::create_sql());
+                Ok(self.conn.execute_batch(&format!("DELETE FROM meta WHERE name = 'rollups';\n{drop}{create}"))?)
+            })?;
+            for f in &files {
+                self.transaction(|| self.insert_file_rollups(f, &SecurityRows::Table))?;
+            }
+            self.transaction(|| {
+                self.insert_security_rollups(&SecurityRows::Table)?;
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
                 Ok(())
             })
@@ -160,24 +169,39 @@ impl Store {
     /// out of its memory limit. `security` says where the rollups within `security_events` read their
     /// rows (see [`SecurityRows`]).
     fn insert_rollups<'a>(&self, files: impl IntoIterator<Item = &'a String>, security: SecurityRows) -> Result<()> {
-        let from_files = |r: &Rollup| match security {
+        for f in files {
+            self.insert_file_rollups(f, &security)?;
+        }
+        self.insert_security_rollups(&security)
+    }
+
+    /// Whether rollup `r` is made from the segment files (else from the rows of `security_events`).
+    fn from_files(r: &Rollup, security: &SecurityRows) -> bool {
+        match security {
             SecurityRows::Scan => true,
             SecurityRows::Copy(_) => !r.within_security_events,
             SecurityRows::Table => !r.within_security_events || r.table == rollups::SECURITY_EVENTS.table,
-        };
-        for f in files {
-            let src = format!("read_parquet({})", self.parquet_list([f]));
-            for r in rollups::ROLLUPS.iter().filter(|r| from_files(r)) {
-                self.conn.execute_batch(&rollups::insert_sql(r, &src))?;
-            }
         }
+    }
+
+    /// Adds the rollups made from segment file `f`.
+    fn insert_file_rollups(&self, f: &String, security: &SecurityRows) -> Result<()> {
+        let src = format!("read_parquet({})", self.parquet_list([f]));
+        for r in rollups::ROLLUPS.iter().filter(|r| Self::from_files(r, security)) {
+            self.conn.execute_batch(&rollups::insert_sql(r, &src))?;
+        }
+        Ok(())
+    }
+
+    /// Adds the rollups within `security_events` that are made from its rows, once the files' are in.
+    fn insert_security_rollups(&self, security: &SecurityRows) -> Result<()> {
         let src = match security {
             SecurityRows::Scan => return Ok(()),
             SecurityRows::Copy(copy) if copy.rows == 0 => return Ok(()),
             SecurityRows::Copy(copy) => format!("read_parquet({})", self.parquet_list([&copy.file])),
             SecurityRows::Table => rollups::SECURITY_EVENTS.table.to_string(),
         };
-        for r in rollups::ROLLUPS.iter().filter(|r| r.within_security_events && !from_files(r)) {
+        for r in rollups::ROLLUPS.iter().filter(|r| r.within_security_events && !Self::from_files(r, security)) {
             if r.table == rollups::SECURITY_EVENTS.table {
                 self.conn.execute_batch(&format!("INSERT INTO {} BY NAME SELECT * FROM {src}", r.table))?;
             } else {

@@ -14,7 +14,7 @@ use crate::model::{Filter, Report};
 use anyhow::Result;
 use chrono::NaiveDate;
 use duckdb::Connection;
-use qsentry_store::rollups::{self, Rollup};
+use qsentry_store::rollups::{self, Derived, Rollup};
 
 pub use break_in::WaveSettings;
 
@@ -120,11 +120,28 @@ pub(crate) fn rollup_rows_where(
     events: &str,
     rows: &str,
 ) -> String {
-    if filter.whole_hours() && rollups::usable(conn) {
+    if rollups_answer(conn, filter) {
         return format!("SELECT * FROM {} WHERE {} AND ({rows})", rollup.table, filter.sql_on("", "hour"));
     }
     let src = if rollup.within_security_events { rollups::security_source(conn) } else { "events" };
     format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(src, &format!("({}) AND ({events})", filter.sql(""))))
+}
+
+/// Whether the hourly rollup tables answer the filter exactly: its time bounds fall on whole hours and
+/// the rollups are complete.
+pub(crate) fn rollups_answer(conn: &Connection, filter: &Filter) -> bool {
+    filter.whole_hours() && rollups::usable(conn)
+}
+
+/// The rows of a derived rollup for the filter, as a subquery: its table when it answers exactly (an
+/// hourly one as [`rollup_rows`] says; a set only without time bounds), else its grouping of `parent`,
+/// a subquery of the parent's rows for the filter. Either way the rows have its columns.
+pub(crate) fn derived_rows(conn: &Connection, derived: &Derived, filter: &Filter, parent: &str) -> String {
+    let answers = if derived.hourly { filter.whole_hours() } else { filter.from.is_none() && filter.to.is_none() };
+    if answers && rollups::usable(conn) {
+        return format!("SELECT * FROM {} WHERE {}", derived.table, filter.sql_on("", "hour"));
+    }
+    (derived.select)(parent)
 }
 
 /// The rows of a per-event rollup ([`Rollup::per_event`]) for the filter, as a subquery: the table when
