@@ -31,10 +31,7 @@ pub struct DemoArgs {
 pub fn run(args: &DemoArgs) -> i32 {
     match demo(args) {
         Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("qsentry demo: {e:#}");
-            exit::ERROR
-        }
+        Err(e) => exit::failed("demo", &e),
     }
 }
 

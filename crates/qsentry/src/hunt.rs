@@ -56,10 +56,7 @@ pub const HUNT_EXAMPLES: &str = "Examples:
   qsentry hunt --rules my-rules/ --leavers leavers.csv --no-record   # try rules without recording incidents";
 
 pub fn run(args: &HuntArgs) -> i32 {
-    hunt(args).unwrap_or_else(|e| {
-        eprintln!("qsentry hunt: {e:#}");
-        exit::ERROR
-    })
+    hunt(args).unwrap_or_else(|e| exit::failed("hunt", &e))
 }
 
 fn hunt(args: &HuntArgs) -> Result<i32> {

@@ -218,10 +218,7 @@ pub struct RepairArgs {
 pub fn run(cmd: &IncidentCommand) -> i32 {
     match dispatch(cmd) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("qsentry incident: {e:#}");
-            exit::ERROR
-        }
+        Err(e) => exit::failed("incident", &e),
     }
 }
 

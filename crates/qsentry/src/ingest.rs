@@ -81,10 +81,7 @@ pub fn run(args: &IngestArgs) -> i32 {
     })();
     match result {
         Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("qsentry ingest: {e:#}");
-            exit::ERROR
-        }
+        Err(e) => exit::failed("ingest", &e),
     }
 }
 

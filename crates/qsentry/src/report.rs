@@ -118,10 +118,7 @@ pub fn run(args: &ReportArgs) -> i32 {
         write(&reports, args.output, &mut out)?;
         Ok(exit::OK)
     })();
-    r.unwrap_or_else(|e| {
-        eprintln!("qsentry report: {e:#}");
-        exit::ERROR
-    })
+    r.unwrap_or_else(|e| exit::failed("report", &e))
 }
 
 /// Whether a report can run with these options (user-activity needs a user, file-changes a file).
