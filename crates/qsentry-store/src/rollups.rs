@@ -326,16 +326,21 @@ pub(crate) fn drop_sql() -> String {
     tables.map(|t| format!("DROP TABLE IF EXISTS {t};\n")).collect()
 }
 
-/// `INSERT` of rollup `r` of `src`; with derived rollups, through a temporary table of `r`'s rows
-/// that each of them groups again (a set adds only the rows it lacks).
+/// `INSERT` of rollup `r` of `src`, alone: see [`insert_with_derived_sql`].
 pub(crate) fn insert_sql(r: &Rollup, src: &str) -> String {
-    let select = (r.select)(src, "TRUE");
+    format!("INSERT INTO {} {};", r.table, (r.select)(src, "TRUE"))
+}
+
+/// `INSERT` of rollup `r` of `src` and of the rollups derived from it, through a temporary table of `r`'s
+/// rows that each of them groups again (a set adds only the rows it lacks).
+pub(crate) fn insert_with_derived_sql(r: &Rollup, src: &str) -> String {
     let derived: Vec<&&Derived> = DERIVED.iter().filter(|d| d.parent.table == r.table).collect();
     if derived.is_empty() {
-        return format!("INSERT INTO {} {select};", r.table);
+        return insert_sql(r, src);
     }
     let mut sql = format!(
-        "CREATE OR REPLACE TEMP TABLE run_rollup AS {select};\nINSERT INTO {} SELECT * FROM run_rollup;\n",
+        "CREATE OR REPLACE TEMP TABLE run_rollup AS {};\nINSERT INTO {} SELECT * FROM run_rollup;\n",
+        (r.select)(src, "TRUE"),
         r.table
     );
     for d in derived {
@@ -347,6 +352,12 @@ pub(crate) fn insert_sql(r: &Rollup, src: &str) -> String {
         }
     }
     sql + "DROP TABLE run_rollup;"
+}
+
+/// `INSERT` of every derived rollup from the whole of its parent's table, into empty tables: a rebuild.
+pub(crate) fn derive_all_sql() -> String {
+    let from = |d: &Derived| (d.select)(&format!("SELECT * FROM {}", d.parent.table));
+    DERIVED.iter().map(|d| format!("INSERT INTO {} {};\n", d.table, from(d))).collect()
 }
 
 /// Whether the rollups of this database are complete and of this version (false for a database written

@@ -144,20 +144,11 @@ impl Store {
             );
         }
         // Three quarters of the memory limit, as for the transaction that ends a run (see
-        // `with_lower_memory_limit`). Each file's rollups are committed apart, so DuckDB does not keep
-        // the whole rebuild's new rows (and each file's dropped temporary table) until one commit: at
-        // 97M events that ran out of memory. The version is recorded last: a rebuild cut short leaves
-        // none, and the next open for writing starts again.
+        // `with_lower_memory_limit`).
         self.with_lower_memory_limit(3, || {
             self.transaction(|| {
-                let (drop, create) = (rollups::drop_sql(), rollups::create_sql());
-                Ok(self.conn.execute_batch(&format!("DELETE FROM meta WHERE name = 'rollups';\n{drop}{create}"))?)
-            })?;
-            for f in &files {
-                self.transaction(|| self.insert_file_rollups(f, &SecurityRows::Table))?;
-            }
-            self.transaction(|| {
-                self.insert_security_rollups(&SecurityRows::Table)?;
+                self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
+                self.insert_rollups(&files, SecurityRows::Table)?;
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
                 Ok(())
             })
@@ -168,11 +159,26 @@ impl Store {
     /// addresses can hold a row for every few events, and DuckDB's grouping of 97M events at once ran
     /// out of its memory limit. `security` says where the rollups within `security_events` read their
     /// rows (see [`SecurityRows`]).
+    ///
+    /// A run makes the derived rollups from each file's rows; a rebuild (`SecurityRows::Table`) makes
+    /// them once, from the whole parent tables, at the end. Made file by file in the rebuild's one
+    /// transaction, every file's temporary table stayed in memory until the commit, and the rebuild of
+    /// the 97M store ran out of memory.
     fn insert_rollups<'a>(&self, files: impl IntoIterator<Item = &'a String>, security: SecurityRows) -> Result<()> {
+        let rebuild = matches!(security, SecurityRows::Table);
         for f in files {
-            self.insert_file_rollups(f, &security)?;
+            let src = format!("read_parquet({})", self.parquet_list([f]));
+            for r in rollups::ROLLUPS.iter().filter(|r| Self::from_files(r, &security)) {
+                let sql =
+                    if rebuild { rollups::insert_sql(r, &src) } else { rollups::insert_with_derived_sql(r, &src) };
+                self.conn.execute_batch(&sql)?;
+            }
         }
-        self.insert_security_rollups(&security)
+        self.insert_security_rollups(&security)?;
+        if rebuild {
+            self.conn.execute_batch(&rollups::derive_all_sql())?;
+        }
+        Ok(())
     }
 
     /// Whether rollup `r` is made from the segment files (else from the rows of `security_events`).
@@ -182,15 +188,6 @@ impl Store {
             SecurityRows::Copy(_) => !r.within_security_events,
             SecurityRows::Table => !r.within_security_events || r.table == rollups::SECURITY_EVENTS.table,
         }
-    }
-
-    /// Adds the rollups made from segment file `f`.
-    fn insert_file_rollups(&self, f: &String, security: &SecurityRows) -> Result<()> {
-        let src = format!("read_parquet({})", self.parquet_list([f]));
-        for r in rollups::ROLLUPS.iter().filter(|r| Self::from_files(r, security)) {
-            self.conn.execute_batch(&rollups::insert_sql(r, &src))?;
-        }
-        Ok(())
     }
 
     /// Adds the rollups within `security_events` that are made from its rows, once the files' are in.
