@@ -144,39 +144,49 @@ impl Store {
             );
         }
         // Three quarters of the memory limit, as for the transaction that ends a run (see
-        // `with_lower_memory_limit`).
+        // `with_lower_memory_limit`). Each file's rollups are committed on their own: in one transaction,
+        // the rebuild of the 97M store ran out of memory in four of five tries (DuckDB keeps a
+        // transaction's new rows until its commit). They run without insertion order (rollups are sets
+        // of rows), which takes DuckDB less memory. The rollups made from `security_events` and the
+        // derived ones (from the whole committed parent tables) follow. The version is recorded last: a
+        // rebuild cut short leaves none, and the next open for writing starts again.
+        self.conn.execute_batch("SET preserve_insertion_order = false")?;
+        let files_done = self.with_lower_memory_limit(3, || {
+            self.transaction(|| {
+                let (drop, create) = (rollups::drop_sql(), rollups::create_sql());
+                Ok(self.conn.execute_batch(&format!("DELETE FROM meta WHERE name = 'rollups';\n{drop}{create}"))?)
+            })?;
+            files.iter().try_for_each(|f| self.transaction(|| self.insert_file_rollups(f, &SecurityRows::Table, false)))
+        });
+        self.conn.execute_batch("SET preserve_insertion_order = true")?;
+        files_done?;
         self.with_lower_memory_limit(3, || {
             self.transaction(|| {
-                self.conn.execute_batch(&format!("{}{}", rollups::drop_sql(), rollups::create_sql()))?;
-                self.insert_rollups(&files, SecurityRows::Table)?;
+                self.insert_security_rollups(&SecurityRows::Table)?;
+                self.execute_traced(&rollups::derive_all_sql())?;
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
                 Ok(())
             })
         })
     }
 
-    /// Adds the rollups of the given segment files, one file at a time: a rollup of sources and
-    /// addresses can hold a row for every few events, and DuckDB's grouping of 97M events at once ran
-    /// out of its memory limit. `security` says where the rollups within `security_events` read their
-    /// rows (see [`SecurityRows`]).
-    ///
-    /// A run makes the derived rollups from each file's rows; a rebuild (`SecurityRows::Table`) makes
-    /// them once, from the whole parent tables, at the end. Made file by file in the rebuild's one
-    /// transaction, every file's temporary table stayed in memory until the commit, and the rebuild of
-    /// the 97M store ran out of memory.
+    /// Adds the rollups of a run's segment files, one file at a time (a rollup of sources and addresses
+    /// can hold a row for every few events, and DuckDB's grouping of 97M events at once ran out of its
+    /// memory limit), with the rollups derived from them. `security` says where the rollups within
+    /// `security_events` read their rows (see [`SecurityRows`]).
     fn insert_rollups<'a>(&self, files: impl IntoIterator<Item = &'a String>, security: SecurityRows) -> Result<()> {
-        let rebuild = matches!(security, SecurityRows::Table);
         for f in files {
-            let src = format!("read_parquet({})", self.parquet_list([f]));
-            for r in rollups::ROLLUPS.iter().filter(|r| Self::from_files(r, &security)) {
-                let sql =
-                    if rebuild { rollups::insert_sql(r, &src) } else { rollups::insert_with_derived_sql(r, &src) };
-                self.conn.execute_batch(&sql)?;
-            }
+            self.insert_file_rollups(f, &security, true)?;
         }
-        self.insert_security_rollups(&security)?;
-        if rebuild {
-            self.conn.execute_batch(&rollups::derive_all_sql())?;
+        self.insert_security_rollups(&security)
+    }
+
+    /// Adds the rollups made from segment file `f`, and with `derived`, the rollups derived from them.
+    fn insert_file_rollups(&self, f: &String, security: &SecurityRows, derived: bool) -> Result<()> {
+        let src = format!("read_parquet({})", self.parquet_list([f]));
+        for r in rollups::ROLLUPS.iter().filter(|r| Self::from_files(r, security)) {
+            let sql = if derived { rollups::insert_with_derived_sql(r, &src) } else { rollups::insert_sql(r, &src) };
+            self.execute_traced(&sql)?;
         }
         Ok(())
     }
@@ -200,9 +210,9 @@ impl Store {
         };
         for r in rollups::ROLLUPS.iter().filter(|r| r.within_security_events && !Self::from_files(r, security)) {
             if r.table == rollups::SECURITY_EVENTS.table {
-                self.conn.execute_batch(&format!("INSERT INTO {} BY NAME SELECT * FROM {src}", r.table))?;
+                self.execute_traced(&format!("INSERT INTO {} BY NAME SELECT * FROM {src}", r.table))?;
             } else {
-                self.conn.execute_batch(&rollups::insert_sql(r, &src))?;
+                self.execute_traced(&rollups::insert_sql(r, &src))?;
             }
         }
         Ok(())
@@ -239,12 +249,17 @@ impl Store {
         Ok(value)
     }
 
+    /// Executes `sql` (one or more statements), timed on stderr with `QSENTRY_TRACE_SQL`.
+    fn execute_traced(&self, sql: &str) -> Result<()> {
+        Ok(crate::trace::timed(sql, || self.conn.execute_batch(sql))?)
+    }
+
     /// Runs `f` in one DuckDB transaction: committed if it succeeds, rolled back if not.
     fn transaction<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         self.conn.execute_batch("BEGIN TRANSACTION")?;
         match f() {
             Ok(v) => {
-                self.conn.execute_batch("COMMIT")?;
+                self.execute_traced("COMMIT")?;
                 Ok(v)
             }
             Err(e) => {

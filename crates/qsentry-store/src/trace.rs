@@ -1,5 +1,6 @@
 //! Opt-in timing of the store's SQL: with `QSENTRY_TRACE_SQL` set, each traced statement prints its
-//! wall time and first line to stderr, so a slow report shows which of its queries is slow.
+//! wall time and first line to stderr, so a slow report shows which of its queries is slow, and the end
+//! of an ingest or a rollup rebuild which of its inserts and commits.
 
 use std::sync::OnceLock;
 use std::time::Instant;
