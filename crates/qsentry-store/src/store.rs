@@ -148,7 +148,7 @@ impl Store {
         // the rebuild of the 97M store ran out of memory in four of five tries (DuckDB keeps a
         // transaction's new rows until its commit). They run without insertion order (rollups are sets
         // of rows) and on one thread, which takes DuckDB less memory: on two threads, the 97M rebuild
-        // peaked at 446-544 MB, on one at 361 MB, in twice the time. The rollups made from
+        // peaked at 446-544 MB, on one at 348-361 MB, in twice the time. The rollups made from
         // `security_events` and the derived ones (from the whole committed parent tables) follow. The
         // version is recorded last: a rebuild cut short leaves none, and the next open starts again.
         let threads: i64 = self.conn.query_row("SELECT current_setting('threads')", [], |r| r.get(0))?;
