@@ -222,16 +222,21 @@ fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
     rollups_agree(&store);
 }
 
-#[test]
-fn rollups_are_rebuilt_for_a_database_written_without_them() {
+/// A database in a temporary folder holding one run of 300 events, after `sql` changed it; the folder
+/// lives as long as the guard.
+fn stored_then(sql: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("q.duckdb");
-    {
-        let store = Store::open(&db, &Default::default()).unwrap();
-        run_of(&store, 1..=300);
-        // What a database of the previous version looks like: no rollups.
-        store.connection().execute_batch("DROP TABLE rollup_access; DELETE FROM meta WHERE name = 'rollups'").unwrap();
-    }
+    let store = Store::open(&db, &Default::default()).unwrap();
+    run_of(&store, 1..=300);
+    store.connection().execute_batch(sql).unwrap();
+    (dir, db)
+}
+
+#[test]
+fn rollups_are_rebuilt_for_a_database_written_without_them() {
+    // What a database of the previous version looks like: no rollups.
+    let (_dir, db) = stored_then("DROP TABLE rollup_access; DELETE FROM meta WHERE name = 'rollups'");
     {
         // Read-only, nothing can be rebuilt: gaps are found by a scan of the events.
         let store = Store::open_read_only(&db, &Default::default()).unwrap();
@@ -245,23 +250,14 @@ fn rollups_are_rebuilt_for_a_database_written_without_them() {
 
 #[test]
 fn a_rebuild_cut_short_is_started_again_from_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("q.duckdb");
-    {
-        let store = Store::open(&db, &Default::default()).unwrap();
-        run_of(&store, 1..=300);
-        // What a rebuild that died after some files leaves: no version, and tables holding part of the
-        // rows (or more than once).
-        store
-            .connection()
-            .execute_batch(
-                "DELETE FROM meta WHERE name = 'rollups';
-                 INSERT INTO rollup_access SELECT * FROM rollup_access;
-                 DELETE FROM rollup_access_sources WHERE source_ip = '10.1.1.0';
-                 DELETE FROM security_events WHERE sequence_number % 2 = 0;",
-            )
-            .unwrap();
-    }
+    // What a rebuild that died after some files leaves: no version, and tables holding part of the rows
+    // (or rows twice).
+    let (_dir, db) = stored_then(
+        "DELETE FROM meta WHERE name = 'rollups';
+         INSERT INTO rollup_access SELECT * FROM rollup_access;
+         DELETE FROM rollup_access_sources WHERE source_ip = '10.1.1.0';
+         DELETE FROM security_events WHERE sequence_number % 2 = 0;",
+    );
     let store = Store::open(&db, &Default::default()).unwrap();
     rollups_agree(&store);
 }
