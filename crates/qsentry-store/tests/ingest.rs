@@ -75,18 +75,20 @@ fn count(store: &Store, sql: &str) -> i64 {
     store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
+/// How many rows two queries differ by, counting a row as often as it comes (`all`) or once.
+fn rows_differ(store: &Store, a: &str, b: &str, all: bool) -> i64 {
+    let all = if all { "ALL" } else { "" };
+    count(store, &format!("SELECT count(*) FROM (({a} EXCEPT {all} {b}) UNION ALL ({b} EXCEPT {all} {a}))"))
+}
+
 /// Each rollup counts exactly the stored events it is made of (and there are some).
 fn rollups_agree(store: &Store) {
     assert!(qsentry_store::rollups::usable(store.connection()));
     for r in qsentry_store::rollups::ROLLUPS {
         if r.per_event {
             // A copy holds exactly the rows of its own SQL, whether the run's copy or a scan filled it.
-            let sql = (r.select)("events", "TRUE");
-            let differ = format!(
-                "SELECT count(*) FROM ((SELECT * FROM {t} EXCEPT ALL {sql}) UNION ALL ({sql} EXCEPT ALL SELECT * FROM {t}))",
-                t = r.table
-            );
-            assert_eq!(count(store, &differ), 0, "{}", r.table);
+            let table = format!("SELECT * FROM {}", r.table);
+            assert_eq!(rows_differ(store, &table, &(r.select)("events", "TRUE"), true), 0, "{}", r.table);
             continue;
         }
         let kept = count(store, &format!("SELECT coalesce(sum(n), 0)::BIGINT FROM {}", r.table));
@@ -98,14 +100,9 @@ fn rollups_agree(store: &Store) {
     // runs add to it); a set holds each row once.
     for d in qsentry_store::rollups::DERIVED {
         let sql = (d.select)(&(d.parent.select)("events", "TRUE"));
-        let (kept, all) = if d.hourly {
-            ((d.select)(&format!("SELECT * FROM {}", d.table)), "ALL")
-        } else {
-            (format!("SELECT * FROM {}", d.table), "")
-        };
-        let differ =
-            format!("SELECT count(*) FROM (({kept} EXCEPT {all} {sql}) UNION ALL ({sql} EXCEPT {all} {kept}))");
-        assert_eq!(count(store, &differ), 0, "{}", d.table);
+        let table = format!("SELECT * FROM {}", d.table);
+        let kept = if d.hourly { (d.select)(&table) } else { table };
+        assert_eq!(rows_differ(store, &kept, &sql, d.hourly), 0, "{}", d.table);
         let rows = count(store, &format!("SELECT count(*) FROM ({kept})"));
         assert!(rows > 0 && rows == count(store, &format!("SELECT count(*) FROM (SELECT DISTINCT * FROM ({kept}))")));
     }
@@ -123,10 +120,7 @@ fn rollups_agree(store: &Store) {
     assert!(count(store, "SELECT count(*) FROM events WHERE object_type = '*FILE'") > 0);
     let kept = count(store, "SELECT count(*) FROM security_events");
     assert!(kept > 0 && kept == count(store, &format!("SELECT count(*) FROM ({copy})")));
-    let differ = format!(
-        "SELECT count(*) FROM ((SELECT * FROM security_events EXCEPT ALL {copy}) UNION ALL ({copy} EXCEPT ALL SELECT * FROM security_events))"
-    );
-    assert_eq!(count(store, &differ), 0);
+    assert_eq!(rows_differ(store, "SELECT * FROM security_events", copy, true), 0);
     // The profile entries' copy has every CP entry, with its flags read out of `fields`.
     let cp = count(store, "SELECT count(*) FROM events WHERE journal_entry_type = 'CP'");
     let read = "SELECT count(*) FROM rollup_profile_changes WHERE journal_entry_type = 'CP' AND profile = 'PETER' \

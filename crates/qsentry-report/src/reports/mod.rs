@@ -123,8 +123,14 @@ pub(crate) fn rollup_rows_where(
     if rollups_answer(conn, filter) {
         return format!("SELECT * FROM {} WHERE {} AND ({rows})", rollup.table, filter.sql_on("", "hour"));
     }
-    let src = if rollup.within_security_events { rollups::security_source(conn) } else { "events" };
+    let src = events_of(conn, rollup);
     format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(src, &format!("({}) AND ({events})", filter.sql(""))))
+}
+
+/// Where the events a rollup is made of are read when its table does not answer: `security_events`
+/// when every event it counts is copied there and that table is complete, else `events`.
+fn events_of(conn: &Connection, rollup: &Rollup) -> &'static str {
+    if rollup.within_security_events { rollups::security_source(conn) } else { "events" }
 }
 
 /// Whether the hourly rollup tables answer the filter exactly: its time bounds fall on whole hours and
@@ -137,8 +143,12 @@ pub(crate) fn rollups_answer(conn: &Connection, filter: &Filter) -> bool {
 /// hourly one as [`rollup_rows`] says; a set only without time bounds), else its grouping of `parent`,
 /// a subquery of the parent's rows for the filter. Either way the rows have its columns.
 pub(crate) fn derived_rows(conn: &Connection, derived: &Derived, filter: &Filter, parent: &str) -> String {
-    let answers = if derived.hourly { filter.whole_hours() } else { filter.from.is_none() && filter.to.is_none() };
-    if answers && rollups::usable(conn) {
+    let answers = if derived.hourly {
+        rollups_answer(conn, filter)
+    } else {
+        filter.from.is_none() && filter.to.is_none() && rollups::usable(conn)
+    };
+    if answers {
         return format!("SELECT * FROM {} WHERE {}", derived.table, filter.sql_on("", "hour"));
     }
     (derived.select)(parent)
@@ -151,8 +161,7 @@ pub(crate) fn rollup_events(conn: &Connection, rollup: &Rollup, filter: &Filter)
     if rollups::usable(conn) {
         return format!("SELECT * FROM {} WHERE {}", rollup.table, filter.sql(""));
     }
-    let src = if rollup.within_security_events { rollups::security_source(conn) } else { "events" };
-    (rollup.select)(src, &filter.sql(""))
+    (rollup.select)(events_of(conn, rollup), &filter.sql(""))
 }
 
 /// A temporary table holding rows that several sections of one report count, so the events are read
