@@ -1,6 +1,7 @@
 //! Opt-in timing of the store's SQL: with `QSENTRY_TRACE_SQL` set, each traced statement prints its
 //! wall time and first line to stderr, so a slow report shows which of its queries is slow, and the end
-//! of an ingest or a rollup rebuild which of its inserts and commits.
+//! of an ingest or a rollup rebuild which of its inserts and commits; `QSENTRY_TRACE_SQL=full` prints
+//! each whole statement, to run it again by hand.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -11,6 +12,12 @@ pub fn enabled() -> bool {
     *ON.get_or_init(|| std::env::var_os("QSENTRY_TRACE_SQL").is_some_and(|v| !v.is_empty()))
 }
 
+/// Whether `QSENTRY_TRACE_SQL` is `full` (read once).
+fn full() -> bool {
+    static FULL: OnceLock<bool> = OnceLock::new();
+    *FULL.get_or_init(|| std::env::var_os("QSENTRY_TRACE_SQL").is_some_and(|v| v == "full"))
+}
+
 /// Runs `f` (which executes `sql`) and, when tracing, prints how long it took.
 pub fn timed<T>(sql: &str, f: impl FnOnce() -> T) -> T {
     if !enabled() {
@@ -18,7 +25,7 @@ pub fn timed<T>(sql: &str, f: impl FnOnce() -> T) -> T {
     }
     let start = Instant::now();
     let out = f();
-    eprintln!("sql {:>8.3} s  {}", start.elapsed().as_secs_f64(), headline(sql));
+    eprintln!("sql {:>8.3} s  {}", start.elapsed().as_secs_f64(), if full() { sql.into() } else { headline(sql) });
     out
 }
 
