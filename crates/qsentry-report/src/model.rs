@@ -1,7 +1,7 @@
 //! What a report is, independent of how it is shown: titled sections, each a table and optionally a
 //! chart; and the filter every report takes (system, time window).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
 use qsentry_store::Table;
 use serde::Serialize;
 
@@ -94,12 +94,97 @@ impl Filter {
 
     /// Whether the time bounds (if any) fall on whole hours, so that hourly rollups answer exactly.
     pub fn whole_hours(&self) -> bool {
-        use chrono::Timelike;
         [self.from, self.to].iter().flatten().all(|t| t.minute() == 0 && t.second() == 0 && t.nanosecond() == 0)
+    }
+
+    /// The window cut at whole hours: the whole hours inside it (`None` when there are none), and the
+    /// parts of an hour at its ends (none when the bounds fall on whole hours). Together they hold each
+    /// instant of the window once, so an hourly rollup answers the first and the events the others.
+    pub fn hours_and_ends(&self) -> (Option<Filter>, Vec<Filter>) {
+        let hour = |t: NaiveDateTime| t.date().and_hms_opt(t.time().hour(), 0, 0).unwrap_or(t);
+        let part = |from, to| Filter { system: self.system.clone(), from, to };
+        // The first whole hour starts at or after `from`; the last ends at or before `to`.
+        let start = self.from.map(|t| if hour(t) == t { t } else { hour(t) + chrono::Duration::hours(1) });
+        let end = self.to.map(hour);
+        let mut ends = Vec::new();
+        if let (Some(from), Some(start)) = (self.from, start)
+            && from < start
+        {
+            let to = self.to.map_or(start, |t| t.min(start));
+            if from < to {
+                ends.push(part(Some(from), Some(to)));
+            }
+        }
+        if let (Some(to), Some(end)) = (self.to, end)
+            && end < to
+        {
+            let from = start.map_or(end, |s| s.max(end));
+            if from < to {
+                ends.push(part(Some(from), Some(to)));
+            }
+        }
+        let hours = match (start, end) {
+            (Some(s), Some(e)) if s >= e => None,
+            _ => Some(part(start, end)),
+        };
+        (hours, ends)
     }
 }
 
 /// A SQL string literal.
 pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(minute: i64) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 4).unwrap().and_hms_opt(0, 0, 0).unwrap()
+            + chrono::Duration::minutes(minute)
+    }
+
+    fn inside(f: &Filter, t: NaiveDateTime) -> bool {
+        f.from.is_none_or(|from| t >= from) && f.to.is_none_or(|to| t < to)
+    }
+
+    proptest! {
+        /// Every minute of a window is counted once: by the whole hours (through its hour, as a rollup
+        /// row) or by one of the ends, and no minute outside it is.
+        #[test]
+        fn whole_hours_and_ends_cover_the_window_once(
+            from in proptest::option::of(0i64..600),
+            len in 0i64..400,
+            open_end in any::<bool>(),
+        ) {
+            let to = if open_end { None } else { Some(from.unwrap_or(0) + len) };
+            let f = Filter { system: None, from: from.map(at), to: to.map(at) };
+            let (hours, ends) = f.hours_and_ends();
+            for h in hours.iter().chain(&ends).flat_map(|p| [p.from, p.to]).flatten() {
+                prop_assert!(inside(&f, h) || Some(h) == f.to, "{h} outside {f:?}");
+            }
+            prop_assert!(ends.len() <= 2);
+            for m in -120..1200 {
+                let t = at(m);
+                let hour = at(m - m.rem_euclid(60));
+                let by_hours = hours.as_ref().is_some_and(|h| inside(h, hour) && h.whole_hours());
+                let by_ends = ends.iter().filter(|e| inside(e, t)).count();
+                prop_assert_eq!(usize::from(by_hours) + by_ends, usize::from(inside(&f, t)), "{} in {:?}", t, f);
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_within_one_hour_is_one_end() {
+        let f = Filter { system: Some("PRODA".into()), from: Some(at(70)), to: Some(at(100)) };
+        let (hours, ends) = f.hours_and_ends();
+        assert!(hours.is_none());
+        assert_eq!(ends.len(), 1);
+        assert_eq!((ends[0].from, ends[0].to, ends[0].system.as_deref()), (Some(at(70)), Some(at(100)), Some("PRODA")));
+        let f = Filter { system: None, from: Some(at(60)), to: Some(at(180)) };
+        assert_eq!(f.hours_and_ends().0.map(|h| (h.from, h.to)), Some((Some(at(60)), Some(at(180)))));
+        assert!(f.hours_and_ends().1.is_empty());
+    }
 }

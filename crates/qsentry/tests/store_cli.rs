@@ -217,6 +217,57 @@ fn leavers_are_proven_or_flagged() {
 /// section is the same.
 #[test]
 fn reports_read_security_events_and_events_alike() {
+    let copy = copy_without_rollups();
+    let db = copy.path().join("qsentry.duckdb");
+    let db = db.to_str().unwrap();
+    for name in ["config-changes", "profile-history", "authority-failures", "signon-failures", "break-in"] {
+        let kept = report(name, &[]);
+        let scanned = report(name, &["--db", db]);
+        assert!(kept["sections"][0]["table"].as_array().is_some_and(|t| !t.is_empty()), "{name}: {kept}");
+        assert_eq!(kept["sections"], scanned["sections"], "{name}");
+    }
+}
+
+/// With bounds off the hour, the reports with hourly rollups read the whole hours from the rollups and
+/// the parts of an hour at either end from the events; on the copy without rollups they group the
+/// events alone, and every section is the same.
+#[test]
+fn reports_cut_at_whole_hours_read_as_the_events_alone() {
+    let copy = copy_without_rollups();
+    let db = copy.path().join("qsentry.duckdb");
+    let db = db.to_str().unwrap();
+    let days = &query(
+        "SELECT CAST(min(entry_timestamp) AS DATE) + 1 AS d, CAST(min(entry_timestamp) AS DATE) + 2 AS e FROM events",
+    )[0];
+    let (d, e) = (days["d"].as_str().unwrap(), days["e"].as_str().unwrap());
+    let windows = [
+        (format!("{d}T06:17:30"), Some(format!("{e}T14:45"))),
+        (format!("{d}T09:10"), Some(format!("{d}T09:50"))),
+        (format!("{d}T09:10"), Some(format!("{d}T10:50"))),
+        (format!("{d}T23:59:59"), None),
+    ];
+    let user = ["--user", "RSMITH"];
+    for (from, to) in &windows {
+        let mut bounds = vec!["--from", from.as_str()];
+        bounds.extend(to.iter().flat_map(|t| ["--to", t.as_str()]));
+        for name in ["remote-access", "signon-failures", "user-activity"] {
+            let mut args = bounds.clone();
+            args.extend(if name == "user-activity" { &user[..] } else { &[] });
+            let kept = report(name, &args);
+            args.extend(["--db", db]);
+            let scanned = report(name, &args);
+            assert_eq!(kept["sections"], scanned["sections"], "{name} {bounds:?}");
+        }
+    }
+    // The first window holds sign-on failures and connections: the comparison is not of empty reports.
+    let bounds = ["--from", &windows[0].0, "--to", windows[0].1.as_deref().unwrap()];
+    assert!(!section(&report("remote-access", &bounds), "Connections per server").is_empty());
+    assert!(!section(&report("signon-failures", &bounds), "Failed sign-ons per day").is_empty());
+}
+
+/// A copy of the shared store and its segments without complete rollups (read-only, so nothing is
+/// rebuilt): its reports group the events.
+fn copy_without_rollups() -> tempfile::TempDir {
     let f = fleet();
     let copy = tempfile::tempdir().unwrap();
     {
@@ -232,14 +283,7 @@ fn reports_read_security_events_and_events_alike() {
     let conn = duckdb::Connection::open(&db).unwrap();
     assert!(conn.query_row("SELECT count(*) FROM security_events", [], |r| r.get::<_, i64>(0)).unwrap() > 0);
     conn.execute_batch("DELETE FROM meta WHERE name = 'rollups'").unwrap();
-    drop(conn);
-    let db = db.to_str().unwrap();
-    for name in ["config-changes", "profile-history", "authority-failures", "signon-failures", "break-in"] {
-        let kept = report(name, &[]);
-        let scanned = report(name, &["--db", db]);
-        assert!(kept["sections"][0]["table"].as_array().is_some_and(|t| !t.is_empty()), "{name}: {kept}");
-        assert_eq!(kept["sections"], scanned["sections"], "{name}");
-    }
+    copy
 }
 
 /// The ingest copies the rows of `security_events` while it writes the segments; on the simulated fleet

@@ -102,10 +102,11 @@ pub fn parse_leavers(text: &str, system: Option<&str>) -> Result<Vec<Leaver>> {
     Ok(out)
 }
 
-/// The rows of a rollup for the filter, as a subquery: the rollup table when it answers exactly (the
-/// time bounds fall on whole hours and the rollups are complete), else the same grouping of the events
-/// (read from `security_events` when they are all there).
-/// Either way the rows have the rollup's columns and counts.
+/// The rows of a rollup for the filter, as a subquery: when the rollups are complete, the rollup table
+/// for the whole hours of the window and the same grouping of the events for the parts of an hour at its
+/// ends (bounds off the hour); else that grouping of all the events (read from `security_events` when
+/// they are all there). Either way the rows have the rollup's columns and counts, one row per group and
+/// hour.
 pub(crate) fn rollup_rows(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
     rollup_rows_where(conn, rollup, filter, "TRUE", "TRUE")
 }
@@ -120,11 +121,55 @@ pub(crate) fn rollup_rows_where(
     events: &str,
     rows: &str,
 ) -> String {
-    if rollups_answer(conn, filter) {
-        return format!("SELECT * FROM {} WHERE {} AND ({rows})", rollup.table, filter.sql_on("", "hour"));
-    }
+    let joined = |ends: &[String]| Ok::<_, std::convert::Infallible>(ends.join("\nUNION ALL BY NAME\n"));
+    let Ok(sql) = split_rollup_rows(conn, rollup, filter, events, rows, joined);
+    sql
+}
+
+/// [`rollup_rows`] for a report that reads the rows several times: the groups made from the events (at
+/// the window's ends, or all of them when the rollups are incomplete) are kept in the temporary table
+/// `name` (returned, to be dropped with the report), so the events are read once. An end reads every
+/// row group of its day (a row group spans up to a day of one source file): 0.6 s at 97M events.
+pub(crate) fn rollup_rows_kept<'c>(
+    conn: &'c Connection,
+    rollup: &Rollup,
+    filter: &Filter,
+    name: &'static str,
+) -> Result<(String, Option<Temp<'c>>)> {
+    let mut kept = None;
+    let sql = split_rollup_rows(conn, rollup, filter, "TRUE", "TRUE", |ends| {
+        let t = Temp::new(conn, name, &ends.join("\nUNION ALL BY NAME\n"))?;
+        let sql = format!("SELECT * FROM {t}");
+        kept = Some(t);
+        anyhow::Ok(sql)
+    })?;
+    Ok((sql, kept))
+}
+
+/// The rollup rows of [`rollup_rows_where`], with the groups of the events (as subqueries, when there
+/// are any: one per end of the window, or one of all the events) turned into one subquery by `ends`.
+fn split_rollup_rows<E>(
+    conn: &Connection,
+    rollup: &Rollup,
+    filter: &Filter,
+    events: &str,
+    rows: &str,
+    ends: impl FnOnce(&[String]) -> std::result::Result<String, E>,
+) -> std::result::Result<String, E> {
     let src = events_of(conn, rollup);
-    format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(src, &format!("({}) AND ({events})", filter.sql(""))))
+    let grouped = |f: &Filter| {
+        format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(src, &format!("({}) AND ({events})", f.sql(""))))
+    };
+    if !rollups::usable(conn) {
+        return ends(&[grouped(filter)]);
+    }
+    let table = |f: &Filter| format!("SELECT * FROM {} WHERE {} AND ({rows})", rollup.table, f.sql_on("", "hour"));
+    let (hours, edges) = filter.hours_and_ends();
+    let edges: Vec<String> = edges.iter().map(grouped).collect();
+    let parts: Vec<String> =
+        hours.as_ref().map(table).into_iter().chain((!edges.is_empty()).then(|| ends(&edges)).transpose()?).collect();
+    // No parts: an empty window (`to` not after `from`), which the table answers with no rows.
+    Ok(if parts.is_empty() { table(filter) } else { parts.join("\nUNION ALL BY NAME\n") })
 }
 
 /// Where the events a rollup is made of are read when its table does not answer: `security_events`
