@@ -28,7 +28,7 @@ fn hint(message: &str) -> Option<&'static str> {
     message.contains("Out of Memory Error").then_some(
         "the store's memory limit (256MB unless qsentry.toml sets `[store] memory_limit`) was too small for \
          this; raise it in qsentry.toml (--config FILE), or narrow the work: a report with --from/--to on \
-         whole hours (or none) reads the rollups instead of the events",
+         whole hours (or none) reads the rollups alone, without the events of part-hours at its ends",
     )
 }
 
