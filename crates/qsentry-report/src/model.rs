@@ -22,14 +22,9 @@ pub struct Report {
 pub struct Section {
     pub title: String,
     pub note: Option<String>,
-    #[serde(serialize_with = "ser_table")]
     pub table: Table,
     #[serde(skip)]
     pub chart: Option<Chart>,
-}
-
-fn ser_table<S: serde::Serializer>(t: &Table, s: S) -> Result<S::Ok, S::Error> {
-    t.to_json().serialize(s)
 }
 
 impl Section {

@@ -82,15 +82,28 @@ impl Table {
         }
         out.flush()
     }
+}
 
-    /// A JSON array of objects, one per row.
-    pub fn to_json(&self) -> Value {
-        Value::Array(
-            self.rows
-                .iter()
-                .map(|r| Value::Object(self.columns.iter().cloned().zip(r.iter().cloned()).collect()))
-                .collect(),
-        )
+/// A table serializes as an array of objects, one per row, with the keys in column order (a
+/// `serde_json::Map` would sort them) and without copying the cells.
+impl serde::Serialize for Table {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Row<'t>(&'t [String], &'t [Value]);
+        impl serde::Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(self.0.len().min(self.1.len())))?;
+                for (column, value) in self.0.iter().zip(self.1) {
+                    map.serialize_entry(column, value)?;
+                }
+                map.end()
+            }
+        }
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for r in &self.rows {
+            seq.serialize_element(&Row(&self.columns, r))?;
+        }
+        seq.end()
     }
 }
 
@@ -147,5 +160,22 @@ pub fn cell(v: ValueRef<'_>) -> Value {
             .map(|d| Value::String(d.to_string()))
             .unwrap_or(Value::Null),
         other => Value::String(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keeps_the_column_order() {
+        let mut t = Table::new(&["system_name", "user_name", "attempts"]);
+        t.rows.push(vec![Value::from("PRODA"), Value::Null, Value::from(27)]);
+        t.rows.push(vec![Value::from("DEVC"), Value::from("QSECOFR"), Value::from(3)]);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"[{"system_name":"PRODA","user_name":null,"attempts":27},{"system_name":"DEVC","user_name":"QSECOFR","attempts":3}]"#
+        );
+        assert_eq!(serde_json::to_string(&Table::new(&["a"])).unwrap(), "[]");
     }
 }

@@ -265,7 +265,7 @@ pub fn write_table(t: &qsentry_store::Table, output: crate::cli::ListOutput, w: 
         crate::cli::ListOutput::Table => t.write_text(&mut w, 60)?,
         crate::cli::ListOutput::Csv => t.write_csv(&mut w)?,
         crate::cli::ListOutput::Json => {
-            serde_json::to_writer_pretty(&mut w, &t.to_json())?;
+            serde_json::to_writer_pretty(&mut w, t)?;
             writeln!(w)?;
         }
     }
