@@ -11,13 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub fn run(args: &DecodeArgs) -> i32 {
-    match decode(args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("qsentry decode: {e}");
-            exit::ERROR
-        }
-    }
+    decode(args).unwrap_or_else(|e| exit::failed("decode", &e))
 }
 
 fn options(args: &DecodeArgs) -> anyhow::Result<DecodeOptions> {

@@ -61,10 +61,7 @@ pub struct ExportArgs {
 }
 
 fn report_err(cmd: &str, r: Result<i32>) -> i32 {
-    r.unwrap_or_else(|e| {
-        eprintln!("qsentry {cmd}: {e:#}");
-        exit::ERROR
-    })
+    r.unwrap_or_else(|e| exit::failed(cmd, &e))
 }
 
 pub fn gaps(args: &GapsArgs) -> i32 {

@@ -556,3 +556,27 @@ fn a_query_that_fails_says_why_and_where_the_schema_is() {
     assert!(err.contains("docs/SCHEMA.md"), "{err}");
     assert!(!err.contains("Unknown error code"), "{err}");
 }
+
+/// `qsentry query ... | head`: when the reader closes the pipe, the command ends quietly with success.
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    use std::io::BufRead;
+    let f = fleet();
+    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+    for output in ["csv", "json", "table"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_qsentry"))
+            .args(["query", "--output", output, "SELECT range AS n, 'row ' || range AS label FROM range(300000)"])
+            .current_dir(&f.root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert!(!first.is_empty(), "{output}");
+        // The reader (dropped above) has closed the pipe; the rest cannot be written.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{output}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{output}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
