@@ -8,7 +8,8 @@ use std::path::PathBuf;
     name = "qsentry",
     version,
     about = "Security analytics for IBM i: decode what IBM i writes (QAUDJRN, journals, history log, SIEM exports).",
-    after_help = "Exit codes: 0 done (rejects, if any, were counted and quarantined); 1 error (a file could not be \
+    after_help = "Exit codes: 0 done (rejects, if any, were counted and quarantined; also when the reader of the \
+                  output closed it, as `| head` does); 1 error (a file could not be \
                   opened, a bad option); 2 usage error; 3 stopped at a reject (--on-error stop); 4 the incident journal fails verification."
 )]
 pub struct Cli {

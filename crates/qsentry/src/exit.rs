@@ -1,6 +1,7 @@
 //! Exit codes scripts can rely on.
 
-/// Everything was read (rejects, if any, were quarantined and counted).
+/// Everything was read (rejects, if any, were quarantined and counted), or the reader of the output
+/// closed it before the end (`| head`).
 pub const OK: i32 = 0;
 /// The command could not do its job: a file could not be opened, an option is wrong.
 pub const ERROR: i32 = 1;
