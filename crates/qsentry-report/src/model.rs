@@ -99,7 +99,8 @@ impl Filter {
         let hour = |t: NaiveDateTime| t.date().and_hms_opt(t.time().hour(), 0, 0).unwrap_or(t);
         let part = |from, to| Filter { system: self.system.clone(), from, to };
         // The first whole hour starts at or after `from`; the last ends at or before `to`.
-        let start = self.from.map(|t| if hour(t) == t { t } else { hour(t) + chrono::Duration::hours(1) });
+        let next = |t: NaiveDateTime| hour(t).checked_add_signed(chrono::Duration::hours(1)).unwrap_or(t);
+        let start = self.from.map(|t| if hour(t) == t { t } else { next(t) });
         let end = self.to.map(hour);
         let mut ends = Vec::new();
         if let (Some(from), Some(start)) = (self.from, start)
