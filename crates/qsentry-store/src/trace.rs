@@ -8,14 +8,13 @@ use std::time::Instant;
 
 /// Whether `QSENTRY_TRACE_SQL` is set (read once).
 pub fn enabled() -> bool {
-    static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("QSENTRY_TRACE_SQL").is_some_and(|v| !v.is_empty()))
+    setting().is_some()
 }
 
-/// Whether `QSENTRY_TRACE_SQL` is `full` (read once).
-fn full() -> bool {
-    static FULL: OnceLock<bool> = OnceLock::new();
-    *FULL.get_or_init(|| std::env::var_os("QSENTRY_TRACE_SQL").is_some_and(|v| v == "full"))
+/// `QSENTRY_TRACE_SQL`, read once: `None` when unset or empty, else whether it is `full`.
+fn setting() -> Option<bool> {
+    static SETTING: OnceLock<Option<bool>> = OnceLock::new();
+    *SETTING.get_or_init(|| std::env::var_os("QSENTRY_TRACE_SQL").filter(|v| !v.is_empty()).map(|v| v == "full"))
 }
 
 /// Runs `f` (which executes `sql`) and, when tracing, prints how long it took.
@@ -25,7 +24,11 @@ pub fn timed<T>(sql: &str, f: impl FnOnce() -> T) -> T {
     }
     let start = Instant::now();
     let out = f();
-    eprintln!("sql {:>8.3} s  {}", start.elapsed().as_secs_f64(), if full() { sql.into() } else { headline(sql) });
+    eprintln!(
+        "sql {:>8.3} s  {}",
+        start.elapsed().as_secs_f64(),
+        if setting() == Some(true) { sql.into() } else { headline(sql) }
+    );
     out
 }
 

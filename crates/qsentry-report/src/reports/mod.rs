@@ -121,9 +121,8 @@ pub(crate) fn rollup_rows_where(
     events: &str,
     rows: &str,
 ) -> String {
-    let joined = |ends: &[String]| Ok::<_, std::convert::Infallible>(ends.join("\nUNION ALL BY NAME\n"));
-    let Ok(sql) = split_rollup_rows(conn, rollup, filter, events, rows, joined);
-    sql
+    let (table, grouped) = rollup_parts(conn, rollup, filter, events, rows);
+    union(table.into_iter().chain(grouped))
 }
 
 /// [`rollup_rows`] for a report that reads the rows several times: the groups made from the events (at
@@ -136,40 +135,41 @@ pub(crate) fn rollup_rows_kept<'c>(
     filter: &Filter,
     name: &'static str,
 ) -> Result<(String, Option<Temp<'c>>)> {
-    let mut kept = None;
-    let sql = split_rollup_rows(conn, rollup, filter, "TRUE", "TRUE", |ends| {
-        let t = Temp::new(conn, name, &ends.join("\nUNION ALL BY NAME\n"))?;
-        let sql = format!("SELECT * FROM {t}");
-        kept = Some(t);
-        anyhow::Ok(sql)
-    })?;
+    let (table, grouped) = rollup_parts(conn, rollup, filter, "TRUE", "TRUE");
+    let kept = if grouped.is_empty() { None } else { Some(Temp::new(conn, name, &union(grouped))?) };
+    let sql = union(table.into_iter().chain(kept.iter().map(|t| format!("SELECT * FROM {t}"))));
     Ok((sql, kept))
 }
 
-/// The rollup rows of [`rollup_rows_where`], with the groups of the events (as subqueries, when there
-/// are any: one per end of the window, or one of all the events) turned into one subquery by `ends`.
-fn split_rollup_rows<E>(
+/// The rollup rows of [`rollup_rows_where`] in parts: the rollup table's rows (for the window's whole
+/// hours), and the groupings of the events (one per end of the window off the hour, or one of all the
+/// events when the rollups are incomplete). At least one part.
+fn rollup_parts(
     conn: &Connection,
     rollup: &Rollup,
     filter: &Filter,
     events: &str,
     rows: &str,
-    ends: impl FnOnce(&[String]) -> std::result::Result<String, E>,
-) -> std::result::Result<String, E> {
+) -> (Option<String>, Vec<String>) {
     let src = events_of(conn, rollup);
     let grouped = |f: &Filter| {
         format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(src, &format!("({}) AND ({events})", f.sql(""))))
     };
     if !rollups::usable(conn) {
-        return ends(&[grouped(filter)]);
+        return (None, vec![grouped(filter)]);
     }
     let table = |f: &Filter| format!("SELECT * FROM {} WHERE {} AND ({rows})", rollup.table, f.sql_on("", "hour"));
-    let (hours, edges) = filter.hours_and_ends();
-    let edges: Vec<String> = edges.iter().map(grouped).collect();
-    let parts: Vec<String> =
-        hours.as_ref().map(table).into_iter().chain((!edges.is_empty()).then(|| ends(&edges)).transpose()?).collect();
-    // No parts: an empty window (`to` not after `from`), which the table answers with no rows.
-    Ok(if parts.is_empty() { table(filter) } else { parts.join("\nUNION ALL BY NAME\n") })
+    let (hours, ends) = filter.hours_and_ends();
+    match (hours, ends.is_empty()) {
+        // An empty window (`to` not after `from`), which the table answers with no rows.
+        (None, true) => (Some(table(filter)), Vec::new()),
+        (hours, _) => (hours.as_ref().map(table), ends.iter().map(grouped).collect()),
+    }
+}
+
+/// Subqueries with the same columns as one.
+fn union(parts: impl IntoIterator<Item = String>) -> String {
+    parts.into_iter().collect::<Vec<_>>().join("\nUNION ALL BY NAME\n")
 }
 
 /// Where the events a rollup is made of are read when its table does not answer: `security_events`
