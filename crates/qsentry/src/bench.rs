@@ -311,10 +311,7 @@ fn python_baseline(args: &BenchArgs, path: &Path, layouts: &Path, len: usize) ->
 pub fn run(args: &BenchArgs) -> i32 {
     match bench(args) {
         Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("qsentry bench: {e}");
-            exit::ERROR
-        }
+        Err(e) => exit::failed("bench", &e),
     }
 }
 

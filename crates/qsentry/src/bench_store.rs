@@ -34,10 +34,7 @@ pub struct BenchStoreArgs {
 }
 
 pub fn run(args: &BenchStoreArgs) -> i32 {
-    bench(args).unwrap_or_else(|e| {
-        eprintln!("qsentry bench store: {e:#}");
-        exit::ERROR
-    })
+    bench(args).unwrap_or_else(|e| exit::failed("bench store", &e))
 }
 
 fn peak_rss_mb() -> Option<f64> {

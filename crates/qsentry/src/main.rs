@@ -66,9 +66,6 @@ fn simulate(args: &qsentry_sim::SimulateArgs) -> i32 {
             );
             exit::OK
         }
-        Err(e) => {
-            eprintln!("qsentry simulate: {e:#}");
-            exit::ERROR
-        }
+        Err(e) => exit::failed("simulate", &e),
     }
 }

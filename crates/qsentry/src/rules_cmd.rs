@@ -30,10 +30,7 @@ pub fn run(cmd: &RulesCommand) -> i32 {
         RulesCommand::List(a) => list(a),
         RulesCommand::Test(a) => test(a),
     };
-    r.unwrap_or_else(|e| {
-        eprintln!("qsentry rules: {e:#}");
-        exit::ERROR
-    })
+    r.unwrap_or_else(|e| exit::failed("rules", &e))
 }
 
 fn to_table(rows: &[serde_json::Value], columns: &[&str]) -> Table {
