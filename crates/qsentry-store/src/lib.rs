@@ -20,5 +20,5 @@ pub mod store;
 pub mod table;
 pub mod trace;
 
-pub use store::{FileCounts, Ingest, SourceId, Store, StoreError, StoreOptions};
+pub use store::{FileCounts, Ingest, RUN_EVENTS, SourceId, Store, StoreError, StoreOptions};
 pub use table::Table;

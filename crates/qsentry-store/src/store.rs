@@ -13,7 +13,7 @@
 
 mod run;
 
-pub use run::{FileCounts, Ingest, SourceId};
+pub use run::{FileCounts, Ingest, RUN_EVENTS, SourceId};
 
 use crate::batch::schema;
 use crate::rollups::{self, ROLLUPS_VERSION, Rollup};

@@ -216,6 +216,82 @@ fn an_interrupted_run_leaves_nothing_when_the_store_opens_again() {
     rollups_agree(&store);
 }
 
+/// An ingest past its run size is recorded run by run: each run whole (its segments, rollups and the
+/// files that ended in it), a file that spans runs recorded by the run it ends in, and copies of events
+/// an earlier run of the same ingest stored dropped as any stored copy is. The store ends as after one run.
+#[test]
+fn an_ingest_past_its_run_size_is_recorded_run_by_run() {
+    let pushes: Vec<u64> = (1..=250).chain(200..=350).chain(1..=20).collect();
+    let one = Store::in_memory().unwrap();
+    assert_eq!(run_of(&one, pushes.iter().copied()), 350);
+    let store = Store::in_memory().unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    run.set_run_events(100);
+    let first = run.first_id;
+    let file = |n: u64| SourceId { path: format!("/f{n}"), size: n, modified: 1 };
+    for (i, n) in pushes.iter().enumerate() {
+        run.push(&event(*n, "PRODA")).unwrap();
+        if i == 150 {
+            // A file ends inside the second run; the first run is recorded, the second is not yet.
+            run.finish_file(&file(1), "type5-binary", Some("PRODA"), FileCounts::default());
+            assert_eq!(store.event_count().unwrap(), 100);
+            assert_eq!(count(&store, "SELECT count(*) FROM sources"), 0);
+        }
+    }
+    run.finish_file(&file(2), "type5-binary", Some("PRODA"), FileCounts::default());
+    assert_eq!(run.finish().unwrap(), 350);
+    assert_eq!(count(&store, "SELECT count(*) FROM events"), 350);
+    assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 350);
+    let keys = |s: &Store| count(s, "SELECT sum(hash(event_key) % 1000003)::BIGINT FROM events");
+    assert_eq!(keys(&store), keys(&one));
+    // Runs of 100 rows handed over: 1-100, 101-200, 201-250 with 200 and 251-299 (the second reading of
+    // 201-250 is dropped inside the chunk), then 300-350 and 1-20. Every run finished; its new events
+    // carry its id (200 and 1-20 were stored already).
+    assert_eq!(count(&store, "SELECT count(*) FROM ingests WHERE finished IS NOT NULL"), 4);
+    assert_eq!(count(&store, "SELECT count(*) FROM ingests WHERE finished IS NULL"), 0);
+    assert_eq!(count(&store, "SELECT min(ingest_id)::BIGINT FROM events"), first as i64);
+    assert_eq!(count(&store, "SELECT count(DISTINCT ingest_id) FROM events"), 4);
+    let in_run = |k: u64| count(&store, &format!("SELECT count(*) FROM events WHERE ingest_id = {}", first + k));
+    assert_eq!((in_run(0), in_run(1), in_run(2), in_run(3)), (100, 100, 99, 51));
+    let recorded_by =
+        |path: &str| count(&store, &format!("SELECT ingest_id::BIGINT - {first} FROM sources WHERE path = '{path}'"));
+    assert_eq!((recorded_by("/f1"), recorded_by("/f2")), (1, 3));
+    rollups_agree(&store);
+    for r in qsentry_store::rollups::ROLLUPS {
+        let table = format!("SELECT * FROM {}", r.table);
+        let (a, b) = (
+            count(&store, &format!("SELECT count(*) FROM ({table})")),
+            count(&one, &format!("SELECT count(*) FROM ({table})")),
+        );
+        assert!(a >= b && b > 0, "{}: {a} rows after four runs, {b} after one", r.table);
+    }
+}
+
+/// An ingest cut short after its first run keeps that run; the next ingest of the same events adds
+/// exactly the rest.
+#[test]
+fn an_ingest_cut_short_keeps_its_recorded_runs_and_a_rerun_adds_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.duckdb");
+    {
+        let store = Store::open(&db, &Default::default()).unwrap();
+        let mut run = store.begin_ingest().unwrap();
+        run.set_run_events(100);
+        for n in 1..=150 {
+            run.push(&event(n, "PRODA")).unwrap();
+        }
+        run.commit().unwrap();
+        drop(run); // killed: the second run's chunk was written, never recorded
+    }
+    let store = Store::open(&db, &Default::default()).unwrap();
+    assert_eq!(store.event_count().unwrap(), 100);
+    assert_eq!(count(&store, "SELECT count(*) FROM ingests WHERE finished IS NULL"), 0);
+    assert_eq!(run_of(&store, 1..=300), 200);
+    assert_eq!(count(&store, "SELECT count(DISTINCT event_key) FROM events"), 300);
+    assert_eq!(count(&store, "SELECT count(*) FROM events"), 300);
+    rollups_agree(&store);
+}
+
 /// A database in a temporary folder holding one run of 300 events, after `sql` changed it; the folder
 /// lives as long as the guard.
 fn stored_then(sql: &str) -> (tempfile::TempDir, std::path::PathBuf) {

@@ -6,6 +6,7 @@
 //! [store]
 //! database = "qsentry.duckdb"
 //! memory_limit = "256MB"
+//! events_per_run = 8388608              # an ingest records its work every this many events
 //!
 //! [systems.PRODA]
 //! ccsid = 37
@@ -68,6 +69,7 @@ pub struct IncidentsSection {
 pub struct StoreSection {
     pub database: Option<PathBuf>,
     pub memory_limit: Option<String>,
+    pub events_per_run: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,6 +99,8 @@ pub struct SystemConfig {
 pub struct Config {
     pub database: Option<PathBuf>,
     pub memory_limit: Option<String>,
+    /// Events an ingest run records at most (`qsentry_store::RUN_EVENTS` unless set).
+    pub events_per_run: Option<u64>,
     pub systems: Vec<SystemConfig>,
     /// `journal` resolved against the file's folder.
     pub incidents: IncidentsSection,
@@ -156,6 +160,7 @@ impl Config {
         Ok(Config {
             database: file.store.database.as_deref().map(resolve),
             memory_limit: file.store.memory_limit,
+            events_per_run: file.store.events_per_run,
             systems,
             incidents: IncidentsSection { journal: file.incidents.journal.as_deref().map(resolve), ..file.incidents },
             geo_dir: file.geo.dir.as_deref().map(resolve),

@@ -76,7 +76,7 @@ fn hunt(args: &HuntArgs) -> Result<i32> {
 }
 
 /// Runs the rules (built-in, plus `rules_dir`) over the stored events the filter selects (and, with
-/// `ingest_id`, only those one ingest run added), in time order. Returns the alerts and the number of
+/// `ingest_id`, only those one ingest added: runs from this one on), in time order. Returns the alerts and the number of
 /// events read.
 pub fn detect(
     store: &qsentry_store::Store,
@@ -102,7 +102,7 @@ pub fn detect(
             leavers.insert(l.system.as_deref(), &l.user, l.terminated);
         }
         let mut detector = engine.detector(DetectorOptions { leavers, ..DetectorOptions::default() })?;
-        let run = ingest_id.map(|id| format!(" AND ingest_id = {id}")).unwrap_or_default();
+        let run = ingest_id.map(|id| format!(" AND ingest_id >= {id}")).unwrap_or_default();
         let selected = format!("{}{run}", filter.sql(""));
         let mut alerts = Vec::new();
         let mut n = 0u64;

@@ -56,6 +56,7 @@ pub struct IngestSummary {
     pub added: u64,
     pub rejects: u64,
     pub seconds: f64,
+    /// The ingest's first run: its events have this `ingest_id` or a later one (see `qsentry_store::RUN_EVENTS`).
     pub ingest_id: u64,
 }
 
@@ -178,7 +179,11 @@ pub fn ingest(
     };
     let mut run = store.begin_ingest()?;
     run.set_utc_offsets(config.utc_offsets());
-    summary.ingest_id = run.id;
+    if let Some(n) = config.events_per_run {
+        run.set_run_events(n);
+    }
+    run.set_release(crate::alloc::release_freed);
+    summary.ingest_id = run.first_id;
     let mut changes = qsentry_ingest::changes::ChangeTracker::default();
     // Each reader decodes on its own thread; the next file is opened before this one is stored, so its
     // first batch is decoded while this file's events are being stored (most files are one batch).
@@ -238,7 +243,7 @@ fn print_summary(store: &Store, s: &IngestSummary, output: crate::cli::ListOutpu
     let t = qsentry_store::Table::query(
         store.connection(),
         "SELECT system_name, journal_entry_type AS entry_type, source_format, count(*) AS events FROM events \
-         WHERE ingest_id = ? GROUP BY ALL ORDER BY system_name, entry_type, source_format",
+         WHERE ingest_id >= ? GROUP BY ALL ORDER BY system_name, entry_type, source_format",
         &[&s.ingest_id],
     )?;
     crate::output::write_table(&t, output, &mut std::io::stdout().lock())?;

@@ -517,12 +517,36 @@ fn kill_9_during_ingest_then_rerun_equals_one_clean_run() {
         ))
     };
     let clean = count_and_keys("clean.duckdb");
+    // The same ingest recorded as runs of 10,000 events (`events_per_run`): one clean run of it stores
+    // the same events, and a kill lands between runs too, some of them recorded.
+    std::fs::write(root.join("runs.toml"), "[store]\nevents_per_run = 10000\n").unwrap();
+    qsentry(&["ingest", "--db", "runs.duckdb", "--config", "runs.toml", "f"], root);
+    assert_eq!(count_and_keys("runs.duckdb"), clean);
+    let runs = json(&qsentry(
+        &[
+            "query",
+            "--db",
+            "runs.duckdb",
+            "--output",
+            "json",
+            "SELECT count(*) AS n FROM ingests WHERE finished IS NOT NULL",
+        ],
+        root,
+    ));
+    assert!(runs[0]["n"].as_u64().unwrap() >= 6, "60,000 events in runs of 10,000: {runs}");
+    let events = clean[0]["n"].as_u64().unwrap();
     let mut killed_mid_run = false;
-    for delay_ms in [700u64, 1500, 2500] {
+    let mut killed_between_runs = false;
+    for (config, delay_ms) in
+        [(None, 700u64), (None, 1500), (None, 2500), (Some("runs.toml"), 1000), (Some("runs.toml"), 2000)]
+    {
         let _ = std::fs::remove_file(root.join("crash.duckdb"));
         let _ = std::fs::remove_file(root.join("crash.duckdb.wal"));
+        let _ = std::fs::remove_dir_all(root.join("crash.events"));
+        let config: Vec<&str> = config.map(|c| vec!["--config", c]).unwrap_or_default();
         let mut child = Command::new(env!("CARGO_BIN_EXE_qsentry"))
             .args(["ingest", "--db", "crash.duckdb", "f"])
+            .args(&config)
             .current_dir(root)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -536,14 +560,23 @@ fn kill_9_during_ingest_then_rerun_equals_one_clean_run() {
             continue;
         }
         killed_mid_run = true;
-        qsentry(&["ingest", "--db", "crash.duckdb", "f"], root);
+        let kept = count_and_keys("crash.duckdb")[0]["n"].as_u64().unwrap();
+        // One run keeps all or nothing (killed while it detects, it has recorded all); runs keep whole runs.
+        assert!(kept == 0 || kept == events || !config.is_empty() && kept < events, "{kept} of {events} kept");
+        killed_between_runs |= kept > 0 && kept < events;
+        let mut args = vec!["ingest", "--db", "crash.duckdb", "f"];
+        args.extend(&config);
+        qsentry(&args, root);
         let after = count_and_keys("crash.duckdb");
-        assert_eq!(after, clean, "killed after {delay_ms} ms");
+        assert_eq!(after, clean, "killed after {delay_ms} ms, {config:?}");
     }
     if !killed_mid_run {
         eprintln!("skip: every ingest finished before the kill; the crash path was not exercised on this machine");
     }
     assert!(killed_mid_run, "no kill landed mid-ingest; use a bigger input");
+    if !killed_between_runs {
+        eprintln!("note: no kill landed after a run of 10,000 events was recorded; only whole-ingest kills ran");
+    }
 }
 
 #[test]

@@ -1,11 +1,12 @@
-//! One ingest run: events pushed chunk by chunk into the run's segments, files recorded as they end,
-//! and the end of the run (copies of stored events removed, then one transaction that records it all).
+//! One ingest: events pushed chunk by chunk into the run's segments, files recorded as they end, and the
+//! end of the run (copies of stored events removed, then one transaction that records it all). An ingest
+//! of more than [`RUN_EVENTS`] events is recorded as several runs, one after another.
 
 use super::{BYTES_EVERY, CHUNK, CHUNK_BYTES, Result, SecurityRows, Store, StoreError};
 use crate::batch::BatchBuilder;
 use crate::identity;
 use crate::rollups;
-use crate::segments::{Drops, Segment, SegmentWriter, copy_segments, mark_drops};
+use crate::segments::{Drops, SEGMENT_ROWS, Segment, SegmentWriter, copy_segments, mark_drops};
 use duckdb::params;
 use qsentry_ingest::{Event, Reject};
 use std::collections::{HashMap, HashSet};
@@ -17,7 +18,12 @@ impl Store {
         let id = self.start_run()?;
         Ok(Ingest {
             store: self,
+            first_id: id,
             id,
+            run_events: RUN_EVENTS,
+            run_rows: 0,
+            added: 0,
+            release: None,
             builder: BatchBuilder::new(CHUNK),
             keys: HashSet::new(),
             span: None,
@@ -63,10 +69,31 @@ pub struct FileCounts {
     pub rejects: u64,
 }
 
-/// One ingest run: events go in chunk by chunk; nothing is visible until [`Ingest::finish`].
+/// Events one run records at most (by default): an ingest of more ends its run at the first event past
+/// them and goes on in a new one, so the work that ends a run (the de-duplication, the rollups, the
+/// transaction that records them) grows with the run, not with the ingest. A run ends between two chunks,
+/// maybe inside a file: that file is recorded by the run in which it ends, and if the ingest is cut short
+/// before, the next ingest reads it again and drops the events stored already, as for any re-read file.
+/// The rollups of one transaction over all 24 segments of 97M events ran out of DuckDB's 256 MB in four
+/// of five tries (the rebuild of session 22); the end of an 8.1M-event run peaked well under it.
+pub const RUN_EVENTS: u64 = 2 * SEGMENT_ROWS;
+
+/// One ingest: events go in chunk by chunk; nothing is visible until its run ends (at
+/// [`Ingest::finish`], or when a run is full, see [`RUN_EVENTS`]).
 pub struct Ingest<'s> {
     store: &'s Store,
-    pub id: u64,
+    /// The ingest's first run: the events it adds have this `ingest_id` or a later one.
+    pub first_id: u64,
+    /// The current run.
+    id: u64,
+    /// Events a run records at most ([`RUN_EVENTS`] unless set).
+    run_events: u64,
+    /// Rows handed to the current run's segment writer.
+    run_rows: u64,
+    /// Rows added by the ingest's earlier runs.
+    added: u64,
+    /// Called when a full run's streaming buffers are freed, before DuckDB's work (see [`Ingest::set_release`]).
+    release: Option<fn()>,
     builder: BatchBuilder,
     /// Keys in the current chunk (duplicates inside one chunk are dropped here).
     keys: HashSet<i128>,
@@ -108,9 +135,26 @@ impl Ingest<'_> {
         self.utc_offsets = offsets.into_iter().collect();
     }
 
-    /// Adds one event to the current chunk; hands the chunk to the segment writer when full. Returns the
-    /// rows handed over (0 until a chunk is full); copies of stored events are removed when the run ends.
+    /// Sets the events a run records at most (at least one; see [`RUN_EVENTS`]).
+    pub fn set_run_events(&mut self, events: u64) {
+        self.run_events = events.max(1);
+    }
+
+    /// Sets what hands freed memory back to the system when a full run has stopped its segment writer,
+    /// before DuckDB ends the run: the caller's allocator may keep the streaming phase's freed memory,
+    /// and DuckDB's work would stack on it (as the caller does itself between [`Ingest::end_streaming`]
+    /// and [`Ingest::finish`]).
+    pub fn set_release(&mut self, release: fn()) {
+        self.release = Some(release);
+    }
+
+    /// Adds one event to the current chunk; hands the chunk to the segment writer when full, and ends the
+    /// run first when it is full. Returns the rows handed over (0 until a chunk is full); copies of stored
+    /// events are removed when the run ends.
     pub fn push(&mut self, ev: &Event) -> Result<u64> {
+        if self.run_rows >= self.run_events {
+            self.next_run()?;
+        }
         let key = identity::key(ev);
         if !self.keys.insert(key) {
             return Ok(0);
@@ -129,7 +173,10 @@ impl Ingest<'_> {
         self.builder.push(key, ev, self.id, utc_offset);
         self.file_events += 1;
         let rows = self.builder.len();
-        if rows >= CHUNK || (rows.is_multiple_of(BYTES_EVERY) && self.builder.bytes() >= CHUNK_BYTES) {
+        if rows >= CHUNK
+            || (rows.is_multiple_of(BYTES_EVERY) && self.builder.bytes() >= CHUNK_BYTES)
+            || self.run_rows + rows as u64 >= self.run_events
+        {
             self.commit()
         } else {
             Ok(0)
@@ -150,6 +197,7 @@ impl Ingest<'_> {
             SegmentWriter::start_with(dir, &format!("run-{id:06}"), Some(copy))
         });
         writer.write(batch).map_err(|message| StoreError::Segments { dir: dir.clone(), message })?;
+        self.run_rows += n;
         Ok(n)
     }
 
@@ -189,6 +237,11 @@ impl Ingest<'_> {
         self.commit()?;
         self.builder = BatchBuilder::new(0);
         self.keys = HashSet::new();
+        self.end_writer()
+    }
+
+    /// Waits for the segment writer to finish the run's segments.
+    fn end_writer(&mut self) -> Result<()> {
         if let Some(w) = self.writer.take() {
             let dir = &self.store.segments;
             (self.written, self.security) =
@@ -197,11 +250,36 @@ impl Ingest<'_> {
         Ok(())
     }
 
-    /// Ends the run: writes the last chunk, removes copies of stored events, records everything in one
-    /// transaction. Returns the rows this run added to the store (after de-duplication).
+    /// Ends the ingest: writes the last chunk, ends the run and merges small segments. Returns the rows
+    /// the ingest added to the store (after de-duplication), over all its runs.
     pub fn finish(mut self) -> Result<u64> {
         self.end_streaming()?;
+        let added = self.added + self.record()?;
+        // The run is recorded; a merge that fails (a full disk, say) leaves the small files as they were
+        // and is tried again at the end of the next ingest, so it does not fail this one.
+        if let Err(e) = self.store.compact() {
+            eprintln!("qsentry: segments not merged this time ({e}); the next ingest tries again");
+        }
+        Ok(added)
+    }
+
+    /// Ends a full run (its chunks are handed over already) and starts the next.
+    fn next_run(&mut self) -> Result<()> {
+        self.end_writer()?;
+        if let Some(release) = self.release {
+            release();
+        }
+        self.added += self.record()?;
+        self.id = self.store.start_run()?;
+        (self.run_rows, self.span) = (0, None);
+        Ok(())
+    }
+
+    /// Ends the current run once its segments are written: removes copies of stored events, records
+    /// the segments, their rollups and the files ended in one transaction. Returns the rows it added.
+    fn record(&mut self) -> Result<u64> {
         let written = std::mem::take(&mut self.written);
+        let pending = std::mem::take(&mut self.pending);
         let store = self.store;
         let dir = store.segments.clone();
         let conn = &store.conn;
@@ -219,7 +297,7 @@ impl Ingest<'_> {
                 }
                 store.insert_rollups(kept.iter().map(|s| &s.file), copy)?;
                 // Many files per statement: one INSERT per file took 59 ms for the bench fleet's 242.
-                for files in self.pending.chunks(SOURCES_PER_INSERT) {
+                for files in pending.chunks(SOURCES_PER_INSERT) {
                     let rows = vec!["(?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)"; files.len()].join(", ");
                     let values: Vec<&dyn duckdb::ToSql> = files
                         .iter()
@@ -245,11 +323,6 @@ impl Ingest<'_> {
         })?;
         for f in superseded.iter().chain(security.as_ref().map(|s| &s.file)) {
             let _ = std::fs::remove_file(dir.join(f));
-        }
-        // The run is recorded; a merge that fails (a full disk, say) leaves the small files as they were
-        // and is tried again at the end of the next run, so it does not fail this one.
-        if let Err(e) = store.compact() {
-            eprintln!("qsentry: segments not merged this time ({e}); the next ingest tries again");
         }
         Ok(kept.iter().map(|s| s.rows).sum())
     }
