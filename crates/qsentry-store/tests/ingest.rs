@@ -164,6 +164,38 @@ fn reingesting_adds_nothing_and_overlaps_add_only_the_new_part() {
     rollups_agree(&store);
 }
 
+/// The stored copies are looked for among the events of the run's systems only: events without a
+/// system name, with a blank one or with a quote in it are found again all the same, and other systems'
+/// events with the same sequence numbers stay other events.
+#[test]
+fn copies_are_found_whatever_the_system_name() {
+    let store = Store::in_memory().unwrap();
+    let named = |n: u64, system: Option<&str>| {
+        let mut e = event(n, "X");
+        e.heading.system_name = system.map(Into::into);
+        e
+    };
+    let systems = [None, Some(""), Some("O'HARE"), Some("PRODA")];
+    let run = |ns: std::ops::RangeInclusive<u64>, systems: &[Option<&str>]| {
+        let mut run = store.begin_ingest().unwrap();
+        for n in ns {
+            for s in systems {
+                run.push(&named(n, *s)).unwrap();
+            }
+        }
+        run.finish().unwrap()
+    };
+    // Absent and blank names make one key: 3 events a number.
+    assert_eq!(run(1..=100, &systems), 300);
+    for s in systems {
+        assert_eq!(run(1..=100, &[s]), 0, "{s:?}");
+    }
+    assert_eq!(run(50..=150, &systems), 150);
+    assert_eq!(run(1..=10, &[Some("PRODB")]), 10);
+    assert_eq!(store.event_count().unwrap(), 460);
+    rollups_agree(&store);
+}
+
 #[test]
 fn a_run_ended_in_two_steps_records_what_finish_alone_records() {
     // `end_streaming` writes the last chunk and stops the segment writer (the binary then hands freed

@@ -149,7 +149,7 @@ impl Config {
             }
             let options = DecodeOptions {
                 ccsid,
-                system: Some(name.as_str().into()),
+                system: Some(name.trim().into()),
                 utc_offset_seconds,
                 layouts: Arc::new(layouts),
                 record_length: None,

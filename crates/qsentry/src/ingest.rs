@@ -149,7 +149,7 @@ pub fn ingest(
     let fallback = match system {
         Some(name) => match config.system(name) {
             Some(s) => s.options.clone(),
-            None => DecodeOptions { system: Some(name.into()), ..DecodeOptions::default() },
+            None => DecodeOptions { system: Some(name.trim().into()), ..DecodeOptions::default() },
         },
         None => DecodeOptions::default(),
     };
