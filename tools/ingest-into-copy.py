@@ -4,7 +4,7 @@ sampled every 0.1 s) and the ingest's traced statements over 0.2 s. The copy is 
 and its segment files linked (not copied), so a 97M-event store costs seconds, and the store itself is
 left as it was. The figures of docs/PERFORMANCE.md's "Session 24" come from it.
 
-Usage: tools/ingest-into-copy.py QSENTRY_BINARY STORE.duckdb INPUT [--config FILE] [--copy DIR]
+Usage: tools/ingest-into-copy.py QSENTRY_BINARY STORE.duckdb INPUT [--config FILE] [--copy DIR] [--detect]
   e.g. tools/ingest-into-copy.py target/release/qsentry /tmp/qbs10/rb7.duckdb /tmp/day/DEVC --config /tmp/day/qsentry.toml
 """
 import argparse
@@ -21,6 +21,7 @@ ap.add_argument("store")
 ap.add_argument("input")
 ap.add_argument("--config")
 ap.add_argument("--copy", default="/tmp/ingest-into-copy")
+ap.add_argument("--detect", action="store_true", help="run detection after the ingest, as qsentry ingest does by default")
 a = ap.parse_args()
 
 segments = a.store[: -len(".duckdb")] + ".events" if a.store.endswith(".duckdb") else a.store + ".events"
@@ -30,7 +31,7 @@ shutil.copy(a.store, a.copy + "/q.duckdb")
 for f in glob.glob(os.path.realpath(segments) + "/*.parquet"):
     os.symlink(os.path.realpath(f), a.copy + "/q.events/" + os.path.basename(f))
 
-cmd = [a.binary, "ingest", "--db", a.copy + "/q.duckdb", "--no-detect"]
+cmd = [a.binary, "ingest", "--db", a.copy + "/q.duckdb"] + ([] if a.detect else ["--no-detect"])
 if a.config:
     cmd += ["--config", a.config]
 cmd.append(a.input)
@@ -63,6 +64,6 @@ reader.join()
 print(f"exit {p.returncode}; wall {time.time() - t0:.2f} s; peak RSS {peak[1] // 1024} MB at {peak[0]:.1f} s")
 for t, line in lines:
     slow = line.startswith("sql") and float(line.split()[1]) > 0.2
-    if slow or line.startswith("ingested") or p.returncode != 0:
+    if slow or line.startswith(("ingested", "detection")) or p.returncode != 0:
         print(f"{t:7.2f} {line[:160]}")
 shutil.rmtree(a.copy, ignore_errors=True)

@@ -388,6 +388,20 @@ impl Store {
         Ok(files)
     }
 
+    /// The events that runs `first` and later added, as a relation to read `FROM`: only the segment files
+    /// those runs recorded (the rows of a run are in its own files, or in the files of a later run that
+    /// rewrote or merged them). A query over `events` reads the footer of every stored file first: 0.5 s
+    /// a query in a 97M-event store, and detection after an ingest runs one per slice of time.
+    pub fn events_since(&self, first: u64) -> Result<String> {
+        let mut stmt = self.conn.prepare("SELECT file FROM segments WHERE ingest_id >= ? ORDER BY ingest_id, file")?;
+        let files: Vec<String> = stmt.query_map(params![first], |r| r.get(0))?.collect::<duckdb::Result<_>>()?;
+        Ok(if files.is_empty() {
+            "events_schema".to_string()
+        } else {
+            format!("(SELECT * FROM read_parquet({}) WHERE ingest_id >= {first})", self.parquet_list(&files))
+        })
+    }
+
     /// A `read_parquet` list of segment files in this store's folder.
     fn parquet_list<'a>(&self, files: impl IntoIterator<Item = &'a String>) -> String {
         let quoted: Vec<String> = files

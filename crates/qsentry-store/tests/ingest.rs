@@ -529,6 +529,14 @@ fn small_segments_are_merged_after_sixteen_runs() {
     }
     assert_eq!(count(&store, "SELECT count(*) FROM events"), 1000);
     assert_eq!(count(&store, "SELECT count(DISTINCT ingest_id) FROM events"), 20, "rows keep their run");
+    // The events since a run, read from the files of that run and later ones, are those of `events`,
+    // whether their files were merged or not.
+    for id in 1..=25u64 {
+        let since = store.events_since(id).unwrap();
+        let events = count(&store, &format!("SELECT count(*) FROM events WHERE ingest_id >= {id}"));
+        assert_eq!(count(&store, &format!("SELECT count(*) FROM {since}")), events, "since run {id}");
+    }
+    assert_eq!(count(&store, &format!("SELECT count(*) FROM {}", store.events_since(1).unwrap())), 1000);
     let on_disk = std::fs::read_dir(store.segments_path()).unwrap().count() as i64;
     assert_eq!(on_disk, count(&store, "SELECT count(*) FROM segments"));
     rollups_agree(&store);

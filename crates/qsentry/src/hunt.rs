@@ -102,19 +102,23 @@ pub fn detect(
             leavers.insert(l.system.as_deref(), &l.user, l.terminated);
         }
         let mut detector = engine.detector(DetectorOptions { leavers, ..DetectorOptions::default() })?;
-        let run = ingest_id.map(|id| format!(" AND ingest_id >= {id}")).unwrap_or_default();
-        let selected = format!("{}{run}", filter.sql(""));
+        // An ingest's events are read from its own segment files, not through `events` (see `events_since`).
+        let relation = match ingest_id {
+            Some(id) => store.events_since(id)?,
+            None => "events".to_string(),
+        };
+        let selected = filter.sql("");
         let mut alerts = Vec::new();
         let mut n = 0u64;
         let budget = slices::budget(store.memory_limit());
-        let (slices, events) = slices::plan(store.connection(), &selected, budget)?;
+        let (slices, events) = slices::plan(store.connection(), &relation, &selected, budget)?;
         // A large run takes a minute or more (152-168K events/s): show it on a terminal.
         let progress =
             crate::progress::bar(Some(events), "{bar:30} {human_pos}/{human_len} events through the rules, {eta} left");
         for slice in slices {
             // Unordered: DuckDB's ORDER BY copied every selected value into its sort rows and back, which
             // was half of a hunt's time; the slice's rows are put in time order here instead, by their keys.
-            let sql = format!("SELECT {COLUMNS} FROM events WHERE {selected} AND {}", slice.sql());
+            let sql = format!("SELECT {COLUMNS} FROM {relation} WHERE {selected} AND {}", slice.sql());
             let mut stmt = store.connection().prepare(&sql)?;
             let batches: Vec<_> = stmt.query_arrow([])?.collect();
             // DuckDB's copy of the result goes before the events are built.

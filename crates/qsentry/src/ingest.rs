@@ -242,9 +242,12 @@ pub fn ingest(
 fn print_summary(store: &Store, s: &IngestSummary, output: crate::cli::ListOutput) -> Result<()> {
     let t = qsentry_store::Table::query(
         store.connection(),
-        "SELECT system_name, journal_entry_type AS entry_type, source_format, count(*) AS events FROM events \
-         WHERE ingest_id >= ? GROUP BY ALL ORDER BY system_name, entry_type, source_format",
-        &[&s.ingest_id],
+        &format!(
+            "SELECT system_name, journal_entry_type AS entry_type, source_format, count(*) AS events FROM {} \
+             GROUP BY ALL ORDER BY system_name, entry_type, source_format",
+            store.events_since(s.ingest_id)?
+        ),
+        &[],
     )?;
     crate::output::write_table(&t, output, &mut std::io::stdout().lock())?;
     let mut per_system: BTreeMap<String, u64> = BTreeMap::new();

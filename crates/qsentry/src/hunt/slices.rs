@@ -44,21 +44,22 @@ impl Slice {
     }
 }
 
-/// The slices, in time order, that together hold exactly the events of `events` matching `where_sql`,
+/// The slices, in time order, that together hold exactly the events of `relation` (`events`, or a
+/// subquery) matching `where_sql`,
 /// each of about `budget` bytes (estimated by one grouped scan of their times and text lengths), and
 /// how many events they hold.
-pub fn plan(conn: &duckdb::Connection, where_sql: &str, budget: u64) -> Result<(Vec<Slice>, u64)> {
+pub fn plan(conn: &duckdb::Connection, relation: &str, where_sql: &str, budget: u64) -> Result<(Vec<Slice>, u64)> {
     let minute = TimeDelta::minutes(1);
     let mut units = Vec::new();
     let mut events = 0u64;
-    for (start, n, bytes) in weigh(conn, "date_trunc('minute', entry_timestamp)", where_sql)? {
+    for (start, n, bytes) in weigh(conn, relation, "date_trunc('minute', entry_timestamp)", where_sql)? {
         events += n;
         match start {
             // A minute too heavy for one slice: its exact times instead (one query per such minute).
             Some(m) if bytes > budget => {
                 let within =
                     format!("({where_sql}) AND {}", Slice::Time { from: m, to: m.checked_add_signed(minute) }.sql());
-                let times = weigh(conn, "entry_timestamp", &within)?;
+                let times = weigh(conn, relation, "entry_timestamp", &within)?;
                 units.extend(times.into_iter().map(|(t, _, bytes)| (t, TimeDelta::microseconds(1), bytes)));
             }
             _ => units.push((start, minute, bytes)),
@@ -67,13 +68,18 @@ pub fn plan(conn: &duckdb::Connection, where_sql: &str, budget: u64) -> Result<(
     Ok((group(&units, budget), events))
 }
 
-/// The events matching `where_sql` grouped by `unit` (an SQL expression of `entry_timestamp`), in
+/// The events of `relation` matching `where_sql` grouped by `unit` (an SQL expression of `entry_timestamp`), in
 /// order, no time last: each unit's start, its events and their estimated bytes.
-fn weigh(conn: &duckdb::Connection, unit: &str, where_sql: &str) -> Result<Vec<(Option<NaiveDateTime>, u64, u64)>> {
+fn weigh(
+    conn: &duckdb::Connection,
+    relation: &str,
+    unit: &str,
+    where_sql: &str,
+) -> Result<Vec<(Option<NaiveDateTime>, u64, u64)>> {
     let sql = format!(
         "SELECT {unit} AS u, count(*), \
                 count(*) * {ROW_BYTES} + sum(coalesce(strlen(fields), 0) + coalesce(strlen(summary), 0)) \
-         FROM events WHERE {where_sql} GROUP BY u ORDER BY u NULLS LAST"
+         FROM {relation} WHERE {where_sql} GROUP BY u ORDER BY u NULLS LAST"
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
@@ -203,7 +209,7 @@ mod tests {
         assert!(times < 300, "events share times: {times} distinct");
         // Each event weighs ROW_BYTES and the length of its summary (none here) and fields (these few).
         for budget in [1, 7 * ROW_BYTES, 50 * ROW_BYTES, u64::MAX] {
-            let (slices, events) = plan(conn, "system_name <> 'X'", budget).unwrap();
+            let (slices, events) = plan(conn, "events", "system_name <> 'X'", budget).unwrap();
             assert_eq!(events, 400);
             let sliced: Vec<_> = slices.iter().flat_map(|s| read(&s.sql(), order)).collect();
             assert_eq!(sliced, whole, "{budget} bytes a slice");
