@@ -76,8 +76,8 @@ fn hunt(args: &HuntArgs) -> Result<i32> {
 }
 
 /// Runs the rules (built-in, plus `rules_dir`) over the stored events the filter selects (and, with
-/// `ingest_id`, only those one ingest added: runs from this one on), in time order. Returns the alerts and the number of
-/// events read.
+/// `ingest_id`, only those one ingest added: its runs are this one and later), in time order. Returns
+/// the alerts and the number of events read.
 pub fn detect(
     store: &qsentry_store::Store,
     config: &crate::config::Config,

@@ -56,7 +56,7 @@ pub struct IngestSummary {
     pub added: u64,
     pub rejects: u64,
     pub seconds: f64,
-    /// The ingest's first run: its events have this `ingest_id` or a later one (see `qsentry_store::RUN_EVENTS`).
+    /// The ingest's first run: its events have this `ingest_id` or a later one (`qsentry_store::RUN_EVENTS`).
     pub ingest_id: u64,
 }
 

@@ -75,7 +75,7 @@ pub struct FileCounts {
 /// maybe inside a file: that file is recorded by the run in which it ends, and if the ingest is cut short
 /// before, the next ingest reads it again and drops the events stored already, as for any re-read file.
 /// The rollups of one transaction over all 24 segments of 97M events ran out of DuckDB's 256 MB in four
-/// of five tries (the rebuild of session 22); the end of an 8.1M-event run peaked well under it.
+/// of five tries (the rebuild of session 22); the end of an 8.1M-event run fits in it.
 pub const RUN_EVENTS: u64 = 2 * SEGMENT_ROWS;
 
 /// One ingest: events go in chunk by chunk; nothing is visible until its run ends (at
@@ -408,9 +408,11 @@ fn dedupe(
         .map_err(|message| StoreError::Segments { dir: store.segments.clone(), message })?;
     Ok((kept, written.into_iter().map(|s| s.file).collect()))
 }
+
 /// A condition that holds for the stored events of the systems of the run's segments `new` (a
 /// `read_parquet` list). Every event key hashes the system name (trimmed; absent and blank alike), and
-/// stored names are trimmed, so only those events can hold the run's keys; the row groups of other
+/// the names stored are trimmed (the readers trim what they decode, the binary what `--system` and
+/// qsentry.toml give), so only those events can hold the run's keys; the row groups of other
 /// systems are skipped by their statistics. In a store of many systems, a week of one system's events
 /// compared its keys with 2.7M stored ones instead of 97M.
 fn systems_of(store: &Store, new: &str) -> Result<String> {

@@ -45,9 +45,8 @@ impl Slice {
 }
 
 /// The slices, in time order, that together hold exactly the events of `relation` (`events`, or a
-/// subquery) matching `where_sql`,
-/// each of about `budget` bytes (estimated by one grouped scan of their times and text lengths), and
-/// how many events they hold.
+/// subquery) matching `where_sql`, each of about `budget` bytes (estimated by one grouped scan of their
+/// times and text lengths), and how many events they hold.
 pub fn plan(conn: &duckdb::Connection, relation: &str, where_sql: &str, budget: u64) -> Result<(Vec<Slice>, u64)> {
     let minute = TimeDelta::minutes(1);
     let mut units = Vec::new();
