@@ -383,9 +383,24 @@ impl Store {
 
     /// Recorded segment files, oldest run first.
     fn segment_files(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT file FROM segments ORDER BY ingest_id, file")?;
-        let files = stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        self.segment_files_since(0)
+    }
+
+    /// Segment files recorded by runs `first` and later, oldest run first.
+    fn segment_files_since(&self, first: u64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT file FROM segments WHERE ingest_id >= ? ORDER BY ingest_id, file")?;
+        let files = stmt.query_map(params![first], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
         Ok(files)
+    }
+
+    /// The rows of segment files as a relation to read `FROM`: the empty `events_schema` table when there
+    /// are none.
+    fn segments_relation(&self, files: &[String]) -> String {
+        if files.is_empty() {
+            "events_schema".to_string()
+        } else {
+            format!("read_parquet({})", self.parquet_list(files))
+        }
     }
 
     /// The events that runs `first` and later added, as a relation to read `FROM`: only the segment files
@@ -393,13 +408,8 @@ impl Store {
     /// rewrote or merged them). A query over `events` reads the footer of every stored file first: 0.5 s
     /// a query in a 97M-event store, and detection after an ingest runs one per slice of time.
     pub fn events_since(&self, first: u64) -> Result<String> {
-        let mut stmt = self.conn.prepare("SELECT file FROM segments WHERE ingest_id >= ? ORDER BY ingest_id, file")?;
-        let files: Vec<String> = stmt.query_map(params![first], |r| r.get(0))?.collect::<duckdb::Result<_>>()?;
-        Ok(if files.is_empty() {
-            "events_schema".to_string()
-        } else {
-            format!("(SELECT * FROM read_parquet({}) WHERE ingest_id >= {first})", self.parquet_list(&files))
-        })
+        let files = self.segment_files_since(first)?;
+        Ok(format!("(SELECT * FROM {} WHERE ingest_id >= {first})", self.segments_relation(&files)))
     }
 
     /// A `read_parquet` list of segment files in this store's folder.
@@ -414,12 +424,7 @@ impl Store {
     /// `CREATE OR REPLACE [TEMP] VIEW events` over the recorded segments (the empty `events_schema` table
     /// when there are none).
     fn view_sql(&self, kind: &str) -> Result<String> {
-        let files = self.segment_files()?;
-        let from = if files.is_empty() {
-            "events_schema".to_string()
-        } else {
-            format!("read_parquet({})", self.parquet_list(&files))
-        };
+        let from = self.segments_relation(&self.segment_files()?);
         Ok(format!("CREATE OR REPLACE {kind} VIEW events AS SELECT * FROM {from}"))
     }
 
