@@ -13,8 +13,8 @@ use duckdb::arrow::compute::filter_record_batch;
 use duckdb::arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::schema::types::ColumnPath;
 use std::collections::HashMap;
 use std::fs::File;
@@ -22,20 +22,23 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-/// Rows per Parquet row group, the unit DuckDB's scans skip by statistics. The writer holds a row group
-/// in memory until it is complete: measured on the bench fleet, peak RSS of an ingest was 377 MB with
-/// 16K-row groups, 464 MB with 64K and 571 MB with DuckDB's 122,880; report times did not change.
-pub const ROW_GROUP_ROWS: usize = 16 * 1024;
+/// Rows per Parquet row group, the unit DuckDB's scans skip by statistics. Every query over `events`
+/// first reads the footer of every segment file, whose size grows with row groups times columns: at 97M
+/// events, 16K-row groups made 7,906 of them and 47 MB of footers, about 0.4 s a query; 64K-row groups
+/// make 2,258 and 14 MB (docs/PERFORMANCE.md, session 25). Larger groups used to cost the ingest memory
+/// (464 MB of peak RSS at 64K against 377 MB at 16K): see [`properties`] for why they no longer do.
+pub const ROW_GROUP_ROWS: usize = 64 * 1024;
 
-/// Bytes of Arrow data per Parquet row group (and per batch the ingest hands over, see
-/// `store::CHUNK_BYTES`): a row group ends at [`ROW_GROUP_ROWS`] or at this size, whichever comes first.
-/// The writer keeps the whole row group until it is complete, each compressed page in a buffer as large
-/// as the page before compression, so a row group of 16K CD entries (6.6 KB of raw evidence each) held
-/// over 100 MB; most entries fill 16K rows with 15–25 MB.
-pub const ROW_GROUP_BYTES: usize = 24 << 20;
+/// Bytes of Arrow data per Parquet row group: a row group ends at [`ROW_GROUP_ROWS`] or at this size,
+/// whichever comes first (64K CD entries, with 6.6 KB of raw evidence each, would be 430 MB).
+pub const ROW_GROUP_BYTES: usize = 96 << 20;
+
+/// Bytes of Arrow data per batch handed to the writer (`store::CHUNK_BYTES`) or read back from a
+/// segment: the writer holds one batch and one waits for it.
+pub const BATCH_BYTES: usize = 24 << 20;
 
 /// Rows per segment file before the writer starts the next one (a run of 100M events is ~24 files).
-pub const SEGMENT_ROWS: u64 = 256 * ROW_GROUP_ROWS as u64;
+pub const SEGMENT_ROWS: u64 = 4 << 20;
 
 /// Copies the rows of `select` into one Parquet file at `to` with DuckDB, returning the rows written.
 /// Used where DuckDB rewrites events: the Parquet export. The byte limit per
@@ -85,11 +88,17 @@ pub struct Segment {
     pub rows: u64,
 }
 
-/// The writer properties of every segment.
+/// The writer properties of every segment. Data pages are version 2: arrow-rs compresses a version-1
+/// page into a buffer as large as the page before compression and keeps it so until the row group is
+/// written, so a row group of 16K CD entries held over 100 MB; a version-2 page's buffer grows with
+/// the compressed bytes. Values stay PLAIN where no dictionary is used (version 2 would pick the delta
+/// encodings), as before.
 fn properties() -> WriterProperties {
     let mut b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_size(ROW_GROUP_ROWS)
+        .set_writer_version(WriterVersion::PARQUET_2_0)
+        .set_encoding(Encoding::PLAIN)
         .set_created_by(format!("qsentry {}", env!("CARGO_PKG_VERSION")));
     for c in NO_DICTIONARY {
         b = b.set_column_dictionary_enabled(ColumnPath::from(*c), false);
@@ -325,9 +334,9 @@ pub fn copy_segments_with(
     writer.finish()
 }
 
-/// Rows per batch when reading a segment back: [`ROW_GROUP_ROWS`], fewer when the file has wide rows, so
-/// that a batch stays near [`ROW_GROUP_BYTES`] (a batch may span row groups, and 16K rows of CD entries
-/// are over 100 MB). The widest row group of the file counts.
+/// Rows per batch when reading a segment back: `store::CHUNK`, fewer when the file has wide rows, so
+/// that a batch stays near [`BATCH_BYTES`] (a batch may span row groups, and 16K rows of CD entries are
+/// over 100 MB). The widest row group of the file counts.
 fn batch_rows(meta: &parquet::file::metadata::ParquetMetaData) -> usize {
     let widest = meta
         .row_groups()
@@ -336,7 +345,7 @@ fn batch_rows(meta: &parquet::file::metadata::ParquetMetaData) -> usize {
         .map(|g| g.total_byte_size().max(0) as u64 / g.num_rows() as u64)
         .max()
         .unwrap_or(0);
-    (ROW_GROUP_BYTES as u64 / widest.max(1)).clamp(1, ROW_GROUP_ROWS as u64) as usize
+    (BATCH_BYTES as u64 / widest.max(1)).clamp(1, crate::store::CHUNK as u64) as usize
 }
 
 fn close(w: ArrowWriter<File>, seg: Segment, path: &Path) -> Result<Segment, String> {

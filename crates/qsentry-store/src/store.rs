@@ -30,7 +30,7 @@ pub const CHUNK: usize = 16 * 1024;
 /// whichever comes first. 16K rows of most entries take 15–25 MB, but 16K CD entries (6.6 KB of raw
 /// evidence each) took 110 MB, and with a batch being built, one waiting and one being encoded that
 /// alone lifted an ingest's peak RSS by some 250 MB.
-pub const CHUNK_BYTES: usize = crate::segments::ROW_GROUP_BYTES;
+pub const CHUNK_BYTES: usize = crate::segments::BATCH_BYTES;
 
 /// How often (in rows) a batch's bytes are summed against [`CHUNK_BYTES`]: at most this many rows
 /// past the budget, a few hundred KB.

@@ -553,23 +553,32 @@ fn small_segments_are_merged_after_sixteen_runs() {
 
 #[test]
 fn wide_events_end_batches_and_row_groups_at_the_byte_budget() {
+    use qsentry_store::segments::{BATCH_BYTES, ROW_GROUP_BYTES, ROW_GROUP_ROWS};
     let store = Store::in_memory().unwrap();
-    // Events with 7 KB of raw evidence, as CD entries carry: 16K rows of them would be 115 MB.
+    // Events with 28 KB of raw evidence (CD entries carry about 7 KB; a long command string more): a
+    // batch of 16K of them would be 460 MB, a row group of 64K 1.8 GB.
+    const RAW: usize = 28_000;
     let wide = |n: u64| {
         let mut e = event(n, "PRODA");
-        e.raw = Raw::Bytes(vec![(n % 251) as u8; 7000].into());
+        e.raw = Raw::Bytes(vec![(n % 251) as u8; RAW].into());
         e
     };
+    // Three row groups' worth of bytes, far fewer rows than a row group's row limit.
+    let total = (3 * ROW_GROUP_BYTES / RAW) as u64;
+    assert!(total < ROW_GROUP_ROWS as u64);
+    let batch_rows = (BATCH_BYTES / RAW) as u64;
+    let group_rows = (ROW_GROUP_BYTES / RAW) as u64;
     let mut run = store.begin_ingest().unwrap();
     let mut handed = Vec::new();
-    for n in 1..=6000 {
+    for n in 1..=total {
         match run.push(&wide(n)).unwrap() {
             0 => {}
             rows => handed.push(rows),
         }
     }
-    assert!(!handed.is_empty() && handed.iter().all(|&rows| rows < 4000), "{handed:?}");
-    assert_eq!(run.finish().unwrap(), 6000);
+    // A batch ends at most 64 rows past its byte budget (its bytes are summed every 64 rows).
+    assert!(!handed.is_empty() && handed.iter().all(|&rows| rows <= batch_rows + 64), "{handed:?}");
+    assert_eq!(run.finish().unwrap(), total);
     let groups = |store: &Store| -> (i64, i64) {
         let files = format!("{}/*.parquet", store.segments_path().display());
         store
@@ -583,18 +592,22 @@ fn wide_events_end_batches_and_row_groups_at_the_byte_budget() {
             )
             .unwrap()
     };
+    // A row group ends within a batch past the budget.
     let (n, widest) = groups(&store);
-    assert!(n >= 2 && widest < 4000, "{n} row groups, the widest of {widest} rows");
+    assert!(n >= 3 && widest as u64 <= group_rows + batch_rows, "{n} row groups, the widest of {widest} rows");
     // Read again with 1,000 new ones: the copy that drops the stored rows reads and writes in small
     // batches too, and keeps the rows.
     let mut run = store.begin_ingest().unwrap();
-    for n in 1..=7000 {
+    for n in 1..=total + 1000 {
         run.push(&wide(n)).unwrap();
     }
     assert_eq!(run.finish().unwrap(), 1000);
-    assert_eq!(store.event_count().unwrap(), 7000);
-    assert_eq!(count(&store, "SELECT count(*) FROM events WHERE octet_length(raw) = 7000"), 7000);
+    assert_eq!(store.event_count().unwrap(), total + 1000);
+    assert_eq!(
+        count(&store, &format!("SELECT count(*) FROM events WHERE octet_length(raw) = {RAW}")) as u64,
+        total + 1000
+    );
     let (_, widest) = groups(&store);
-    assert!(widest < 4000, "the widest row group has {widest} rows");
+    assert!(widest as u64 <= group_rows + batch_rows, "the widest row group has {widest} rows");
     rollups_agree(&store);
 }

@@ -172,7 +172,7 @@ fn replicate(
     };
     let dir = store.segments_path().to_path_buf();
     let t = Instant::now();
-    // Written by the segment writer, as an ingest writes (row groups of 16K rows or 24 MB): a replica
+    // Written by the segment writer, as an ingest writes (row groups of 64K rows or 96 MB): a replica
     // copied by DuckDB had row groups of about 5,000 events (its byte limit per group), three times as
     // many footers for every query to read as the same events ingested.
     for k in 2..=times {

@@ -128,7 +128,8 @@ pub(crate) fn rollup_rows_where(
 /// [`rollup_rows`] for a report that reads the rows several times: the groups made from the events (at
 /// the window's ends, or all of them when the rollups are incomplete) are kept in the temporary table
 /// `name` (returned, to be dropped with the report), so the events are read once. An end reads every
-/// row group of its day (a row group spans up to a day of one source file): 0.6 s at 97M events.
+/// row group that overlaps it, and one spans up to a day (a source file per entry type and day
+/// interleaves with the others only at its ends): 0.8–0.9 s for half an hour at 97M events.
 pub(crate) fn rollup_rows_kept<'c>(
     conn: &'c Connection,
     rollup: &Rollup,
