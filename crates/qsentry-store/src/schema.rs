@@ -126,6 +126,9 @@ CREATE TABLE IF NOT EXISTS segments (
   file VARCHAR,
   rows UBIGINT
 );
+-- The first and last entry time of a file's events (NULL: none, or recorded by a qsentry before them).
+ALTER TABLE segments ADD COLUMN IF NOT EXISTS first_entry TIMESTAMP;
+ALTER TABLE segments ADD COLUMN IF NOT EXISTS last_entry TIMESTAMP;
 CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1;
 CREATE TABLE IF NOT EXISTS ingests (
   ingest_id UBIGINT PRIMARY KEY,

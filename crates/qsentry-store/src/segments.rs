@@ -8,8 +8,8 @@
 //! DuckDB scans with row-group statistics. DuckDB keeps the catalog (runs, files, segments, rejects) and
 //! a view `events` over the segments, so analysts and reports query it as before.
 
-use duckdb::arrow::array::BooleanArray;
-use duckdb::arrow::compute::filter_record_batch;
+use duckdb::arrow::array::{Array, BooleanArray, TimestampMicrosecondArray};
+use duckdb::arrow::compute::{filter_record_batch, max, min};
 use duckdb::arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -86,6 +86,29 @@ pub struct Segment {
     /// File name inside the segment folder.
     pub file: String,
     pub rows: u64,
+    /// The first and last `entry_timestamp` of its rows, in microseconds (`None`: no row has a time, or
+    /// not known), so that a query bounded in time can leave out the files outside its window.
+    pub span: Option<(i64, i64)>,
+}
+
+impl Segment {
+    pub fn new(file: String, rows: u64) -> Segment {
+        Segment { file, rows, span: None }
+    }
+}
+
+/// The first and last `entry_timestamp` of a batch, in microseconds (`None` without times).
+fn span_of(batch: &RecordBatch) -> Option<(i64, i64)> {
+    let times = batch.column_by_name("entry_timestamp")?.as_any().downcast_ref::<TimestampMicrosecondArray>()?;
+    Some((min(times)?, max(times)?))
+}
+
+/// Two spans as one.
+fn widen(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)> {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The writer properties of every segment. Data pages are version 2: arrow-rs compresses a version-1
@@ -222,7 +245,7 @@ impl Side {
 
     /// Closes the copy: its segment, or `None` if it cannot be finished.
     fn close(self) -> Option<Segment> {
-        let seg = Segment { file: self.copy.file, rows: self.rows };
+        let seg = Segment::new(self.copy.file, self.rows);
         match self.writer {
             None => Some(seg),
             Some(w) => close(w, seg, &self.path).ok(),
@@ -244,7 +267,7 @@ fn write_all(dir: &Path, prefix: &str, side: Option<SideCopy>, rx: Receiver<Reco
             let file = File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
             let w = ArrowWriter::try_new(file, batch.schema(), Some(props.clone()))
                 .map_err(|e| format!("cannot start {}: {e}", path.display()))?;
-            current = Some((w, Segment { file: name, rows: 0 }, path));
+            current = Some((w, Segment::new(name, 0), path));
         }
         let Some((w, seg, path)) = current.as_mut() else { continue };
         let (rows, bytes) = (batch.num_rows(), batch.get_array_memory_size());
@@ -259,6 +282,7 @@ fn write_all(dir: &Path, prefix: &str, side: Option<SideCopy>, rx: Receiver<Reco
             group_bytes = 0;
         }
         seg.rows += rows as u64;
+        seg.span = widen(seg.span, span_of(&batch));
         if let Some(copy) = side.as_mut()
             && copy.write(&batch, &props).is_err()
         {
@@ -391,7 +415,7 @@ mod tests {
     fn batches_become_one_readable_file() {
         let dir = tempfile::tempdir().unwrap();
         let segs = written(dir.path(), "run-000001", &[10, 5]);
-        assert_eq!(segs, vec![Segment { file: "run-000001-0001.parquet".into(), rows: 15 }]);
+        assert_eq!(segs, vec![Segment::new("run-000001-0001.parquet".into(), 15)]);
         let conn = duckdb::Connection::open_in_memory().unwrap();
         let path = dir.path().join(&segs[0].file);
         let (n, last): (i64, String) = conn
@@ -413,7 +437,7 @@ mod tests {
         mark_drops(&mut drops, &segs[0].file, 200, 3, 1 << 7);
         mark_drops(&mut drops, &segs[0].file, 200, 99, u64::MAX); // past the file: ignored
         let kept = copy_segments(dir.path(), "run-000004-d", &segs, &drops).unwrap();
-        assert_eq!(kept, vec![Segment { file: "run-000004-d-0001.parquet".into(), rows: 196 }]);
+        assert_eq!(kept, vec![Segment::new("run-000004-d-0001.parquet".into(), 196)]);
         let rows = summaries(&dir.path().join(&kept[0].file));
         assert_eq!((rows[0].as_str(), rows[61].as_str(), rows[62].as_str()), ("row 1", "row 62", "row 65"));
         assert_eq!(rows.last().map(String::as_str), Some("row 98"));
@@ -445,7 +469,7 @@ mod tests {
         w.write(batch(3)).unwrap();
         let (segs, side) = w.finish_with_side().unwrap();
         assert_eq!(segs[0].rows, 13);
-        assert_eq!(side, Some(Segment { file: "run-000005-side.parquet".into(), rows: 7 }));
+        assert_eq!(side, Some(Segment::new("run-000005-side.parquet".into(), 7)));
         let rows = summaries(&dir.path().join("run-000005-side.parquet"));
         assert_eq!(rows, ["row 0", "row 2", "row 4", "row 6", "row 8", "row 0", "row 2"]);
     }
@@ -462,7 +486,7 @@ mod tests {
         let mut w = side_writer(dir.path(), "run-000007", |b| Some(BooleanArray::from(vec![false; b.num_rows()])));
         w.write(batch(4)).unwrap();
         let (_, side) = w.finish_with_side().unwrap();
-        assert_eq!(side, Some(Segment { file: "run-000007-side.parquet".into(), rows: 0 }));
+        assert_eq!(side, Some(Segment::new("run-000007-side.parquet".into(), 0)));
         assert!(!dir.path().join("run-000007-side.parquet").exists());
     }
 

@@ -36,6 +36,67 @@ pub const CHUNK_BYTES: usize = crate::segments::BATCH_BYTES;
 /// past the budget, a few hundred KB.
 const BYTES_EVERY: usize = 64;
 
+/// Records a segment file of run `run` in the catalog.
+pub fn insert_segment(conn: &Connection, run: u64, seg: &Segment) -> duckdb::Result<usize> {
+    let (first, last) = (seg.span.map(|s| s.0), seg.span.map(|s| s.1));
+    conn.execute(
+        "INSERT INTO segments (ingest_id, file, rows, first_entry, last_entry) \
+         VALUES (?, ?, ?, make_timestamp(?), make_timestamp(?))",
+        params![run, seg.file, seg.rows, first, last],
+    )
+}
+
+/// [`Store::events_within`] on a store's connection (reports get the connection only). `from` and `to`
+/// are SQL timestamps as `Filter` writes them (`2026-11-05 08:30:00`). A store whose catalog cannot
+/// answer (recorded before the times were, or read-only and older) reads `events`.
+pub fn events_within(conn: &Connection, from: Option<&str>, to: Option<&str>) -> Result<String> {
+    if from.is_none() && to.is_none() {
+        return Ok("events".into());
+    }
+    let folder: Option<String> =
+        conn.query_row("SELECT getvariable('qsentry_segments')", [], |r| r.get(0)).ok().flatten();
+    let Some(folder) = folder else { return Ok("events".into()) };
+    let quote = |t: &str| t.replace('\'', "''");
+    let mut cond = vec!["TRUE".to_string()];
+    if let Some(from) = from {
+        cond.push(format!("(last_entry IS NULL OR last_entry >= TIMESTAMP '{}')", quote(from)));
+    }
+    if let Some(to) = to {
+        cond.push(format!("(first_entry IS NULL OR first_entry < TIMESTAMP '{}')", quote(to)));
+    }
+    let sql = format!(
+        "SELECT file, (SELECT count(*) FROM segments) FROM segments WHERE {} ORDER BY ingest_id, file",
+        cond.join(" AND ")
+    );
+    let Ok(mut stmt) = conn.prepare(&sql) else { return Ok("events".into()) };
+    let rows: Vec<(String, i64)> = match stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))) {
+        Ok(rows) => rows.collect::<duckdb::Result<_>>()?,
+        Err(_) => return Ok("events".into()),
+    };
+    if rows.first().is_some_and(|(_, all)| *all as usize == rows.len()) {
+        return Ok("events".into());
+    }
+    let files: Vec<String> = rows.into_iter().map(|(f, _)| f).collect();
+    Ok(relation_of(Path::new(&folder), &files))
+}
+
+/// The rows of segment files of `folder` as a relation to read `FROM`: the empty `events_schema` table
+/// when there are none.
+fn relation_of(folder: &Path, files: &[String]) -> String {
+    if files.is_empty() {
+        "events_schema".to_string()
+    } else {
+        format!("read_parquet({})", parquet_list(folder, files))
+    }
+}
+
+/// A `read_parquet` list of segment files of `folder`.
+fn parquet_list<'a>(folder: &Path, files: impl IntoIterator<Item = &'a String>) -> String {
+    let quoted: Vec<String> =
+        files.into_iter().map(|f| format!("'{}'", folder.join(f).display().to_string().replace('\'', "''"))).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -350,6 +411,11 @@ impl Store {
         if opts.threads > 0 {
             self.conn.execute_batch(&format!("SET threads = {};", opts.threads))?;
         }
+        // The segment folder as this connection finds it (`events_within` reads it).
+        self.conn.execute_batch(&format!(
+            "SET VARIABLE qsentry_segments = '{}'",
+            self.segments.display().to_string().replace('\'', "''")
+        ))?;
         Ok(())
     }
 
@@ -396,11 +462,7 @@ impl Store {
     /// The rows of segment files as a relation to read `FROM`: the empty `events_schema` table when there
     /// are none.
     fn segments_relation(&self, files: &[String]) -> String {
-        if files.is_empty() {
-            "events_schema".to_string()
-        } else {
-            format!("read_parquet({})", self.parquet_list(files))
-        }
+        relation_of(&self.segments, files)
     }
 
     /// The events that runs `first` and later added, as a relation to read `FROM`: only the segment files
@@ -413,13 +475,19 @@ impl Store {
         Ok(format!("(SELECT * FROM {} WHERE ingest_id >= {first})", self.segments_relation(&files)))
     }
 
+    /// The events of a time window (`from` inclusive, `to` exclusive, local time as in
+    /// `entry_timestamp`; `None`: open), as a relation to read `FROM`: only the segment files whose
+    /// events' times overlap it, or every file whose times are not recorded. A store fed day by day has a
+    /// file or two per day, so a query bounded to an hour opens those instead of every file. Rows outside
+    /// the window remain in the files read: the query still filters on `entry_timestamp`. `events`
+    /// when the window is open at both ends or every file overlaps it.
+    pub fn events_within(&self, from: Option<&str>, to: Option<&str>) -> Result<String> {
+        events_within(&self.conn, from, to)
+    }
+
     /// A `read_parquet` list of segment files in this store's folder.
     fn parquet_list<'a>(&self, files: impl IntoIterator<Item = &'a String>) -> String {
-        let quoted: Vec<String> = files
-            .into_iter()
-            .map(|f| format!("'{}'", self.segments.join(f).display().to_string().replace('\'', "''")))
-            .collect();
-        format!("[{}]", quoted.join(", "))
+        parquet_list(&self.segments, files)
     }
 
     /// `CREATE OR REPLACE [TEMP] VIEW events` over the recorded segments (the empty `events_schema` table
@@ -475,8 +543,7 @@ impl Store {
         let small: Vec<Segment> = {
             let mut stmt =
                 self.conn.prepare("SELECT file, rows FROM segments WHERE rows < ? ORDER BY ingest_id, file")?;
-            let rows =
-                stmt.query_map(params![SMALL_SEGMENT_ROWS], |r| Ok(Segment { file: r.get(0)?, rows: r.get(1)? }))?;
+            let rows = stmt.query_map(params![SMALL_SEGMENT_ROWS], |r| Ok(Segment::new(r.get(0)?, r.get(1)?)))?;
             rows.collect::<duckdb::Result<_>>()?
         };
         if small.len() < COMPACT_AFTER {
@@ -491,7 +558,7 @@ impl Store {
                 self.conn.execute("DELETE FROM segments WHERE file = ?", params![seg.file])?;
             }
             for seg in &merged {
-                self.conn.execute("INSERT INTO segments VALUES (?, ?, ?)", params![id, seg.file, seg.rows])?;
+                insert_segment(&self.conn, id, seg)?;
             }
             self.conn.execute("UPDATE ingests SET finished = now()::TIMESTAMP WHERE ingest_id = ?", params![id])?;
             self.refresh_view()

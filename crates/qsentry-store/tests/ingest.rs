@@ -418,6 +418,84 @@ fn a_moved_database_reads_its_segments_where_they_are_now() {
     assert_eq!(store.event_count().unwrap(), 20);
 }
 
+/// Each segment records the first and last entry time of its events, and a time window reads only the
+/// files that overlap it (every file whose times are unknown), with exactly the window's events.
+#[test]
+fn a_time_window_reads_only_the_segments_that_overlap_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.duckdb");
+    let store = Store::open(&db, &Default::default()).unwrap();
+    // Three runs a day or two apart: 10:00 on 2 November plus one minute per sequence number.
+    for seqs in [1..=1000u64, 3000..=4000, 6000..=7000] {
+        run_of(&store, seqs);
+    }
+    let files: Vec<(u64, String)> = {
+        let conn = store.connection();
+        let mut stmt = conn.prepare("SELECT ingest_id, file FROM segments ORDER BY ingest_id").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0).unwrap(), r.get(1).unwrap()))).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(files.len(), 3);
+    // The recorded times are those of the events of each file.
+    let wrong = count(
+        &store,
+        "SELECT count(*) FROM segments s JOIN (SELECT ingest_id, min(entry_timestamp) AS lo, max(entry_timestamp) AS hi
+         FROM events GROUP BY ALL) e USING (ingest_id)
+         WHERE s.first_entry IS DISTINCT FROM e.lo OR s.last_entry IS DISTINCT FROM e.hi",
+    );
+    assert_eq!(wrong, 0);
+    let check = |from: Option<&str>, to: Option<&str>, expect: &[usize]| {
+        let rel = store.events_within(from, to).unwrap();
+        let mut window = vec!["TRUE".to_string()];
+        window.extend(from.map(|t| format!("entry_timestamp >= TIMESTAMP '{t}'")));
+        window.extend(to.map(|t| format!("entry_timestamp < TIMESTAMP '{t}'")));
+        let window = window.join(" AND ");
+        let read: Vec<usize> = (0..files.len()).filter(|&i| rel.contains(&files[i].1)).collect();
+        if expect.len() == files.len() {
+            assert_eq!(rel, "events", "{from:?} {to:?}");
+        } else {
+            assert_eq!(read, expect, "{from:?} {to:?}: {rel}");
+        }
+        assert_eq!(
+            count(&store, &format!("SELECT count(*) FROM {rel} WHERE {window}")),
+            count(&store, &format!("SELECT count(*) FROM events WHERE {window}")),
+            "{from:?} {to:?}"
+        );
+    };
+    check(None, None, &[0, 1, 2]);
+    check(Some("2026-11-04 13:00:00"), Some("2026-11-04 14:00:00"), &[1]);
+    check(Some("2026-11-03 02:00:00"), Some("2026-11-04 13:00:00"), &[0, 1]);
+    check(Some("2026-11-06 00:00:00"), None, &[2]);
+    check(None, Some("2026-11-03 00:00:00"), &[0]);
+    check(Some("2026-11-01 00:00:00"), Some("2026-11-09 00:00:00"), &[0, 1, 2]);
+    // Between two runs' events: no file, and no event.
+    check(Some("2026-11-03 12:00:00"), Some("2026-11-03 13:00:00"), &[]);
+    assert_eq!(store.events_within(Some("2026-11-03 12:00:00"), Some("2026-11-03 13:00:00")).unwrap(), "events_schema");
+    // A file whose times are unknown (recorded by an older qsentry) is read for any window.
+    store
+        .connection()
+        .execute("UPDATE segments SET first_entry = NULL, last_entry = NULL WHERE ingest_id = 1", [])
+        .unwrap();
+    check(Some("2026-11-04 13:00:00"), Some("2026-11-04 14:00:00"), &[0, 1]);
+    drop(store);
+    // Read-only, the same.
+    let store = Store::open_read_only(&db, &Default::default()).unwrap();
+    let rel = store.events_within(Some("2026-11-06 00:00:00"), None).unwrap();
+    assert!(rel.contains(&files[2].1) && !rel.contains(&files[1].1), "{rel}");
+    drop(store);
+    // A store from before the times: read-only it reads `events`; opened to write, it gains the columns.
+    let conn = duckdb::Connection::open(&db).unwrap();
+    conn.execute_batch("ALTER TABLE segments DROP COLUMN first_entry; ALTER TABLE segments DROP COLUMN last_entry")
+        .unwrap();
+    drop(conn);
+    let window = (Some("2026-11-06 00:00:00"), Some("2026-11-06 01:00:00"));
+    let store = Store::open_read_only(&db, &Default::default()).unwrap();
+    assert_eq!(store.events_within(window.0, window.1).unwrap(), "events");
+    drop(store);
+    let store = Store::open(&db, &Default::default()).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM segments WHERE first_entry IS NULL AND last_entry IS NULL"), 3);
+    assert_eq!(store.events_within(window.0, window.1).unwrap(), "events");
+}
+
 #[test]
 fn duplicates_inside_one_chunk_are_kept_once() {
     let store = Store::in_memory().unwrap();

@@ -31,6 +31,10 @@ pub struct BenchStoreArgs {
     /// Folder for the fleet and the database (reused when it already holds a fleet of this size).
     #[arg(long, default_value = "target/bench-store")]
     pub dir: PathBuf,
+    /// Ingest the fleet one simulated day at a time, as a store fed every day is (a run or more per
+    /// day, each day's events in files of their own), instead of all of it in one ingest.
+    #[arg(long)]
+    pub daily: bool,
 }
 
 pub fn run(args: &BenchStoreArgs) -> i32 {
@@ -91,7 +95,7 @@ fn bench(args: &BenchStoreArgs) -> Result<i32> {
     let _ = std::fs::remove_file(db.with_extension("duckdb.wal"));
     let _ = std::fs::remove_dir_all(qsentry_store::store::segments_dir(&db));
     let store = crate::ingest::open_store(&db, &config)?;
-    let s = crate::ingest::ingest(&store, &config, &files, None, false, &[])?;
+    let s = if args.daily { ingest_daily(&store, &config, &files)? } else { ingest(&store, &config, &files)? };
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let segments: u64 =
         std::fs::read_dir(store.segments_path()).map(|d| d.flatten().map(|e| size(&e.path())).sum()).unwrap_or(0);
@@ -170,12 +174,17 @@ fn replicate(
 ) -> Result<qsentry_store::Store> {
     use qsentry_store::segments::{Drops, Segment, copy_segments_with};
     let conn = store.connection();
-    let (run, files): (i64, Vec<Segment>) = {
-        let mut stmt = conn.prepare("SELECT ingest_id, file, rows FROM segments")?;
-        let rows: Vec<(i64, Segment)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, Segment { file: r.get(1)?, rows: r.get(2)? })))?
-            .collect::<Result<_, _>>()?;
-        (rows.first().map(|r| r.0).unwrap_or(0), rows.into_iter().map(|r| r.1).collect())
+    // The files of each run, so that a replica keeps the store's layout: a store fed day by day has each
+    // day's events in files of their own.
+    let runs: std::collections::BTreeMap<u64, Vec<Segment>> = {
+        let mut stmt = conn.prepare("SELECT ingest_id, file, rows FROM segments ORDER BY ingest_id, file")?;
+        let rows: Vec<(u64, Segment)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, Segment::new(r.get(1)?, r.get(2)?))))?.collect::<Result<_, _>>()?;
+        let mut runs: std::collections::BTreeMap<u64, Vec<Segment>> = Default::default();
+        for (run, seg) in rows {
+            runs.entry(run).or_default().push(seg);
+        }
+        runs
     };
     let dir = store.segments_path().to_path_buf();
     let t = Instant::now();
@@ -183,12 +192,15 @@ fn replicate(
     // copied by DuckDB had row groups of about 5,000 events (its byte limit per group), three times as
     // many footers for every query to read as the same events ingested.
     for k in 2..=times {
-        let written = copy_segments_with(&dir, &format!("replica-{k:03}"), &files, &Drops::default(), |b| {
-            replica_batch(b, k).map_err(|e| e.to_string())
-        })
-        .map_err(anyhow::Error::msg)?;
-        for seg in written {
-            conn.execute("INSERT INTO segments VALUES (?, ?, ?)", duckdb::params![run, seg.file, seg.rows])?;
+        for (run, files) in &runs {
+            let prefix = format!("replica-{k:03}-{run:06}");
+            let written = copy_segments_with(&dir, &prefix, files, &Drops::default(), |b| {
+                replica_batch(b, k).map_err(|e| e.to_string())
+            })
+            .map_err(anyhow::Error::msg)?;
+            for seg in written {
+                qsentry_store::store::insert_segment(conn, *run, &seg)?;
+            }
         }
     }
     // The rollups do not count the copies yet: the next open rebuilds them from every segment.
@@ -197,6 +209,46 @@ fn replicate(
     let store = crate::ingest::open_store(db, config)?;
     eprintln!("replicated to {} events ({times}x) in {:.1}s", store.event_count()?, t.elapsed().as_secs_f64());
     Ok(store)
+}
+
+fn ingest(
+    store: &qsentry_store::Store,
+    config: &crate::config::Config,
+    files: &[PathBuf],
+) -> Result<crate::ingest::IngestSummary> {
+    crate::ingest::ingest(store, config, files, None, false, &[])
+}
+
+/// The fleet ingested day by day (its files are `SYSTEM/DAY/…`), the figures summed; the first day's
+/// run is the ingest's first.
+fn ingest_daily(
+    store: &qsentry_store::Store,
+    config: &crate::config::Config,
+    files: &[PathBuf],
+) -> Result<crate::ingest::IngestSummary> {
+    let mut days: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
+    for f in files {
+        let day = f.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+        days.entry(day).or_default().push(f.clone());
+    }
+    let mut total: Option<crate::ingest::IngestSummary> = None;
+    for files in days.values() {
+        let s = ingest(store, config, files)?;
+        total = Some(match total {
+            None => s,
+            Some(t) => crate::ingest::IngestSummary {
+                files: t.files + s.files,
+                skipped_unchanged: t.skipped_unchanged + s.skipped_unchanged,
+                skipped_unknown: t.skipped_unknown + s.skipped_unknown,
+                units: t.units + s.units,
+                added: t.added + s.added,
+                rejects: t.rejects + s.rejects,
+                seconds: t.seconds + s.seconds,
+                ingest_id: t.ingest_id,
+            },
+        });
+    }
+    total.ok_or_else(|| anyhow::anyhow!("the fleet has no files"))
 }
 
 /// A replica's key keeps the stored key modulo this, times 1,000, plus the replica's number.

@@ -65,7 +65,7 @@ pub enum BenchCommand {
     Decode(crate::bench::BenchArgs),
     /// Ingest and report speed on a simulated fleet, side by side with decoding alone.
     #[command(
-        after_help = "Examples:\n  qsentry bench store --entries 1000000\n  qsentry bench store --entries 10000000 --dir /tmp/qbench"
+        after_help = "Examples:\n  qsentry bench store --entries 1000000\n  qsentry bench store --entries 10000000 --dir /tmp/qbench\n  qsentry bench store --entries 10000000 --dir /tmp/qbench --daily --replicate 12"
     )]
     Store(crate::bench_store::BenchStoreArgs),
 }

@@ -265,6 +265,78 @@ fn reports_cut_at_whole_hours_read_as_the_events_alone() {
     assert!(!section(&report("signon-failures", &bounds), "Failed sign-ons per day").is_empty());
 }
 
+/// The same fleet ingested one day at a time: each day's events in files of their own, whose recorded
+/// times let a report with bounds read only the files of its window. Every section equals the one of the
+/// shared store, ingested at once.
+#[test]
+fn reports_on_a_store_fed_day_by_day_equal_those_of_one_ingest() {
+    let f = fleet();
+    let daily = tempfile::tempdir().unwrap();
+    let db = daily.path().join("daily.duckdb");
+    let db = db.to_str().unwrap();
+    let mut days: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for system in std::fs::read_dir(f.root.join("fleet")).unwrap() {
+        let system = system.unwrap().path();
+        if !system.is_dir() {
+            continue;
+        }
+        for day in std::fs::read_dir(&system).unwrap() {
+            let day = day.unwrap().path();
+            if day.is_dir() {
+                let name = day.file_name().unwrap().to_string_lossy().into_owned();
+                days.entry(name).or_default().push(day.strip_prefix(&f.root).unwrap().display().to_string());
+            }
+        }
+    }
+    assert_eq!(days.len(), 7);
+    for dirs in days.values() {
+        let mut args = vec!["ingest", "--db", db, "--no-detect"];
+        args.extend(dirs.iter().map(String::as_str));
+        qsentry(&args, &f.root);
+    }
+    let count = |extra: &[&str]| {
+        let mut args =
+            vec!["query", "--output", "json", "SELECT count(*) AS n, count(DISTINCT event_key) AS k FROM events"];
+        args.extend_from_slice(extra);
+        read_json(&args)[0].clone()
+    };
+    assert_eq!(count(&[]), count(&["--db", db]));
+    let files = read_json(&["query", "--db", db, "--output", "json", "SELECT count(*) AS n FROM segments"]);
+    assert!(files[0]["n"].as_i64().unwrap() >= 7, "{files}");
+    let days = &query(
+        "SELECT CAST(min(entry_timestamp) AS DATE) + 1 AS d, CAST(min(entry_timestamp) AS DATE) + 2 AS e FROM events",
+    )[0];
+    let (d, e) = (days["d"].as_str().unwrap(), days["e"].as_str().unwrap());
+    let windows = [
+        (Some(format!("{d}T06:17:30")), Some(format!("{e}T14:45"))),
+        (Some(format!("{d}T09:10")), Some(format!("{d}T10:50"))),
+        (Some(format!("{d}T00:00")), Some(format!("{e}T00:00"))),
+        (Some(format!("{d}T23:30")), Some(format!("{e}T00:30"))),
+        (Some(format!("{e}T23:59:59")), None),
+        (None, Some(format!("{d}T12:30"))),
+    ];
+    for (from, to) in &windows {
+        let mut bounds = Vec::new();
+        bounds.extend(from.iter().flat_map(|t| ["--from", t.as_str()]));
+        bounds.extend(to.iter().flat_map(|t| ["--to", t.as_str()]));
+        for name in ["remote-access", "signon-failures", "user-activity", "profile-history", "file-changes"] {
+            let mut args = bounds.clone();
+            match name {
+                "user-activity" => args.extend(["--user", "RSMITH"]),
+                "file-changes" => args.extend(["--file", "PAYLIB/PAYMAST"]),
+                _ => {}
+            }
+            let once = report(name, &args);
+            args.extend(["--db", db]);
+            let by_day = report(name, &args);
+            assert_eq!(once["sections"], by_day["sections"], "{name} {bounds:?}");
+        }
+    }
+    // The first window holds connections and record changes: the comparison is not of empty reports.
+    let bounds = ["--from", windows[0].0.as_deref().unwrap(), "--to", windows[0].1.as_deref().unwrap(), "--db", db];
+    assert!(!section(&report("remote-access", &bounds), "Connections per server").is_empty());
+}
+
 /// A copy of the shared store and its segments without complete rollups (read-only, so nothing is
 /// rebuilt): its reports group the events.
 fn copy_without_rollups() -> tempfile::TempDir {

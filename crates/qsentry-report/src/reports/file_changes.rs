@@ -22,6 +22,7 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
         "(hour(entry_timestamp) < 7 OR hour(entry_timestamp) >= 19 OR dayofweek(entry_timestamp) IN (0, 6))";
     // The file's entries, read from the events once: at 97M events each scan of the segments costs
     // 0.1–0.4 s in Parquet footers alone (64K- or 16K-row groups), whatever the filter prunes.
+    let events = super::events_in(conn, &opts.filter);
     let entries = super::Temp::new(
         conn,
         "report_file_entries",
@@ -30,21 +31,23 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
        job_number || '/' || job_user || '/' || job_name AS job, program_library || '/' || program_name AS program,
        coalesce(source_ip, remote_address) AS remote_address, {after_hours} AS after_hours, sequence_number,
        CASE WHEN journal_entry_type IN ('UP', 'UR') THEN changes END AS changes
-FROM events WHERE {on_file}"
+FROM {events} WHERE {on_file}"
         ),
     )?;
+    // An entry's changed columns in the record's order (an unnest alone kept no order across stores).
     let changes = Table::query(
         conn,
         &format!(
-            "WITH u AS (
+            "WITH l AS (
   SELECT system_name, entry_timestamp, count_or_rrn, user_name, job, program, remote_address, after_hours,
          sequence_number,
-         unnest(json_transform(changes, '[{{\"column\":\"VARCHAR\",\"before\":\"VARCHAR\",\"after\":\"VARCHAR\"}}]')) AS c
-  FROM {entries} WHERE changes IS NOT NULL)
+         json_transform(changes, '[{{\"column\":\"VARCHAR\",\"before\":\"VARCHAR\",\"after\":\"VARCHAR\"}}]') AS cs
+  FROM {entries} WHERE changes IS NOT NULL),
+u AS (SELECT * EXCLUDE (cs), cs[i] AS c FROM (SELECT *, unnest(generate_series(1, len(cs))) AS i FROM l))
 SELECT system_name, entry_timestamp, count_or_rrn AS rrn, c['column'] AS column_name, c['before'] AS before, c['after'] AS after,
        TRY_CAST(c['after'] AS DOUBLE) / nullif(TRY_CAST(c['before'] AS DOUBLE), 0) - 1 AS relative_change,
        user_name, job, program, remote_address, after_hours, sequence_number
-FROM u ORDER BY entry_timestamp, sequence_number"
+FROM u ORDER BY entry_timestamp, system_name, sequence_number, i"
         ),
         &[],
     )?;

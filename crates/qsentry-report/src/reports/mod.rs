@@ -152,9 +152,9 @@ fn rollup_parts(
     events: &str,
     rows: &str,
 ) -> (Option<String>, Vec<String>) {
-    let src = events_of(conn, rollup);
     let grouped = |f: &Filter| {
-        format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(src, &format!("({}) AND ({events})", f.sql(""))))
+        let src = events_of(conn, rollup, f);
+        format!("SELECT * FROM ({}) WHERE {rows}", (rollup.select)(&src, &format!("({}) AND ({events})", f.sql(""))))
     };
     if !rollups::usable(conn) {
         return (None, vec![grouped(filter)]);
@@ -173,10 +173,20 @@ fn union(parts: impl IntoIterator<Item = String>) -> String {
     parts.into_iter().collect::<Vec<_>>().join("\nUNION ALL BY NAME\n")
 }
 
-/// Where the events a rollup is made of are read when its table does not answer: `security_events`
-/// when every event it counts is copied there and that table is complete, else `events`.
-fn events_of(conn: &Connection, rollup: &Rollup) -> &'static str {
-    if rollup.within_security_events { rollups::security_source(conn) } else { "events" }
+/// Where the events a rollup is made of are read for `filter` when its table does not answer:
+/// `security_events` when every event it counts is copied there and that table is complete, else the
+/// events of the filter's time window ([`events_in`]).
+fn events_of(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
+    if rollup.within_security_events { rollups::security_source(conn).to_string() } else { events_in(conn, filter) }
+}
+
+/// The events as a relation to read `FROM` for a query that keeps only the filter's time window: the
+/// segment files whose times overlap it (`qsentry_store::store::events_within`), else `events`. A
+/// report's query still applies the filter.
+pub(crate) fn events_in(conn: &Connection, filter: &Filter) -> String {
+    let sql = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    let (from, to) = (filter.from.map(sql), filter.to.map(sql));
+    qsentry_store::store::events_within(conn, from.as_deref(), to.as_deref()).unwrap_or_else(|_| "events".into())
 }
 
 /// Whether the hourly rollup tables answer the filter exactly: its time bounds fall on whole hours and
@@ -207,7 +217,7 @@ pub(crate) fn rollup_events(conn: &Connection, rollup: &Rollup, filter: &Filter)
     if rollups::usable(conn) {
         return format!("SELECT * FROM {} WHERE {}", rollup.table, filter.sql(""));
     }
-    (rollup.select)(events_of(conn, rollup), &filter.sql(""))
+    (rollup.select)(&events_of(conn, rollup, filter), &filter.sql(""))
 }
 
 /// A temporary table holding rows that several sections of one report count, so the events are read

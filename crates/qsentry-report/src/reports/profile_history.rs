@@ -150,13 +150,14 @@ fn leavers(conn: &Connection, filter: &crate::model::Filter, list: &[Leaver]) ->
     let users = users.join(", ");
     // Every leaver's activity after the earliest termination, read from the events once; each leaver's
     // rows are counted from it. Disabling and deletion are in `security_events`.
+    let events = super::events_in(conn, filter);
     let after = super::Temp::new(
         conn,
         "report_leaver_activity",
         &format!(
             "SELECT system_name, entry_timestamp, source_ip, summary, user_name, subject_user, target_user,
        journal_entry_type, message_id
-FROM events WHERE {f} AND entry_timestamp >= DATE '{earliest}' + INTERVAL 1 DAY
+FROM {events} WHERE {f} AND entry_timestamp >= DATE '{earliest}' + INTERVAL 1 DAY
   AND (user_name IN ({users}) OR subject_user IN ({users}) OR target_user IN ({users}))"
         ),
     )?;

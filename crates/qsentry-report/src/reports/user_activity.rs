@@ -57,12 +57,13 @@ WHERE seen >= {TIMELINE_ROWS} ORDER BY hour LIMIT 1"
     let systems = Table::query(conn, &format!("SELECT DISTINCT system_name FROM {t} WHERE {in_window}"), &[])?;
     let on_systems = systems_sql(&systems);
     // DuckDB reads the timeline's text columns for the rows kept only (late materialization).
+    let events = super::events_in(conn, &opts.filter);
     let timeline = Table::query(
         conn,
         &format!(
             "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, action, outcome,
        job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format
-FROM events WHERE {mine} AND {before} AND {on_systems}
+FROM {events} WHERE {mine} AND {before} AND {on_systems}
 ORDER BY entry_timestamp, system_name, sequence_number LIMIT {TIMELINE_ROWS}"
         ),
         &[],
