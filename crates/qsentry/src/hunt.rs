@@ -102,10 +102,11 @@ pub fn detect(
             leavers.insert(l.system.as_deref(), &l.user, l.terminated);
         }
         let mut detector = engine.detector(DetectorOptions { leavers, ..DetectorOptions::default() })?;
-        // An ingest's events are read from its own segment files, not through `events` (see `events_since`).
+        // An ingest's events are read from its own segment files, not through `events` (see `events_since`);
+        // a hunt bounded in time reads the files that overlap its window.
         let relation = match ingest_id {
             Some(id) => store.events_since(id)?,
-            None => "events".to_string(),
+            None => qsentry_report::reports::events_in(store.connection(), filter),
         };
         let selected = filter.sql("");
         let mut alerts = Vec::new();

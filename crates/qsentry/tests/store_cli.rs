@@ -335,6 +335,16 @@ fn reports_on_a_store_fed_day_by_day_equal_those_of_one_ingest() {
     // The first window holds connections and record changes: the comparison is not of empty reports.
     let bounds = ["--from", windows[0].0.as_deref().unwrap(), "--to", windows[0].1.as_deref().unwrap(), "--db", db];
     assert!(!section(&report("remote-access", &bounds), "Connections per server").is_empty());
+    // A hunt over the window raises the same alerts.
+    let hunt = |extra: &[&str]| {
+        let mut args = vec!["hunt", "--no-record", "--output", "json"];
+        args.extend_from_slice(&bounds[..4]);
+        args.extend_from_slice(extra);
+        read_json(&args)
+    };
+    let alerts = hunt(&[]);
+    assert!(alerts.as_array().is_some_and(|a| !a.is_empty()), "{alerts}");
+    assert_eq!(alerts, hunt(&["--db", db]));
 }
 
 /// A copy of the shared store and its segments without complete rollups (read-only, so nothing is
