@@ -54,6 +54,11 @@ pub enum Chart {
     HeatMap { title: String, days: Vec<String>, counts: Vec<[f64; 24]> },
 }
 
+/// A local time as the text of an SQL timestamp, to the microsecond.
+pub fn sql_time(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+}
+
 /// Which events a report looks at.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
@@ -78,13 +83,19 @@ impl Filter {
         if let Some(s) = &self.system {
             c.push(format!("{p}system_name = {}", quote(s)));
         }
-        if let Some(t) = self.from {
-            c.push(format!("{p}{time} >= TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S%.6f")));
+        let (from, to) = self.time_bounds();
+        if let Some(t) = from {
+            c.push(format!("{p}{time} >= TIMESTAMP '{t}'"));
         }
-        if let Some(t) = self.to {
-            c.push(format!("{p}{time} < TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S%.6f")));
+        if let Some(t) = to {
+            c.push(format!("{p}{time} < TIMESTAMP '{t}'"));
         }
         c.join(" AND ")
+    }
+
+    /// The time bounds as the text of SQL timestamps (`2026-11-05 08:30:00.000000`).
+    pub fn time_bounds(&self) -> (Option<String>, Option<String>) {
+        (self.from.map(sql_time), self.to.map(sql_time))
     }
 
     /// Whether the time bounds (if any) fall on whole hours, so that hourly rollups answer exactly.

@@ -184,8 +184,7 @@ fn events_of(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
 /// segment files whose times overlap it (`qsentry_store::store::events_within`), else `events`. A
 /// report's query still applies the filter.
 pub fn events_in(conn: &Connection, filter: &Filter) -> String {
-    let sql = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
-    let (from, to) = (filter.from.map(sql), filter.to.map(sql));
+    let (from, to) = filter.time_bounds();
     qsentry_store::store::events_within(conn, from.as_deref(), to.as_deref()).unwrap_or_else(|_| "events".into())
 }
 

@@ -33,7 +33,7 @@ pub enum Slice {
 impl Slice {
     /// The slice as an SQL condition on `entry_timestamp`.
     pub fn sql(&self) -> String {
-        let literal = |t: &NaiveDateTime| format!("TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S%.6f"));
+        let literal = |t: &NaiveDateTime| format!("TIMESTAMP '{}'", qsentry_report::model::sql_time(*t));
         match self {
             Slice::Time { from, to: Some(to) } => {
                 format!("entry_timestamp >= {} AND entry_timestamp < {}", literal(from), literal(to))
