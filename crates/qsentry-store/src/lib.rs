@@ -16,6 +16,7 @@ pub mod rollups;
 pub mod schema;
 pub mod segments;
 pub mod servers;
+pub mod spill;
 pub mod store;
 pub mod table;
 pub mod trace;

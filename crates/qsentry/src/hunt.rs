@@ -116,24 +116,42 @@ pub fn detect(
         // A large run takes a minute or more (152-168K events/s): show it on a terminal.
         let progress =
             crate::progress::bar(Some(events), "{bar:30} {human_pos}/{human_len} events through the rules, {eta} left");
-        for slice in slices {
-            // Unordered: DuckDB's ORDER BY copied every selected value into its sort rows and back, which
-            // was half of a hunt's time; the slice's rows are put in time order here instead, by their keys.
-            let sql = format!("SELECT {COLUMNS} FROM {relation} WHERE {selected} AND {}", slice.sql());
-            let mut stmt = store.connection().prepare(&sql)?;
-            let batches: Vec<_> = stmt.query_arrow([])?.collect();
-            // DuckDB's copy of the result goes before the events are built.
-            drop(stmt);
-            let columns = batches.iter().map(Columns::of).collect::<Result<Vec<_>>>()?;
-            for (batch, row) in columns::time_order(&columns) {
-                detector.observe_into(&columns[batch].event(row), &mut alerts);
+        // The slices of a pass come from one scan, spilled to a file each beside the database (see
+        // `qsentry_store::spill`). Unordered: DuckDB's ORDER BY copied every selected value into its sort
+        // rows and back, which was half of a hunt's time; a slice's rows are put in time order here
+        // instead, by their keys.
+        let spill_dir = store.path().parent().filter(|p| p.is_dir()).map_or_else(std::env::temp_dir, Into::into);
+        for pass in slices.chunks(slices::PASS) {
+            let sql = format!("SELECT {COLUMNS} FROM {relation} WHERE {selected} AND ({})", slices::covering(pass));
+            let spill = qsentry_store::spill::spill(
+                store.connection(),
+                &sql,
+                columns::TIME,
+                pass.len(),
+                |t| slices::find(pass, t),
+                &spill_dir,
+            )?;
+            for i in 0..pass.len() {
+                let batches = spill.read(i)?;
+                let columns = batches.iter().map(Columns::of).collect::<Result<Vec<_>>>()?;
+                for (batch, row) in columns::time_order(&columns) {
+                    detector.observe_into(&columns[batch].event(row), &mut alerts);
+                }
+                n += spill.rows(i);
+                progress.set_position(n);
             }
-            n += batches.iter().map(|b| b.num_rows() as u64).sum::<u64>();
-            progress.set_position(n);
         }
         progress.finish_and_clear();
         alerts.extend(detector.finish());
-        alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)));
+        // Most severe first, then by time; ties (one wave seen on several systems at the same times) by
+        // system, rule and summary, so that the list does not depend on the order rows were read in.
+        alerts.sort_by(|a, b| {
+            (b.severity.cmp(&a.severity))
+                .then(a.first.cmp(&b.first))
+                .then_with(|| a.system.cmp(&b.system))
+                .then_with(|| a.rule_id.cmp(&b.rule_id))
+                .then_with(|| a.summary.cmp(&b.summary))
+        });
         Ok((alerts, n))
     })
 }

@@ -20,6 +20,9 @@ pub const COLUMNS: &str = "system_name, journal_library, journal_name, receiver_
     object_name, object_type, member, count_or_rrn, category, action, outcome, subject_user, target_user, \
     target_object, source_ip, summary, fields, source_format, source_file, record_number, byte_offset";
 
+/// The index of `entry_timestamp` in [`COLUMNS`].
+pub const TIME: usize = 7;
+
 /// One batch's columns, each cast by its kind in the store's schema to UTF-8 text, unsigned 64-bit
 /// integers or microsecond times.
 pub struct Columns {
@@ -86,7 +89,7 @@ impl Columns {
 
     /// The sort key of row `row`: `entry_timestamp`, `system_name`, `system_sequence_number`.
     fn time_key(&self, row: usize) -> (Option<i64>, Option<&str>, Option<u64>) {
-        (self.micros(7, row), self.str(0, row), self.uint(6, row))
+        (self.micros(TIME, row), self.str(0, row), self.uint(6, row))
     }
 
     /// The event of row `row`.
@@ -104,7 +107,7 @@ impl Columns {
         h.receiver_name = t(4);
         h.sequence_number = u(5);
         h.system_sequence_number = u(6);
-        h.entry_timestamp = self.time(7, row);
+        h.entry_timestamp = self.time(TIME, row);
         h.entry_timestamp_utc = self.time(8, row);
         h.journal_code = t(9).and_then(|c| c.chars().next());
         h.journal_entry_type = t(10);
@@ -166,6 +169,11 @@ mod tests {
     use super::*;
     use ibmi_format::Value;
     use qsentry_ingest::event::Raw;
+
+    #[test]
+    fn time_is_the_index_of_entry_timestamp() {
+        assert_eq!(COLUMNS.split(',').position(|c| c.trim() == "entry_timestamp"), Some(TIME));
+    }
 
     /// An event stored and read back through the detection columns keeps what detection reads.
     #[test]

@@ -1,5 +1,5 @@
 //! Reading many stored events in time order, a slice of time at a time. The `duckdb` crate receives a
-//! query's whole result at once, and DuckDB holds it inside its memory limit: detection over the 8.1M
+//! query's whole result at once (unless streamed), and DuckDB holds it inside its memory limit: detection over the 8.1M
 //! events of one ingest run, read by a single ordered query, failed with DuckDB's "Out of Memory" at
 //! the default 256 MB. The events are read instead in consecutive slices of whole minutes, each put in
 //! time order once read (`columns::time_order`), so the detector still sees them in time order. A slice is sized by an estimate of the bytes of its
@@ -41,6 +41,49 @@ impl Slice {
             Slice::Time { from, to: None } => format!("entry_timestamp >= {}", literal(from)),
             Slice::Untimed => "entry_timestamp IS NULL".into(),
         }
+    }
+}
+
+/// Slices read from one scan (`qsentry_store::spill`): each pass writes at most this many spill files,
+/// each holding at most one row group of [`qsentry_store::spill::SPILL_GROUP_ROWS`] rows in memory.
+pub const PASS: usize = 32;
+
+/// An SQL condition on `entry_timestamp` that holds for every event of `pass` (consecutive slices, in
+/// order): from the first slice's start to the last one's end, and no time if an untimed slice is in it.
+/// Between two slices there is no selected event (slices end at the last minute with events), so the
+/// condition selects what the slices do, as one range that row-group statistics can prune by.
+pub fn covering(pass: &[Slice]) -> String {
+    let times: Vec<_> = pass
+        .iter()
+        .filter_map(|s| match s {
+            Slice::Time { from, to } => Some((*from, *to)),
+            Slice::Untimed => None,
+        })
+        .collect();
+    let range = match (times.first(), times.last()) {
+        (Some(&(from, _)), Some(&(_, to))) => Some(Slice::Time { from, to }.sql()),
+        _ => None,
+    };
+    let untimed = pass.contains(&Slice::Untimed).then(|| Slice::Untimed.sql());
+    match (range, untimed) {
+        (Some(r), Some(u)) => format!("({r}) OR {u}"),
+        (Some(r), None) => r,
+        (None, Some(u)) => u,
+        (None, None) => "FALSE".into(),
+    }
+}
+
+/// The index in `pass` of the slice that holds an event at `micros` (microseconds since 1970; `None`: no
+/// time), if any.
+pub fn find(pass: &[Slice], micros: Option<i64>) -> Option<usize> {
+    let Some(t) = micros else { return pass.iter().position(|s| *s == Slice::Untimed) };
+    let at = |m: &NaiveDateTime| m.and_utc().timestamp_micros();
+    // Time slices come first, in order; the first one starting after `t` bounds the search.
+    let after = pass.partition_point(|s| matches!(s, Slice::Time { from, .. } if at(from) <= t));
+    let i = after.checked_sub(1)?;
+    match pass[i] {
+        Slice::Time { to, .. } if to.is_none_or(|to| t < at(&to)) => Some(i),
+        _ => None,
     }
 }
 
@@ -137,6 +180,25 @@ mod tests {
     fn at(minute: i64, second: u32) -> NaiveDateTime {
         chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap().and_hms_micro_opt(10, 0, second, 7).unwrap()
             + TimeDelta::minutes(minute)
+    }
+
+    #[test]
+    fn an_event_is_found_in_its_slice_and_a_pass_is_covered_by_one_range() {
+        let slice = |a: i64, b: Option<i64>| Slice::Time { from: at(a, 0), to: b.map(|b| at(b, 0)) };
+        let pass = [slice(0, Some(2)), slice(5, Some(6)), slice(6, None), Slice::Untimed];
+        let us = |m: i64, s: u32| Some(at(m, s).and_utc().timestamp_micros());
+        assert_eq!(find(&pass, us(0, 0)), Some(0), "a slice's start is in it");
+        assert_eq!(find(&pass, us(1, 59)), Some(0));
+        assert_eq!(find(&pass, us(2, 0)), None, "a slice's end is not, and no slice holds minutes 2 to 4");
+        assert_eq!(find(&pass, us(5, 30)), Some(1));
+        assert_eq!(find(&pass, us(600, 0)), Some(2), "the last slice has no end");
+        assert_eq!(find(&pass, us(-1, 0)), None, "before the first slice");
+        assert_eq!(find(&pass, None), Some(3));
+        assert_eq!(find(&pass[..3], None), None, "no untimed slice in the pass");
+        let sql = |a: i64, b: i64| Slice::Time { from: at(a, 0), to: Some(at(b, 0)) }.sql();
+        assert_eq!(covering(&pass[..2]), sql(0, 6));
+        assert_eq!(covering(&pass), format!("({}) OR entry_timestamp IS NULL", slice(0, None).sql()));
+        assert_eq!(covering(&pass[3..]), "entry_timestamp IS NULL");
     }
 
     #[test]
