@@ -51,8 +51,8 @@ impl Spill {
 
 /// Streams the rows of `sql` and writes each into bucket `bucket_of(t)` of `buckets`, where `t` is the
 /// row's value of column `time_column` (a time, in microseconds; `None` when null). The files go into a
-/// new folder inside `dir`. A row that `bucket_of` places in no bucket is an error: the caller's buckets
-/// must cover what the query selects.
+/// new folder inside `dir` (or the system's temporary folder when `dir` cannot take one). A row that
+/// `bucket_of` places in no bucket is an error: the caller's buckets must cover what the query selects.
 pub fn spill(
     conn: &duckdb::Connection,
     sql: &str,
@@ -61,7 +61,11 @@ pub fn spill(
     bucket_of: impl Fn(Option<i64>) -> Option<usize>,
     dir: &Path,
 ) -> Result<Spill> {
-    let tmp = tempfile::Builder::new().prefix("qsentry-spill-").tempdir_in(dir)?;
+    // Beside the database where it can write, else in the system's temporary folder (a store read from
+    // a folder it may not write to).
+    let mut named = tempfile::Builder::new();
+    named.prefix("qsentry-spill-");
+    let tmp = named.tempdir_in(dir).or_else(|_| named.tempdir())?;
     let schema: SchemaRef = conn.prepare(&format!("SELECT * FROM ({sql}) LIMIT 0"))?.query_arrow([])?.get_schema();
     let mut stmt = conn.prepare(sql)?;
     let mut writers: Vec<Option<ArrowWriter<File>>> = (0..buckets).map(|_| None).collect();
