@@ -1,6 +1,6 @@
 //! Reading many stored events in time order, a slice of time at a time. The `duckdb` crate receives a
-//! query's whole result at once (unless streamed), and DuckDB holds it inside its memory limit: detection over the 8.1M
-//! events of one ingest run, read by a single ordered query, failed with DuckDB's "Out of Memory" at
+//! query's whole result at once (unless streamed), and DuckDB holds it inside its memory limit:
+//! detection over the 8.1M events of one ingest run, read by a single ordered query, failed with DuckDB's "Out of Memory" at
 //! the default 256 MB. The events are read instead in consecutive slices of whole minutes, each put in
 //! time order once read (`columns::time_order`), so the detector still sees them in time order. A slice is sized by an estimate of the bytes of its
 //! result, because an event's text varies tenfold (a CD entry carries its whole command string). A
