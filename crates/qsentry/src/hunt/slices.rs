@@ -1,12 +1,13 @@
 //! Reading many stored events in time order, a slice of time at a time. The `duckdb` crate receives a
 //! query's whole result at once (unless streamed), and DuckDB holds it inside its memory limit:
-//! detection over the 8.1M events of one ingest run, read by a single ordered query, failed with DuckDB's "Out of Memory" at
-//! the default 256 MB. The events are read instead in consecutive slices of whole minutes, each put in
-//! time order once read (`columns::time_order`), so the detector still sees them in time order. A slice is sized by an estimate of the bytes of its
-//! result, because an event's text varies tenfold (a CD entry carries its whole command string). A
-//! minute over the budget on its own (a busy system can journal tens of thousands of entries a minute) is
-//! split at its exact entry times: the events are ordered by time first, so a slice boundary between two
-//! times keeps the order.
+//! detection over the 8.1M events of one ingest run, read by a single ordered query, failed with
+//! DuckDB's "Out of Memory" at the default 256 MB. The events are read instead in consecutive slices of
+//! whole minutes, each put in time order once read (`columns::time_order`), so the detector still sees
+//! them in time order. A slice is sized by an estimate of the bytes of its result, because an event's
+//! text varies tenfold (a CD entry carries its whole command string). A minute over the budget on its
+//! own (a busy system can journal tens of thousands of entries a minute) is split at its exact entry
+//! times: the events are ordered by time first, so a slice boundary between two times keeps the order.
+//! The slices of a pass ([`PASS`]) come from one scan, spilled to a file each (`qsentry_store::spill`).
 
 use anyhow::Result;
 use chrono::{NaiveDateTime, TimeDelta};
