@@ -139,9 +139,7 @@ impl Filter {
 }
 
 /// A SQL string literal.
-pub fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
+pub use qsentry_store::sql_string as quote;
 
 #[cfg(test)]
 mod tests {

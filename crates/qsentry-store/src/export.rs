@@ -21,7 +21,7 @@ pub fn parquet(store: &Store, dir: &Path) -> anyhow::Result<u64> {
     for p in &parts.rows {
         let (system, day) = (p[0].as_str(), p[1].as_str());
         let system_cond = match system {
-            Some(s) => format!("system_name = '{}'", s.replace('\'', "''")),
+            Some(s) => format!("system_name = {}", crate::sql_string(s)),
             None => "system_name IS NULL".to_string(),
         };
         let day_cond = match day {

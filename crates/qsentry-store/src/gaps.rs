@@ -187,5 +187,5 @@ ORDER BY system_name, journal, first_missing";
 
 /// A SQL literal: NULL or a quoted string.
 fn lit(s: Option<&str>) -> String {
-    s.map_or_else(|| "NULL".to_string(), |s| format!("'{}'", s.replace('\'', "''")))
+    s.map_or_else(|| "NULL".to_string(), crate::sql_string)
 }

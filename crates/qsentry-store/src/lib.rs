@@ -23,3 +23,8 @@ pub mod trace;
 
 pub use store::{FileCounts, Ingest, RUN_EVENTS, SourceId, Store, StoreError, StoreOptions};
 pub use table::Table;
+
+/// `s` as an SQL string literal: in single quotes, each quote in it doubled.
+pub fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}

@@ -49,11 +49,11 @@ pub const SEGMENT_ROWS: u64 = 4 << 20;
 /// only when it need not keep insertion order, so the copy runs with `preserve_insertion_order` off
 /// (nothing reads segments in file order: every report and `hunt` sorts).
 pub fn copy_to_parquet(conn: &duckdb::Connection, select: &str, to: &str) -> duckdb::Result<usize> {
-    let to = to.replace('\'', "''");
+    let to = crate::sql_string(to);
     conn.execute_batch("SET preserve_insertion_order = false")?;
     let rows = conn.execute(
         &format!(
-            "COPY ({select}) TO '{to}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}, \
+            "COPY ({select}) TO {to} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}, \
              ROW_GROUP_SIZE_BYTES '8MB')"
         ),
         [],

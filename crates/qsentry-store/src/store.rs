@@ -56,13 +56,12 @@ pub fn events_within(conn: &Connection, from: Option<&str>, to: Option<&str>) ->
     let folder: Option<String> =
         conn.query_row("SELECT getvariable('qsentry_segments')", [], |r| r.get(0)).ok().flatten();
     let Some(folder) = folder else { return Ok("events".into()) };
-    let quote = |t: &str| t.replace('\'', "''");
     let mut cond = vec!["TRUE".to_string()];
     if let Some(from) = from {
-        cond.push(format!("(last_entry IS NULL OR last_entry >= TIMESTAMP '{}')", quote(from)));
+        cond.push(format!("(last_entry IS NULL OR last_entry >= TIMESTAMP {})", crate::sql_string(from)));
     }
     if let Some(to) = to {
-        cond.push(format!("(first_entry IS NULL OR first_entry < TIMESTAMP '{}')", quote(to)));
+        cond.push(format!("(first_entry IS NULL OR first_entry < TIMESTAMP {})", crate::sql_string(to)));
     }
     let sql = format!(
         "SELECT file, (SELECT count(*) FROM segments) FROM segments WHERE {} ORDER BY ingest_id, file",
@@ -93,7 +92,7 @@ fn relation_of(folder: &Path, files: &[String]) -> String {
 /// A `read_parquet` list of segment files of `folder`.
 fn parquet_list<'a>(folder: &Path, files: impl IntoIterator<Item = &'a String>) -> String {
     let quoted: Vec<String> =
-        files.into_iter().map(|f| format!("'{}'", folder.join(f).display().to_string().replace('\'', "''"))).collect();
+        files.into_iter().map(|f| crate::sql_string(&folder.join(f).display().to_string())).collect();
     format!("[{}]", quoted.join(", "))
 }
 
@@ -412,10 +411,8 @@ impl Store {
             self.conn.execute_batch(&format!("SET threads = {};", opts.threads))?;
         }
         // The segment folder as this connection finds it (`events_within` reads it).
-        self.conn.execute_batch(&format!(
-            "SET VARIABLE qsentry_segments = '{}'",
-            self.segments.display().to_string().replace('\'', "''")
-        ))?;
+        let folder = crate::sql_string(&self.segments.display().to_string());
+        self.conn.execute_batch(&format!("SET VARIABLE qsentry_segments = {folder}"))?;
         Ok(())
     }
 

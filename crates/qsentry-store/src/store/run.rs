@@ -418,7 +418,7 @@ fn dedupe(
 fn systems_of(store: &Store, new: &str) -> Result<String> {
     let mut stmt = store.conn.prepare(&format!("SELECT DISTINCT system_name FROM read_parquet({new})"))?;
     let names: Vec<Option<String>> = stmt.query_map([], |r| r.get(0))?.collect::<duckdb::Result<_>>()?;
-    let mut listed: Vec<String> = names.iter().flatten().map(|n| format!("'{}'", n.replace('\'', "''"))).collect();
+    let mut listed: Vec<String> = names.iter().flatten().map(|n| crate::sql_string(n)).collect();
     let blank = names.iter().any(|n| n.as_deref().is_none_or(|n| n.trim().is_empty()));
     if blank {
         listed.push("''".into());
@@ -445,8 +445,8 @@ fn has_copies(store: &Store, new: &str, old: &str, rows: u64, keys_per_pass: u64
         // DuckDB 445 MB of RSS at its 256 MB limit; of 48M, 495 MB and a minute).
         let sql = format!(
             "SELECT count(*), count(DISTINCT event_key), \
-                    (SELECT count(*) FROM {old} o WHERE hash(o.event_key) % {passes} = {pass} \
-                       AND o.event_key IN (SELECT event_key FROM read_parquet({new}) WHERE {slice})) \
+                    (SELECT count(*) FROM {old} WHERE {slice} \
+                       AND event_key IN (SELECT event_key FROM read_parquet({new}) WHERE {slice})) \
              FROM read_parquet({new}) WHERE {slice}"
         );
         let (total, distinct, stored): (i64, i64, i64) =
