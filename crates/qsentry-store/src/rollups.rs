@@ -147,21 +147,43 @@ pub const SECURITY_TYPES: [&str; 9] = ["AD", "AF", "CA", "CP", "GR", "JD", "OW",
 /// Connections as rows (system, time, server, user, source_ip, kind): JS entries of host-server jobs
 /// switching to the user (JS-M) and Telnet sessions (JS-S with a remote address), the CPIAD09/CPI3E34
 /// history messages, and SK socket accepts (server by local port).
+///
+/// Three `SELECT`s, one per kind of row, joined by `UNION ALL`: each one's condition is a conjunction on
+/// one column's value (`journal_entry_type`, `message_id`) that DuckDB pushes into the Parquet scan, so
+/// row-group statistics skip the groups without such rows; one `OR` across the three kinds would read
+/// every group. Only the SK rows read `fields` (the JSON with the local port), the widest column a
+/// connection needs. The third `SELECT` leaves out the rows the first two took, so each row is counted
+/// once, as with one condition.
 pub fn access_rows(src: &str, filter: &str) -> String {
-    format!(
-        "SELECT system_name, entry_timestamp,
-       coalesce({job_server}, CASE WHEN journal_entry_type = 'SK' THEN {port_server} END, 'other') AS server,
+    let job = "journal_entry_type = 'JS' AND (entry_type = 'M' OR (entry_type = 'S' AND remote_address IS NOT NULL))";
+    let socket = "journal_entry_type = 'SK' AND entry_type = 'A'";
+    // `=` joined by OR, not IN: where a row group's `message_id` is all NULL (every audit entry), DuckDB 1.4
+    // skips the group for the first and reads it for the second (1.39 s against 0.03 s on 12 day files).
+    let message = format!(
+        "(message_id = 'CPIAD09' OR message_id = 'CPI3E34') AND ({job}) IS NOT TRUE AND ({socket}) IS NOT TRUE"
+    );
+    let job_server = servers::by_job("job_name");
+    let port_server = servers::by_port("(fields->>'local_port')");
+    let select = |server: &str, condition: &str| {
+        format!(
+            "SELECT system_name, entry_timestamp,
+       {server} AS server,
        CASE WHEN journal_entry_type = 'SK' THEN NULL ELSE coalesce(target_user, subject_user) END AS user_name,
        source_ip,
        CASE WHEN journal_entry_type = 'JS' THEN 'job' WHEN journal_entry_type = 'SK' THEN 'socket' ELSE 'history' END AS kind
 FROM {src}
-WHERE ({filter}) AND source_ip IS NOT NULL AND (
-     (journal_entry_type = 'JS' AND (entry_type = 'M' OR (entry_type = 'S' AND remote_address IS NOT NULL)))
-  OR message_id IN ('CPIAD09', 'CPI3E34')
-  OR (journal_entry_type = 'SK' AND entry_type = 'A'))",
-        job_server = servers::by_job("job_name"),
-        port_server = servers::by_port("(fields->>'local_port')"),
-    )
+WHERE ({filter}) AND source_ip IS NOT NULL AND {condition}"
+        )
+    };
+    let any_server =
+        format!("coalesce({job_server}, CASE WHEN journal_entry_type = 'SK' THEN {port_server} END, 'other')");
+    [
+        // JS rows: never SK, so their server comes from the job name alone and `fields` is not read.
+        select(&format!("coalesce({job_server}, 'other')"), &format!("({job})")),
+        select(&any_server, &format!("({socket})")),
+        select(&any_server, &format!("({message})")),
+    ]
+    .join("\nUNION ALL\n")
 }
 
 /// Rows grouped per system, local hour and `keys`, with their count and first and last time.
