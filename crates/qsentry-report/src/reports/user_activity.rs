@@ -48,16 +48,22 @@ WHERE seen >= {TIMELINE_ROWS} ORDER BY hour LIMIT 1"
         ),
         &[],
     )?;
-    let (before, in_window) = match until.rows.first().and_then(|r| r[0].as_str()) {
+    let end = until.rows.first().and_then(|r| r[0].as_str()).map(str::to_string);
+    let (before, in_window) = match &end {
         Some(end) => (format!("entry_timestamp < TIMESTAMP '{end}'"), format!("hour < TIMESTAMP '{end}'")),
         None => ("TRUE".to_string(), "TRUE".to_string()),
     };
+    // The segment files read are those of the window up to that hour.
+    let mut timeline_window = opts.filter.clone();
+    if let Some(end) = end.and_then(|e| chrono::NaiveDateTime::parse_from_str(&e, "%Y-%m-%d %H:%M:%S").ok()) {
+        timeline_window.to = Some(timeline_window.to.map_or(end, |to| to.min(end)));
+    }
     // Only the systems on which the user has events in that time are read: a row group holds one
     // system's entries, so its statistics skip the others.
     let systems = Table::query(conn, &format!("SELECT DISTINCT system_name FROM {t} WHERE {in_window}"), &[])?;
     let on_systems = systems_sql(&systems);
     // DuckDB reads the timeline's text columns for the rows kept only (late materialization).
-    let events = super::events_in(conn, &opts.filter);
+    let events = super::events_in(conn, &timeline_window);
     let timeline = Table::query(
         conn,
         &format!(
