@@ -188,23 +188,35 @@ pub fn events_in(conn: &Connection, filter: &Filter) -> String {
     qsentry_store::store::events_within(conn, from.as_deref(), to.as_deref()).unwrap_or_else(|_| "events".into())
 }
 
-/// Whether the hourly rollup tables answer the filter exactly: its time bounds fall on whole hours and
-/// the rollups are complete.
-pub(crate) fn rollups_answer(conn: &Connection, filter: &Filter) -> bool {
-    filter.whole_hours() && rollups::usable(conn)
-}
-
 /// The rows of a derived rollup for the filter, as a subquery: its table when it answers exactly (an
 /// hourly one as [`rollup_rows`] says; a set only without time bounds), else its grouping of `parent`,
-/// a subquery of the parent's rows for the filter. Either way the rows have its columns.
-pub(crate) fn derived_rows(conn: &Connection, derived: &Derived, filter: &Filter, parent: &str) -> String {
+/// a subquery of the parent's rows for the filter. An hourly one with bounds off the hour reads its
+/// table for the whole hours and groups only `ends`, the kept parent rows of the window's ends (see
+/// [`rollup_rows_kept`]): an end's hours are not the whole hours', so no group is split between the two.
+/// Either way the rows have its columns.
+pub(crate) fn derived_rows(
+    conn: &Connection,
+    derived: &Derived,
+    filter: &Filter,
+    parent: &str,
+    ends: Option<&str>,
+) -> String {
+    let usable = rollups::usable(conn);
     let answers = if derived.hourly {
-        rollups_answer(conn, filter)
+        filter.whole_hours() && usable
     } else {
-        filter.from.is_none() && filter.to.is_none() && rollups::usable(conn)
+        filter.from.is_none() && filter.to.is_none() && usable
     };
     if answers {
         return format!("SELECT * FROM {} WHERE {}", derived.table, filter.sql_on("", "hour"));
+    }
+    if derived.hourly
+        && usable
+        && let Some(ends) = ends
+    {
+        let (hours, _) = filter.hours_and_ends();
+        let table = hours.map(|h| format!("SELECT * FROM {} WHERE {}", derived.table, h.sql_on("", "hour")));
+        return union(table.into_iter().chain([(derived.select)(&format!("SELECT * FROM {ends}"))]));
     }
     (derived.select)(parent)
 }

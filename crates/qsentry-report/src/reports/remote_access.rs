@@ -18,8 +18,10 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     // profiles per server. Where the derived rollups do not answer the filter, they group `a` again.
     // The groups of the events at the window's ends (bounds off the hour), or of all the events when
     // the rollups are incomplete, are kept for all the queries.
-    let (access, _ends) = super::rollup_rows_kept(conn, &rollups::ACCESS, &opts.filter, "report_access_ends")?;
-    let derived = |d: &rollups::Derived| super::derived_rows(conn, d, &opts.filter, "SELECT * FROM a");
+    let (access, ends) = super::rollup_rows_kept(conn, &rollups::ACCESS, &opts.filter, "report_access_ends")?;
+    let ends_table = ends.as_ref().map(|t| t.to_string());
+    let derived =
+        |d: &rollups::Derived| super::derived_rows(conn, d, &opts.filter, "SELECT * FROM a", ends_table.as_deref());
     let servers = derived(&rollups::ACCESS_SERVERS);
     let (sources, users) = (derived(&rollups::ACCESS_SOURCES), derived(&rollups::ACCESS_USERS));
     // Each grouping is a statement of its own: in one statement, the three groupings of 5.9M rows at 97M
