@@ -208,8 +208,9 @@ impl Store {
         // the rebuild of the 97M store ran out of memory in four of five tries (DuckDB keeps a
         // transaction's new rows until its commit). They run without insertion order (rollups are sets
         // of rows) and on one thread, which takes DuckDB less memory: on two threads, the 97M rebuild
-        // peaked at 446-544 MB, on one at 348-361 MB, in twice the time. The rollups made from
-        // `security_events` and the derived ones (from the whole committed parent tables) follow. The
+        // peaked at 446-544 MB, on one at 348-361 MB, in twice the time. Each file's hourly derived rollups
+        // go in with its rollups; the rollups made from `security_events` and the derived sets (from the
+        // whole committed parent tables) follow. The
         // version is recorded last: a rebuild cut short leaves none, and the next open starts again.
         let threads: i64 = self.conn.query_row("SELECT current_setting('threads')", [], |r| r.get(0))?;
         self.conn.execute_batch("SET preserve_insertion_order = false; SET threads = 1")?;
@@ -225,7 +226,7 @@ impl Store {
         self.with_lower_memory_limit(3, || {
             self.transaction(|| {
                 self.insert_security_rollups(&SecurityRows::Table)?;
-                self.execute_traced(&rollups::derive_all_sql())?;
+                self.execute_traced(&rollups::derive_sets_sql())?;
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rollups', ?)", params![ROLLUPS_VERSION])?;
                 Ok(())
             })
@@ -243,11 +244,12 @@ impl Store {
         self.insert_security_rollups(&security)
     }
 
-    /// Adds the rollups made from segment file `f`, and with `derived`, the rollups derived from them.
-    fn insert_file_rollups(&self, f: &String, security: &SecurityRows, derived: bool) -> Result<()> {
+    /// Adds the rollups made from segment file `f` with the hourly rollups derived from them, and with
+    /// `sets`, the derived sets too.
+    fn insert_file_rollups(&self, f: &String, security: &SecurityRows, sets: bool) -> Result<()> {
         let src = format!("read_parquet({})", self.parquet_list([f]));
         for r in rollups::ROLLUPS.iter().filter(|r| Self::from_files(r, security)) {
-            let sql = if derived { rollups::insert_with_derived_sql(r, &src) } else { rollups::insert_sql(r, &src) };
+            let sql = rollups::insert_with_derived_sql(r, &src, sets);
             self.execute_traced(&sql)?;
         }
         Ok(())
