@@ -112,13 +112,27 @@ pub fn run(args: &ReportArgs) -> i32 {
         };
         let mut reports = Vec::new();
         for n in names {
-            reports.push(qsentry_report::run(n, store.connection(), &opts)?);
+            let report = qsentry_report::run(n, store.connection(), &opts);
+            reports.push(report.map_err(|e| without_rollups(e, &store))?);
         }
         let mut out = std::io::stdout().lock();
         write(&reports, args.output, &mut out)?;
         Ok(exit::OK)
     })();
     r.unwrap_or_else(|e| exit::failed("report", &e))
+}
+
+/// A report that ran out of memory on a store without usable rollups (written by an older qsentry) scanned
+/// every event: the way out is to build them, which narrowing the report's bounds would not do.
+fn without_rollups(e: anyhow::Error, store: &qsentry_store::Store) -> anyhow::Error {
+    if format!("{e:#}").contains("Out of Memory") && !qsentry_store::rollups::usable(store.connection()) {
+        let db = store.path().display();
+        return e.context(format!(
+            "the rollups of {db} are missing or of an older qsentry, so this report scanned every event; \
+             build them once with `qsentry ingest --db {db} EMPTY_FOLDER`, then run it again"
+        ));
+    }
+    e
 }
 
 /// Whether a report can run with these options (user-activity needs a user, file-changes a file).

@@ -695,3 +695,17 @@ fn a_closed_pipe_ends_a_command_quietly() {
         assert!(out.stderr.is_empty(), "{output}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// A report that runs out of memory on a store whose rollups an older qsentry wrote says to build them,
+/// which bounds on whole hours would not replace.
+#[test]
+fn a_report_out_of_memory_without_rollups_says_to_build_them() {
+    let copy = copy_without_rollups();
+    let db = copy.path().join("qsentry.duckdb");
+    std::fs::write(copy.path().join("small.toml"), "[store]\nmemory_limit = \"2MB\"\n").unwrap();
+    let args = ["report", "remote-access", "--db", db.to_str().unwrap(), "--config", "small.toml", "-o", "json"];
+    let (err, out) = qsentry_fails(&args, copy.path(), 1);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("Out of Memory"), "{err}");
+    assert!(err.contains(&format!("build them once with `qsentry ingest --db {}", db.display())), "{err}");
+}
