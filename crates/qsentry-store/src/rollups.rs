@@ -126,7 +126,7 @@ pub const ACCESS_USERS: Derived = Derived {
 
 /// Each address that connected to each server of each system, per hour: remote-access's count of sources
 /// with time bounds, which the set above cannot answer (2.0M rows against `rollup_access`'s 5.9M at 97M
-/// events, so a week's distinct count takes a third of the time).
+/// events: a week's distinct count 0.38 → 0.23 s).
 pub const ACCESS_SOURCES_HOURLY: Derived = Derived {
     table: "rollup_access_sources_hourly",
     parent: &ACCESS,
