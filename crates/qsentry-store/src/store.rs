@@ -210,8 +210,8 @@ impl Store {
         // of rows) and on one thread, which takes DuckDB less memory: on two threads, the 97M rebuild
         // peaked at 446-544 MB, on one at 348-361 MB, in twice the time. Each file's hourly derived rollups
         // go in with its rollups; the rollups made from `security_events` and the derived sets (from the
-        // whole committed parent tables) follow. The
-        // version is recorded last: a rebuild cut short leaves none, and the next open starts again.
+        // whole committed parent tables) follow. The version is recorded last: a rebuild cut short leaves
+        // none, and the next open starts again.
         let threads: i64 = self.conn.query_row("SELECT current_setting('threads')", [], |r| r.get(0))?;
         self.conn.execute_batch("SET preserve_insertion_order = false; SET threads = 1")?;
         let files_done = self.with_lower_memory_limit(3, || {

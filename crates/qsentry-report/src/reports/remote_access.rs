@@ -35,7 +35,7 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
         )
     };
     // Each grouping is a statement of its own: in one statement, the three groupings of 5.9M rows at 97M
-    // events ran out of DuckDB's 256 MB (with time bounds, where the sets group `a` again).
+    // events ran out of DuckDB's 256 MB (with time bounds, when the sets were made from `a`).
     let group = |name, select: &str| super::Temp::new(conn, name, &format!("WITH a AS ({access}) {select}"));
     let s = group(
         "report_access_servers",
