@@ -39,6 +39,33 @@ pub fn release_freed() {
     }
 }
 
+/// `mi_option_purge_delay` in mimalloc 3's `mi_option_t` (`include/mimalloc.h`: the sixteenth option,
+/// after the deprecated `eager_commit_delay`); the crate names no constant for it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// mimalloc's purge delay set to `ms` milliseconds until the returned guard is dropped, which puts back
+/// the delay before. For work whose threads free what others allocated, over phases of seconds: `hunt`
+/// at 97M events peaked at 509 MB with the default 1,000 ms and at 479 MB with 100 ms, 2% slower
+/// (docs/PERFORMANCE.md, session 27). The ingest keeps the default (see the module doc).
+pub fn purge_delay(ms: std::ffi::c_long) -> PurgeDelay {
+    // SAFETY: reading and setting an integer option; mimalloc reads the purge delay each time it
+    // schedules a purge (`mi_option_get` in `src/arena.c`), so a change applies from then on.
+    let before = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+    // SAFETY: as above.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
+    PurgeDelay(before)
+}
+
+/// Puts mimalloc's purge delay back when dropped (see [`purge_delay`]).
+pub struct PurgeDelay(std::ffi::c_long);
+
+impl Drop for PurgeDelay {
+    fn drop(&mut self) {
+        // SAFETY: setting an integer option, as in `purge_delay`.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, self.0) };
+    }
+}
+
 /// Turns transparent huge pages off for this process, before any work: what mimalloc's `allow_thp=0`
 /// option does at its start (`prctl(PR_SET_THP_DISABLE)`, `src/prim/unix/prim.c`), done from `main`
 /// because mimalloc reads its options before `main` runs.
@@ -126,16 +153,19 @@ unsafe impl GlobalAlloc for Mimalloc {
 mod tests {
     use super::*;
 
-    /// `mi_option_purge_delay` in mimalloc 3's `mi_option_t` (`include/mimalloc.h`: the sixteenth option,
-    /// after the deprecated `eager_commit_delay`); the crate names no constant for it.
-    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
     #[test]
     fn the_purge_delay_is_positive_so_freed_memory_can_be_released() {
         // With a delay of 0 or less, mimalloc schedules no purge and `mi_collect(true)` has nothing to hand
         // back (`mi_arena_schedule_purge`, `src/arena.c`). mimalloc 3's default is 1,000 ms
-        // (`src/options.c`) and nothing in this binary sets options.
+        // (`src/options.c`); only [`purge_delay`] sets it, for as long as its guard lives.
         // SAFETY: reads an integer option.
+        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 1000);
+        {
+            let _short = purge_delay(100);
+            // SAFETY: as above.
+            assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 100);
+        }
+        // SAFETY: as above.
         assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 1000);
     }
 
