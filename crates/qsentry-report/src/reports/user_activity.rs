@@ -29,9 +29,7 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let Some(user) = opts.user.as_deref() else { bail!("user-activity needs --user PROFILE") };
     let user = user.trim().to_uppercase();
     let u = quote(&user);
-    let f = opts.filter.sql("");
     let named = format!("user_name = {u} OR subject_user = {u} OR target_user = {u} OR job_user = {u}");
-    let mine = format!("({f}) AND ({named})");
     // The user's events per hour, entry and action (see `rollups::USER_ACTIVITY`); the sections count
     // from these few rows.
     let rows =
@@ -48,28 +46,26 @@ WHERE seen >= {TIMELINE_ROWS} ORDER BY hour LIMIT 1"
         ),
         &[],
     )?;
-    let end = until.rows.first().and_then(|r| r[0].as_str()).map(str::to_string);
-    let (before, in_window) = match &end {
-        Some(end) => (format!("entry_timestamp < TIMESTAMP '{end}'"), format!("hour < TIMESTAMP '{end}'")),
-        None => ("TRUE".to_string(), "TRUE".to_string()),
-    };
-    // The segment files read are those of the window up to that hour.
+    let end = until.rows.first().and_then(|r| r[0].as_str());
+    let end = end.and_then(|e| chrono::NaiveDateTime::parse_from_str(e, "%Y-%m-%d %H:%M:%S").ok());
+    // The timeline's window ends there: its condition and the segment files it reads.
     let mut timeline_window = opts.filter.clone();
-    if let Some(end) = end.and_then(|e| chrono::NaiveDateTime::parse_from_str(&e, "%Y-%m-%d %H:%M:%S").ok()) {
+    if let Some(end) = end {
         timeline_window.to = Some(timeline_window.to.map_or(end, |to| to.min(end)));
     }
+    let in_window = end.map_or("TRUE".to_string(), |e| format!("hour < TIMESTAMP '{}'", crate::model::sql_time(e)));
     // Only the systems on which the user has events in that time are read: a row group holds one
     // system's entries, so its statistics skip the others.
     let systems = Table::query(conn, &format!("SELECT DISTINCT system_name FROM {t} WHERE {in_window}"), &[])?;
     let on_systems = systems_sql(&systems);
     // DuckDB reads the timeline's text columns for the rows kept only (late materialization).
-    let events = super::events_in(conn, &timeline_window);
+    let (events, window) = (super::events_in(conn, &timeline_window), timeline_window.sql(""));
     let timeline = Table::query(
         conn,
         &format!(
             "SELECT system_name, entry_timestamp, coalesce(journal_entry_type, message_id) AS entry, action, outcome,
        job_number || '/' || job_user || '/' || job_name AS job, source_ip, summary, source_format
-FROM {events} WHERE {mine} AND {before} AND {on_systems}
+FROM {events} WHERE ({window}) AND ({named}) AND {on_systems}
 ORDER BY entry_timestamp, system_name, sequence_number LIMIT {TIMELINE_ROWS}"
         ),
         &[],
