@@ -373,10 +373,14 @@ pub(crate) fn create_sql() -> String {
     rollups.chain(derived).collect()
 }
 
+/// Every rollup table, derived ones last.
+pub fn tables() -> impl Iterator<Item = &'static str> {
+    ROLLUPS.iter().map(|r| r.table).chain(DERIVED.iter().map(|d| d.table))
+}
+
 /// `DROP TABLE` for every rollup.
 pub(crate) fn drop_sql() -> String {
-    let tables = ROLLUPS.iter().map(|r| r.table).chain(DERIVED.iter().map(|d| d.table));
-    tables.map(|t| format!("DROP TABLE IF EXISTS {t};\n")).collect()
+    tables().map(|t| format!("DROP TABLE IF EXISTS {t};\n")).collect()
 }
 
 /// `INSERT` of rollup `r` of `src`, alone: see [`insert_with_derived_sql`].

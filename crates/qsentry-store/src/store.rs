@@ -188,6 +188,20 @@ impl Store {
         Ok(store)
     }
 
+    /// Rebuilds every rollup from the recorded events, whether or not they are current (`qsentry rollups
+    /// --rebuild`): what to do when a rollup is in doubt, since reports read them instead of the events.
+    pub fn rebuild_rollups(&self) -> Result<()> {
+        self.conn.execute("DELETE FROM meta WHERE name = 'rollups'", [])?;
+        self.ensure_rollups()
+    }
+
+    /// Rows per rollup table, in [`rollups::tables`] order.
+    pub fn rollup_rows(&self) -> Result<Vec<(&'static str, u64)>> {
+        rollups::tables()
+            .map(|t| Ok((t, self.conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?)))
+            .collect()
+    }
+
     /// Rebuilds the rollups from the recorded events when they are missing or of another version (a
     /// database written by an earlier qsentry); a no-op otherwise.
     fn ensure_rollups(&self) -> Result<()> {
@@ -379,7 +393,7 @@ impl Store {
         if !rollups::usable(&store.conn) && !store.segment_files()?.is_empty() {
             eprintln!(
                 "qsentry: the rollups of {} are missing or of an older qsentry, so reports scan every event; \
-                 `qsentry ingest --db {} <a folder>` builds them once (an empty folder will do)",
+                 `qsentry rollups --db {}` builds them once",
                 path.display(),
                 path.display()
             );

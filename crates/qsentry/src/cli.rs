@@ -52,6 +52,9 @@ pub enum Command {
     /// Export the events as Parquet, partitioned by system and day.
     #[command(after_help = "Example:\n  qsentry export --parquet lake/")]
     Export(crate::store_cmds::ExportArgs),
+    /// Build the rollups reports read, once, for a store written by an older qsentry (or rebuild them).
+    #[command(after_help = "Examples:\n  qsentry rollups --db qsentry.duckdb\n  qsentry rollups --rebuild -o json")]
+    Rollups(crate::store_cmds::RollupsArgs),
     /// Measure speed against baselines, side by side in one run (see docs/PERFORMANCE.md).
     #[command(subcommand)]
     Bench(BenchCommand),

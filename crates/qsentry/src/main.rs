@@ -38,6 +38,7 @@ fn main() {
         cli::Command::Gaps(a) => store_cmds::gaps(&a),
         cli::Command::Query(a) => store_cmds::query(&a),
         cli::Command::Export(a) => store_cmds::export(&a),
+        cli::Command::Rollups(a) => store_cmds::rollups(&a),
         cli::Command::Report(a) => report::run(&a),
         cli::Command::Rules(c) => rules_cmd::run(&c),
         cli::Command::Hunt(a) => hunt::run(&a),

@@ -129,7 +129,7 @@ fn without_rollups(e: anyhow::Error, store: &qsentry_store::Store) -> anyhow::Er
         let db = store.path().display();
         return e.context(format!(
             "the rollups of {db} are missing or of an older qsentry, so this report scanned every event; \
-             build them once with `qsentry ingest --db {db} EMPTY_FOLDER`, then run it again"
+             build them once with `qsentry rollups --db {db}`, then run it again"
         ));
     }
     e

@@ -1,4 +1,4 @@
-//! `qsentry gaps`, `qsentry query` and `qsentry export`: the store's own commands.
+//! `qsentry gaps`, `qsentry query`, `qsentry export` and `qsentry rollups`: the store's own commands.
 
 use crate::cli::ListOutput;
 use crate::config::Config;
@@ -21,12 +21,18 @@ pub struct DbArgs {
 impl DbArgs {
     /// Opens the store read-only; it must exist (reading commands never create an empty one).
     pub fn open(&self) -> Result<(qsentry_store::Store, Config)> {
+        let (db, config) = self.existing()?;
+        Ok((crate::ingest::open_store_read_only(&db, &config)?, config))
+    }
+
+    /// The database file, which must exist, and the configuration.
+    fn existing(&self) -> Result<(PathBuf, Config)> {
         let config = Config::load(self.config.as_deref())?;
         let db = crate::ingest::database(self.db.as_deref(), &config);
         if !db.exists() {
             anyhow::bail!("no database at {}: run `qsentry ingest PATH...` first, or pass --db FILE", db.display());
         }
-        Ok((crate::ingest::open_store_read_only(&db, &config)?, config))
+        Ok((db, config))
     }
 }
 
@@ -58,6 +64,17 @@ pub struct ExportArgs {
     /// Write Parquet files partitioned by system and day into this folder.
     #[arg(long, required = true)]
     pub parquet: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct RollupsArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Rebuild every rollup from the stored events even when they are current.
+    #[arg(long)]
+    pub rebuild: bool,
+    #[arg(long, short, value_enum, default_value_t = ListOutput::Table)]
+    pub output: ListOutput,
 }
 
 fn report_err(cmd: &str, r: Result<i32>) -> i32 {
@@ -108,6 +125,34 @@ pub fn export(args: &ExportArgs) -> i32 {
             std::fs::create_dir_all(&args.parquet)?;
             let n = qsentry_store::export::parquet(&store, &args.parquet)?;
             eprintln!("wrote {n} events to {} (system_name=X/day=YYYY-MM-DD/*.parquet)", args.parquet.display());
+            Ok(exit::OK)
+        })(),
+    )
+}
+
+/// Opens the store for writing, which builds its rollups when they are missing or of an older qsentry
+/// (or rebuilds them all with `--rebuild`), and lists the rows of each rollup table.
+pub fn rollups(args: &RollupsArgs) -> i32 {
+    report_err(
+        "rollups",
+        (|| {
+            let (db, config) = args.db.existing()?;
+            let start = std::time::Instant::now();
+            let store = crate::ingest::open_store(&db, &config)?;
+            if args.rebuild {
+                store.rebuild_rollups()?;
+            }
+            let mut t = qsentry_store::Table::new(&["rollup", "rows"]);
+            for (name, rows) in store.rollup_rows()? {
+                t.rows.push(vec![name.into(), rows.into()]);
+            }
+            crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
+            eprintln!(
+                "rollups version {} of {} current ({:.1} s)",
+                qsentry_store::rollups::ROLLUPS_VERSION,
+                db.display(),
+                start.elapsed().as_secs_f64()
+            );
             Ok(exit::OK)
         })(),
     )

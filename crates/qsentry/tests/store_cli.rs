@@ -707,5 +707,43 @@ fn a_report_out_of_memory_without_rollups_says_to_build_them() {
     let (err, out) = qsentry_fails(&args, copy.path(), 1);
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("Out of Memory"), "{err}");
-    assert!(err.contains(&format!("build them once with `qsentry ingest --db {}", db.display())), "{err}");
+    assert!(err.contains(&format!("build them once with `qsentry rollups --db {}`", db.display())), "{err}");
+}
+
+/// `qsentry rollups` builds the rollups of a store that lacks them, row for row those the ingest kept;
+/// run again it leaves them, and `--rebuild` makes them again from the events, the same rows.
+#[test]
+fn rollups_builds_missing_rollups_and_rebuilds_current_ones() {
+    let copy = copy_without_rollups();
+    let db = copy.path().join("qsentry.duckdb");
+    let db = db.to_str().unwrap();
+    let rows = |t: &str, db: Option<&str>| {
+        let sql = format!("SELECT * FROM {t} ORDER BY ALL");
+        let mut args = vec!["query", "--output", "json", sql.as_str()];
+        args.extend(db.iter().flat_map(|d| ["--db", *d]));
+        match db {
+            Some(_) => json(&qsentry(&args, copy.path())),
+            None => read_json(&args),
+        }
+    };
+    let kept: Vec<(&str, Value)> = qsentry_store::rollups::tables().map(|t| (t, rows(t, None))).collect();
+    assert!(kept.iter().all(|(_, r)| r.as_array().is_some_and(|r| !r.is_empty())), "an empty rollup: {kept:?}");
+    for (args, said) in [
+        (vec!["rollups", "--db", db, "-o", "json"], "building the rollups"),
+        (vec!["rollups", "--db", db, "-o", "json"], ""),
+        (vec!["rollups", "--db", db, "--rebuild", "-o", "json"], "building the rollups"),
+    ] {
+        let out = qsentry(&args, copy.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(said.is_empty(), !err.contains("building the rollups"), "{args:?}: {err}");
+        assert!(err.contains(said) && err.contains("rollups version"), "{args:?}: {err}");
+        let listed = json(&out);
+        for (i, (t, r)) in kept.iter().enumerate() {
+            assert_eq!(listed[i]["rollup"], *t, "{args:?}");
+            assert_eq!(listed[i]["rows"].as_u64(), r.as_array().map(|r| r.len() as u64), "{args:?} {t}");
+            assert_eq!(rows(t, Some(db)), *r, "{args:?} {t}");
+        }
+    }
+    let (err, _) = qsentry_fails(&["rollups", "--db", "nowhere.duckdb"], copy.path(), 1);
+    assert!(err.contains("no database at nowhere.duckdb"), "{err}");
 }
