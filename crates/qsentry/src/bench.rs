@@ -329,6 +329,13 @@ fn best_of_three<T>(run: impl Fn() -> anyhow::Result<T>, secs: impl Fn(&T) -> f6
 }
 
 fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    // Before minutes of generating files that the baseline could then not read.
+    if !args.baseline.is_file() {
+        anyhow::bail!(
+            "no baseline script at {}: run this from the repository's root, or pass --baseline PATH",
+            args.baseline.display()
+        );
+    }
     std::fs::create_dir_all(&args.dir)?;
     let ccsid = Ccsid::default_ccsid();
     let bin = args.dir.join("mixed.type5");

@@ -280,3 +280,19 @@ fn demo_simulates_ingests_and_writes_the_report() {
     }
     assert!(fleet.join("qsentry.duckdb").exists());
 }
+
+/// `bench decode` away from the repository's root says where the baseline script is missing, before it
+/// writes gigabytes of input for nothing.
+#[test]
+fn bench_without_its_baseline_script_stops_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = qsentry()
+        .args(["bench", "decode", "--entries", "1000", "--baseline", "nowhere.py", "--dir", "b"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no baseline script at nowhere.py") && err.contains("--baseline PATH"), "{err}");
+    assert!(!dir.path().join("b").exists());
+}
