@@ -109,7 +109,11 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         findings.extend(r.findings.iter().cloned());
     }
     let missing: u64 = gaps.column("missing").iter().filter_map(|v| v.as_u64()).sum();
-    findings.push(format!("{} gaps in journal sequence numbers ({missing} entries missing)", gaps.rows.len()));
+    findings.push(format!(
+        "{} in journal sequence numbers ({} missing)",
+        qsentry_report::counted(gaps.rows.len() as u64, "gap", "gaps"),
+        qsentry_report::counted(missing, "entry", "entries")
+    ));
     let mut gap_report = qsentry_report::Report {
         name: "gaps",
         title: "Journal sequence gaps".into(),
@@ -168,8 +172,8 @@ fn detections(alerts: &[qsentry_detect::Alert]) -> anyhow::Result<qsentry_report
         .map(|r| (qsentry_store::table::text(&r[1]), r[2].as_f64().unwrap_or(0.0)))
         .collect();
     let findings = vec![format!(
-        "{} alerts from the built-in Sigma pack: {}",
-        alerts.len(),
+        "{} from the built-in Sigma pack: {}",
+        qsentry_report::counted(alerts.len() as u64, "alert", "alerts"),
         ["emergency", "elevated", "ordinary"]
             .iter()
             .map(|k| format!("{} {k}", per_severity.get(*k).copied().unwrap_or(0)))

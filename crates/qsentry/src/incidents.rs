@@ -141,8 +141,8 @@ pub fn report(journal: &Journal) -> Result<qsentry_report::Report> {
     let count = |s: Severity| list.iter().filter(|i| i.severity == s).count();
     let ongoing = list.iter().filter(|i| i.activity == Activity::Ongoing).count();
     let mut findings = vec![format!(
-        "{} incidents: {} emergency, {} elevated, {} ordinary; {ongoing} still ongoing",
-        list.len(),
+        "{}: {} emergency, {} elevated, {} ordinary; {ongoing} still ongoing",
+        qsentry_report::counted(list.len() as u64, "incident", "incidents"),
         count(Severity::Emergency),
         count(Severity::Elevated),
         count(Severity::Ordinary)

@@ -55,6 +55,6 @@ FROM {events} WHERE {af} GROUP BY ALL ORDER BY failures DESC, system_name, objec
             Section::new("By user", by_user),
             Section::new("By object", by_object),
         ],
-        findings: vec![format!("{total} authority failures")],
+        findings: vec![crate::counted(total, "authority failure", "authority failures")],
     })
 }

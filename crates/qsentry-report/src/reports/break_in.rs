@@ -178,11 +178,11 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     }
     let kind = waves.col("kind").unwrap_or(7);
     let sprays = waves.rows.iter().filter(|r| text(&r[kind]) == "password spraying").count();
+    let sources = waves.column("source_ip").iter().map(|v| text(v)).collect::<std::collections::BTreeSet<_>>().len();
     let mut findings = vec![format!(
-        "{} attack waves ({} password spraying) from {} sources; registries: {}",
-        waves.rows.len(),
-        sprays,
-        waves.column("source_ip").iter().map(|v| text(v)).collect::<std::collections::BTreeSet<_>>().len(),
+        "{} ({sprays} password spraying) from {}; registries: {}",
+        crate::counted(waves.rows.len() as u64, "attack wave", "attack waves"),
+        crate::counted(sources as u64, "source", "sources"),
         registries.rows.iter().map(|r| format!("{} {}", text(&r[0]), r[1])).collect::<Vec<_>>().join(", ")
     )];
     let mut top: Vec<(String, u64)> = tally(&waves, &["country"])

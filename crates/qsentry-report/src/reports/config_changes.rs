@@ -74,9 +74,15 @@ WHERE {fe} AND e.journal_entry_type = 'JD' ORDER BY powerful_user DESC, e.entry_
     let security_sv = sv.rows.iter().filter(|r| r[8].as_bool() == Some(true)).count();
     let jd_powerful = jd.rows.iter().filter(|r| r[7].as_bool() == Some(true)).count();
     let findings = vec![
-        format!("{} system value changes ({security_sv} security-relevant)", sv.rows.len()),
-        format!("{} exit program registrations changed", gr.rows.len()),
-        format!("{} job descriptions changed ({jd_powerful} naming a powerful profile)", jd.rows.len()),
+        format!(
+            "{} ({security_sv} security-relevant)",
+            crate::counted(sv.rows.len() as u64, "system value change", "system value changes")
+        ),
+        crate::counted(gr.rows.len() as u64, "exit program registration changed", "exit program registrations changed"),
+        format!(
+            "{} ({jd_powerful} naming a powerful profile)",
+            crate::counted(jd.rows.len() as u64, "job description changed", "job descriptions changed")
+        ),
     ];
     Ok(Report {
         name: "config-changes",

@@ -66,7 +66,10 @@ FROM {entries} GROUP BY ALL ORDER BY entries DESC, system_name, entry, action"
         m
     });
     let after = changes.rows.iter().filter(|r| r[11].as_bool() == Some(true)).count();
-    let mut findings = vec![format!("{file}: {} field changes ({after} after hours)", changes.rows.len())];
+    let mut findings = vec![format!(
+        "{file}: {} ({after} after hours)",
+        crate::counted(changes.rows.len() as u64, "field change", "field changes")
+    )];
     for r in changes.rows.iter().filter(|r| r[11].as_bool() == Some(true)).take(5) {
         findings.push(format!(
             "{} {} rrn {} {}: {} -> {} by {} ({})",

@@ -105,7 +105,8 @@ ORDER BY entry_timestamp, system_name, sequence_number",
         Section::new("Profile changes", history)
             .note(format!("The {HISTORY_ROWS} most recent CP and DO (*USRPRF) entries, by profile and time.")),
     ];
-    let mut findings = vec![format!("{} grants of *ALLOBJ/*SECADM/*AUDIT", granted.rows.len())];
+    let mut findings =
+        vec![format!("{} of *ALLOBJ/*SECADM/*AUDIT", crate::counted(granted.rows.len() as u64, "grant", "grants"))];
     if !opts.leavers.is_empty() {
         let t = leavers(conn, &opts.filter, &opts.leavers)?;
         let flagged = t.rows.iter().filter(|r| text(&r[3]).starts_with("FLAG")).count();
@@ -205,7 +206,10 @@ FROM off FULL JOIN act USING (system_name) ORDER BY system_name"
             let off_at = text(&r[1]);
             let in_time = !off_at.is_empty() && off_at.as_str() < format!("{} 99", l.terminated).as_str();
             let (verdict, evidence) = if n > 0 {
-                ("FLAG: active after termination", format!("{n} events after {}; first: {}", l.terminated, text(&r[7])))
+                (
+                    "FLAG: active after termination",
+                    format!("{} after {}; first: {}", crate::counted(n, "event", "events"), l.terminated, text(&r[7])),
+                )
             } else if in_time {
                 ("disabled or deleted in time", text(&r[2]))
             } else if !off_at.is_empty() {

@@ -134,12 +134,12 @@ FROM ({servers}) WHERE kind <> 'socket' GROUP BY ALL"
     let mut findings = Vec::new();
     for r in by_server.rows.iter().take(3) {
         findings.push(format!(
-            "{} {}: {} connections from {} addresses by {} users",
+            "{} {}: {} from {} by {}",
             text(&r[0]),
             text(&r[1]),
-            r[2].as_u64().unwrap_or(0) + r[3].as_u64().unwrap_or(0),
-            r[6],
-            r[5]
+            crate::counted(r[2].as_u64().unwrap_or(0) + r[3].as_u64().unwrap_or(0), "connection", "connections"),
+            crate::counted(r[6].as_u64().unwrap_or(0), "address", "addresses"),
+            crate::counted(r[5].as_u64().unwrap_or(0), "user", "users")
         ));
     }
     Ok(Report {

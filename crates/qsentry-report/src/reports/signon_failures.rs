@@ -87,8 +87,20 @@ SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, sum(n)::BIGINT AS attemp
         .map(|r| (format!("{} {}", text(&r[0]), text(&r[1])), r[3].as_f64().unwrap_or(0.0)))
         .collect();
     let findings = vec![
-        format!("{total} failed sign-ons; {} profiles tried that do not exist", unknown.rows.len()),
-        format!("{} profiles disabled after failed sign-ons", disabled.rows.len()),
+        format!(
+            "{}; {}",
+            crate::counted(total, "failed sign-on", "failed sign-ons"),
+            crate::counted(
+                unknown.rows.len() as u64,
+                "profile tried that does not exist",
+                "profiles tried that do not exist"
+            )
+        ),
+        crate::counted(
+            disabled.rows.len() as u64,
+            "profile disabled after failed sign-ons",
+            "profiles disabled after failed sign-ons",
+        ),
     ];
     Ok(Report {
         name: "signon-failures",

@@ -122,9 +122,9 @@ FROM {t}"
         ]);
     }
     let findings = vec![format!(
-        "{user}: {} events in the timeline; {} auditing suggestions",
-        timeline.rows.len(),
-        advice.rows.len()
+        "{user}: {} in the timeline; {}",
+        crate::counted(timeline.rows.len() as u64, "event", "events"),
+        crate::counted(advice.rows.len() as u64, "auditing suggestion", "auditing suggestions")
     )];
     let mut sections = vec![
         Section::new("What the user did", kinds)
