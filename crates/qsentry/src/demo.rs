@@ -44,17 +44,7 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         entries_per_day: args.entries_per_day,
         ..qsentry_sim::SimulateArgs::new(&args.out)
     })?;
-    eprintln!(
-        "simulated {} systems x {} days: {} audit entries, {} database entries, {} history messages, {} incidents, {} gaps -> {}",
-        summary.systems,
-        summary.days,
-        summary.audit_entries,
-        summary.database_entries,
-        summary.messages,
-        summary.incidents,
-        summary.gaps,
-        args.out.display()
-    );
+    eprintln!("simulated {} -> {}", simulated(&summary), args.out.display());
     let config = crate::config::Config::load(Some(&args.out.join("qsentry.toml")))?;
     let db = args.out.join("qsentry.duckdb");
     let store = crate::ingest::open_store(&db, &config)?;
@@ -193,4 +183,19 @@ fn detections(alerts: &[qsentry_detect::Alert]) -> anyhow::Result<qsentry_report
         ],
         findings,
     })
+}
+
+/// What a simulation wrote, for `simulate` and `demo`: "3 systems x 7 days: 87570 audit entries, …, 1 gap".
+pub fn simulated(s: &qsentry_sim::Summary) -> String {
+    use qsentry_report::counted;
+    format!(
+        "{} x {}: {}, {}, {}, {}, {}",
+        counted(s.systems as u64, "system", "systems"),
+        counted(s.days.into(), "day", "days"),
+        counted(s.audit_entries, "audit entry", "audit entries"),
+        counted(s.database_entries, "database entry", "database entries"),
+        counted(s.messages, "history message", "history messages"),
+        counted(s.incidents as u64, "incident", "incidents"),
+        counted(s.gaps as u64, "gap", "gaps")
+    )
 }

@@ -54,17 +54,7 @@ fn main() {
 fn simulate(args: &qsentry_sim::SimulateArgs) -> i32 {
     match qsentry_sim::simulate(args) {
         Ok(s) => {
-            eprintln!(
-                "wrote {} systems x {} days to {}: {} audit entries, {} database entries, {} history messages, {} incidents, {} gaps (manifest.json)",
-                s.systems,
-                s.days,
-                s.out.display(),
-                s.audit_entries,
-                s.database_entries,
-                s.messages,
-                s.incidents,
-                s.gaps
-            );
+            eprintln!("wrote {} to {} (manifest.json)", demo::simulated(&s), s.out.display());
             exit::OK
         }
         Err(e) => exit::failed("simulate", &e),

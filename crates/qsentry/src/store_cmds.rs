@@ -89,7 +89,11 @@ pub fn gaps(args: &GapsArgs) -> i32 {
             let t = qsentry_store::gaps::gaps(&store, args.system.as_deref())?;
             crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
             let missing: u64 = t.column("missing").iter().filter_map(|v| v.as_u64()).sum();
-            eprintln!("{} gaps, {missing} sequence numbers missing", t.rows.len());
+            eprintln!(
+                "{}, {} missing",
+                qsentry_report::counted(t.rows.len() as u64, "gap", "gaps"),
+                qsentry_report::counted(missing, "sequence number", "sequence numbers")
+            );
             Ok(exit::OK)
         })(),
     )
