@@ -4,6 +4,7 @@ use crate::cli::{DecodeArgs, DecodeOutput, OnError};
 use crate::exit;
 use crate::output::{EventWriter, Stats};
 use qsentry_ingest::{DecodeOptions, open};
+use qsentry_report::counted;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
@@ -104,10 +105,10 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<i32> {
         print!("{}", stats.report());
     }
     eprintln!(
-        "decoded {} events, {} rejects from {} files{} in {:.2}s ({:.0} events/s){}",
-        stats.events,
-        stats.rejects,
-        stats.files,
+        "decoded {}, {} from {}{} in {:.2}s ({:.0} events/s){}",
+        counted(stats.events, "event", "events"),
+        counted(stats.rejects, "reject", "rejects"),
+        counted(stats.files, "file", "files"),
         if stats.skipped > 0 { format!(" ({} skipped)", stats.skipped) } else { String::new() },
         secs,
         stats.events as f64 / secs.max(1e-9),

@@ -5,7 +5,7 @@
 
 use crate::exit;
 use clap::Args;
-use qsentry_report::ReportOptions;
+use qsentry_report::{ReportOptions, counted};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -52,11 +52,11 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     // the same entries; a shop ingests one or the other. The demo ingests every other format.
     let ing = crate::ingest::ingest(&store, &config, std::slice::from_ref(&args.out), None, true, &["cef.log"])?;
     eprintln!(
-        "ingested {} files: {} units read, {} events stored, {} rejects in {:.1}s -> {}",
-        ing.files,
-        ing.units,
-        ing.added,
-        ing.rejects,
+        "ingested {}: {} read, {} stored, {} in {:.1}s -> {}",
+        counted(ing.files as u64, "file", "files"),
+        counted(ing.units, "unit", "units"),
+        counted(ing.added, "event", "events"),
+        counted(ing.rejects, "reject", "rejects"),
         ing.seconds,
         db.display()
     );
@@ -187,7 +187,6 @@ fn detections(alerts: &[qsentry_detect::Alert]) -> anyhow::Result<qsentry_report
 
 /// What a simulation wrote, for `simulate` and `demo`: "3 systems x 7 days: 87570 audit entries, …, 1 gap".
 pub fn simulated(s: &qsentry_sim::Summary) -> String {
-    use qsentry_report::counted;
     format!(
         "{} x {}: {}, {}, {}, {}, {}",
         counted(s.systems as u64, "system", "systems"),

@@ -15,6 +15,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::ProgressBar;
 use qsentry_ingest::{DecodeOptions, Format, open};
+use qsentry_report::counted;
 use qsentry_store::{FileCounts, SourceId, Store, StoreOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -256,15 +257,15 @@ fn print_summary(store: &Store, s: &IngestSummary, output: crate::cli::ListOutpu
     }
     let systems: Vec<String> = per_system.iter().map(|(k, v)| format!("{k} {v}")).collect();
     eprintln!(
-        "ingested {} files ({} unchanged skipped, {} not event sources): {} units read, {} events added ({} already \
-         stored), {} rejects (table rejects) in {:.2}s ({:.0} units/s); per system: {}",
-        s.files,
+        "ingested {} ({} unchanged skipped, {}): {} read, {} added ({} already stored), {} (table \
+         rejects) in {:.2}s ({:.0} units/s); per system: {}",
+        counted(s.files, "file", "files"),
         s.skipped_unchanged,
-        s.skipped_unknown,
-        s.units,
-        s.added,
+        counted(s.skipped_unknown, "not an event source", "not event sources"),
+        counted(s.units, "unit", "units"),
+        counted(s.added, "event", "events"),
         s.units.saturating_sub(s.added + s.rejects),
-        s.rejects,
+        counted(s.rejects, "reject", "rejects"),
         s.seconds,
         s.units as f64 / s.seconds.max(1e-9),
         if systems.is_empty() { "-".to_string() } else { systems.join(", ") }
