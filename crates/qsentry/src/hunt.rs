@@ -65,7 +65,8 @@ fn hunt(args: &HuntArgs) -> Result<i32> {
     let (alerts, n) = detect(&store, &config, &filter, None, args.rules.as_deref(), args.leavers.as_deref())?;
     let t = alert_table(&alerts)?;
     crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
-    eprintln!("{} alerts from {n} events", alerts.len());
+    let counted = qsentry_report::counted;
+    eprintln!("{} from {}", counted(alerts.len() as u64, "alert", "alerts"), counted(n, "event", "events"));
     if !args.no_record {
         let db = crate::ingest::database(args.db.db.as_deref(), &config);
         let path = crate::incidents::journal_path(args.journal.as_deref(), &config, &db);

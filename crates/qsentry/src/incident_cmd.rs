@@ -235,7 +235,7 @@ fn dispatch(cmd: &IncidentCommand) -> Result<i32> {
                 .collect();
             list.sort_by(|x, y| y.severity.cmp(&x.severity).then(y.last_seen.cmp(&x.last_seen)));
             crate::output::write_table(&incident_table(&list)?, a.output, out)?;
-            eprintln!("{} incidents", list.len());
+            eprintln!("{}", qsentry_report::counted(list.len() as u64, "incident", "incidents"));
         }
         IncidentCommand::Show(a) => {
             let (j, _) = a.journal.open(EventRefs::Kept)?;
@@ -445,7 +445,8 @@ fn write_incident(i: &Incident, out: &mut dyn Write) -> Result<()> {
         i.merged_into.as_ref().map(|m| format!(" (merged into {m})")).unwrap_or_default()
     )?;
     writeln!(out, "activity   {}", i.activity.as_str())?;
-    writeln!(out, "seen       {} – {} (system local time), {} alerts", i.first_seen, i.last_seen, i.alert_count)?;
+    let alerts = qsentry_report::counted(i.alert_count as u64, "alert", "alerts");
+    writeln!(out, "seen       {} – {} (system local time), {alerts}", i.first_seen, i.last_seen)?;
     let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(" ") };
     writeln!(out, "users      {}", list(&i.users))?;
     writeln!(out, "sources    {}", list(&i.sources))?;

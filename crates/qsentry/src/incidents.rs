@@ -126,8 +126,10 @@ pub fn describe(changes: &[IncidentChange], path: &Path) -> String {
     let opened = changes.iter().filter(|c| c.kind == qsentry_incident::ChangeKind::Opened).count();
     let alerts: usize = changes.iter().map(|c| c.alerts_added).sum();
     format!(
-        "{opened} incidents opened, {} updated, {alerts} new alerts recorded ({})",
+        "{} opened, {} updated, {} recorded ({})",
+        qsentry_report::counted(opened as u64, "incident", "incidents"),
         changes.len() - opened,
+        qsentry_report::counted(alerts as u64, "new alert", "new alerts"),
         path.display()
     )
 }

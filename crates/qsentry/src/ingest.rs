@@ -75,7 +75,9 @@ pub fn run(args: &IngestArgs) -> i32 {
             let count = alerts.len();
             let changes = crate::incidents::record(&store, &config, &path, None, alerts)?;
             eprintln!(
-                "detection over the {n} new events: {count} alerts; {}",
+                "detection over the {}: {}; {}",
+                counted(n, "new event", "new events"),
+                counted(count as u64, "alert", "alerts"),
                 crate::incidents::describe(&changes, &path)
             );
         }

@@ -60,7 +60,7 @@ fn list(a: &RulesArgs) -> anyhow::Result<i32> {
     let t =
         to_table(&rows, &["id", "title", "level", "severity", "kind", "service", "correlation_type", "tags", "origin"]);
     crate::output::write_table(&t, a.output, &mut std::io::stdout().lock())?;
-    eprintln!("{} rules", t.rows.len());
+    eprintln!("{}", qsentry_report::counted(t.rows.len() as u64, "rule", "rules"));
     Ok(exit::OK)
 }
 
@@ -88,6 +88,13 @@ fn test(a: &RulesArgs) -> anyhow::Result<i32> {
     }
     crate::output::write_table(&t, a.output, &mut std::io::stdout().lock())?;
     let rules: usize = reports.iter().map(|r| r.rules).sum();
-    eprintln!("{} files, {rules} rules, {errors} files with errors, {} problems", reports.len(), t.rows.len());
+    let counted = qsentry_report::counted;
+    eprintln!(
+        "{}, {}, {} with errors, {}",
+        counted(reports.len() as u64, "file", "files"),
+        counted(rules as u64, "rule", "rules"),
+        counted(errors as u64, "file", "files"),
+        counted(t.rows.len() as u64, "problem", "problems")
+    );
     Ok(if errors > 0 { exit::ERROR } else { exit::OK })
 }
