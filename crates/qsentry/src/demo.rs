@@ -53,7 +53,7 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     let ing = crate::ingest::ingest(&store, &config, std::slice::from_ref(&args.out), None, true, &["cef.log"])?;
     eprintln!(
         "ingested {}: {} read, {} stored, {} in {:.1}s -> {}",
-        counted(ing.files as u64, "file", "files"),
+        counted(ing.files, "file", "files"),
         counted(ing.units, "unit", "units"),
         counted(ing.added, "event", "events"),
         counted(ing.rejects, "reject", "rejects"),
@@ -101,8 +101,8 @@ fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     let missing: u64 = gaps.column("missing").iter().filter_map(|v| v.as_u64()).sum();
     findings.push(format!(
         "{} in journal sequence numbers ({} missing)",
-        qsentry_report::counted(gaps.rows.len() as u64, "gap", "gaps"),
-        qsentry_report::counted(missing, "entry", "entries")
+        counted(gaps.rows.len() as u64, "gap", "gaps"),
+        counted(missing, "entry", "entries")
     ));
     let mut gap_report = qsentry_report::Report {
         name: "gaps",
@@ -163,7 +163,7 @@ fn detections(alerts: &[qsentry_detect::Alert]) -> anyhow::Result<qsentry_report
         .collect();
     let findings = vec![format!(
         "{} from the built-in Sigma pack: {}",
-        qsentry_report::counted(alerts.len() as u64, "alert", "alerts"),
+        counted(alerts.len() as u64, "alert", "alerts"),
         ["emergency", "elevated", "ordinary"]
             .iter()
             .map(|k| format!("{} {k}", per_severity.get(*k).copied().unwrap_or(0)))
