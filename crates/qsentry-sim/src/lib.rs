@@ -1,7 +1,7 @@
 //! `qsentry simulate`: a deterministic model of a small IBM i fleet that writes every source format
 //! qsentry reads (binary and CSV `*TYPE5` outfiles, DISPLAY_JOURNAL and SYSTOOLS exports, syslog and
 //! CEF lines, HISTORY_LOG_INFO and DSPLOG), plus `manifest.json` with the ground truth: systems,
-//! users, the 13 scripted incidents with the evidence they left, gaps and totals.
+//! users, the scripted incidents (13 kinds) with the evidence they left, gaps and totals.
 //!
 //! Everything binary goes through the same layout tables the decoder reads (`ibmi_format::heading`,
 //! `ibmi_format::audit`, `ibmi_format::record_image`). One seeded generator drives everything, units
