@@ -126,16 +126,16 @@ impl VerifyReport {
 impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let signed = if self.signed { "signed" } else { "unsigned" };
+        let records = format!("{} record{}", self.records, if self.records == 1 { "" } else { "s" });
         if self.is_ok() {
             return write!(
                 f,
-                "{}: ok, {} records ({signed}), head {}",
+                "{}: ok, {records} ({signed}), head {}",
                 self.path,
-                self.records,
                 self.head_hash.as_deref().unwrap_or("(empty)")
             );
         }
-        writeln!(f, "{}: {} problem(s) in {} records ({signed})", self.path, self.problems.len(), self.records)?;
+        writeln!(f, "{}: {} problem(s) in {records} ({signed})", self.path, self.problems.len())?;
         for p in &self.problems {
             writeln!(f, "  {p}")?;
         }

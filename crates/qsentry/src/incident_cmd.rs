@@ -261,7 +261,11 @@ fn dispatch(cmd: &IncidentCommand) -> Result<i32> {
         IncidentCommand::Note(a) => {
             let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
             let inc = j.note(&a.id, &a.text, Utc::now())?;
-            eprintln!("note recorded on {} ({} notes)", inc.id, inc.notes.len());
+            eprintln!(
+                "note recorded on {} ({})",
+                inc.id,
+                qsentry_report::counted(inc.notes.len() as u64, "note", "notes")
+            );
         }
         IncidentCommand::Notify(a) => {
             let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
