@@ -21,7 +21,7 @@ pub mod store;
 pub mod table;
 pub mod trace;
 
-pub use store::{FileCounts, Ingest, RUN_EVENTS, SourceId, Store, StoreError, StoreOptions};
+pub use store::{FileCounts, Ingest, RUN_EVENTS, RebuildProgress, SourceId, Store, StoreError, StoreOptions};
 pub use table::Table;
 
 /// `s` as an SQL string literal: in single quotes, each quote in it doubled.

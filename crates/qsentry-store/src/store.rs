@@ -121,11 +121,24 @@ pub struct StoreOptions {
     pub memory_limit: String,
     /// DuckDB worker threads (0 = DuckDB's default, one per core).
     pub threads: usize,
+    /// Told how far a rebuild of the rollups has got, when opening for writing starts one.
+    pub rebuild_progress: Option<RebuildProgress>,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { memory_limit: "256MB".into(), threads: 0 }
+        StoreOptions { memory_limit: "256MB".into(), threads: 0, rebuild_progress: None }
+    }
+}
+
+/// Called with (segment files read, segment files in all) as a rebuild of every rollup goes: once before
+/// the first file and after each (minutes at 100M events, so a terminal can show how far it is).
+#[derive(Clone)]
+pub struct RebuildProgress(pub std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for RebuildProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RebuildProgress")
     }
 }
 
@@ -148,6 +161,8 @@ pub struct Store {
     segments: PathBuf,
     /// Set for an in-memory store: its segment folder is removed when the store is dropped.
     temporary: bool,
+    /// See [`StoreOptions::rebuild_progress`].
+    rebuild_progress: Option<RebuildProgress>,
 }
 
 impl Drop for Store {
@@ -174,7 +189,13 @@ impl Store {
         std::fs::create_dir_all(&segments)
             .map_err(|e| StoreError::Segments { dir: segments.clone(), message: e.to_string() })?;
         let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
-        let store = Store { conn, path: path.to_owned(), segments, temporary: false };
+        let store = Store {
+            conn,
+            path: path.to_owned(),
+            segments,
+            temporary: false,
+            rebuild_progress: opts.rebuild_progress.clone(),
+        };
         store.configure(opts)?;
         // DuckDB keeps the bytes of the Parquet files it reads in its buffer pool, up to its memory limit,
         // for the next query over the same files. Local files are in the OS cache anyway, and the end of
@@ -212,9 +233,10 @@ impl Store {
         if !files.is_empty() {
             // Once per database and rollup version, but it reads every stored event (minutes at 100M).
             eprintln!(
-                "qsentry: building the rollups (version {ROLLUPS_VERSION}) of the {} stored segment files once; \
+                "qsentry: building the rollups (version {ROLLUPS_VERSION}) of the {} stored segment file{} once; \
                  this reads every stored event",
-                files.len()
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
             );
         }
         // Three quarters of the memory limit, as for the transaction that ends a run (see
@@ -233,7 +255,17 @@ impl Store {
                 let (drop, create) = (rollups::drop_sql(), rollups::create_sql());
                 Ok(self.conn.execute_batch(&format!("DELETE FROM meta WHERE name = 'rollups';\n{drop}{create}"))?)
             })?;
-            files.iter().try_for_each(|f| self.transaction(|| self.insert_file_rollups(f, &SecurityRows::Table, false)))
+            let told = |done: usize| {
+                if let Some(p) = &self.rebuild_progress {
+                    (p.0)(done, files.len());
+                }
+            };
+            told(0);
+            files.iter().enumerate().try_for_each(|(i, f)| -> Result<()> {
+                self.transaction(|| self.insert_file_rollups(f, &SecurityRows::Table, false))?;
+                told(i + 1);
+                Ok(())
+            })
         });
         self.conn.execute_batch(&format!("SET preserve_insertion_order = true; SET threads = {threads}"))?;
         files_done?;
@@ -377,7 +409,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, config)
             .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
         let segments = absolute(&segments_dir(path));
-        let store = Store { conn, path: path.to_owned(), segments, temporary: false };
+        let store = Store { conn, path: path.to_owned(), segments, temporary: false, rebuild_progress: None };
         store.configure(opts)?;
         let found = store.meta("schema_version");
         if found.as_deref() != Some(SCHEMA_VERSION) {
@@ -409,8 +441,13 @@ impl Store {
         let _ = std::fs::remove_dir_all(&segments);
         std::fs::create_dir_all(&segments)
             .map_err(|e| StoreError::Segments { dir: segments.clone(), message: e.to_string() })?;
-        let store =
-            Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:"), segments, temporary: true };
+        let store = Store {
+            conn: Connection::open_in_memory()?,
+            path: PathBuf::from(":memory:"),
+            segments,
+            temporary: true,
+            rebuild_progress: None,
+        };
         store.configure(&StoreOptions::default())?;
         store.create()?;
         store.refresh_view()?;

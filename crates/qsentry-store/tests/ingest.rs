@@ -350,6 +350,30 @@ fn rollups_are_rebuilt_for_a_database_written_without_them() {
     assert_eq!(count(&store, "SELECT sum(n)::BIGINT FROM rollup_sequences"), 300);
 }
 
+/// A rebuild tells how far it has got: once before the first segment file and after each; an open with
+/// rollups that are current tells nothing.
+#[test]
+fn a_rebuild_tells_how_far_it_has_got() {
+    let (_dir, db) = stored_then("DELETE FROM meta WHERE name = 'rollups'");
+    let calls = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = calls.clone();
+    let opts = qsentry_store::StoreOptions {
+        rebuild_progress: Some(qsentry_store::RebuildProgress(Arc::new(move |done, all| {
+            seen.lock().unwrap().push((done, all))
+        }))),
+        ..Default::default()
+    };
+    let store = Store::open(&db, &opts).unwrap();
+    rollups_agree(&store);
+    let files = count(&store, "SELECT count(DISTINCT file) FROM segments") as usize;
+    assert!(files >= 1);
+    assert_eq!(*calls.lock().unwrap(), (0..=files).map(|done| (done, files)).collect::<Vec<_>>());
+    drop(store);
+    calls.lock().unwrap().clear();
+    drop(Store::open(&db, &opts).unwrap());
+    assert!(calls.lock().unwrap().is_empty());
+}
+
 #[test]
 fn a_rebuild_cut_short_is_started_again_from_nothing() {
     // What a rebuild that died after some files leaves: no version, and tables holding part of the rows

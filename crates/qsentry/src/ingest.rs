@@ -112,6 +112,18 @@ fn store_options(config: &Config) -> StoreOptions {
     if let Some(m) = &config.memory_limit {
         opts.memory_limit = m.clone();
     }
+    // A bar on a terminal while the rollups are rebuilt (drawn at the rebuild's first call, so an open
+    // that rebuilds nothing draws nothing).
+    let bar = std::sync::OnceLock::<ProgressBar>::new();
+    opts.rebuild_progress = Some(qsentry_store::RebuildProgress(std::sync::Arc::new(move |done, all| {
+        let pb = bar.get_or_init(|| {
+            crate::progress::bar(Some(all as u64), "rollups {wide_bar} {pos}/{len} segment files {elapsed}")
+        });
+        pb.set_position(done as u64);
+        if done >= all {
+            pb.finish_and_clear();
+        }
+    })));
     opts
 }
 
