@@ -123,11 +123,14 @@ pub struct StoreOptions {
     pub threads: usize,
     /// Told how far a rebuild of the rollups has got, when opening for writing starts one.
     pub rebuild_progress: Option<RebuildProgress>,
+    /// Opening for writing rebuilds every rollup from the stored events even when they are current
+    /// (`qsentry rollups --rebuild`: what to do when a rollup is in doubt, since reports read them).
+    pub rebuild_rollups: bool,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { memory_limit: "256MB".into(), threads: 0, rebuild_progress: None }
+        StoreOptions { memory_limit: "256MB".into(), threads: 0, rebuild_progress: None, rebuild_rollups: false }
     }
 }
 
@@ -205,15 +208,11 @@ impl Store {
         store.conn.execute_batch("SET enable_external_file_cache = false")?;
         store.create()?;
         store.recover()?;
+        if opts.rebuild_rollups {
+            store.conn.execute("DELETE FROM meta WHERE name = 'rollups'", [])?;
+        }
         store.ensure_rollups()?;
         Ok(store)
-    }
-
-    /// Rebuilds every rollup from the recorded events, whether or not they are current (`qsentry rollups
-    /// --rebuild`): what to do when a rollup is in doubt, since reports read them instead of the events.
-    pub fn rebuild_rollups(&self) -> Result<()> {
-        self.conn.execute("DELETE FROM meta WHERE name = 'rollups'", [])?;
-        self.ensure_rollups()
     }
 
     /// Rows per rollup table, in [`rollups::tables`] order.

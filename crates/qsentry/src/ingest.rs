@@ -95,7 +95,13 @@ pub fn database(db: Option<&Path>, config: &Config) -> PathBuf {
 }
 
 pub fn open_store(db: &Path, config: &Config) -> Result<Store> {
-    Store::open(db, &store_options(config)).map_err(|e| {
+    open_store_with(db, config, false)
+}
+
+/// [`open_store`], rebuilding every rollup when `rebuild_rollups` (`qsentry rollups --rebuild`).
+pub fn open_store_with(db: &Path, config: &Config, rebuild_rollups: bool) -> Result<Store> {
+    let opts = StoreOptions { rebuild_rollups, ..store_options(config) };
+    Store::open(db, &opts).map_err(|e| {
         anyhow::anyhow!("{e}\n(is another qsentry using it? DuckDB allows one writer; pass --db to use another file)")
     })
 }

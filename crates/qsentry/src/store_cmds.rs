@@ -142,10 +142,7 @@ pub fn rollups(args: &RollupsArgs) -> i32 {
         (|| {
             let (db, config) = args.db.existing()?;
             let start = std::time::Instant::now();
-            let store = crate::ingest::open_store(&db, &config)?;
-            if args.rebuild {
-                store.rebuild_rollups()?;
-            }
+            let store = crate::ingest::open_store_with(&db, &config, args.rebuild)?;
             let mut t = qsentry_store::Table::new(&["rollup", "rows"]);
             for (name, rows) in store.rollup_rows()? {
                 t.rows.push(vec![name.into(), rows.into()]);
