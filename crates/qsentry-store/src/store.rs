@@ -164,8 +164,6 @@ pub struct Store {
     segments: PathBuf,
     /// Set for an in-memory store: its segment folder is removed when the store is dropped.
     temporary: bool,
-    /// See [`StoreOptions::rebuild_progress`].
-    rebuild_progress: Option<RebuildProgress>,
 }
 
 impl Drop for Store {
@@ -192,13 +190,7 @@ impl Store {
         std::fs::create_dir_all(&segments)
             .map_err(|e| StoreError::Segments { dir: segments.clone(), message: e.to_string() })?;
         let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
-        let store = Store {
-            conn,
-            path: path.to_owned(),
-            segments,
-            temporary: false,
-            rebuild_progress: opts.rebuild_progress.clone(),
-        };
+        let store = Store { conn, path: path.to_owned(), segments, temporary: false };
         store.configure(opts)?;
         // DuckDB keeps the bytes of the Parquet files it reads in its buffer pool, up to its memory limit,
         // for the next query over the same files. Local files are in the OS cache anyway, and the end of
@@ -208,10 +200,7 @@ impl Store {
         store.conn.execute_batch("SET enable_external_file_cache = false")?;
         store.create()?;
         store.recover()?;
-        if opts.rebuild_rollups {
-            store.conn.execute("DELETE FROM meta WHERE name = 'rollups'", [])?;
-        }
-        store.ensure_rollups()?;
+        store.ensure_rollups(opts)?;
         Ok(store)
     }
 
@@ -223,9 +212,10 @@ impl Store {
     }
 
     /// Rebuilds the rollups from the recorded events when they are missing or of another version (a
-    /// database written by an earlier qsentry); a no-op otherwise.
-    fn ensure_rollups(&self) -> Result<()> {
-        if rollups::usable(&self.conn) {
+    /// database written by an earlier qsentry), or always with `opts.rebuild_rollups`; a no-op otherwise.
+    /// Tells `opts.rebuild_progress` how far it has got.
+    fn ensure_rollups(&self, opts: &StoreOptions) -> Result<()> {
+        if !opts.rebuild_rollups && rollups::usable(&self.conn) {
             return Ok(());
         }
         let files = self.segment_files()?;
@@ -255,7 +245,7 @@ impl Store {
                 Ok(self.conn.execute_batch(&format!("DELETE FROM meta WHERE name = 'rollups';\n{drop}{create}"))?)
             })?;
             let told = |done: usize| {
-                if let Some(p) = &self.rebuild_progress {
+                if let Some(p) = &opts.rebuild_progress {
                     (p.0)(done, files.len());
                 }
             };
@@ -408,7 +398,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, config)
             .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
         let segments = absolute(&segments_dir(path));
-        let store = Store { conn, path: path.to_owned(), segments, temporary: false, rebuild_progress: None };
+        let store = Store { conn, path: path.to_owned(), segments, temporary: false };
         store.configure(opts)?;
         let found = store.meta("schema_version");
         if found.as_deref() != Some(SCHEMA_VERSION) {
@@ -440,17 +430,13 @@ impl Store {
         let _ = std::fs::remove_dir_all(&segments);
         std::fs::create_dir_all(&segments)
             .map_err(|e| StoreError::Segments { dir: segments.clone(), message: e.to_string() })?;
-        let store = Store {
-            conn: Connection::open_in_memory()?,
-            path: PathBuf::from(":memory:"),
-            segments,
-            temporary: true,
-            rebuild_progress: None,
-        };
-        store.configure(&StoreOptions::default())?;
+        let store =
+            Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:"), segments, temporary: true };
+        let opts = StoreOptions::default();
+        store.configure(&opts)?;
         store.create()?;
         store.refresh_view()?;
-        store.ensure_rollups()?;
+        store.ensure_rollups(&opts)?;
         Ok(store)
     }
 
