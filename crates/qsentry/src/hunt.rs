@@ -10,6 +10,7 @@ use anyhow::Result;
 use chrono::NaiveDateTime;
 use clap::Args;
 use qsentry_detect::{DetectorOptions, Engine, Leavers, RuleSet};
+use qsentry_report::counted;
 use qsentry_store::Table;
 use std::path::PathBuf;
 
@@ -65,7 +66,6 @@ fn hunt(args: &HuntArgs) -> Result<i32> {
     let (alerts, n) = detect(&store, &config, &filter, None, args.rules.as_deref(), args.leavers.as_deref())?;
     let t = alert_table(&alerts)?;
     crate::output::write_table(&t, args.output, &mut std::io::stdout().lock())?;
-    let counted = qsentry_report::counted;
     eprintln!("{} from {}", counted(alerts.len() as u64, "alert", "alerts"), counted(n, "event", "events"));
     if !args.no_record {
         let db = crate::ingest::database(args.db.db.as_deref(), &config);

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::{Args, Subcommand};
 use qsentry_incident::{EventRefs, Incident, Journal, Status, VerifyOptions};
+use qsentry_report::counted;
 use qsentry_store::Table;
 use std::io::Write;
 use std::path::PathBuf;
@@ -235,7 +236,7 @@ fn dispatch(cmd: &IncidentCommand) -> Result<i32> {
                 .collect();
             list.sort_by(|x, y| y.severity.cmp(&x.severity).then(y.last_seen.cmp(&x.last_seen)));
             crate::output::write_table(&incident_table(&list)?, a.output, out)?;
-            eprintln!("{}", qsentry_report::counted(list.len() as u64, "incident", "incidents"));
+            eprintln!("{}", counted(list.len() as u64, "incident", "incidents"));
         }
         IncidentCommand::Show(a) => {
             let (j, _) = a.journal.open(EventRefs::Kept)?;
@@ -261,11 +262,7 @@ fn dispatch(cmd: &IncidentCommand) -> Result<i32> {
         IncidentCommand::Note(a) => {
             let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
             let inc = j.note(&a.id, &a.text, Utc::now())?;
-            eprintln!(
-                "note recorded on {} ({})",
-                inc.id,
-                qsentry_report::counted(inc.notes.len() as u64, "note", "notes")
-            );
+            eprintln!("note recorded on {} ({})", inc.id, counted(inc.notes.len() as u64, "note", "notes"));
         }
         IncidentCommand::Notify(a) => {
             let (mut j, _) = a.journal.open(EventRefs::Dropped)?;
@@ -449,7 +446,7 @@ fn write_incident(i: &Incident, out: &mut dyn Write) -> Result<()> {
         i.merged_into.as_ref().map(|m| format!(" (merged into {m})")).unwrap_or_default()
     )?;
     writeln!(out, "activity   {}", i.activity.as_str())?;
-    let alerts = qsentry_report::counted(i.alert_count as u64, "alert", "alerts");
+    let alerts = counted(i.alert_count as u64, "alert", "alerts");
     writeln!(out, "seen       {} – {} (system local time), {alerts}", i.first_seen, i.last_seen)?;
     let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(" ") };
     writeln!(out, "users      {}", list(&i.users))?;

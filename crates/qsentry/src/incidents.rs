@@ -6,6 +6,7 @@ use crate::config::Config;
 use anyhow::{Context, Result};
 use chrono::{TimeDelta, Utc};
 use qsentry_incident::{AlertInput, EventRef, EventRefs, IncidentChange, Journal, Settings, Severity};
+use qsentry_report::counted;
 use std::path::{Path, PathBuf};
 
 /// The journal to use: the option, else the configuration's, else one beside the database and named
@@ -127,9 +128,9 @@ pub fn describe(changes: &[IncidentChange], path: &Path) -> String {
     let alerts: usize = changes.iter().map(|c| c.alerts_added).sum();
     format!(
         "{} opened, {} updated, {} recorded ({})",
-        qsentry_report::counted(opened as u64, "incident", "incidents"),
+        counted(opened as u64, "incident", "incidents"),
         changes.len() - opened,
-        qsentry_report::counted(alerts as u64, "new alert", "new alerts"),
+        counted(alerts as u64, "new alert", "new alerts"),
         path.display()
     )
 }
@@ -144,7 +145,7 @@ pub fn report(journal: &Journal) -> Result<qsentry_report::Report> {
     let ongoing = list.iter().filter(|i| i.activity == Activity::Ongoing).count();
     let mut findings = vec![format!(
         "{}: {} emergency, {} elevated, {} ordinary; {ongoing} still ongoing",
-        qsentry_report::counted(list.len() as u64, "incident", "incidents"),
+        counted(list.len() as u64, "incident", "incidents"),
         count(Severity::Emergency),
         count(Severity::Elevated),
         count(Severity::Ordinary)

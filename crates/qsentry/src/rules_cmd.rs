@@ -5,6 +5,7 @@ use crate::cli::ListOutput;
 use crate::exit;
 use clap::{Args, Subcommand};
 use qsentry_detect::rules::{RuleSet, validate_builtin, validate_dir};
+use qsentry_report::counted;
 use qsentry_store::Table;
 use std::path::PathBuf;
 
@@ -60,7 +61,7 @@ fn list(a: &RulesArgs) -> anyhow::Result<i32> {
     let t =
         to_table(&rows, &["id", "title", "level", "severity", "kind", "service", "correlation_type", "tags", "origin"]);
     crate::output::write_table(&t, a.output, &mut std::io::stdout().lock())?;
-    eprintln!("{}", qsentry_report::counted(t.rows.len() as u64, "rule", "rules"));
+    eprintln!("{}", counted(t.rows.len() as u64, "rule", "rules"));
     Ok(exit::OK)
 }
 
@@ -88,7 +89,6 @@ fn test(a: &RulesArgs) -> anyhow::Result<i32> {
     }
     crate::output::write_table(&t, a.output, &mut std::io::stdout().lock())?;
     let rules: usize = reports.iter().map(|r| r.rules).sum();
-    let counted = qsentry_report::counted;
     eprintln!(
         "{}, {}, {} with errors, {}",
         counted(reports.len() as u64, "file", "files"),

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::exit;
 use anyhow::Result;
 use clap::Args;
+use qsentry_report::counted;
 use std::path::PathBuf;
 
 /// Options every command that reads the store shares.
@@ -91,8 +92,8 @@ pub fn gaps(args: &GapsArgs) -> i32 {
             let missing: u64 = t.column("missing").iter().filter_map(|v| v.as_u64()).sum();
             eprintln!(
                 "{}, {} missing",
-                qsentry_report::counted(t.rows.len() as u64, "gap", "gaps"),
-                qsentry_report::counted(missing, "sequence number", "sequence numbers")
+                counted(t.rows.len() as u64, "gap", "gaps"),
+                counted(missing, "sequence number", "sequence numbers")
             );
             Ok(exit::OK)
         })(),
