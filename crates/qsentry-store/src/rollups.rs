@@ -20,7 +20,8 @@
 //! A few rollups are made from another rollup's rows ([`Derived`]): connections per server and hour, and
 //! the sets of addresses and of profiles that reached each server. A set holds each row once over all
 //! time, so it answers only reports without time bounds; with bounds, the same sets per hour answer, made
-//! distinct again over the window's hours.
+//! distinct again over the window's hours, or, for a window holding most of the hours, the set less the
+//! members seen only outside the window.
 //!
 //! A database written before rollups existed, or by another rollup version, gets them rebuilt from its
 //! events the next time it is opened for writing; opened read-only, its reports scan the events.

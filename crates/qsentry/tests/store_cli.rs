@@ -230,21 +230,25 @@ fn reports_read_security_events_and_events_alike() {
 
 /// With bounds off the hour, the reports with hourly rollups read the whole hours from the rollups and
 /// the parts of an hour at either end from the events; on the copy without rollups they group the
-/// events alone, and every section is the same.
+/// events alone, and every section is the same. The last two windows hold most of the week, so that
+/// remote-access counts addresses and profiles as the sets less those seen only outside the window.
 #[test]
 fn reports_cut_at_whole_hours_read_as_the_events_alone() {
     let copy = copy_without_rollups();
     let db = copy.path().join("qsentry.duckdb");
     let db = db.to_str().unwrap();
     let days = &query(
-        "SELECT CAST(min(entry_timestamp) AS DATE) + 1 AS d, CAST(min(entry_timestamp) AS DATE) + 2 AS e FROM events",
+        "SELECT CAST(min(entry_timestamp) AS DATE) AS c, CAST(min(entry_timestamp) AS DATE) + 1 AS d,
+                CAST(min(entry_timestamp) AS DATE) + 2 AS e, CAST(max(entry_timestamp) AS DATE) AS z FROM events",
     )[0];
-    let (d, e) = (days["d"].as_str().unwrap(), days["e"].as_str().unwrap());
+    let [c, d, e, z] = ["c", "d", "e", "z"].map(|k| days[k].as_str().unwrap());
     let windows = [
         (format!("{d}T06:17:30"), Some(format!("{e}T14:45"))),
         (format!("{d}T09:10"), Some(format!("{d}T09:50"))),
         (format!("{d}T09:10"), Some(format!("{d}T10:50"))),
         (format!("{d}T23:59:59"), None),
+        (format!("{c}T07:30"), Some(format!("{z}T16:30"))),
+        (format!("{c}T02:45"), None),
     ];
     let user = ["--user", "RSMITH"];
     for (from, to) in &windows {
@@ -263,6 +267,18 @@ fn reports_cut_at_whole_hours_read_as_the_events_alone() {
     let bounds = ["--from", &windows[0].0, "--to", windows[0].1.as_deref().unwrap()];
     assert!(!section(&report("remote-access", &bounds), "Connections per server").is_empty());
     assert!(!section(&report("signon-failures", &bounds), "Failed sign-ons per day").is_empty());
+    // The week's window was counted from outside it (the comparison above is of that way).
+    let f = fleet();
+    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(env!("CARGO_BIN_EXE_qsentry"))
+        .args(["report", "remote-access", "--output", "json", "--from", &windows[4].0, "--to"])
+        .arg(windows[4].1.as_deref().unwrap())
+        .env("QSENTRY_TRACE_SQL", "full")
+        .current_dir(&f.root)
+        .output()
+        .unwrap();
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && trace.matches("EXCEPT SELECT * FROM seen").count() == 2, "{trace}");
 }
 
 /// The same fleet ingested one day at a time: each day's events in files of their own, whose recorded

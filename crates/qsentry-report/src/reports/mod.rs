@@ -221,6 +221,73 @@ pub(crate) fn derived_rows(
     (derived.select)(parent)
 }
 
+/// How many distinct `member`s each group (`groups`, comma-separated columns) has in the filter's window,
+/// as a subquery of the groups and `n`. `set` holds the distinct groups and members over all time,
+/// `hourly` the same per hour; `parent` and `ends` are as for [`derived_rows`].
+///
+/// Without time bounds the set answers. With bounds, the window's hourly rows (and its ends') are made
+/// distinct again, unless the hours outside the window hold fewer rows than those inside: then the set's
+/// count less the members seen only outside the window, which groups the few rows outside instead of
+/// the many inside. A week's count of addresses per server on a store of about a week (97M events):
+/// 0.21 → 0.06 s.
+pub(crate) fn set_counts(
+    conn: &Connection,
+    (set, hourly): (&Derived, &Derived),
+    groups: &str,
+    member: &str,
+    filter: &Filter,
+    parent: &str,
+    ends: Option<&str>,
+) -> Result<String> {
+    let count = |rows: String| format!("SELECT {groups}, count(*) AS n FROM ({rows}) GROUP BY ALL");
+    let bounded = filter.from.is_some() || filter.to.is_some();
+    let (hours, _) = filter.hours_and_ends();
+    let complement = match hours {
+        Some(hours) if bounded && rollups::usable(conn) && (filter.whole_hours() || ends.is_some()) => {
+            let system = Filter { system: filter.system.clone(), from: None, to: None }.sql_on("", "hour");
+            let inside = hours.sql_on("", "hour");
+            let (inside_rows, outside_rows): (u64, u64) = conn.query_row(
+                &format!(
+                    "SELECT count(*) FILTER ({inside}), count(*) FILTER (NOT ({inside})) FROM {} WHERE {system}",
+                    hourly.table
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            (outside_rows < inside_rows).then_some((system, inside))
+        }
+        _ => None,
+    };
+    let Some((system, inside)) = complement else {
+        let rows = derived_rows(conn, if bounded { hourly } else { set }, filter, parent, ends);
+        return Ok(count(if bounded { format!("SELECT DISTINCT {groups}, {member} FROM ({rows})") } else { rows }));
+    };
+    let columns = format!("{groups}, {member}");
+    let same = |a: &str, b: &str, cols: &str| {
+        cols.split(',')
+            .map(|c| format!("{a}.{c} IS NOT DISTINCT FROM {b}.{c}", c = c.trim()))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    let ends_rows =
+        ends.map(|e| format!("\nUNION ALL SELECT {columns} FROM ({})", (hourly.select)(&format!("SELECT * FROM {e}"))));
+    let al = groups.split(',').map(|c| format!("al.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    // A subquery of its own, so that it can follow the caller's `WITH`.
+    Ok(format!(
+        "SELECT * FROM (WITH inside AS (SELECT {columns} FROM {table} WHERE {inside}{ends}),
+outside AS (SELECT DISTINCT {columns} FROM {table} WHERE {system} AND NOT ({inside})),
+seen AS (SELECT o.* FROM outside o SEMI JOIN inside i ON {seen}),
+gone AS (SELECT {groups}, count(*) AS g FROM (SELECT * FROM outside EXCEPT SELECT * FROM seen) GROUP BY ALL),
+al AS (SELECT {groups}, count(*) AS n FROM {set} WHERE {system} GROUP BY ALL)
+SELECT {al}, al.n - coalesce(gone.g, 0) AS n FROM al LEFT JOIN gone ON {joined} WHERE al.n > coalesce(gone.g, 0))",
+        table = hourly.table,
+        ends = ends_rows.unwrap_or_default(),
+        seen = same("o", "i", &columns),
+        set = set.table,
+        joined = same("al", "gone", groups),
+    ))
+}
+
 /// The rows of a per-event rollup ([`Rollup::per_event`]) for the filter, as a subquery: the table when
 /// the rollups are complete, else the rollup's `SELECT` over the events it copies. Its rows carry
 /// `entry_timestamp`, so the table answers any filter.

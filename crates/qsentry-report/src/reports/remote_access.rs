@@ -23,17 +23,20 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let derived =
         |d: &rollups::Derived| super::derived_rows(conn, d, &opts.filter, "SELECT * FROM a", ends_table.as_deref());
     let servers = derived(&rollups::ACCESS_SERVERS);
-    // Without time bounds, the sets of addresses and profiles over all time; with bounds, the hourly sets,
-    // made distinct again over the window's hours.
-    let (sources, users) = if opts.filter.from.is_none() && opts.filter.to.is_none() {
-        (derived(&rollups::ACCESS_SOURCES), derived(&rollups::ACCESS_USERS))
-    } else {
-        let again = |d, columns| format!("SELECT DISTINCT {columns} FROM ({})", derived(d));
-        (
-            again(&rollups::ACCESS_SOURCES_HOURLY, "system_name, server, source_ip"),
-            again(&rollups::ACCESS_USERS_HOURLY, "system_name, server, user_name"),
+    // Addresses and profiles per server: the sets over all time, or the hourly sets of the window.
+    let sets = |pair, member| {
+        super::set_counts(
+            conn,
+            pair,
+            "system_name, server",
+            member,
+            &opts.filter,
+            "SELECT * FROM a",
+            ends_table.as_deref(),
         )
     };
+    let users = sets((&rollups::ACCESS_USERS, &rollups::ACCESS_USERS_HOURLY), "user_name")?;
+    let sources = sets((&rollups::ACCESS_SOURCES, &rollups::ACCESS_SOURCES_HOURLY), "source_ip")?;
     // Each grouping is a statement of its own: in one statement, the three groupings of 5.9M rows at 97M
     // events ran out of DuckDB's 256 MB (with time bounds, when the sets were made from `a`).
     let group = |name, select: &str| super::Temp::new(conn, name, &format!("WITH a AS ({access}) {select}"));
@@ -47,14 +50,8 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
 FROM ({servers}) GROUP BY ALL"
         ),
     )?;
-    let u = group(
-        "report_access_users",
-        &format!("SELECT system_name, server, count(*) AS n FROM ({users}) GROUP BY ALL"),
-    )?;
-    let ip = group(
-        "report_access_sources",
-        &format!("SELECT system_name, server, count(*) AS n FROM ({sources}) GROUP BY ALL"),
-    )?;
+    let u = group("report_access_users", &users)?;
+    let ip = group("report_access_sources", &sources)?;
     let on = |t: &str| format!("s.system_name IS NOT DISTINCT FROM {t}.system_name AND s.server = {t}.server");
     let by_server = Table::query(
         conn,
