@@ -33,7 +33,7 @@ use duckdb::arrow::array::{Array, BooleanArray, StringArray};
 use duckdb::arrow::record_batch::RecordBatch;
 
 /// Version of the rollup definitions below; bumped when one changes, which rebuilds them.
-pub const ROLLUPS_VERSION: &str = "8";
+pub const ROLLUPS_VERSION: &str = "9";
 
 /// Sequence numbers per bucket in `rollup_sequences`.
 pub const SEQUENCE_BUCKET: u64 = 4096;
@@ -218,9 +218,16 @@ FROM ({rows}) GROUP BY ALL"
     )
 }
 
-/// `rollup_access`: connections per system, hour, server, user, address and kind.
+/// `rollup_access`: connections per system, hour, server, user, address and kind, and `combo`, a 64-bit
+/// digest of the system, server, user and address, by which remote-access ranks its busiest combinations
+/// without reading the four names of every row (a week at 97M events: 0.34 → 0.21 s). MD5, not DuckDB's
+/// `hash`, whose values are not promised to stay the same between versions: the rows a report groups
+/// from the events at its window's ends must meet the stored ones.
 fn access(src: &str, filter: &str) -> String {
-    hourly(&access_rows(src, filter), "server, user_name, source_ip, kind")
+    format!(
+        "SELECT *, md5_number_lower(concat_ws(chr(0), system_name, server, user_name, source_ip)) AS combo FROM ({})",
+        hourly(&access_rows(src, filter), "server, user_name, source_ip, kind")
+    )
 }
 
 /// Failed authentication audit entries as rows (system, time, utc, source_ip, user_name, server, action,

@@ -67,15 +67,15 @@ ORDER BY s.system_name, jobs + messages + socket_accepts DESC, s.server",
     )?;
     drop((s, u, ip));
     // The 500 busiest user, server and address combinations first, then their details. Ranking a million
-    // combinations by their names ran out of DuckDB's 256 MB on 97M events; ranked by a 64-bit hash of
-    // the names, every combination at least as busy as the 500th is a candidate, and the candidates are
-    // then ranked by name exactly (two combinations sharing a hash only add a candidate).
+    // combinations by their names ran out of DuckDB's 256 MB on 97M events; ranked by `combo`, a 64-bit
+    // digest of the names, every combination at least as busy as the 500th is a candidate, and the
+    // candidates are then ranked by name exactly (two combinations sharing a digest only add a candidate).
     let top = super::Temp::new(
         conn,
         "report_access_top",
         &format!(
             "WITH a AS ({access}),
-k AS (SELECT hash(system_name, server, user_name, source_ip) AS k, sum(n) AS connections FROM a
+k AS (SELECT combo AS k, sum(n) AS connections FROM a
       WHERE user_name IS NOT NULL GROUP BY k)
 SELECT k FROM k WHERE connections >= (SELECT coalesce(min(connections), 0) FROM (SELECT connections FROM k ORDER BY connections DESC LIMIT 500))"
         ),
@@ -87,7 +87,7 @@ SELECT k FROM k WHERE connections >= (SELECT coalesce(min(connections), 0) FROM 
 SELECT system_name, server, user_name, source_ip, coalesce(sum(n) FILTER (kind = 'job'), 0)::BIGINT AS jobs,
        coalesce(sum(n) FILTER (kind = 'history'), 0)::BIGINT AS messages, count(DISTINCT CAST(hour AS DATE)) AS days,
        min(first_seen) AS first_seen, max(last_seen) AS last_seen
-FROM a WHERE user_name IS NOT NULL AND hash(system_name, server, user_name, source_ip) IN (SELECT k FROM {top})
+FROM a WHERE user_name IS NOT NULL AND combo IN (SELECT k FROM {top})
 GROUP BY ALL ORDER BY jobs + messages DESC, system_name, server, user_name, source_ip LIMIT 500"
         ),
         &[],
