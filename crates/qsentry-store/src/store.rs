@@ -56,16 +56,9 @@ pub fn events_within(conn: &Connection, from: Option<&str>, to: Option<&str>) ->
     let folder: Option<String> =
         conn.query_row("SELECT getvariable('qsentry_segments')", [], |r| r.get(0)).ok().flatten();
     let Some(folder) = folder else { return Ok("events".into()) };
-    let mut cond = vec!["TRUE".to_string()];
-    if let Some(from) = from {
-        cond.push(format!("(last_entry IS NULL OR last_entry >= TIMESTAMP {})", crate::sql_string(from)));
-    }
-    if let Some(to) = to {
-        cond.push(format!("(first_entry IS NULL OR first_entry < TIMESTAMP {})", crate::sql_string(to)));
-    }
     let sql = format!(
         "SELECT file, (SELECT count(*) FROM segments) FROM segments WHERE {} ORDER BY ingest_id, file",
-        cond.join(" AND ")
+        overlapping(from, to)
     );
     let Ok(mut stmt) = conn.prepare(&sql) else { return Ok("events".into()) };
     let rows: Vec<(String, i64)> = match stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))) {
@@ -77,6 +70,26 @@ pub fn events_within(conn: &Connection, from: Option<&str>, to: Option<&str>) ->
     }
     let files: Vec<String> = rows.into_iter().map(|(f, _)| f).collect();
     Ok(relation_of(Path::new(&folder), &files))
+}
+
+/// The rows in the segment files [`events_within`] reads for the window (`None`: the catalog cannot
+/// tell).
+pub fn rows_within(conn: &Connection, from: Option<&str>, to: Option<&str>) -> Option<u64> {
+    let sql = format!("SELECT coalesce(sum(rows), 0)::UBIGINT FROM segments WHERE {}", overlapping(from, to));
+    conn.query_row(&sql, [], |r| r.get(0)).ok()
+}
+
+/// The condition on `segments` that keeps the files whose events' times overlap the window, and those
+/// whose times are not recorded.
+fn overlapping(from: Option<&str>, to: Option<&str>) -> String {
+    let mut cond = vec!["TRUE".to_string()];
+    if let Some(from) = from {
+        cond.push(format!("(last_entry IS NULL OR last_entry >= TIMESTAMP {})", crate::sql_string(from)));
+    }
+    if let Some(to) = to {
+        cond.push(format!("(first_entry IS NULL OR first_entry < TIMESTAMP {})", crate::sql_string(to)));
+    }
+    cond.join(" AND ")
 }
 
 /// The rows of segment files of `folder` as a relation to read `FROM`: the empty `events_schema` table

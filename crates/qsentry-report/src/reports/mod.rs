@@ -102,6 +102,31 @@ pub fn parse_leavers(text: &str, system: Option<&str>) -> Result<Vec<Leaver>> {
     Ok(out)
 }
 
+/// Rows of segment files whose Parquet footers DuckDB may keep for the rest of a report (about 1 MB of
+/// memory a million rows: 95 MB for the 63 files of a 97M-event store).
+const FOOTERS_KEPT_ROWS: u64 = 64 << 20;
+
+/// Runs `f` with DuckDB keeping the Parquet footers it reads (`parquet_metadata_cache`) when the segment
+/// files of the windows `ends` hold at most [`FOOTERS_KEPT_ROWS`] rows (a window open at both ends:
+/// every file). Grouping an end reads each of its files once per kind of row (remote-access: three
+/// scans per end), and each scan opens and parses every footer again: remote-access's two half-hour
+/// ends of a week at 97M events took 0.42 s without the cache, 0.35 s with it. DuckDB never empties
+/// that cache while the connection is open, so it is on only for files whose footers fit the bound, and
+/// off again for the report's other queries.
+fn with_footers_kept<T>(conn: &Connection, ends: &[Filter], f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let rows = ends.iter().try_fold(0u64, |sum, e| {
+        let (from, to) = e.time_bounds();
+        qsentry_store::store::rows_within(conn, from.as_deref(), to.as_deref()).map(|n| sum + n)
+    });
+    if ends.is_empty() || rows.is_none_or(|n| n > FOOTERS_KEPT_ROWS) {
+        return f();
+    }
+    conn.execute_batch("SET parquet_metadata_cache = true")?;
+    let out = f();
+    conn.execute_batch("SET parquet_metadata_cache = false")?;
+    out
+}
+
 /// The rows of a rollup for the filter, as a subquery: when the rollups are complete, the rollup table
 /// for the whole hours of the window and the same grouping of the events for the parts of an hour at its
 /// ends (bounds off the hour); else that grouping of all the events (read from `security_events` when
@@ -137,7 +162,13 @@ pub(crate) fn rollup_rows_kept<'c>(
     name: &'static str,
 ) -> Result<(String, Option<Temp<'c>>)> {
     let (table, grouped) = rollup_parts(conn, rollup, filter, "TRUE", "TRUE");
-    let kept = if grouped.is_empty() { None } else { Some(Temp::new(conn, name, &union(grouped))?) };
+    let kept = if grouped.is_empty() {
+        None
+    } else {
+        // The events grouped are those of the window's ends, or of the whole window without rollups.
+        let windows = if rollups::usable(conn) { filter.hours_and_ends().1 } else { vec![filter.clone()] };
+        Some(with_footers_kept(conn, &windows, || Temp::new(conn, name, &union(grouped)))?)
+    };
     let sql = union(table.into_iter().chain(kept.iter().map(|t| format!("SELECT * FROM {t}"))));
     Ok((sql, kept))
 }
