@@ -62,7 +62,7 @@ FROM f WHERE unknown_profile GROUP BY ALL ORDER BY attempts DESC, system_name, p
     AND job_name LIKE 'Q%' AND (fields->>'status') = '*DISABLED' AND action IS DISTINCT FROM 'signon-profile-disabled')
 SELECT system_name, entry_timestamp, coalesce(target_user, subject_user) AS user_name,
        coalesce(message_id, journal_entry_type) AS evidence, summary
-FROM d ORDER BY entry_timestamp"
+FROM d ORDER BY entry_timestamp, system_name, sequence_number, user_name"
         ),
         &[],
     )?;
