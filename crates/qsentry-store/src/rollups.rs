@@ -167,23 +167,30 @@ pub const SPECIAL_AUTHORITIES: [(&str, &str); 8] = [
 /// profile-history and authority-failures read.
 pub const SECURITY_TYPES: [&str; 9] = ["AD", "AF", "CA", "CP", "GR", "JD", "OW", "PG", "SV"];
 
-/// Connections as rows (system, time, server, user, source_ip, kind): JS entries of host-server jobs
-/// switching to the user (JS-M) and Telnet sessions (JS-S with a remote address), the CPIAD09/CPI3E34
-/// history messages, and SK socket accepts (server by local port).
+/// Remote connections as rows (system, time, server, user, address, kind), the rows of `rollup_access`:
+/// host-server and FTP jobs switching to the client's user (JS-M; a server job switching back to its own
+/// profile, QUSER or QTCP, ends a session and is left out), Telnet sessions (JS-S with a remote
+/// address), profile handles a server obtained for the client's user (PS-H, QSYGETPH: audited under
+/// *SECURITY, where JS-M needs *JOBCHGUSR), failed sign-ons (PW), the CPIAD09/CPI3E34 history messages,
+/// and SK socket accepts (server by local port).
 ///
-/// Three `SELECT`s, one per kind of row, joined by `UNION ALL`: each one's condition is a conjunction on
-/// one column's value (`journal_entry_type`, `message_id`) that DuckDB pushes into the Parquet scan, so
-/// row-group statistics skip the groups without such rows; one `OR` across the three kinds would read
-/// every group. Only the SK rows read `fields` (the JSON with the local port), the widest column a
-/// connection needs. The third `SELECT` leaves out the rows the first two took, so each row is counted
-/// once, as with one condition.
+/// One `SELECT` per kind of row, joined by `UNION ALL`: each one's condition is a conjunction on one
+/// column's value (`journal_entry_type`, `message_id`) that DuckDB pushes into the Parquet scan, so
+/// row-group statistics skip the groups without such rows; one `OR` across the kinds would read every
+/// group. Only the SK rows read `fields` (the JSON with the local port), the widest column a connection
+/// needs. The history `SELECT` leaves out the rows the others took, so each row is counted once, as
+/// with one condition.
 pub fn access_rows(src: &str, filter: &str) -> String {
-    let job = "journal_entry_type = 'JS' AND (entry_type = 'M' OR (entry_type = 'S' AND remote_address IS NOT NULL))";
+    let job = "journal_entry_type = 'JS' AND ((entry_type = 'M' AND target_user IS DISTINCT FROM job_user) \
+               OR (entry_type = 'S' AND remote_address IS NOT NULL))";
     let socket = "journal_entry_type = 'SK' AND entry_type = 'A'";
+    let handle = "journal_entry_type = 'PS' AND entry_type = 'H'";
+    let failure = "journal_entry_type = 'PW'";
     // `=` joined by OR, not IN: where a row group's `message_id` is all NULL (every audit entry), DuckDB 1.4
     // skips the group for the first and reads it for the second (1.39 s against 0.03 s on 12 day files).
     let message = format!(
-        "(message_id = 'CPIAD09' OR message_id = 'CPI3E34') AND ({job}) IS NOT TRUE AND ({socket}) IS NOT TRUE"
+        "(message_id = 'CPIAD09' OR message_id = 'CPI3E34') AND ({job}) IS NOT TRUE AND ({socket}) IS NOT TRUE \
+         AND ({handle}) IS NOT TRUE AND ({failure}) IS NOT TRUE"
     );
     let job_server = servers::by_job("job_name");
     let port_server = servers::by_port("(fields->>'local_port')");
@@ -193,16 +200,20 @@ pub fn access_rows(src: &str, filter: &str) -> String {
        {server} AS server,
        CASE WHEN journal_entry_type = 'SK' THEN NULL ELSE coalesce(target_user, subject_user) END AS user_name,
        source_ip,
-       CASE WHEN journal_entry_type = 'JS' THEN 'job' WHEN journal_entry_type = 'SK' THEN 'socket' ELSE 'history' END AS kind
+       CASE journal_entry_type WHEN 'JS' THEN 'job' WHEN 'SK' THEN 'socket' WHEN 'PS' THEN 'profile'
+         WHEN 'PW' THEN 'failure' ELSE 'history' END AS kind
 FROM {src}
 WHERE ({filter}) AND source_ip IS NOT NULL AND {condition}"
         )
     };
     let any_server =
         format!("coalesce({job_server}, CASE WHEN journal_entry_type = 'SK' THEN {port_server} END, 'other')");
+    // JS, PS and PW rows: never SK, so their server comes from the job name alone and `fields` is not read.
+    let by_job = format!("coalesce({job_server}, 'other')");
     [
-        // JS rows: never SK, so their server comes from the job name alone and `fields` is not read.
-        select(&format!("coalesce({job_server}, 'other')"), &format!("({job})")),
+        select(&by_job, &format!("({job})")),
+        select(&by_job, &format!("({handle})")),
+        select(&by_job, &format!("({failure})")),
         select(&any_server, &format!("({socket})")),
         select(&any_server, &format!("({message})")),
     ]

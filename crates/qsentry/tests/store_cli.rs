@@ -508,6 +508,17 @@ fn remote_access_and_signon_failures_name_servers_and_unknown_profiles() {
     for s in ["database (ODBC/JDBC)", "Telnet"] {
         assert!(servers.contains(&s), "{s} in {servers:?}");
     }
+    // A database connection is a socket accept, a profile handle and a switch to the user (JS-M); the
+    // switch back to QUSER (QTCP for FTP) at its end is not another connection, nor a job of that
+    // profile (QUSER may still be a profile an attacker tried: a failed sign-on).
+    for s in section(&r, "Connections per server").iter().filter(|s| s["server"] == "database (ODBC/JDBC)") {
+        let n = |c: &str| s[c].as_u64().unwrap();
+        assert!(n("jobs") > 0 && n("connections") == n("jobs").max(n("messages")), "{s}");
+        assert_eq!((n("jobs"), n("jobs")), (n("profile_handles"), n("socket_accepts")), "{s}");
+    }
+    let who = section(&r, "Who connected from where");
+    let server_profile = |w: &&Value| ["QUSER", "QTCP"].contains(&w["user_name"].as_str().unwrap());
+    assert!(!who.is_empty() && who.iter().filter(server_profile).all(|w| w["jobs"] == 0), "{who:?}");
     let f = fleet();
     let ftp = f.manifest["incidents"].as_array().unwrap().iter().find(|i| i["kind"] == "ftp-unknown-profiles").unwrap();
     let s = report("signon-failures", &[]);

@@ -12,6 +12,22 @@ use qsentry_store::table::text;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Sessions from the kinds of evidence that each record one per session when their auditing is on (JS,
+/// the history messages, PS): the most of them, not their sum, which would count a session once per
+/// kind (an ODBC connection is a JS-M, a CPIAD09 and a PS-H).
+const CONNECTIONS: &str = "greatest(jobs, messages, profile_handles)";
+
+/// The per-kind sums [`CONNECTIONS`] reads, for a grouping of access rows.
+const KINDS_SUMMED: &str = "coalesce(sum(n) FILTER (kind = 'job'), 0) AS jobs, \
+    coalesce(sum(n) FILTER (kind = 'history'), 0) AS messages, coalesce(sum(n) FILTER (kind = 'profile'), 0) AS profile_handles";
+
+/// Failed sign-ons, for a grouping of access rows.
+const FAILURES: &str = "coalesce(sum(n) FILTER (kind = 'failure'), 0) AS failed_signons";
+
+/// What ranks user, server and address combinations: their connections and failed sign-ons. A
+/// combination's rows and those of another sharing its digest never rank lower together than alone.
+const ACTIVITY: &str = "greatest(jobs, messages, profile_handles) + failed_signons";
+
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     // Connections per system, hour, server, user, address and kind, with counts (see `rollups::ACCESS`),
     // as `a` in the queries below; per system, hour, server and kind; and the distinct addresses and
@@ -45,7 +61,9 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
         &format!(
             "SELECT system_name, server, coalesce(sum(n) FILTER (kind = 'job'), 0)::BIGINT AS jobs,
        coalesce(sum(n) FILTER (kind = 'history'), 0)::BIGINT AS messages,
+       coalesce(sum(n) FILTER (kind = 'profile'), 0)::BIGINT AS profile_handles,
        coalesce(sum(n) FILTER (kind = 'socket'), 0)::BIGINT AS socket_accepts,
+       coalesce(sum(n) FILTER (kind = 'failure'), 0)::BIGINT AS failed_signons,
        min(first_seen) AS first_seen, max(last_seen) AS last_seen
 FROM ({servers}) GROUP BY ALL"
         ),
@@ -56,39 +74,42 @@ FROM ({servers}) GROUP BY ALL"
     let by_server = Table::query(
         conn,
         &format!(
-            "SELECT s.system_name, s.server, jobs, messages, socket_accepts, coalesce(u.n, 0) AS users, coalesce(ip.n, 0) AS sources,
-       first_seen, last_seen
+            "SELECT s.system_name, s.server, {CONNECTIONS} AS connections, jobs, messages, profile_handles,
+       socket_accepts, failed_signons, coalesce(u.n, 0) AS users, coalesce(ip.n, 0) AS sources, first_seen, last_seen
 FROM {s} s LEFT JOIN {u} u ON {} LEFT JOIN {ip} ip ON {}
-ORDER BY s.system_name, jobs + messages + socket_accepts DESC, s.server",
+ORDER BY s.system_name, connections DESC, socket_accepts + failed_signons DESC, s.server",
             on("u"),
             on("ip")
         ),
         &[],
     )?;
     drop((s, u, ip));
-    // The 500 busiest user, server and address combinations first, then their details. Ranking a million
-    // combinations by their names ran out of DuckDB's 256 MB on 97M events; ranked by `combo`, a 64-bit
-    // digest of the names, every combination at least as busy as the 500th is a candidate, and the
-    // candidates are then ranked by name exactly (two combinations sharing a digest only add a candidate).
+    // The 500 busiest user, server and address combinations ([`ACTIVITY`]) first, then their details.
+    // Ranking a million combinations by their names ran out of DuckDB's 256 MB on 97M events; ranked by
+    // `combo`, a 64-bit digest of the names, every combination at least as busy as the 500th is a
+    // candidate, and the candidates are then ranked by name exactly (two combinations sharing a digest
+    // only add a candidate).
     let top = super::Temp::new(
         conn,
         "report_access_top",
         &format!(
             "WITH a AS ({access}),
-k AS (SELECT combo AS k, sum(n) AS connections FROM a
-      WHERE user_name IS NOT NULL GROUP BY k)
-SELECT k FROM k WHERE connections >= (SELECT coalesce(min(connections), 0) FROM (SELECT connections FROM k ORDER BY connections DESC LIMIT 500))"
+k AS (SELECT k, {ACTIVITY} AS activity FROM (SELECT combo AS k, {KINDS_SUMMED}, {FAILURES} FROM a
+      WHERE user_name IS NOT NULL GROUP BY k))
+SELECT k FROM k WHERE activity >= (SELECT coalesce(min(activity), 0) FROM (SELECT activity FROM k ORDER BY activity DESC LIMIT 500))"
         ),
     )?;
     let who = Table::query(
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT system_name, server, user_name, source_ip, coalesce(sum(n) FILTER (kind = 'job'), 0)::BIGINT AS jobs,
-       coalesce(sum(n) FILTER (kind = 'history'), 0)::BIGINT AS messages, count(DISTINCT CAST(hour AS DATE)) AS days,
-       min(first_seen) AS first_seen, max(last_seen) AS last_seen
-FROM a WHERE user_name IS NOT NULL AND combo IN (SELECT k FROM {top})
-GROUP BY ALL ORDER BY jobs + messages DESC, system_name, server, user_name, source_ip LIMIT 500"
+SELECT system_name, server, user_name, source_ip, {CONNECTIONS}::BIGINT AS connections, jobs::BIGINT AS jobs,
+       messages::BIGINT AS messages, profile_handles::BIGINT AS profile_handles, failed_signons::BIGINT AS failed_signons,
+       days, first_seen, last_seen
+FROM (SELECT system_name, server, user_name, source_ip, {KINDS_SUMMED}, {FAILURES},
+        count(DISTINCT CAST(hour AS DATE)) AS days, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+      FROM a WHERE user_name IS NOT NULL AND combo IN (SELECT k FROM {top}) GROUP BY ALL)
+ORDER BY {ACTIVITY} DESC, system_name, server, user_name, source_ip LIMIT 500"
         ),
         &[],
     )?;
@@ -98,8 +119,9 @@ GROUP BY ALL ORDER BY jobs + messages DESC, system_name, server, user_name, sour
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, hour(hour) AS hour, server, sum(n)::BIGINT AS n
-FROM ({servers}) WHERE kind <> 'socket' GROUP BY ALL"
+SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, hour(hour) AS hour, server, {CONNECTIONS}::BIGINT AS n
+FROM (SELECT hour, server, {kinds} FROM ({servers}) GROUP BY ALL)",
+            kinds = KINDS_SUMMED,
         ),
         &[],
     )?;
@@ -129,22 +151,26 @@ FROM ({servers}) WHERE kind <> 'socket' GROUP BY ALL"
         })
         .collect();
     let mut findings = Vec::new();
+    let n = |r: &[Value], col| by_server.col(col).and_then(|c| r[c].as_u64()).unwrap_or(0);
     for r in by_server.rows.iter().take(3) {
         findings.push(format!(
             "{} {}: {} from {} by {}",
             text(&r[0]),
             text(&r[1]),
-            crate::counted(r[2].as_u64().unwrap_or(0) + r[3].as_u64().unwrap_or(0), "connection", "connections"),
-            crate::counted(r[6].as_u64().unwrap_or(0), "address", "addresses"),
-            crate::counted(r[5].as_u64().unwrap_or(0), "user", "users")
+            crate::counted(n(r, "connections"), "connection", "connections"),
+            crate::counted(n(r, "sources"), "address", "addresses"),
+            crate::counted(n(r, "users"), "user", "users")
         ));
     }
     Ok(Report {
         name: "remote-access",
         title: "Remote access".into(),
         intro: "Who connected through which server (FTP, Telnet, database/ODBC, sign-on, file, remote command, \
-                DDM/DRDA), from which address, when and how often. Jobs are JS audit entries of server jobs; messages \
-                are CPIAD09/CPI3E34 in the history log; socket accepts are SK entries, by local port."
+                DDM/DRDA), from which address, when and how often. Jobs are JS audit entries of server jobs switching \
+                to the client's user and of Telnet sessions; messages are CPIAD09/CPI3E34 in the history log; profile \
+                handles are PS entries of a server authenticating the client's user; socket accepts are SK entries, by \
+                local port; failed sign-ons are PW entries. Each records a session once when its auditing is on, so \
+                connections are the most of jobs, messages and profile handles."
             .into(),
         sections: vec![
             Section::new("Connections per server", by_server).chart(Chart::Daily {
