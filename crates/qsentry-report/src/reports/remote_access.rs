@@ -15,18 +15,24 @@ use std::collections::BTreeMap;
 /// Sessions from the kinds of evidence that each record one per session when their auditing is on (JS,
 /// the history messages, PS): the most of them, not their sum, which would count a session once per
 /// kind (an ODBC connection is a JS-M, a CPIAD09 and a PS-H).
-const CONNECTIONS: &str = "greatest(jobs, messages, profile_handles)";
+macro_rules! connections {
+    () => {
+        "greatest(jobs, messages, profile_handles)"
+    };
+}
+const CONNECTIONS: &str = connections!();
 
 /// The per-kind sums [`CONNECTIONS`] reads, for a grouping of access rows.
 const KINDS_SUMMED: &str = "coalesce(sum(n) FILTER (kind = 'job'), 0) AS jobs, \
-    coalesce(sum(n) FILTER (kind = 'history'), 0) AS messages, coalesce(sum(n) FILTER (kind = 'profile'), 0) AS profile_handles";
+    coalesce(sum(n) FILTER (kind = 'history'), 0) AS messages, \
+    coalesce(sum(n) FILTER (kind = 'profile'), 0) AS profile_handles";
 
 /// Failed sign-ons, for a grouping of access rows.
 const FAILURES: &str = "coalesce(sum(n) FILTER (kind = 'failure'), 0) AS failed_signons";
 
 /// What ranks user, server and address combinations: their connections and failed sign-ons. A
 /// combination's rows and those of another sharing its digest never rank lower together than alone.
-const ACTIVITY: &str = "greatest(jobs, messages, profile_handles) + failed_signons";
+const ACTIVITY: &str = concat!(connections!(), " + failed_signons");
 
 pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     // Connections per system, hour, server, user, address and kind, with counts (see `rollups::ACCESS`),
