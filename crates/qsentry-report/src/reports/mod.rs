@@ -252,7 +252,7 @@ pub(crate) fn derived_rows(
     (derived.select)(parent)
 }
 
-/// How many distinct `member`s each group (`groups`, comma-separated columns) has in the filter's window,
+/// How many distinct `member`s each group (of the `groups` columns) has in the filter's window,
 /// as a subquery of the groups and `n`. `set` holds the distinct groups and members over all time,
 /// `hourly` the same per hour; `parent` and `ends` are as for [`derived_rows`].
 ///
@@ -264,13 +264,15 @@ pub(crate) fn derived_rows(
 pub(crate) fn set_counts(
     conn: &Connection,
     (set, hourly): (&Derived, &Derived),
-    groups: &str,
+    groups: &[&str],
     member: &str,
     filter: &Filter,
     parent: &str,
     ends: Option<&str>,
 ) -> Result<String> {
-    let count = |rows: String| format!("SELECT {groups}, count(*) AS n FROM ({rows}) GROUP BY ALL");
+    let columns = [groups, &[member]].concat();
+    let (groups_sql, columns_sql) = (groups.join(", "), columns.join(", "));
+    let count = |rows: String| format!("SELECT {groups_sql}, count(*) AS n FROM ({rows}) GROUP BY ALL");
     let bounded = filter.from.is_some() || filter.to.is_some();
     let (hours, _) = filter.hours_and_ends();
     let complement = match hours {
@@ -291,25 +293,21 @@ pub(crate) fn set_counts(
     };
     let Some((system, inside)) = complement else {
         let rows = derived_rows(conn, if bounded { hourly } else { set }, filter, parent, ends);
-        return Ok(count(if bounded { format!("SELECT DISTINCT {groups}, {member} FROM ({rows})") } else { rows }));
+        return Ok(count(if bounded { format!("SELECT DISTINCT {columns_sql} FROM ({rows})") } else { rows }));
     };
-    let columns = format!("{groups}, {member}");
-    let same = |a: &str, b: &str, cols: &str| {
-        cols.split(',')
-            .map(|c| format!("{a}.{c} IS NOT DISTINCT FROM {b}.{c}", c = c.trim()))
-            .collect::<Vec<_>>()
-            .join(" AND ")
+    let same = |a: &str, b: &str, cols: &[&str]| {
+        cols.iter().map(|c| format!("{a}.{c} IS NOT DISTINCT FROM {b}.{c}")).collect::<Vec<_>>().join(" AND ")
     };
-    let ends_rows =
-        ends.map(|e| format!("\nUNION ALL SELECT {columns} FROM ({})", (hourly.select)(&format!("SELECT * FROM {e}"))));
-    let al = groups.split(',').map(|c| format!("al.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let ends_rows = ends
+        .map(|e| format!("\nUNION ALL SELECT {columns_sql} FROM ({})", (hourly.select)(&format!("SELECT * FROM {e}"))));
+    let al = groups.iter().map(|c| format!("al.{c}")).collect::<Vec<_>>().join(", ");
     // A subquery of its own, so that it can follow the caller's `WITH`.
     Ok(format!(
-        "SELECT * FROM (WITH inside AS (SELECT {columns} FROM {table} WHERE {inside}{ends}),
-outside AS (SELECT DISTINCT {columns} FROM {table} WHERE {system} AND NOT ({inside})),
+        "SELECT * FROM (WITH inside AS (SELECT {columns_sql} FROM {table} WHERE {inside}{ends}),
+outside AS (SELECT DISTINCT {columns_sql} FROM {table} WHERE {system} AND NOT ({inside})),
 seen AS (SELECT o.* FROM outside o SEMI JOIN inside i ON {seen}),
-gone AS (SELECT {groups}, count(*) AS g FROM (SELECT * FROM outside EXCEPT SELECT * FROM seen) GROUP BY ALL),
-al AS (SELECT {groups}, count(*) AS n FROM {set} WHERE {system} GROUP BY ALL)
+gone AS (SELECT {groups_sql}, count(*) AS g FROM (SELECT * FROM outside EXCEPT SELECT * FROM seen) GROUP BY ALL),
+al AS (SELECT {groups_sql}, count(*) AS n FROM {set} WHERE {system} GROUP BY ALL)
 SELECT {al}, al.n - coalesce(gone.g, 0) AS n FROM al LEFT JOIN gone ON {joined} WHERE al.n > coalesce(gone.g, 0))",
         table = hourly.table,
         ends = ends_rows.unwrap_or_default(),

@@ -1,6 +1,7 @@
-//! remote-access: who came in through which server, from where, when and how often. Evidence: JS entries
-//! of host-server jobs switching to the user (JS-M) and Telnet sessions (JS-S with a remote address), the
-//! CPIAD09/CPI3E34 history messages, and SK socket accepts (by local port).
+//! remote-access: who came in through which server, from where, when and how often. Evidence (see
+//! `rollups::access_rows`): JS entries of server jobs switching to the client's user (JS-M, not back to
+//! their own profile) and of Telnet sessions (JS-S with a remote address), the CPIAD09/CPI3E34 history
+//! messages, PS-H profile handles, PW failed sign-ons, and SK socket accepts (by local port).
 
 use super::ReportOptions;
 use crate::model::{Chart, Report, Section};
@@ -23,12 +24,12 @@ macro_rules! connections {
 const CONNECTIONS: &str = connections!();
 
 /// The per-kind sums [`CONNECTIONS`] reads, for a grouping of access rows.
-const KINDS_SUMMED: &str = "coalesce(sum(n) FILTER (kind = 'job'), 0) AS jobs, \
-    coalesce(sum(n) FILTER (kind = 'history'), 0) AS messages, \
-    coalesce(sum(n) FILTER (kind = 'profile'), 0) AS profile_handles";
+const KINDS_SUMMED: &str = "coalesce(sum(n) FILTER (kind = 'job'), 0)::BIGINT AS jobs, \
+    coalesce(sum(n) FILTER (kind = 'history'), 0)::BIGINT AS messages, \
+    coalesce(sum(n) FILTER (kind = 'profile'), 0)::BIGINT AS profile_handles";
 
 /// Failed sign-ons, for a grouping of access rows.
-const FAILURES: &str = "coalesce(sum(n) FILTER (kind = 'failure'), 0) AS failed_signons";
+const FAILURES: &str = "coalesce(sum(n) FILTER (kind = 'failure'), 0)::BIGINT AS failed_signons";
 
 /// What ranks user, server and address combinations: their connections and failed sign-ons. A
 /// combination's rows and those of another sharing its digest never rank lower together than alone.
@@ -50,7 +51,7 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
         super::set_counts(
             conn,
             pair,
-            "system_name, server",
+            &["system_name", "server"],
             member,
             &opts.filter,
             "SELECT * FROM a",
@@ -65,11 +66,8 @@ pub fn run(conn: &Connection, opts: &ReportOptions) -> Result<Report> {
     let s = group(
         "report_access_servers",
         &format!(
-            "SELECT system_name, server, coalesce(sum(n) FILTER (kind = 'job'), 0)::BIGINT AS jobs,
-       coalesce(sum(n) FILTER (kind = 'history'), 0)::BIGINT AS messages,
-       coalesce(sum(n) FILTER (kind = 'profile'), 0)::BIGINT AS profile_handles,
-       coalesce(sum(n) FILTER (kind = 'socket'), 0)::BIGINT AS socket_accepts,
-       coalesce(sum(n) FILTER (kind = 'failure'), 0)::BIGINT AS failed_signons,
+            "SELECT system_name, server, {KINDS_SUMMED},
+       coalesce(sum(n) FILTER (kind = 'socket'), 0)::BIGINT AS socket_accepts, {FAILURES},
        min(first_seen) AS first_seen, max(last_seen) AS last_seen
 FROM ({servers}) GROUP BY ALL"
         ),
@@ -109,9 +107,8 @@ SELECT k FROM k WHERE activity >= (SELECT coalesce(min(activity), 0) FROM (SELEC
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT system_name, server, user_name, source_ip, {CONNECTIONS}::BIGINT AS connections, jobs::BIGINT AS jobs,
-       messages::BIGINT AS messages, profile_handles::BIGINT AS profile_handles, failed_signons::BIGINT AS failed_signons,
-       days, first_seen, last_seen
+SELECT system_name, server, user_name, source_ip, {CONNECTIONS} AS connections, jobs, messages, profile_handles,
+       failed_signons, days, first_seen, last_seen
 FROM (SELECT system_name, server, user_name, source_ip, {KINDS_SUMMED}, {FAILURES},
         count(DISTINCT CAST(hour AS DATE)) AS days, min(first_seen) AS first_seen, max(last_seen) AS last_seen
       FROM a WHERE user_name IS NOT NULL AND combo IN (SELECT k FROM {top}) GROUP BY ALL)
@@ -125,7 +122,7 @@ ORDER BY {ACTIVITY} DESC, system_name, server, user_name, source_ip LIMIT 500"
         conn,
         &format!(
             "WITH a AS ({access})
-SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, hour(hour) AS hour, server, {CONNECTIONS}::BIGINT AS n
+SELECT strftime(CAST(hour AS DATE), '%Y-%m-%d') AS day, hour(hour) AS hour, server, {CONNECTIONS} AS n
 FROM (SELECT hour, server, {kinds} FROM ({servers}) GROUP BY ALL)",
             kinds = KINDS_SUMMED,
         ),
