@@ -100,19 +100,27 @@ impl Filter {
 
     /// Whether the time bounds (if any) fall on whole hours, so that hourly rollups answer exactly.
     pub fn whole_hours(&self) -> bool {
-        [self.from, self.to].iter().flatten().all(|t| t.minute() == 0 && t.second() == 0 && t.nanosecond() == 0)
+        self.whole(Unit::Hour)
     }
 
-    /// The window cut at whole hours: the whole hours inside it (`None` when there are none), and the
-    /// parts of an hour at its ends (none when the bounds fall on whole hours). Together they hold each
-    /// instant of the window once, so an hourly rollup answers the first and the events the others.
+    /// Whether the time bounds (if any) fall on whole `unit`s.
+    pub fn whole(&self, unit: Unit) -> bool {
+        [self.from, self.to].iter().flatten().all(|t| unit.start(*t) == *t)
+    }
+
+    /// The window cut at whole hours: see [`Filter::cut`].
     pub fn hours_and_ends(&self) -> (Option<Filter>, Vec<Filter>) {
-        let hour = |t: NaiveDateTime| t.date().and_hms_opt(t.time().hour(), 0, 0).unwrap_or(t);
+        self.cut(Unit::Hour)
+    }
+
+    /// The window cut at whole `unit`s: the whole units inside it (`None` when there are none), and the
+    /// parts of a unit at its ends (none when the bounds fall on whole units). Together they hold each
+    /// instant of the window once, so a rollup per unit answers the first and something finer the others.
+    pub fn cut(&self, unit: Unit) -> (Option<Filter>, Vec<Filter>) {
         let part = |from, to| Filter { system: self.system.clone(), from, to };
-        // The first whole hour starts at or after `from`; the last ends at or before `to`.
-        let next = |t: NaiveDateTime| hour(t).checked_add_signed(chrono::Duration::hours(1)).unwrap_or(t);
-        let start = self.from.map(|t| if hour(t) == t { t } else { next(t) });
-        let end = self.to.map(hour);
+        // The first whole unit starts at or after `from`; the last ends at or before `to`.
+        let start = self.from.map(|t| if unit.start(t) == t { t } else { unit.next(t) });
+        let end = self.to.map(|t| unit.start(t));
         let mut ends = Vec::new();
         if let (Some(from), Some(start)) = (self.from, start)
             && from < start
@@ -130,11 +138,32 @@ impl Filter {
                 ends.push(part(Some(from), Some(to)));
             }
         }
-        let hours = match (start, end) {
+        let whole = match (start, end) {
             (Some(s), Some(e)) if s >= e => None,
             _ => Some(part(start, end)),
         };
-        (hours, ends)
+        (whole, ends)
+    }
+}
+
+/// A unit of local time that rollups count by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Hour,
+    Minute,
+}
+
+impl Unit {
+    /// The start of the unit holding `t`.
+    pub fn start(self, t: NaiveDateTime) -> NaiveDateTime {
+        let minute = if self == Unit::Minute { t.minute() } else { 0 };
+        t.date().and_hms_opt(t.hour(), minute, 0).unwrap_or(t)
+    }
+
+    /// The start of the unit after the one holding `t` (`t` itself at the end of time).
+    pub fn next(self, t: NaiveDateTime) -> NaiveDateTime {
+        let step = if self == Unit::Minute { chrono::Duration::minutes(1) } else { chrono::Duration::hours(1) };
+        self.start(t).checked_add_signed(step).unwrap_or(t)
     }
 }
 
@@ -162,27 +191,31 @@ mod tests {
     }
 
     proptest! {
-        /// Every minute of a window is counted once: by the whole hours (through its hour, as a rollup
-        /// row) or by one of the ends, and no minute outside it is.
+        /// Every second of a window is counted once: by the whole units (through its unit, as a rollup
+        /// row) or by one of the ends, and no second outside it is.
         #[test]
-        fn whole_hours_and_ends_cover_the_window_once(
-            from in proptest::option::of(0i64..600),
-            len in 0i64..400,
+        fn whole_units_and_ends_cover_the_window_once(
+            from in proptest::option::of(0i64..36_000),
+            len in 0i64..24_000,
             open_end in any::<bool>(),
+            minutes in any::<bool>(),
         ) {
+            let (unit, size) = if minutes { (Unit::Minute, 60) } else { (Unit::Hour, 3600) };
+            let second = |s: i64| at(0) + chrono::Duration::seconds(s);
             let to = if open_end { None } else { Some(from.unwrap_or(0) + len) };
-            let f = Filter { system: None, from: from.map(at), to: to.map(at) };
-            let (hours, ends) = f.hours_and_ends();
-            for h in hours.iter().chain(&ends).flat_map(|p| [p.from, p.to]).flatten() {
+            let f = Filter { system: None, from: from.map(second), to: to.map(second) };
+            let (whole, ends) = f.cut(unit);
+            for h in whole.iter().chain(&ends).flat_map(|p| [p.from, p.to]).flatten() {
                 prop_assert!(inside(&f, h) || Some(h) == f.to, "{h} outside {f:?}");
             }
             prop_assert!(ends.len() <= 2);
-            for m in -120..1200 {
-                let t = at(m);
-                let hour = at(m - m.rem_euclid(60));
-                let by_hours = hours.as_ref().is_some_and(|h| inside(h, hour) && h.whole_hours());
+            prop_assert!(whole.as_ref().is_none_or(|w| w.whole(unit)));
+            let first = from.unwrap_or(0) - 2 * size;
+            for s in first..first + len + 4 * size {
+                let t = second(s);
+                let by_whole = whole.as_ref().is_some_and(|w| inside(w, unit.start(t)));
                 let by_ends = ends.iter().filter(|e| inside(e, t)).count();
-                prop_assert_eq!(usize::from(by_hours) + by_ends, usize::from(inside(&f, t)), "{} in {:?}", t, f);
+                prop_assert_eq!(usize::from(by_whole) + by_ends, usize::from(inside(&f, t)), "{} in {:?}", t, f);
             }
         }
     }

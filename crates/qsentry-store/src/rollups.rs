@@ -6,8 +6,10 @@
 //! own segments is inserted in the transaction that records them, so rollups and events never disagree;
 //! a run's rollup rows simply add to earlier ones (reports sum them). Rows are per local hour of
 //! `entry_timestamp`, so a report whose time filter falls on whole hours (or has none) reads the rollup;
-//! any other filter aggregates the events with the same `SELECT` and the same filter, so both paths give
-//! the same shape and the same numbers (a test checks it).
+//! for the parts of an hour at the ends of any other filter, a report aggregates the events with the
+//! same `SELECT` and the same filter, so both paths give the same shape and the same numbers (a test
+//! checks it). The connections rollup also keeps its counts per minute ([`Minutes`]), which answer those
+//! parts of an hour but for the seconds before a bound's first whole minute or after its last.
 //!
 //! Two "rollups" are not counts but copies, one row per event. `security_events` holds the few audit
 //! entries that change security (profiles, system values, authorities, exit programs, job descriptions,
@@ -33,7 +35,7 @@ use duckdb::arrow::array::{Array, BooleanArray, StringArray};
 use duckdb::arrow::record_batch::RecordBatch;
 
 /// Version of the rollup definitions below; bumped when one changes, which rebuilds them.
-pub const ROLLUPS_VERSION: &str = "10";
+pub const ROLLUPS_VERSION: &str = "11";
 
 /// Sequence numbers per bucket in `rollup_sequences`.
 pub const SEQUENCE_BUCKET: u64 = 4096;
@@ -50,31 +52,107 @@ pub struct Rollup {
     /// The grouped `SELECT` over `src` (a table, a view or `read_parquet(...)`), rows limited by
     /// `filter` (SQL conditions on event columns).
     pub select: fn(src: &str, filter: &str) -> String,
+    /// Its counts per minute, kept in a table of their own.
+    pub minutes: Option<&'static Minutes>,
+}
+
+/// A rollup's counts per minute, kept beside its rows per hour so that a report whose window starts or
+/// ends inside an hour reads them for those parts of an hour instead of the events. An ingest groups the
+/// events per minute first and those rows per hour, so both tables hold the same counts. A row per
+/// minute keeps no names, only a digest of them: named rows per minute cost an ingest of the 813K fleet
+/// 0.33 s more (8%), most of it DuckDB storing the names again; a list of minutes in each hourly row,
+/// 0.1–0.15 s, but its grouping did not fit the rebuild's memory limit (192 MB) for 4.2M events.
+pub struct Minutes {
+    pub table: &'static str,
+    /// The rollup's rows per minute of `src` (`minute`, the start of the minute, for `hour`), rows
+    /// limited by `filter` (as [`Rollup::select`]).
+    pub select: fn(src: &str, filter: &str) -> String,
+    /// Rows per minute (a subquery of `select`'s rows) grouped into the rollup's rows per hour.
+    pub hours: fn(minutes: &str) -> String,
+    /// The columns of a row per minute that `table` keeps.
+    pub kept: &'static str,
+    /// The rollup's rows for some minutes of one hour: `minutes` (a subquery of `table`'s rows) named
+    /// from `hour` (the rollup's rows of that hour, every system's).
+    pub named: fn(minutes: &str, hour: &str) -> String,
+    /// How many digests the rows `hour` (as for `named`) share among different names: `named` answers
+    /// only when none do.
+    pub shared: fn(hour: &str) -> String,
 }
 
 /// Connections per system, hour, server, user, address and kind.
-pub const ACCESS: Rollup =
-    Rollup { table: "rollup_access", within_security_events: false, per_event: false, select: access };
+pub const ACCESS: Rollup = Rollup {
+    table: "rollup_access",
+    within_security_events: false,
+    per_event: false,
+    select: access,
+    minutes: Some(&ACCESS_MINUTES),
+};
+
+/// Connections per system, minute, server, user, address and kind, kept as the digest of the system,
+/// server, user and address (`combo`), the kind and the counts.
+pub const ACCESS_MINUTES: Minutes = Minutes {
+    table: "rollup_access_minutes",
+    select: access_minutes,
+    hours: access_hours,
+    kept: "minute, combo, kind, n, first_seen, last_seen",
+    named: |minutes, hour| {
+        format!(
+            "SELECT h.system_name, date_trunc('hour', m.minute) AS hour, h.server, h.user_name, h.source_ip, m.kind,
+       sum(m.n)::BIGINT AS n, min(m.first_seen) AS first_seen, max(m.last_seen) AS last_seen, m.combo
+FROM ({minutes}) m JOIN (SELECT DISTINCT {ACCESS_NAMES}, combo FROM ({hour})) h ON m.combo = h.combo
+GROUP BY ALL"
+        )
+    },
+    shared: |hour| {
+        format!("SELECT count(*) - count(DISTINCT combo) FROM (SELECT DISTINCT {ACCESS_NAMES}, combo FROM ({hour}))")
+    },
+};
+
 /// Failed sign-ons per system, hour, address, profile, server and whether the profile exists.
-pub const SIGNON_FAILURES: Rollup =
-    Rollup { table: "rollup_signon_failures", within_security_events: true, per_event: false, select: signon_failures };
+pub const SIGNON_FAILURES: Rollup = Rollup {
+    table: "rollup_signon_failures",
+    within_security_events: true,
+    per_event: false,
+    select: signon_failures,
+    minutes: None,
+};
 /// Journal sequence numbers per system, journal and bucket.
-pub const SEQUENCES: Rollup =
-    Rollup { table: "rollup_sequences", within_security_events: false, per_event: false, select: sequences };
+pub const SEQUENCES: Rollup = Rollup {
+    table: "rollup_sequences",
+    within_security_events: false,
+    per_event: false,
+    select: sequences,
+    minutes: None,
+};
 
 /// Events per system, hour, user profile (in any of the four user columns), entry and action.
-pub const USER_ACTIVITY: Rollup =
-    Rollup { table: "rollup_user_activity", within_security_events: false, per_event: false, select: user_activity };
+pub const USER_ACTIVITY: Rollup = Rollup {
+    table: "rollup_user_activity",
+    within_security_events: false,
+    per_event: false,
+    select: user_activity,
+    minutes: None,
+};
 
 /// Security-changing audit entries, authority and authentication failures, and profiles disabled after
 /// failed sign-ons, copied whole but for `raw`.
-pub const SECURITY_EVENTS: Rollup =
-    Rollup { table: "security_events", within_security_events: true, per_event: true, select: security_events };
+pub const SECURITY_EVENTS: Rollup = Rollup {
+    table: "security_events",
+    within_security_events: true,
+    per_event: true,
+    select: security_events,
+    minutes: None,
+};
 
 /// User profile entries (CP, and DO of *USRPRF objects) with their profile, status, password, group and
 /// special authorities as columns.
-pub const PROFILE_CHANGES: Rollup =
-    Rollup { table: "rollup_profile_changes", within_security_events: true, per_event: true, select: profile_changes };
+pub const PROFILE_CHANGES: Rollup = Rollup {
+    table: "rollup_profile_changes",
+    within_security_events: true,
+    per_event: true,
+    select: profile_changes,
+    minutes: None,
+};
 
 /// Every rollup kept at ingest.
 pub const ROLLUPS: [&Rollup; 6] =
@@ -222,23 +300,51 @@ WHERE ({filter}) AND source_ip IS NOT NULL AND {condition}"
 
 /// Rows grouped per system, local hour and `keys`, with their count and first and last time.
 fn hourly(rows: &str, keys: &str) -> String {
+    per("hour", rows, keys)
+}
+
+/// Rows grouped per system, local `unit` (`hour`, `minute`: a column of that name) and `keys`, with their
+/// count and first and last time.
+fn per(unit: &str, rows: &str, keys: &str) -> String {
     format!(
-        "SELECT system_name, date_trunc('hour', entry_timestamp) AS hour, {keys},
+        "SELECT system_name, date_trunc('{unit}', entry_timestamp) AS {unit}, {keys},
        count(*) AS n, min(entry_timestamp) AS first_seen, max(entry_timestamp) AS last_seen
 FROM ({rows}) GROUP BY ALL"
     )
 }
 
-/// `rollup_access`: connections per system, hour, server, user, address and kind, and `combo`, a 64-bit
-/// digest of the system, server, user and address, by which remote-access ranks its busiest combinations
-/// without reading the four names of every row (a week at 97M events: 0.34 → 0.21 s). MD5, not DuckDB's
-/// `hash`, whose values are not promised to stay the same between versions: the rows a report groups
-/// from the events at its window's ends must meet the stored ones.
+/// What `rollup_access` counts connections by, besides system and time.
+const ACCESS_KEYS: &str = "server, user_name, source_ip, kind";
+
+/// The names `combo` is the digest of.
+const ACCESS_NAMES: &str = "system_name, server, user_name, source_ip";
+
+/// `rollup_access`: connections per system, hour, server, user, address and kind.
 fn access(src: &str, filter: &str) -> String {
+    with_combo(&hourly(&access_rows(src, filter), ACCESS_KEYS))
+}
+
+/// Connections per system, minute, server, user, address and kind.
+fn access_minutes(src: &str, filter: &str) -> String {
+    with_combo(&per("minute", &access_rows(src, filter), ACCESS_KEYS))
+}
+
+/// Connections per minute grouped into `rollup_access`'s rows per hour.
+fn access_hours(minutes: &str) -> String {
     format!(
-        "SELECT *, md5_number_lower(concat_ws(chr(0), system_name, server, user_name, source_ip)) AS combo FROM ({})",
-        hourly(&access_rows(src, filter), "server, user_name, source_ip, kind")
+        "SELECT system_name, date_trunc('hour', minute) AS hour, {ACCESS_KEYS}, sum(n)::BIGINT AS n,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen, combo
+FROM ({minutes}) GROUP BY ALL"
     )
+}
+
+/// Connection rows with `combo`, a 64-bit digest of the system, server, user and address, by which
+/// remote-access ranks its busiest combinations without reading the four names of every row (a week at
+/// 97M events: 0.34 → 0.21 s), and by which `rollup_access_minutes` names its rows. MD5, not DuckDB's
+/// `hash`, whose values are not promised to stay the same between versions: the rows a report groups
+/// at its window's ends must meet the stored ones.
+fn with_combo(rows: &str) -> String {
+    format!("SELECT *, md5_number_lower(concat_ws(chr(0), {ACCESS_NAMES})) AS combo FROM ({rows})")
 }
 
 /// Failed authentication audit entries as rows (system, time, utc, source_ip, user_name, server, action,
@@ -384,17 +490,23 @@ pub fn security_source(conn: &duckdb::Connection) -> &'static str {
     if usable(conn) { SECURITY_EVENTS.table } else { "events" }
 }
 
-/// `CREATE TABLE` (empty, typed by the select) for every rollup, derived ones last.
+/// `CREATE TABLE` (empty, typed by the select) for every rollup and its counts per minute, derived ones
+/// last.
 pub(crate) fn create_sql() -> String {
     let create = |table: &str, select: String| format!("CREATE TABLE IF NOT EXISTS {table} AS {select};\n");
     let rollups = ROLLUPS.iter().map(|r| create(r.table, (r.select)("events_schema", "FALSE")));
+    let minutes = ROLLUPS
+        .iter()
+        .filter_map(|r| r.minutes)
+        .map(|m| create(m.table, format!("SELECT {} FROM ({})", m.kept, (m.select)("events_schema", "FALSE"))));
     let derived = DERIVED.iter().map(|d| create(d.table, (d.select)(&(d.parent.select)("events_schema", "FALSE"))));
-    rollups.chain(derived).collect()
+    rollups.chain(minutes).chain(derived).collect()
 }
 
-/// Every rollup table, derived ones last.
+/// Every rollup table, the counts per minute after them, derived ones last.
 pub fn tables() -> impl Iterator<Item = &'static str> {
-    ROLLUPS.iter().map(|r| r.table).chain(DERIVED.iter().map(|d| d.table))
+    let minutes = ROLLUPS.iter().filter_map(|r| r.minutes).map(|m| m.table);
+    ROLLUPS.iter().map(|r| r.table).chain(minutes).chain(DERIVED.iter().map(|d| d.table))
 }
 
 /// `DROP TABLE` for every rollup.
@@ -407,17 +519,31 @@ pub(crate) fn insert_sql(r: &Rollup, src: &str) -> String {
     format!("INSERT INTO {} {};", r.table, (r.select)(src, "TRUE"))
 }
 
-/// `INSERT` of rollup `r` of `src` and of the rollups derived from it, through a temporary table of `r`'s
-/// rows that each of them groups again (a set adds only the rows it lacks). Without `sets`, the hourly
-/// derived rollups only: a rebuild adds the sets once at the end ([`derive_sets_sql`]).
+/// `INSERT` of rollup `r` of `src`, of its counts per minute and of the rollups derived from it. With
+/// counts per minute, the rows per minute are grouped once into a temporary table, kept in time order
+/// (so that the table's zone maps let a report read only the minutes of its window) and grouped again
+/// per hour into `r`'s rows. Those go through another temporary table that each derived rollup groups
+/// again (a set adds only the rows it lacks). Without `sets`, the hourly derived rollups only: a rebuild
+/// adds the sets once at the end ([`derive_sets_sql`]).
 pub(crate) fn insert_with_derived_sql(r: &Rollup, src: &str, sets: bool) -> String {
     let derived: Vec<&&Derived> = DERIVED.iter().filter(|d| d.parent.table == r.table && (sets || d.hourly)).collect();
-    if derived.is_empty() {
+    if derived.is_empty() && r.minutes.is_none() {
         return insert_sql(r, src);
     }
-    let mut sql = format!(
-        "CREATE OR REPLACE TEMP TABLE run_rollup AS {};\nINSERT INTO {} SELECT * FROM run_rollup;\n",
-        (r.select)(src, "TRUE"),
+    let (mut sql, rows) = match r.minutes {
+        Some(m) => (
+            format!(
+                "CREATE OR REPLACE TEMP TABLE run_minutes AS {};\nINSERT INTO {} SELECT {} FROM run_minutes ORDER BY minute;\n",
+                (m.select)(src, "TRUE"),
+                m.table,
+                m.kept
+            ),
+            (m.hours)("SELECT * FROM run_minutes"),
+        ),
+        None => (String::new(), (r.select)(src, "TRUE")),
+    };
+    sql += &format!(
+        "CREATE OR REPLACE TEMP TABLE run_rollup AS {rows};\nINSERT INTO {} SELECT * FROM run_rollup;\n",
         r.table
     );
     for d in derived {
@@ -428,7 +554,7 @@ pub(crate) fn insert_with_derived_sql(r: &Rollup, src: &str, sets: bool) -> Stri
             sql += &format!("INSERT INTO {t} {rows} EXCEPT SELECT * FROM {t};\n", t = d.table);
         }
     }
-    sql + "DROP TABLE run_rollup;"
+    sql + "DROP TABLE run_rollup;" + if r.minutes.is_some() { "\nDROP TABLE run_minutes;" } else { "" }
 }
 
 /// `INSERT` of every derived set from the whole of its parent's table, into empty tables: the end of a

@@ -95,6 +95,31 @@ fn rollups_agree(store: &Store) {
         let events =
             count(store, &format!("SELECT coalesce(sum(n), 0)::BIGINT FROM ({})", (r.select)("events", "TRUE")));
         assert_eq!(kept, events, "{}", r.table);
+        // Its counts per minute: each minute's first and last times are in that minute; grouped again per
+        // minute (runs add to them) they are the events' grouping; named from the rollup's rows, they are
+        // the rollup's rows (no digest is shared here).
+        if let Some(m) = r.minutes {
+            let outside = format!(
+                "SELECT count(*) FROM {} WHERE date_trunc('minute', first_seen) <> minute
+                    OR date_trunc('minute', last_seen) <> minute OR first_seen > last_seen OR n < 1",
+                m.table
+            );
+            assert_eq!(count(store, &outside), 0, "{}", m.table);
+            let kept = format!(
+                "SELECT * EXCLUDE (n, first_seen, last_seen), sum(n)::BIGINT AS n, min(first_seen) AS first_seen,
+                        max(last_seen) AS last_seen FROM {} GROUP BY ALL",
+                m.table
+            );
+            let events = format!("SELECT {} FROM ({})", m.kept, (m.select)("events", "TRUE"));
+            assert_eq!(rows_differ(store, &kept, &events, true), 0, "{}", m.table);
+            let (minutes, hours) = (format!("SELECT * FROM {}", m.table), format!("SELECT * FROM {}", r.table));
+            assert_eq!(count(store, &(m.shared)(&hours)), 0);
+            let named = (m.named)(&minutes, &hours);
+            assert_eq!(rows_differ(store, &named, &(r.select)("events", "TRUE"), true), 0, "{}", m.table);
+            // Each run's rows per hour come from one or more of its rows per minute.
+            let rows = |t: &str| count(store, &format!("SELECT count(*) FROM {t}"));
+            assert!(rows(r.table) > 0 && rows(m.table) >= rows(r.table), "{}", m.table);
+        }
     }
     // A derived rollup holds its grouping of the parent's rows (an hourly one once grouped again, as
     // runs add to it); a set holds each row once.

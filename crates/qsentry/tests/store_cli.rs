@@ -229,9 +229,10 @@ fn reports_read_security_events_and_events_alike() {
 }
 
 /// With bounds off the hour, the reports with hourly rollups read the whole hours from the rollups and
-/// the parts of an hour at either end from the events; on the copy without rollups they group the
-/// events alone, and every section is the same. The last two windows hold most of the week, so that
-/// remote-access counts addresses and profiles as the sets less those seen only outside the window.
+/// the parts of an hour at either end from the rollups per minute or the events; on the copy without
+/// rollups they group the events alone, and every section is the same. The last two windows hold most
+/// of the week, so that remote-access counts addresses and profiles as the sets less those seen only
+/// outside the window.
 #[test]
 fn reports_cut_at_whole_hours_read_as_the_events_alone() {
     let copy = copy_without_rollups();
@@ -267,18 +268,34 @@ fn reports_cut_at_whole_hours_read_as_the_events_alone() {
     let bounds = ["--from", &windows[0].0, "--to", windows[0].1.as_deref().unwrap()];
     assert!(!section(&report("remote-access", &bounds), "Connections per server").is_empty());
     assert!(!section(&report("signon-failures", &bounds), "Failed sign-ons per day").is_empty());
-    // The week's window was counted from outside it (the comparison above is of that way).
+    // The SQL remote-access ran for a window, and the statement that grouped the window's ends.
     let f = fleet();
     let _r = DB.read().unwrap_or_else(|e| e.into_inner());
-    let out = Command::new(env!("CARGO_BIN_EXE_qsentry"))
-        .args(["report", "remote-access", "--output", "json", "--from", &windows[4].0, "--to"])
-        .arg(windows[4].1.as_deref().unwrap())
-        .env("QSENTRY_TRACE_SQL", "full")
-        .current_dir(&f.root)
-        .output()
-        .unwrap();
-    let trace = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && trace.matches("EXCEPT SELECT * FROM seen").count() == 2, "{trace}");
+    let traced = |(from, to): &(String, Option<String>)| {
+        let out = Command::new(env!("CARGO_BIN_EXE_qsentry"))
+            .args(["report", "remote-access", "--output", "json", "--from", from, "--to"])
+            .arg(to.as_deref().unwrap())
+            .env("QSENTRY_TRACE_SQL", "full")
+            .current_dir(&f.root)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let trace = String::from_utf8_lossy(&out.stderr).into_owned();
+        let ends = trace.split("\nsql ").find(|s| s.contains("report_access_ends AS")).unwrap_or_default().to_string();
+        (trace, ends)
+    };
+    // The week's window was counted from outside it (the comparison above is of that way).
+    let (trace, _) = traced(&windows[4]);
+    assert!(trace.matches("WHERE NOT EXISTS (SELECT 1 FROM inside i").count() == 2, "{trace}");
+    // Ends on whole minutes read the connections per minute and no events; an end on a second reads the
+    // events of the seconds before its first whole minute.
+    let (_, ends) = traced(&windows[1]);
+    assert!(ends.contains("FROM rollup_access_minutes WHERE") && !ends.contains("entry_timestamp >="), "{ends}");
+    let (_, ends) = traced(&windows[0]);
+    let seconds =
+        format!("entry_timestamp >= TIMESTAMP '{d} 06:17:30.000000' AND entry_timestamp < TIMESTAMP '{d} 06:18:00");
+    assert!(ends.contains("FROM rollup_access_minutes WHERE") && ends.matches(&seconds).count() == 5, "{ends}");
+    assert_eq!(ends.matches("entry_timestamp >=").count(), 5, "{ends}");
 }
 
 /// The same fleet ingested one day at a time: each day's events in files of their own, whose recorded
@@ -363,25 +380,73 @@ fn reports_on_a_store_fed_day_by_day_equal_those_of_one_ingest() {
     assert_eq!(alerts, hunt(&["--db", db]));
 }
 
+/// A copy of the shared fleet's store, its segments and rollups.
+fn copy_of_store() -> tempfile::TempDir {
+    let f = fleet();
+    let copy = tempfile::tempdir().unwrap();
+    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+    std::fs::copy(f.root.join("qsentry.duckdb"), copy.path().join("qsentry.duckdb")).unwrap();
+    std::fs::create_dir(copy.path().join("qsentry.events")).unwrap();
+    for seg in std::fs::read_dir(f.root.join("qsentry.events")).unwrap() {
+        let seg = seg.unwrap().path();
+        std::fs::copy(&seg, copy.path().join("qsentry.events").join(seg.file_name().unwrap())).unwrap();
+    }
+    copy
+}
+
 /// A copy of the shared store and its segments without complete rollups (read-only, so nothing is
 /// rebuilt): its reports group the events.
 fn copy_without_rollups() -> tempfile::TempDir {
-    let f = fleet();
-    let copy = tempfile::tempdir().unwrap();
-    {
-        let _r = DB.read().unwrap_or_else(|e| e.into_inner());
-        std::fs::copy(f.root.join("qsentry.duckdb"), copy.path().join("qsentry.duckdb")).unwrap();
-        std::fs::create_dir(copy.path().join("qsentry.events")).unwrap();
-        for seg in std::fs::read_dir(f.root.join("qsentry.events")).unwrap() {
-            let seg = seg.unwrap().path();
-            std::fs::copy(&seg, copy.path().join("qsentry.events").join(seg.file_name().unwrap())).unwrap();
-        }
-    }
+    let copy = copy_of_store();
     let db = copy.path().join("qsentry.duckdb");
     let conn = duckdb::Connection::open(&db).unwrap();
     assert!(conn.query_row("SELECT count(*) FROM security_events", [], |r| r.get::<_, i64>(0)).unwrap() > 0);
     conn.execute_batch("DELETE FROM meta WHERE name = 'rollups'").unwrap();
     copy
+}
+
+/// Where two connections of the hour at a window's end share a digest (made so here: MD5 digests of 64
+/// bits all but never meet), remote-access reads that end's events instead of its counts per minute,
+/// and still reports what the events alone give.
+#[test]
+fn an_end_whose_digests_are_shared_is_read_from_the_events() {
+    let shared = copy_of_store();
+    let db = shared.path().join("qsentry.duckdb");
+    let day =
+        query("SELECT CAST(min(entry_timestamp) AS DATE) + 1 AS d FROM events")[0]["d"].as_str().unwrap().to_string();
+    let conn = duckdb::Connection::open(&db).unwrap();
+    let hour = format!("hour = TIMESTAMP '{day} 09:00:00'");
+    let changed = conn
+        .execute(
+            &format!(
+                "UPDATE rollup_access SET combo = (SELECT max(combo) FROM rollup_access WHERE {hour})
+                 WHERE {hour} AND combo = (SELECT min(combo) FROM rollup_access WHERE {hour})"
+            ),
+            [],
+        )
+        .unwrap();
+    assert!(changed > 0);
+    drop(conn);
+    let db = db.to_str().unwrap();
+    let without = copy_without_rollups();
+    let events_only = without.path().join("qsentry.duckdb");
+    let window = ["--from", &format!("{day}T09:10"), "--to", &format!("{day}T09:50")].map(|s| s.to_string());
+    let run = |db: &str, trace: bool| {
+        let out = Command::new(env!("CARGO_BIN_EXE_qsentry"))
+            .args(["report", "remote-access", "--output", "json", "--db", db])
+            .args(&window)
+            .env("QSENTRY_TRACE_SQL", if trace { "full" } else { "" })
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (json(&out)[0].clone(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (kept, trace) = run(db, true);
+    let ends = trace.split("\nsql ").find(|s| s.contains("report_access_ends AS")).unwrap_or_default();
+    assert!(!ends.contains("FROM rollup_access_minutes") && ends.matches("entry_timestamp >=").count() == 5, "{ends}");
+    let (scanned, _) = run(events_only.to_str().unwrap(), false);
+    assert!(!section(&kept, "Connections per server").is_empty());
+    assert_eq!(kept["sections"], scanned["sections"]);
 }
 
 /// The ingest copies the rows of `security_events` while it writes the segments; on the simulated fleet
