@@ -60,7 +60,7 @@ pub struct Rollup {
 /// ends inside an hour reads them for those parts of an hour instead of the events. An ingest groups the
 /// events per minute first and those rows per hour, so both tables hold the same counts. A row per
 /// minute keeps no names, only a digest of them: named rows per minute cost an ingest of the 813K fleet
-/// 0.33 s more (8%), most of it DuckDB storing the names again; a list of minutes in each hourly row,
+/// 0.36 s more (8%), most of it DuckDB storing the names again; a list of minutes in each hourly row,
 /// 0.1–0.15 s, but its grouping did not fit the rebuild's memory limit (192 MB) for 4.2M events.
 pub struct Minutes {
     pub table: &'static str,
