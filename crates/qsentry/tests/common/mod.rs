@@ -100,3 +100,28 @@ pub fn qsentry_fails(args: &[&str], cwd: &Path, code: i32) -> (String, String) {
     assert_eq!(out.status.code(), Some(code), "qsentry {args:?}: {err}\n{stdout}");
     (err, stdout)
 }
+
+/// A copy of the shared fleet's store, its segments and rollups.
+pub fn copy_of_store() -> tempfile::TempDir {
+    let f = fleet();
+    let copy = tempfile::tempdir().unwrap();
+    let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+    std::fs::copy(f.root.join("qsentry.duckdb"), copy.path().join("qsentry.duckdb")).unwrap();
+    std::fs::create_dir(copy.path().join("qsentry.events")).unwrap();
+    for seg in std::fs::read_dir(f.root.join("qsentry.events")).unwrap() {
+        let seg = seg.unwrap().path();
+        std::fs::copy(&seg, copy.path().join("qsentry.events").join(seg.file_name().unwrap())).unwrap();
+    }
+    copy
+}
+
+/// A copy of the shared store and its segments without complete rollups (read-only, so nothing is
+/// rebuilt): its reports group the events.
+pub fn copy_without_rollups() -> tempfile::TempDir {
+    let copy = copy_of_store();
+    let db = copy.path().join("qsentry.duckdb");
+    let conn = duckdb::Connection::open(&db).unwrap();
+    assert!(conn.query_row("SELECT count(*) FROM security_events", [], |r| r.get::<_, i64>(0)).unwrap() > 0);
+    conn.execute_batch("DELETE FROM meta WHERE name = 'rollups'").unwrap();
+    copy
+}
