@@ -170,11 +170,8 @@ impl Unit {
 /// A SQL string literal.
 pub use qsentry_store::sql_string as quote;
 
-/// A count and its noun, in the singular for one: `counted(1, "wave", "waves")` is "1 wave", and
-/// `counted(3, "wave", "waves")` "3 waves". For findings a person reads.
-pub fn counted(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+/// A count and its noun, for findings a person reads.
+pub use qsentry_store::counted;
 
 #[cfg(test)]
 mod tests {
@@ -230,12 +227,5 @@ mod tests {
         let f = Filter { system: None, from: Some(at(60)), to: Some(at(180)) };
         assert_eq!(f.hours_and_ends().0.map(|h| (h.from, h.to)), Some((Some(at(60)), Some(at(180)))));
         assert!(f.hours_and_ends().1.is_empty());
-    }
-
-    #[test]
-    fn a_count_of_one_takes_the_singular() {
-        assert_eq!(super::counted(1, "gap", "gaps"), "1 gap");
-        assert_eq!(super::counted(0, "gap", "gaps"), "0 gaps");
-        assert_eq!(super::counted(296, "entry", "entries"), "296 entries");
     }
 }

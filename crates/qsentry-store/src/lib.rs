@@ -28,3 +28,19 @@ pub use table::Table;
 pub fn sql_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
+
+/// A count and its noun, in the singular for one: `counted(1, "wave", "waves")` is "1 wave", and
+/// `counted(3, "wave", "waves")` "3 waves". For messages and findings a person reads.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_count_of_one_takes_the_singular() {
+        assert_eq!(super::counted(1, "gap", "gaps"), "1 gap");
+        assert_eq!(super::counted(0, "gap", "gaps"), "0 gaps");
+        assert_eq!(super::counted(296, "entry", "entries"), "296 entries");
+    }
+}

@@ -235,10 +235,8 @@ impl Store {
         if !files.is_empty() {
             // Once per database and rollup version, but it reads every stored event (minutes at 100M).
             eprintln!(
-                "qsentry: building the rollups (version {ROLLUPS_VERSION}) of the {} stored segment file{} once; \
-                 this reads every stored event",
-                files.len(),
-                if files.len() == 1 { "" } else { "s" }
+                "qsentry: building the rollups (version {ROLLUPS_VERSION}) of the {} once; this reads every stored event",
+                crate::counted(files.len() as u64, "stored segment file", "stored segment files")
             );
         }
         // Three quarters of the memory limit, as for the transaction that ends a run (see
