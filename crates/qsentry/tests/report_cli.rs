@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::Command;
 
 #[test]
@@ -168,6 +169,22 @@ fn reports_read_security_events_and_events_alike() {
     }
 }
 
+/// remote-access's JSON for `args` (run in `cwd`) with its SQL trace, and the traced statement that
+/// grouped the window's ends (empty without one).
+fn remote_access_traced(args: &[&str], cwd: &Path) -> (Value, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_qsentry"))
+        .args(["report", "remote-access", "--output", "json"])
+        .args(args)
+        .env("QSENTRY_TRACE_SQL", "full")
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let trace = String::from_utf8_lossy(&out.stderr).into_owned();
+    let ends = trace.split("\nsql ").find(|s| s.contains("report_access_ends AS")).unwrap_or_default().to_string();
+    (json(&out)[0].clone(), trace, ends)
+}
+
 /// With bounds off the hour, the reports with hourly rollups read the whole hours from the rollups and
 /// the parts of an hour at either end from the rollups per minute or the events; on the copy without
 /// rollups they group the events alone, and every section is the same. The last two windows hold most
@@ -212,16 +229,7 @@ fn reports_cut_at_whole_hours_read_as_the_events_alone() {
     let f = fleet();
     let _r = DB.read().unwrap_or_else(|e| e.into_inner());
     let traced = |(from, to): &(String, Option<String>)| {
-        let out = Command::new(env!("CARGO_BIN_EXE_qsentry"))
-            .args(["report", "remote-access", "--output", "json", "--from", from, "--to"])
-            .arg(to.as_deref().unwrap())
-            .env("QSENTRY_TRACE_SQL", "full")
-            .current_dir(&f.root)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let trace = String::from_utf8_lossy(&out.stderr).into_owned();
-        let ends = trace.split("\nsql ").find(|s| s.contains("report_access_ends AS")).unwrap_or_default().to_string();
+        let (_, trace, ends) = remote_access_traced(&["--from", from, "--to", to.as_deref().unwrap()], &f.root);
         (trace, ends)
     };
     // The week's window was counted from outside it (the comparison above is of that way).
@@ -342,24 +350,13 @@ fn an_end_whose_digests_are_shared_is_read_from_the_events() {
         .unwrap();
     assert!(changed > 0);
     drop(conn);
-    let db = db.to_str().unwrap();
+    let (from, to) = (format!("{day}T09:10"), format!("{day}T09:50"));
+    let (kept, _, ends) =
+        remote_access_traced(&["--from", &from, "--to", &to, "--db", db.to_str().unwrap()], shared.path());
+    assert!(!ends.contains("FROM rollup_access_minutes") && ends.matches("entry_timestamp >=").count() == 5, "{ends}");
     let without = copy_without_rollups();
     let events_only = without.path().join("qsentry.duckdb");
-    let window = ["--from", &format!("{day}T09:10"), "--to", &format!("{day}T09:50")].map(|s| s.to_string());
-    let run = |db: &str, trace: bool| {
-        let out = Command::new(env!("CARGO_BIN_EXE_qsentry"))
-            .args(["report", "remote-access", "--output", "json", "--db", db])
-            .args(&window)
-            .env("QSENTRY_TRACE_SQL", if trace { "full" } else { "" })
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        (json(&out)[0].clone(), String::from_utf8_lossy(&out.stderr).into_owned())
-    };
-    let (kept, trace) = run(db, true);
-    let ends = trace.split("\nsql ").find(|s| s.contains("report_access_ends AS")).unwrap_or_default();
-    assert!(!ends.contains("FROM rollup_access_minutes") && ends.matches("entry_timestamp >=").count() == 5, "{ends}");
-    let (scanned, _) = run(events_only.to_str().unwrap(), false);
+    let scanned = report("remote-access", &["--from", &from, "--to", &to, "--db", events_only.to_str().unwrap()]);
     assert!(!section(&kept, "Connections per server").is_empty());
     assert_eq!(kept["sections"], scanned["sections"]);
 }

@@ -212,32 +212,29 @@ fn rollup_parts(
         // An empty window (`to` not after `from`), which the table answers with no rows.
         return (Some(table(filter)), Vec::new());
     }
-    let grouped = ends.iter().flat_map(|end| match (rollup.minutes, end.from) {
-        (Some(per_minute), Some(from)) => by_minutes(conn, per_minute, rollup, end, from, rows).map_or_else(
-            || vec![scanned(end)],
-            |(minutes, rest)| minutes.into_iter().chain(rest.iter().map(scanned)).collect(),
-        ),
-        _ => vec![scanned(end)],
-    });
+    let grouped =
+        ends.iter().flat_map(|end| match rollup.minutes.and_then(|m| by_minutes(conn, m, rollup, end, rows)) {
+            Some((minutes, rest)) => minutes.into_iter().chain(rest.iter().map(scanned)).collect(),
+            None => vec![scanned(end)],
+        });
     (hours.as_ref().map(table), grouped.collect())
 }
 
-/// An end of a window (within one hour, starting at `from`) read from a rollup's counts per minute: the
-/// rows of its whole minutes (none if it has none), named from the rollup's rows of that hour, and the
-/// parts of a minute left, whose events are grouped. `None` where the minutes do not answer: the rows
-/// of that hour share a digest between two sets of names (for the 41K combinations of a busy hour at
-/// 97M events, a chance of about 5 in 10^11), or that could not be checked.
+/// An end of a window (within one hour) read from a rollup's counts per minute: the rows of its whole
+/// minutes (none if it has none), named from the rollup's rows of that hour, and the parts of a minute
+/// left, whose events are grouped. `None` where the minutes do not answer: the rows of that hour share
+/// a digest between two sets of names (for the 41K combinations of a busy hour at 97M events, a chance
+/// of about 5 in 10^11), or that could not be checked.
 fn by_minutes(
     conn: &Connection,
     per_minute: &Minutes,
     rollup: &Rollup,
     end: &Filter,
-    from: chrono::NaiveDateTime,
     rows: &str,
 ) -> Option<(Option<Grouped>, Vec<Filter>)> {
     let (minutes, rest) = end.cut(Unit::Minute);
     let Some(minutes) = minutes else { return Some((None, rest)) };
-    let start = Unit::Hour.start(from);
+    let start = Unit::Hour.start(minutes.from?);
     let every_system = Filter { system: None, from: Some(start), to: Some(Unit::Hour.next(start)) };
     let hour = format!("SELECT * FROM {} WHERE {}", rollup.table, every_system.sql_on("", "hour"));
     let shared = (per_minute.shared)(&hour);
