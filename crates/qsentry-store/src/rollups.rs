@@ -272,28 +272,23 @@ pub fn access_rows(src: &str, filter: &str) -> String {
     );
     let job_server = servers::by_job("job_name");
     let port_server = servers::by_port("(fields->>'local_port')");
-    let select = |server: &str, condition: &str| {
+    // Each `SELECT` reads one kind, so its kind is a constant; a socket accept names no user.
+    let select = |kind: &str, server: &str, condition: &str| {
+        let user = if kind == "socket" { "NULL" } else { "coalesce(target_user, subject_user)" };
         format!(
-            "SELECT system_name, entry_timestamp,
-       {server} AS server,
-       CASE WHEN journal_entry_type = 'SK' THEN NULL ELSE coalesce(target_user, subject_user) END AS user_name,
-       source_ip,
-       CASE journal_entry_type WHEN 'JS' THEN 'job' WHEN 'SK' THEN 'socket' WHEN 'PS' THEN 'profile'
-         WHEN 'PW' THEN 'failure' ELSE 'history' END AS kind
+            "SELECT system_name, entry_timestamp, {server} AS server, {user} AS user_name, source_ip, '{kind}' AS kind
 FROM {src}
-WHERE ({filter}) AND source_ip IS NOT NULL AND {condition}"
+WHERE ({filter}) AND source_ip IS NOT NULL AND ({condition})"
         )
     };
-    let any_server =
-        format!("coalesce({job_server}, CASE WHEN journal_entry_type = 'SK' THEN {port_server} END, 'other')");
-    // JS, PS and PW rows: never SK, so their server comes from the job name alone and `fields` is not read.
     let by_job = format!("coalesce({job_server}, 'other')");
+    let by_job_or_port = format!("coalesce({job_server}, {port_server}, 'other')");
     [
-        select(&by_job, &format!("({job})")),
-        select(&by_job, &format!("({handle})")),
-        select(&by_job, &format!("({failure})")),
-        select(&any_server, &format!("({socket})")),
-        select(&any_server, &format!("({message})")),
+        select("job", &by_job, job),
+        select("profile", &by_job, handle),
+        select("failure", &by_job, failure),
+        select("socket", &by_job_or_port, socket),
+        select("history", &by_job, &message),
     ]
     .join("\nUNION ALL\n")
 }
