@@ -9,7 +9,8 @@
 //! for the parts of an hour at the ends of any other filter, a report aggregates the events with the
 //! same `SELECT` and the same filter, so both paths give the same shape and the same numbers (a test
 //! checks it). The connections rollup also keeps its counts per minute ([`Minutes`]), which answer those
-//! parts of an hour but for the seconds before a bound's first whole minute or after its last.
+//! parts of an hour, and the seconds before a bound's first whole minute or after its last where a
+//! minute's counts and first and last times tell how many of its connections fall in them.
 //!
 //! Two "rollups" are not counts but copies, one row per event. `security_events` holds the few audit
 //! entries that change security (profiles, system values, authorities, exit programs, job descriptions,
@@ -77,6 +78,39 @@ pub struct Minutes {
     /// How many digests the rows `hour` (as for `named`) share among different names: `named` answers
     /// only when none do.
     pub shared: fn(hour: &str) -> String,
+    /// The column of `table` by whose values a part of a minute is answered ([`Minutes::part`]): each
+    /// value from the counts per minute or, where they do not tell, from the events.
+    pub split: &'static str,
+}
+
+impl Minutes {
+    /// `table`'s rows of the minute holding the part `[from, to)` of it (SQL timestamps), counted for
+    /// that part, where a row's count and times tell how many of its events fall in it: all of them
+    /// (its first and last time inside), or one of at most two (which are at its first and last time).
+    /// The rows left out are the rows of [`Minutes::unknown`] and those with no event in the part.
+    pub fn part(&self, minute: &str, from: &str, to: &str) -> String {
+        let (first_in, last_in) = (
+            format!("(first_seen >= {from} AND first_seen < {to})"),
+            format!("(last_seen >= {from} AND last_seen < {to})"),
+        );
+        format!(
+            "SELECT * REPLACE (CASE WHEN {first_in} AND {last_in} THEN n ELSE 1 END AS n,
+       CASE WHEN {first_in} THEN first_seen ELSE last_seen END AS first_seen,
+       CASE WHEN {last_in} THEN last_seen ELSE first_seen END AS last_seen)
+FROM {} WHERE minute = {minute} AND (({first_in} AND {last_in}) OR (n <= 2 AND ({first_in} OR {last_in})))",
+            self.table
+        )
+    }
+
+    /// The values of `split` with a row in the minute whose count in the part `[from, to)` its count and
+    /// times do not tell: three events or more, some before or after the part and some maybe inside.
+    pub fn unknown(&self, minute: &str, from: &str, to: &str) -> String {
+        format!(
+            "SELECT DISTINCT {} FROM {} WHERE minute = {minute} AND n >= 3 AND first_seen < {to}
+  AND last_seen >= {from} AND NOT (first_seen >= {from} AND last_seen < {to}) ORDER BY 1",
+            self.split, self.table
+        )
+    }
 }
 
 /// Connections per system, hour, server, user, address and kind.
@@ -106,6 +140,7 @@ GROUP BY ALL"
     shared: |hour| {
         format!("SELECT count(*) - count(DISTINCT combo) FROM (SELECT DISTINCT {ACCESS_NAMES}, combo FROM ({hour}))")
     },
+    split: "kind",
 };
 
 /// Failed sign-ons per system, hour, address, profile, server and whether the profile exists.
@@ -668,6 +703,59 @@ FROM {src} WHERE ({filter}) AND {who} IS NOT NULL{not_before}"
             let theirs: Vec<usize> =
                 conn.prepare(&sql).unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
             prop_assert_eq!(ours, theirs);
+        }
+    }
+
+    proptest! {
+        /// A part of a minute counted from the minute's rows where [`Minutes::part`] tells, and from the
+        /// events for the kinds [`Minutes::unknown`] names, is what the events of that part give.
+        #[test]
+        fn a_part_of_a_minute_is_counted_as_its_events(
+            events in proptest::collection::vec((0..3i32, 0..2usize, 0..60i64, proptest::sample::select(&[0i64, 1, 999_999][..]), 0..2i32), 0..40),
+            (from, to) in (0..60i64).prop_flat_map(|a| (Just(a), a + 1..=60)),
+        ) {
+            let conn = duckdb::Connection::open_in_memory().unwrap();
+            let minute = "TIMESTAMP '2026-11-04 10:17:00'";
+            conn.execute_batch("CREATE TABLE ev (combo INTEGER, kind VARCHAR, ts TIMESTAMP, run INTEGER)").unwrap();
+            for (combo, kind, s, us, run) in &events {
+                conn.execute(
+                    &format!("INSERT INTO ev VALUES (?, ?, {minute} + to_microseconds(?), ?)"),
+                    duckdb::params![combo, ["job", "socket"][*kind], s * 1_000_000 + us, run],
+                ).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "CREATE TABLE m AS SELECT {minute} AS minute, combo, kind, run, count(*) AS n, min(ts) AS first_seen,
+                 max(ts) AS last_seen FROM ev GROUP BY combo, kind, run"
+            )).unwrap();
+            let m = Minutes { table: "m", ..ACCESS_MINUTES };
+            let (a, b) = (format!("{minute} + INTERVAL {from} SECOND"), format!("{minute} + INTERVAL {to} SECOND"));
+            let unknown: Vec<String> = conn.prepare(&m.unknown(minute, &a, &b)).unwrap()
+                .query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+            let list = unknown.iter().map(|k| crate::sql_string(k)).chain(["''".to_string()]).collect::<Vec<_>>().join(", ");
+            let rows = |sql: String| -> Vec<(i32, String, i64, String, String)> {
+                conn.prepare(&format!(
+                    "SELECT combo, kind, sum(n)::BIGINT, min(first_seen)::VARCHAR, max(last_seen)::VARCHAR FROM ({sql})
+                     GROUP BY ALL ORDER BY ALL"
+                )).unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                  .unwrap().collect::<Result<_, _>>().unwrap()
+            };
+            let inside = format!("ts >= {a} AND ts < {b}");
+            let events = |kinds: &str| format!(
+                "SELECT combo, kind, count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen FROM ev
+                 WHERE {inside} AND {kinds} GROUP BY ALL"
+            );
+            let counted = format!(
+                "SELECT combo, kind, n, first_seen, last_seen FROM ({}) WHERE kind NOT IN ({list})
+                 UNION ALL {}", m.part(minute, &a, &b), events(&format!("kind IN ({list})"))
+            );
+            prop_assert_eq!(rows(counted), rows(events("TRUE")));
+            // Each row `part` gives, whatever its kind, holds the counts of its own events in the part.
+            let wrong = format!(
+                "SELECT count(*) FROM ({}) p LEFT JOIN (SELECT combo, kind, run, count(*) AS n, min(ts) AS f, max(ts) AS l
+                 FROM ev WHERE {inside} GROUP BY ALL) e USING (combo, kind, run)
+                 WHERE e.n IS DISTINCT FROM p.n OR e.f <> p.first_seen OR e.l <> p.last_seen", m.part(minute, &a, &b)
+            );
+            prop_assert_eq!(conn.query_row(&wrong, [], |r| r.get::<_, i64>(0)).unwrap(), 0);
         }
     }
 

@@ -239,11 +239,58 @@ fn reports_cut_at_whole_hours_read_as_the_events_alone() {
     // events of the seconds before its first whole minute.
     let (_, ends) = traced(&windows[1]);
     assert!(ends.contains("FROM rollup_access_minutes WHERE") && !ends.contains("entry_timestamp >="), "{ends}");
+    // An end on a second reads those seconds from the counts of their minute, and their events only for
+    // the kinds of connection whose counts do not tell (then restricted to them).
     let (_, ends) = traced(&windows[0]);
     let seconds =
         format!("entry_timestamp >= TIMESTAMP '{d} 06:17:30.000000' AND entry_timestamp < TIMESTAMP '{d} 06:18:00");
-    assert!(ends.contains("FROM rollup_access_minutes WHERE") && ends.matches(&seconds).count() == 5, "{ends}");
-    assert_eq!(ends.matches("entry_timestamp >=").count(), 5, "{ends}");
+    assert!(ends.contains(&format!("WHERE minute = TIMESTAMP '{d} 06:17:00.000000'")), "{ends}");
+    let scans = ends.matches(&seconds).count();
+    assert!(scans == 0 || (scans == 5 && ends.contains("AND kind IN (")), "{ends}");
+}
+
+/// Bounds on a second inside a minute whose connections straddle them: a row of that minute with three
+/// connections or more on both sides (its kind then read from the events), one of two (counted from its
+/// times), and both bounds in one minute. remote-access reports what the events alone give.
+#[test]
+fn seconds_are_counted_from_their_minute_where_its_times_tell() {
+    let bounds = query(
+        "WITH b AS (SELECT date_trunc('second', first_seen) + INTERVAL 1 SECOND AS b, * FROM rollup_access_minutes
+                   WHERE minute >= (SELECT min(minute) + INTERVAL 1 DAY FROM rollup_access_minutes))
+         SELECT n >= 3 AS many, strftime(arg_min(b, minute), '%Y-%m-%dT%H:%M:%S') AS bound,
+                strftime(arg_min(b, minute) + INTERVAL 90 MINUTE, '%Y-%m-%dT%H:%M:%S') AS later,
+                strftime(arg_min(b, minute) - INTERVAL 50 MINUTE, '%Y-%m-%dT%H:%M:%S') AS earlier,
+                strftime(date_trunc('minute', arg_min(b, minute)) + INTERVAL 59 SECOND, '%Y-%m-%dT%H:%M:%S') AS within
+         FROM b WHERE n >= 2 AND b <= last_seen AND second(b) BETWEEN 1 AND 57 GROUP BY ALL ORDER BY 1",
+    );
+    assert_eq!(bounds.len(), 2, "{bounds:?}");
+    let at = |row: usize, key: &str| bounds[row][key].as_str().unwrap().to_string();
+    let windows = [
+        (at(1, "bound"), at(1, "later")),
+        (at(1, "earlier"), at(1, "bound")),
+        (at(1, "bound"), at(1, "within")),
+        (at(0, "bound"), at(0, "later")),
+        (at(0, "earlier"), at(0, "bound")),
+    ];
+    let without = copy_without_rollups();
+    let events_only = without.path().join("qsentry.duckdb");
+    let f = fleet();
+    for (i, (from, to)) in windows.iter().enumerate() {
+        let (kept, _, ends) = {
+            let _r = DB.read().unwrap_or_else(|e| e.into_inner());
+            remote_access_traced(&["--from", from, "--to", to], &f.root)
+        };
+        let scanned = report("remote-access", &["--from", from, "--to", to, "--db", events_only.to_str().unwrap()]);
+        assert!(!section(&kept, "Connections per server").is_empty(), "{from} {to}");
+        assert_eq!(kept["sections"], scanned["sections"], "{from} {to}");
+        if i == 0 {
+            // The straddling row's kind is read from the events of those seconds, and only that kind.
+            assert!(
+                ends.contains("AND kind IN (") && ends.contains("FROM rollup_access_minutes WHERE minute ="),
+                "{ends}"
+            );
+        }
+    }
 }
 
 /// The same fleet ingested one day at a time: each day's events in files of their own, whose recorded
