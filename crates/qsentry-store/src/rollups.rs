@@ -711,7 +711,11 @@ FROM {src} WHERE ({filter}) AND {who} IS NOT NULL{not_before}"
         /// events for the kinds [`Minutes::unknown`] names, is what the events of that part give.
         #[test]
         fn a_part_of_a_minute_is_counted_as_its_events(
-            events in proptest::collection::vec((0..3i32, 0..2usize, 0..60i64, proptest::sample::select(&[0i64, 1, 999_999][..]), 0..2i32), 0..40),
+            // combo, kind, second and microsecond in the minute, run
+            events in proptest::collection::vec(
+                (0..3i32, 0..2usize, 0..60i64, proptest::sample::select(&[0i64, 1, 999_999][..]), 0..2i32),
+                0..40,
+            ),
             (from, to) in (0..60i64).prop_flat_map(|a| (Just(a), a + 1..=60)),
         ) {
             let conn = duckdb::Connection::open_in_memory().unwrap();
@@ -729,15 +733,20 @@ FROM {src} WHERE ({filter}) AND {who} IS NOT NULL{not_before}"
             )).unwrap();
             let m = Minutes { table: "m", ..ACCESS_MINUTES };
             let (a, b) = (format!("{minute} + INTERVAL {from} SECOND"), format!("{minute} + INTERVAL {to} SECOND"));
-            let unknown: Vec<String> = conn.prepare(&m.unknown(minute, &a, &b)).unwrap()
-                .query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-            let list = unknown.iter().map(|k| crate::sql_string(k)).chain(["''".to_string()]).collect::<Vec<_>>().join(", ");
+            let mut unknown = conn.prepare(&m.unknown(minute, &a, &b)).unwrap();
+            let unknown: Vec<String> = unknown.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+            // '' stands for no kind, so that the list is never empty.
+            let list = unknown.iter().map(|k| crate::sql_string(k)).chain(["''".into()]).collect::<Vec<_>>().join(", ");
             let rows = |sql: String| -> Vec<(i32, String, i64, String, String)> {
                 conn.prepare(&format!(
                     "SELECT combo, kind, sum(n)::BIGINT, min(first_seen)::VARCHAR, max(last_seen)::VARCHAR FROM ({sql})
                      GROUP BY ALL ORDER BY ALL"
-                )).unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-                  .unwrap().collect::<Result<_, _>>().unwrap()
+                ))
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
             };
             let inside = format!("ts >= {a} AND ts < {b}");
             let events = |kinds: &str| format!(

@@ -10,7 +10,7 @@ mod remote_access;
 mod signon_failures;
 mod user_activity;
 
-use crate::model::{Filter, Report, Unit, quote};
+use crate::model::{Filter, Report, Unit, quote, sql_time};
 use anyhow::Result;
 use chrono::NaiveDate;
 use duckdb::Connection;
@@ -129,9 +129,9 @@ fn with_footers_kept<T>(conn: &Connection, ends: &[Filter], f: impl FnOnce() -> 
 
 /// The rows of a rollup for the filter, as a subquery: when the rollups are complete, the rollup table
 /// for the whole hours of the window, and for the parts of an hour at its ends (bounds off the hour) its
-/// counts per minute grouped per hour where they answer ([`by_minutes`]), else the same grouping of the events; without
-/// complete rollups, that grouping of all the events (read from `security_events` when they are all
-/// there). Either way the rows have the rollup's columns and counts; a group may have several rows in one
+/// counts per minute grouped per hour where they answer ([`by_minutes`]), else the same grouping of the
+/// events; without complete rollups, that grouping of all the events (read from `security_events` when
+/// they are all there). Either way the rows have the rollup's columns and counts; a group may have several rows in one
 /// hour (one per run, one per part of an end), which its readers sum.
 pub(crate) fn rollup_rows(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
     rollup_rows_where(conn, rollup, filter, "TRUE", "TRUE")
@@ -155,10 +155,10 @@ pub(crate) fn rollup_rows_where(
 /// (or of all the events when the rollups are incomplete) are kept in the temporary table `name`
 /// (returned, to be dropped with the report), so they are made once. An end reads the rollup's counts
 /// per minute where it keeps them, and the events only for the seconds before a bound's first whole
-/// minute or after its last that those counts do not answer ([`by_minutes`]). A scan of the events reads every row group that overlaps its window, and
-/// one spans up to a day (a source file per entry type and day interleaves with the others only at its
-/// ends): remote-access's two half-hour ends of a week at 97M events took 0.47 s from the events (five
-/// scans each), 0.03 s from its counts per minute.
+/// minute or after its last that those counts do not answer ([`by_minutes`]). A scan of the events
+/// reads every row group that overlaps its window, and one spans up to a day (a source file per entry
+/// type and day interleaves with the others only at its ends): remote-access's two half-hour ends of a
+/// week at 97M events took 0.47 s from the events (five scans each), 0.03 s from its counts per minute.
 pub(crate) fn rollup_rows_kept<'c>(
     conn: &'c Connection,
     rollup: &Rollup,
@@ -225,9 +225,10 @@ fn rollup_parts(
 /// rows of that hour: its whole minutes, and the parts of a minute left (before a bound's first whole
 /// minute or after its last) where a minute's counts and times tell how many of its events fall in the
 /// part; the events of a part are grouped (`scanned`, with a condition on the rows) only for the values
-/// of [`Minutes::split`] they do not tell. Over a busy minute at 97M events, about one row in eight did
-/// not (three events or more on both sides of the bound), all of them connections by job, profile or
-/// socket; in a quiet minute none, and the part reads no event: 0.31 s for the five scans of a part.
+/// of [`Minutes::split`] they do not tell in some row of the minute (of any system: the rows per minute
+/// name none). Over a busy minute at 97M events, about one row in eight did not (three events or more
+/// on both sides of the bound), all of them connections by job, profile or socket; in a quiet minute
+/// none, and the part reads no event: 0.31 s for the five scans of a part.
 ///
 /// `None` where the minutes do not answer: the rows of that hour share a digest between two sets of
 /// names (for the 41K combinations of a busy hour at 97M events, a chance of about 5 in 10^11), or that
@@ -257,7 +258,7 @@ fn by_minutes(
     let mut groups = Vec::new();
     for part in &rest {
         let (from, to) = (part.from?, part.to?);
-        let timestamp = |t| format!("TIMESTAMP '{}'", crate::model::sql_time(t));
+        let timestamp = |t| format!("TIMESTAMP '{}'", sql_time(t));
         let (minute, from_sql, to_sql) = (timestamp(Unit::Minute.start(from)), timestamp(from), timestamp(to));
         let unknown = per_minute.unknown(&minute, &from_sql, &to_sql);
         let unknown = qsentry_store::trace::timed(&unknown, || -> duckdb::Result<Vec<String>> {
@@ -265,11 +266,10 @@ fn by_minutes(
         })
         .ok()?;
         let values = unknown.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ");
-        let (known, only) = match unknown.is_empty() {
-            true => ("TRUE".to_string(), None),
-            false => {
-                (format!("{} NOT IN ({values})", per_minute.split), Some(format!("{} IN ({values})", per_minute.split)))
-            }
+        let (known, only) = if unknown.is_empty() {
+            ("TRUE".to_string(), None)
+        } else {
+            (format!("{} NOT IN ({values})", per_minute.split), Some(format!("{} IN ({values})", per_minute.split)))
         };
         counted.push(format!(
             "SELECT {} FROM ({}) WHERE {known}",
