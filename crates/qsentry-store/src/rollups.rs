@@ -85,32 +85,45 @@ pub struct Minutes {
 
 impl Minutes {
     /// `table`'s rows of the minute holding the part `[from, to)` of it (SQL timestamps), counted for
-    /// that part, where a row's count and times tell how many of its events fall in it: all of them
-    /// (its first and last time inside), or one of at most two (which are at its first and last time).
-    /// The rows left out are the rows of [`Minutes::unknown`] and those with no event in the part.
+    /// that part where they tell ([`part_of`]).
     pub fn part(&self, minute: &str, from: &str, to: &str) -> String {
-        let (first_in, last_in) = (
-            format!("(first_seen >= {from} AND first_seen < {to})"),
-            format!("(last_seen >= {from} AND last_seen < {to})"),
-        );
-        format!(
-            "SELECT * REPLACE (CASE WHEN {first_in} AND {last_in} THEN n ELSE 1 END AS n,
-       CASE WHEN {first_in} THEN first_seen ELSE last_seen END AS first_seen,
-       CASE WHEN {last_in} THEN last_seen ELSE first_seen END AS last_seen)
-FROM {} WHERE minute = {minute} AND (({first_in} AND {last_in}) OR (n <= 2 AND ({first_in} OR {last_in})))",
-            self.table
-        )
+        part_of(&format!("SELECT * FROM {} WHERE minute = {minute}", self.table), from, to)
     }
 
     /// The values of `split` with a row in the minute whose count in the part `[from, to)` its count and
-    /// times do not tell: three events or more, some before or after the part and some maybe inside.
+    /// times do not tell ([`untold`]).
     pub fn unknown(&self, minute: &str, from: &str, to: &str) -> String {
         format!(
-            "SELECT DISTINCT {} FROM {} WHERE minute = {minute} AND n >= 3 AND first_seen < {to}
-  AND last_seen >= {from} AND NOT (first_seen >= {from} AND last_seen < {to}) ORDER BY 1",
-            self.split, self.table
+            "SELECT DISTINCT {} FROM {} WHERE minute = {minute} AND {} ORDER BY 1",
+            self.split,
+            self.table,
+            untold(from, to)
         )
     }
+}
+
+/// Rollup rows (`rows`, a subquery of rows with `n`, `first_seen` and `last_seen`, all within one unit
+/// of time) counted for the part `[from, to)` of their unit (SQL timestamps), where a row's count and
+/// times tell how many of its events fall in it: all of them (its first and last time inside), or one
+/// of at most two (which are at its first and last time). The rows left out are those of [`untold`] and
+/// those with no event in the part.
+pub fn part_of(rows: &str, from: &str, to: &str) -> String {
+    let (first_in, last_in) = (
+        format!("(first_seen >= {from} AND first_seen < {to})"),
+        format!("(last_seen >= {from} AND last_seen < {to})"),
+    );
+    format!(
+        "SELECT * REPLACE (CASE WHEN {first_in} AND {last_in} THEN n ELSE 1 END AS n,
+       CASE WHEN {first_in} THEN first_seen ELSE last_seen END AS first_seen,
+       CASE WHEN {last_in} THEN last_seen ELSE first_seen END AS last_seen)
+FROM ({rows}) WHERE ({first_in} AND {last_in}) OR (n <= 2 AND ({first_in} OR {last_in}))"
+    )
+}
+
+/// The condition on a rollup row (as for [`part_of`]) whose count in the part `[from, to)` its count and
+/// times do not tell: three events or more, some before or after the part and some maybe inside.
+pub fn untold(from: &str, to: &str) -> String {
+    format!("n >= 3 AND first_seen < {to} AND last_seen >= {from} AND NOT (first_seen >= {from} AND last_seen < {to})")
 }
 
 /// Connections per system, hour, server, user, address and kind.
