@@ -64,15 +64,14 @@ FROM {t} WHERE {in_window} GROUP BY ALL"
         ),
         &[],
     )?;
-    // Naming every system would only cost: DuckDB tests the list on each row it reads (at 97M events,
-    // 36 systems: 3.9 s against 2.4 s without it).
-    // The systems of the store are those of the user activity rollup (when it cannot be read, the list
-    // stays).
+    // A list naming every system of the store (those of the user activity rollup; when it cannot be
+    // read, the list stays) would only cost: DuckDB tests it on each row it reads (at 97M events, 36
+    // systems: 3.9 s against 2.4 s without it).
     let store_systems = format!("SELECT count(DISTINCT system_name) FROM {}", rollups::USER_ACTIVITY.table);
     let systems: i64 = conn.query_row(&store_systems, [], |r| r.get(0)).unwrap_or(i64::MAX);
     let on_systems = if seen.rows.len() as i64 >= systems { "TRUE".to_string() } else { systems_sql(&seen) };
     let any = |col: &str| seen.rows.iter().any(|r| r[seen.col(col).unwrap_or(0)].as_bool() == Some(true));
-    let second = |col: &str, pick: fn(NaiveDateTime, NaiveDateTime) -> NaiveDateTime| {
+    let time_of = |col: &str, pick: fn(NaiveDateTime, NaiveDateTime) -> NaiveDateTime| {
         let times = seen.rows.iter().filter_map(|r| r[seen.col(col).unwrap_or(0)].as_str());
         times.filter_map(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok()).reduce(pick)
     };
@@ -80,11 +79,11 @@ FROM {t} WHERE {in_window} GROUP BY ALL"
     // the first counted event or after the last: its condition and the segment files it reads.
     let mut timeline_window = opts.filter.clone();
     let dated = !any("undated");
-    let last = second("last", NaiveDateTime::max).filter(|_| dated).map(|t| t + chrono::Duration::seconds(1));
+    let last = time_of("last", NaiveDateTime::max).filter(|_| dated).map(|t| t + chrono::Duration::seconds(1));
     for bound in [end, last].into_iter().flatten() {
         timeline_window.to = Some(timeline_window.to.map_or(bound, |to| to.min(bound)));
     }
-    if let Some(first) = second("first", NaiveDateTime::min).filter(|_| dated) {
+    if let Some(first) = time_of("first", NaiveDateTime::min).filter(|_| dated) {
         timeline_window.from = Some(timeline_window.from.map_or(first, |from| from.max(first)));
     }
     // Where the user has fewer events in the window than the timeline lists (`end` is then unknown), the
@@ -92,10 +91,9 @@ FROM {t} WHERE {in_window} GROUP BY ALL"
     // column naming the user is that one. An equality on one column is pushed into the Parquet scan,
     // which skips the pages and row groups without the profile, where an `OR` over the four columns
     // reads all of them; a column is read only if the counts say it is the first to name the user in
-    // some event. A profile with 1,800 events over a week of 97M (QSECOFR, the target
-    // of failed sign-ons): 11–15 s with the `OR`, 2.2–2.5 s so. Where the window ends at `end`, it is
-    // short and one `OR` scan reads it faster than four (a busy profile over a day: 0.9–1.0 against
-    // 1.1–1.3 s).
+    // some event. A profile with 1,800 events over a week of 97M (QSECOFR, the target of failed
+    // sign-ons): 12–17 s with the `OR`, 1.9–2.5 s so. Where the window ends at `end`, it is short and
+    // one `OR` scan reads it faster than four (a busy profile over a day: 0.9–1.0 against 1.1–1.3 s).
     let other = any("by_other");
     let wanted = if end.is_none() { [any("by_user"), any("by_subject"), other, other] } else { [false; 4] };
     let mut conditions: Vec<String> = rollups::USER_COLUMNS
