@@ -9,7 +9,7 @@ pub mod reports;
 pub mod rir;
 pub mod svg;
 
-pub use model::{Chart, Filter, Report, Section, Unit, counted};
+pub use model::{Chart, Filter, Report, Section, counted};
 /// Country and network owner from the offline dataset (its own crate, so that its reader can be fuzzed
 /// without the store).
 pub use qsentry_geo as geo;

@@ -59,6 +59,11 @@ pub fn sql_time(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
 
+/// A local time as an SQL timestamp literal.
+pub fn sql_timestamp(t: NaiveDateTime) -> String {
+    format!("TIMESTAMP '{}'", sql_time(t))
+}
+
 /// Which events a report looks at.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
@@ -83,14 +88,18 @@ impl Filter {
         if let Some(s) = &self.system {
             c.push(format!("{p}system_name = {}", quote(s)));
         }
-        let (from, to) = self.time_bounds();
-        if let Some(t) = from {
-            c.push(format!("{p}{time} >= TIMESTAMP '{t}'"));
+        if let Some(t) = self.from {
+            c.push(format!("{p}{time} >= {}", sql_timestamp(t)));
         }
-        if let Some(t) = to {
-            c.push(format!("{p}{time} < TIMESTAMP '{t}'"));
+        if let Some(t) = self.to {
+            c.push(format!("{p}{time} < {}", sql_timestamp(t)));
         }
         c.join(" AND ")
+    }
+
+    /// The same filter without time bounds: its system only.
+    pub fn system_only(&self) -> Filter {
+        Filter { system: self.system.clone(), from: None, to: None }
     }
 
     /// The time bounds as the text of SQL timestamps (`2026-11-05 08:30:00.000000`).

@@ -10,9 +10,9 @@ mod remote_access;
 mod signon_failures;
 mod user_activity;
 
-use crate::model::{Filter, Report, Unit, quote, sql_time};
+use crate::model::{Filter, Report, Unit, quote, sql_timestamp as timestamp};
 use anyhow::Result;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use duckdb::Connection;
 use qsentry_store::rollups::{self, Derived, Minutes, Rollup};
 
@@ -131,8 +131,8 @@ pub(crate) fn with_footers_kept<T>(conn: &Connection, ends: &[Filter], f: impl F
 /// for the whole hours of the window, and for the parts of an hour at its ends (bounds off the hour) its
 /// counts per minute grouped per hour where they answer ([`by_minutes`]), else the same grouping of the
 /// events; without complete rollups, that grouping of all the events (read from `security_events` when
-/// they are all there). Either way the rows have the rollup's columns and counts; a group may have several rows in one
-/// hour (one per run, one per part of an end), which its readers sum.
+/// they are all there). Either way the rows have the rollup's columns and counts; a group may have
+/// several rows in one hour (one per run, one per part of an end), which its readers sum.
 pub(crate) fn rollup_rows(conn: &Connection, rollup: &Rollup, filter: &Filter) -> String {
     rollup_rows_where(conn, rollup, filter, "TRUE", "TRUE")
 }
@@ -279,7 +279,7 @@ fn by_minutes(
         groups.extend(only.map(|only| scanned(part, &only)));
     }
     if !counted.is_empty() {
-        let system = Filter { system: end.system.clone(), from: None, to: None }.sql("");
+        let system = end.system_only().sql("");
         let named = (per_minute.named)(&counted.join("\nUNION ALL\n"), &hour);
         groups.insert(0, Grouped { sql: format!("SELECT * FROM ({named}) WHERE {system} AND {rows}"), scanned: None });
     }
@@ -294,7 +294,7 @@ fn by_minutes(
 /// `None` otherwise, or where that could not be checked: the end's events are grouped.
 fn by_hour(conn: &Connection, rollup: &Rollup, end: &Filter, rows: &str) -> Option<Grouped> {
     let (from, to) = (end.from?, end.to?);
-    let system = Filter { system: end.system.clone(), from: None, to: None }.sql("");
+    let system = end.system_only().sql("");
     let hour = format!(
         "SELECT * FROM {} WHERE hour = {} AND {system} AND ({rows})",
         rollup.table,
@@ -304,11 +304,6 @@ fn by_hour(conn: &Connection, rollup: &Rollup, end: &Filter, rows: &str) -> Opti
     let check = format!("SELECT count(*) FROM ({hour}) WHERE {}", rollups::untold(&from, &to));
     let untold: i64 = qsentry_store::trace::timed(&check, || conn.query_row(&check, [], |r| r.get(0))).ok()?;
     (untold == 0).then(|| Grouped { sql: rollups::part_of(&hour, &from, &to), scanned: None })
-}
-
-/// A time as a SQL timestamp literal.
-fn timestamp(t: NaiveDateTime) -> String {
-    format!("TIMESTAMP '{}'", sql_time(t))
 }
 
 /// Subqueries with the same columns as one.
@@ -391,7 +386,7 @@ pub(crate) fn set_counts(
     let (hours, _) = filter.hours_and_ends();
     let complement = match hours {
         Some(hours) if bounded && rollups::usable(conn) && (filter.whole_hours() || ends.is_some()) => {
-            let system = Filter { system: filter.system.clone(), from: None, to: None }.sql_on("", "hour");
+            let system = filter.system_only().sql_on("", "hour");
             let inside = hours.sql_on("", "hour");
             let (inside_rows, outside_rows): (u64, u64) = conn.query_row(
                 &format!(

@@ -49,7 +49,7 @@ WHERE seen >= {TIMELINE_ROWS} ORDER BY hour LIMIT 1"
     )?;
     let end = until.rows.first().and_then(|r| r[0].as_str());
     let end = end.and_then(|e| NaiveDateTime::parse_from_str(e, "%Y-%m-%d %H:%M:%S").ok());
-    let in_window = end.map_or("TRUE".to_string(), |e| format!("hour < TIMESTAMP '{}'", crate::model::sql_time(e)));
+    let in_window = end.map_or("TRUE".to_string(), |e| format!("hour < {}", crate::model::sql_timestamp(e)));
     // What the counts say of the timeline's events: the systems they are on (a row group holds one
     // system's entries, so its statistics skip the others), the seconds they span, and which user
     // column first names the user in some of them: the current user, the subject, or another.
